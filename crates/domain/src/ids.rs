@@ -1,0 +1,109 @@
+//! Typed identifiers. Ids are UUIDs (v7 when Jangteo creates them); the domain never mints them.
+
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ValidationError;
+
+macro_rules! uuid_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            pub const fn from_uuid(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
+
+            pub const fn as_uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
+        }
+
+        impl From<$name> for Uuid {
+            fn from(id: $name) -> Uuid {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ValidationError;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s)
+                    .map(Self)
+                    .map_err(|_| ValidationError::new(stringify!($name), "is not a valid UUID"))
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// A registered member: buyer and seller are roles an account plays in a trade.
+    AccountId
+);
+uuid_id!(
+    /// A listing (a thing put up for sale).
+    ListingId
+);
+uuid_id!(
+    /// An order: one buyer buying one listing.
+    OrderId
+);
+uuid_id!(
+    /// The escrow holding an order's payment until the buyer confirms receipt.
+    EscrowId
+);
+
+/// A category slug such as `digital/phones`: lowercase ASCII letters, digits, `-` and `/`, at most
+/// 64 characters. The category tree itself arrives with the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CategoryId(String);
+
+impl CategoryId {
+    pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '/';
+        if raw.is_empty() || raw.len() > 64 || !raw.chars().all(ok_char) {
+            return Err(ValidationError::new(
+                "category_id",
+                "must be 1-64 characters of a-z, 0-9, '-' and '/'",
+            ));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for CategoryId {
+    type Error = ValidationError;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<CategoryId> for String {
+    fn from(id: CategoryId) -> String {
+        id.0
+    }
+}

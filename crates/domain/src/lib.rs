@@ -1,0 +1,24 @@
+//! Jangteo's domain: the marketplace's rules as pure functions.
+//!
+//! Every aggregate is a decider: [`Aggregate::decide`] turns a command and the current state into new
+//! events or a refusal, and [`Aggregate::evolve`] folds an event into the state. Both are pure and
+//! total: time, ids and the acting user arrive inside the command, never from a global, and this crate
+//! never performs IO.
+
+pub mod account;
+mod aggregate;
+mod error;
+pub mod escrow;
+mod ids;
+pub mod listing;
+mod money;
+pub mod order;
+mod values;
+
+pub use aggregate::{Aggregate, DomainEvent};
+pub use error::{DomainError, Forbidden, Kind, ValidationError};
+pub use ids::{AccountId, CategoryId, EscrowId, ListingId, OrderId};
+pub use money::Money;
+pub use values::{
+    CancelReason, Carrier, Description, Email, Nickname, PasswordHash, PaymentMethod, Title, TrackingNumber,
+};

@@ -1,0 +1,260 @@
+//! The Order aggregate: one buyer buying one listing.
+//!
+//! ```text
+//! Placed --pay--> Paid --ship--> Shipped --confirm_receipt--> Completed
+//!   |              |
+//!   +--cancel------+--cancel--> Cancelled
+//! ```
+//! Placing an order and reserving its listing are decided together and appended in one transaction
+//! (see the application layer), so an order exists only for a listing it holds.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    AccountId, Aggregate, CancelReason, Carrier, DomainError, DomainEvent, EscrowId, Forbidden, Kind,
+    ListingId, Money, OrderId, PaymentMethod, TrackingNumber,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderStatus {
+    Placed,
+    Paid,
+    Shipped,
+    Completed,
+    Cancelled,
+}
+
+impl OrderStatus {
+    pub fn name(self) -> &'static str {
+        match self {
+            OrderStatus::Placed => "placed",
+            OrderStatus::Paid => "paid",
+            OrderStatus::Shipped => "shipped",
+            OrderStatus::Completed => "completed",
+            OrderStatus::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// The parcel an order was sent in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shipment {
+    pub carrier: Carrier,
+    pub tracking_number: TrackingNumber,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub order_id: OrderId,
+    pub listing_id: ListingId,
+    pub buyer_id: AccountId,
+    pub seller_id: AccountId,
+    pub price: Money,
+    pub status: OrderStatus,
+    /// Set once paid: the escrow holding the buyer's money.
+    pub escrow_id: Option<EscrowId>,
+    pub shipment: Option<Shipment>,
+}
+
+impl Order {
+    pub fn is_participant(&self, account: AccountId) -> bool {
+        account == self.buyer_id || account == self.seller_id
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", content = "order", rename_all = "snake_case")]
+pub enum OrderState {
+    #[default]
+    Absent,
+    Present(Order),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderCommand {
+    /// Places an order for a listing, at the listing's current price.
+    Place {
+        order_id: OrderId,
+        listing_id: ListingId,
+        buyer_id: AccountId,
+        seller_id: AccountId,
+        price: Money,
+    },
+    /// Records the buyer's payment, which goes into `escrow_id`.
+    Pay {
+        actor: AccountId,
+        escrow_id: EscrowId,
+        method: PaymentMethod,
+        amount: Money,
+    },
+    Ship {
+        actor: AccountId,
+        carrier: Carrier,
+        tracking_number: TrackingNumber,
+    },
+    ConfirmReceipt {
+        actor: AccountId,
+    },
+    Cancel {
+        actor: AccountId,
+        reason: CancelReason,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event_type", content = "data")]
+pub enum OrderEvent {
+    OrderPlaced {
+        order_id: OrderId,
+        listing_id: ListingId,
+        buyer_id: AccountId,
+        seller_id: AccountId,
+        price: Money,
+    },
+    OrderPaid {
+        escrow_id: EscrowId,
+        method: PaymentMethod,
+        amount: Money,
+    },
+    OrderShipped {
+        carrier: Carrier,
+        tracking_number: TrackingNumber,
+    },
+    OrderCompleted {},
+    OrderCancelled {
+        cancelled_by: AccountId,
+        reason: CancelReason,
+        /// Whether money had been paid and must go back to the buyer.
+        refund_due: bool,
+    },
+}
+
+impl DomainEvent for OrderEvent {
+    fn event_type(&self) -> &'static str {
+        match self {
+            OrderEvent::OrderPlaced { .. } => "OrderPlaced",
+            OrderEvent::OrderPaid { .. } => "OrderPaid",
+            OrderEvent::OrderShipped { .. } => "OrderShipped",
+            OrderEvent::OrderCompleted {} => "OrderCompleted",
+            OrderEvent::OrderCancelled { .. } => "OrderCancelled",
+        }
+    }
+}
+
+fn transition(action: &'static str, status: OrderStatus) -> DomainError {
+    DomainError::InvalidTransition { kind: Kind::Order, action, status: status.name() }
+}
+
+impl Aggregate for OrderState {
+    type Command = OrderCommand;
+    type Event = OrderEvent;
+
+    const STREAM_TYPE: &'static str = "order";
+
+    fn decide(&self, command: OrderCommand) -> Result<Vec<OrderEvent>, DomainError> {
+        match (self, command) {
+            (
+                OrderState::Absent,
+                OrderCommand::Place { order_id, listing_id, buyer_id, seller_id, price },
+            ) => {
+                if buyer_id == seller_id {
+                    return Err(DomainError::BuyerIsSeller);
+                }
+                Ok(vec![OrderEvent::OrderPlaced { order_id, listing_id, buyer_id, seller_id, price }])
+            }
+            (OrderState::Present(_), OrderCommand::Place { .. }) => {
+                Err(DomainError::AlreadyExists(Kind::Order))
+            }
+            (OrderState::Absent, _) => Err(DomainError::NotFound(Kind::Order)),
+            (OrderState::Present(order), command) => decide_existing(order, command),
+        }
+    }
+
+    fn evolve(self, event: &OrderEvent) -> Self {
+        let mut order = match (self, event) {
+            (_, OrderEvent::OrderPlaced { order_id, listing_id, buyer_id, seller_id, price }) => {
+                return OrderState::Present(Order {
+                    order_id: *order_id,
+                    listing_id: *listing_id,
+                    buyer_id: *buyer_id,
+                    seller_id: *seller_id,
+                    price: *price,
+                    status: OrderStatus::Placed,
+                    escrow_id: None,
+                    shipment: None,
+                });
+            }
+            (OrderState::Absent, _) => return OrderState::Absent,
+            (OrderState::Present(order), _) => order,
+        };
+        match event {
+            OrderEvent::OrderPlaced { .. } => {}
+            OrderEvent::OrderPaid { escrow_id, .. } => {
+                order.status = OrderStatus::Paid;
+                order.escrow_id = Some(*escrow_id);
+            }
+            OrderEvent::OrderShipped { carrier, tracking_number } => {
+                order.status = OrderStatus::Shipped;
+                order.shipment =
+                    Some(Shipment { carrier: *carrier, tracking_number: tracking_number.clone() });
+            }
+            OrderEvent::OrderCompleted {} => order.status = OrderStatus::Completed,
+            OrderEvent::OrderCancelled { .. } => order.status = OrderStatus::Cancelled,
+        }
+        OrderState::Present(order)
+    }
+}
+
+fn decide_existing(order: &Order, command: OrderCommand) -> Result<Vec<OrderEvent>, DomainError> {
+    let status = order.status;
+    match command {
+        OrderCommand::Place { .. } => Err(DomainError::AlreadyExists(Kind::Order)),
+        OrderCommand::Pay { actor, escrow_id, method, amount } => {
+            if actor != order.buyer_id {
+                return Err(DomainError::Forbidden(Forbidden::NotBuyer));
+            }
+            if status != OrderStatus::Placed {
+                return Err(transition("pay", status));
+            }
+            if amount != order.price {
+                return Err(DomainError::AmountMismatch {
+                    expected: order.price.as_won(),
+                    given: amount.as_won(),
+                });
+            }
+            Ok(vec![OrderEvent::OrderPaid { escrow_id, method, amount }])
+        }
+        OrderCommand::Ship { actor, carrier, tracking_number } => {
+            if actor != order.seller_id {
+                return Err(DomainError::Forbidden(Forbidden::NotSeller));
+            }
+            if status != OrderStatus::Paid {
+                return Err(transition("ship", status));
+            }
+            Ok(vec![OrderEvent::OrderShipped { carrier, tracking_number }])
+        }
+        OrderCommand::ConfirmReceipt { actor } => {
+            if actor != order.buyer_id {
+                return Err(DomainError::Forbidden(Forbidden::NotBuyer));
+            }
+            if status != OrderStatus::Shipped {
+                return Err(transition("confirm receipt of", status));
+            }
+            Ok(vec![OrderEvent::OrderCompleted {}])
+        }
+        OrderCommand::Cancel { actor, reason } => {
+            if !order.is_participant(actor) {
+                return Err(DomainError::Forbidden(Forbidden::NotParticipant));
+            }
+            match status {
+                OrderStatus::Placed | OrderStatus::Paid => Ok(vec![OrderEvent::OrderCancelled {
+                    cancelled_by: actor,
+                    reason,
+                    refund_due: status == OrderStatus::Paid,
+                }]),
+                _ => Err(transition("cancel", status)),
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Validated value objects. Each has a `parse` constructor; a value that exists is valid.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ValidationError;
+
+/// Defines a string newtype validated by `$check`, (de)serialized as a plain string.
+macro_rules! text_value {
+    ($(#[$meta:meta])* $name:ident, $check:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+                let check: fn(&str) -> Result<String, ValidationError> = $check;
+                check(raw).map(Self)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = ValidationError;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+    };
+}
+
+/// Trims `raw` and checks its length in characters (not bytes: Hangul is 3 bytes in UTF-8).
+fn trimmed_len(
+    raw: &str,
+    field: &'static str,
+    min: usize,
+    max: usize,
+    reason: &'static str,
+) -> Result<String, ValidationError> {
+    let trimmed = raw.trim();
+    let count = trimmed.chars().count();
+    if count < min || count > max || trimmed.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(ValidationError::new(field, reason));
+    }
+    Ok(trimmed.to_owned())
+}
+
+text_value!(
+    /// A listing's title: 1 to 100 characters after trimming.
+    Title,
+    |raw| trimmed_len(raw, "title", 1, 100, "must be 1-100 characters without control characters")
+);
+
+text_value!(
+    /// A listing's description: at most 5,000 characters.
+    Description,
+    |raw| {
+        let trimmed = raw.trim();
+        if trimmed.chars().count() > 5000
+            || trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        {
+            return Err(ValidationError::new(
+                "description",
+                "must be at most 5,000 characters without control characters",
+            ));
+        }
+        Ok(trimmed.to_owned())
+    }
+);
+
+text_value!(
+    /// A public display name: 2 to 20 characters.
+    Nickname,
+    |raw| trimmed_len(raw, "nickname", 2, 20, "must be 2-20 characters")
+);
+
+text_value!(
+    /// An e-mail address, trimmed and lower-cased so that uniqueness is case-insensitive.
+    Email,
+    |raw| {
+        let email = raw.trim().to_lowercase();
+        let valid = email.len() <= 254
+            && email.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains('@')
+            })
+            && !email.chars().any(char::is_whitespace);
+        if valid {
+            Ok(email)
+        } else {
+            Err(ValidationError::new("email", "is not a valid e-mail address"))
+        }
+    }
+);
+
+text_value!(
+    /// A PHC-format password hash (argon2id). The domain never sees a plain password.
+    PasswordHash,
+    |raw| {
+        if raw.starts_with("$argon2id$") {
+            Ok(raw.to_owned())
+        } else {
+            Err(ValidationError::new("password_hash", "must be an argon2id PHC string"))
+        }
+    }
+);
+
+text_value!(
+    /// A courier's tracking (invoice) number: 8 to 20 ASCII letters or digits.
+    TrackingNumber,
+    |raw| {
+        let number: String = raw.trim().chars().filter(|c| *c != '-').collect();
+        if (8..=20).contains(&number.len()) && number.chars().all(|c| c.is_ascii_alphanumeric()) {
+            Ok(number)
+        } else {
+            Err(ValidationError::new("tracking_number", "must be 8-20 letters or digits"))
+        }
+    }
+);
+
+text_value!(
+    /// Why an order was cancelled, as the person said it: 1 to 500 characters.
+    CancelReason,
+    |raw| trimmed_len(raw, "reason", 1, 500, "must be 1-500 characters")
+);
+
+/// The couriers Jangteo can track, named by their tracker ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Carrier {
+    #[serde(rename = "kr.cjlogistics")]
+    CjLogistics,
+    #[serde(rename = "kr.lotte")]
+    Lotte,
+    #[serde(rename = "kr.hanjin")]
+    Hanjin,
+    #[serde(rename = "kr.epost")]
+    Epost,
+    #[serde(rename = "kr.logen")]
+    Logen,
+}
+
+/// How the buyer paid. The payment gateways arrive later; the method is recorded now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Card,
+    BankTransfer,
+    KakaoPay,
+    NaverPay,
+    TossPay,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_trimmed_and_counted_in_characters() {
+        assert_eq!(Title::parse("  아이폰 15  ").map(|t| t.as_str().to_owned()), Ok("아이폰 15".into()));
+        assert!(Title::parse("   ").is_err());
+        assert!(Title::parse(&"가".repeat(100)).is_ok());
+        assert!(Title::parse(&"가".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn emails_are_normalised() {
+        assert_eq!(
+            Email::parse(" Kim@Example.COM ").map(|e| e.as_str().to_owned()),
+            Ok("kim@example.com".into())
+        );
+        for bad in ["", "kim", "kim@", "@example.com", "kim@example", "k im@example.com", "a@b@c.com"] {
+            assert!(Email::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn tracking_numbers_drop_dashes() {
+        assert_eq!(
+            TrackingNumber::parse("6306-1234-5678").map(|t| t.as_str().to_owned()),
+            Ok("630612345678".into())
+        );
+        assert!(TrackingNumber::parse("123").is_err());
+        assert!(TrackingNumber::parse("1234567890<script>").is_err());
+    }
+
+    #[test]
+    fn deserialization_validates() {
+        assert!(serde_json::from_str::<Nickname>("\"a\"").is_err());
+        assert!(serde_json::from_str::<Carrier>("\"kr.cjlogistics\"").is_ok());
+        assert!(serde_json::from_str::<Carrier>("\"ups\"").is_err());
+    }
+}

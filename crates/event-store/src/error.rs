@@ -1,0 +1,28 @@
+//! Errors of the event-store layer.
+
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventStoreError {
+    /// A stream's version was not the expected one: somebody else appended first.
+    #[error("stream {stream_id} is at version {actual}, expected {expected}")]
+    WrongExpectedVersion { stream_id: Uuid, expected: u64, actual: u64 },
+
+    /// A unique claim is already owned by another stream.
+    #[error("{scope} is already claimed")]
+    ClaimTaken { scope: String },
+
+    /// The request itself is malformed (no events, duplicate stream in one request, ...).
+    #[error("invalid append: {0}")]
+    InvalidAppend(String),
+
+    /// A stored row could not be read back (corrupt or unknown data).
+    #[error("corrupt stored event: {0}")]
+    Corrupt(String),
+
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+
+    #[error("migration error: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}

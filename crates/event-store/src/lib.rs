@@ -1,0 +1,73 @@
+//! The append-only event log: the [`EventStore`] port and its PostgreSQL and SQLite backends.
+//!
+//! The store knows nothing about the domain: payloads are JSON, stream ids are UUIDs and event types
+//! are names. Everything the domain needs (upcasting, typed events) happens above this crate.
+
+mod envelope;
+mod error;
+pub mod postgres;
+pub mod sqlite;
+
+pub use envelope::{
+    ActorRole, AppendOutcome, AppendRequest, EventMetadata, ExpectedVersion, NewEvent, RecordedEvent,
+    StreamAppend, UniqueClaim,
+};
+pub use error::EventStoreError;
+
+use async_trait::async_trait;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+/// A position in the global log. Positions start at 1, are gap-free and follow commit order.
+pub type GlobalPosition = u64;
+
+/// The event log. Implementations guarantee:
+///
+/// * an append is one ACID transaction over all its streams: every event is stored or none;
+/// * each stream's expected version is checked inside that transaction (optimistic concurrency);
+/// * an append whose `command_id` was already stored appends nothing and returns the first outcome;
+/// * global positions are assigned at commit, gap-free, so a reader of [`EventStore::read_all`]
+///   never skips an event that commits late.
+#[async_trait]
+pub trait EventStore: Send + Sync + 'static {
+    /// Appends the events of one command atomically.
+    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, EventStoreError>;
+
+    /// Returns the outcome of an already stored command, if any (used to answer retried commands
+    /// before deciding them again).
+    async fn find_command(&self, command_id: Uuid) -> Result<Option<AppendOutcome>, EventStoreError>;
+
+    /// Reads one stream in version order, starting after `after_version` (0 = from the start).
+    async fn read_stream(
+        &self,
+        stream_id: Uuid,
+        after_version: u64,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError>;
+
+    /// Reads the global log in position order, events with position > `after`, at most `limit`.
+    async fn read_all(
+        &self,
+        after: GlobalPosition,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError>;
+
+    /// The position of the newest committed event (0 when the log is empty).
+    async fn head_position(&self) -> Result<GlobalPosition, EventStoreError>;
+
+    /// Looks up the stream that owns a unique claim (e.g. the account of an e-mail digest).
+    async fn find_claim(&self, scope: &str, value: &str) -> Result<Option<Uuid>, EventStoreError>;
+
+    /// Loads a subscriber's checkpoint (process managers keep theirs beside the log).
+    async fn load_checkpoint(&self, subscriber: &str) -> Result<GlobalPosition, EventStoreError>;
+
+    /// Stores a subscriber's checkpoint.
+    async fn save_checkpoint(
+        &self,
+        subscriber: &str,
+        position: GlobalPosition,
+    ) -> Result<(), EventStoreError>;
+
+    /// A receiver that is woken with the newest committed position after every append through this
+    /// store handle, and at least every `poll_interval` when other processes write (PostgreSQL).
+    fn subscribe(&self) -> watch::Receiver<GlobalPosition>;
+}
