@@ -1,1 +1,32 @@
-//! (being written)
+//! The application layer: turns requests into domain commands and domain events into stored ones.
+//!
+//! It loads an aggregate by replaying its stream, asks the pure domain to decide, and appends the
+//! outcome with the stream version it read (optimistic concurrency). It also runs the process
+//! managers that react to the log, builds dispute timelines from the log, and serves queries from
+//! the read models. It knows the ports (`EventStore`, `DocumentStore`, `ListingSearch`), never an
+//! adapter, and never HTTP.
+
+mod accounts;
+mod command;
+mod context;
+mod error;
+mod listings;
+mod orders;
+mod passwords;
+pub mod process_manager;
+mod progress;
+mod queries;
+mod tail;
+mod timeline;
+
+pub use accounts::{Accounts, Registration};
+pub use command::CommandReceipt;
+pub use context::{Actor, CommandContext};
+pub use error::AppError;
+pub use listings::{ListingChanges, Listings, NewListing};
+pub use orders::{OrderReceipt, Orders};
+pub use passwords::PlainPassword;
+pub use progress::{ProgressReporter, ProjectionProgress};
+pub use queries::{ListingPage, ListingQuery, Queries};
+pub use tail::LogTail;
+pub use timeline::{Timeline, TimelineEntry, Timelines};

@@ -15,7 +15,7 @@ mod money;
 pub mod order;
 mod values;
 
-pub use aggregate::{Aggregate, DomainEvent};
+pub use aggregate::{Aggregate, DomainEvent, EventCodecError};
 pub use error::{DomainError, Forbidden, Kind, ValidationError};
 pub use ids::{AccountId, CategoryId, EscrowId, ListingId, OrderId};
 pub use money::Money;

@@ -5,7 +5,11 @@
 
 mod envelope;
 mod error;
+mod head;
+mod plan;
+mod queries;
 pub mod postgres;
+mod row;
 pub mod sqlite;
 
 pub use envelope::{

@@ -1,1 +1,17 @@
-//! (being written)
+//! Read models: the documents and indexes that queries read, behind ports.
+//!
+//! Projections (in `projections/`) are the only writers; the API only reads. Every write carries the
+//! projection's checkpoint, committed atomically with the documents, so a crash never loses or
+//! double-applies an event. The embedded adapters are [`sqlite::SqliteDocumentStore`] and
+//! [`tantivy_search::TantivyListingSearch`]; MongoDB, Elasticsearch and Redis adapters plug into the
+//! same ports.
+
+mod documents;
+mod error;
+mod search;
+pub mod sqlite;
+pub mod tantivy_search;
+
+pub use documents::{DocumentStore, DocumentWrite, ListingDocument, ListingStatusView, OrderDocument};
+pub use error::ReadModelError;
+pub use search::{ListingSearch, SearchPage, SearchQuery};

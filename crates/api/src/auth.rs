@@ -1,0 +1,106 @@
+//! Bearer authentication: short-lived HS256 JWT access tokens.
+
+use std::{future::Ready, sync::Arc, time::Duration};
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use jangteo_domain::AccountId;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{ApiError, ApiState};
+
+const ISSUER: &str = "jangteo";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: Uuid,
+    iat: i64,
+    exp: i64,
+    iss: String,
+    jti: Uuid,
+}
+
+/// Issues and checks access tokens. The secret never leaves this type (its `Debug` hides it).
+#[derive(Clone)]
+pub struct TokenService {
+    encoding: Arc<EncodingKey>,
+    decoding: Arc<DecodingKey>,
+    ttl: Duration,
+}
+
+impl std::fmt::Debug for TokenService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenService").field("ttl", &self.ttl).finish_non_exhaustive()
+    }
+}
+
+/// A freshly issued access token.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub access_token: String,
+    pub expires_in: u64,
+}
+
+impl TokenService {
+    pub fn new(secret: &[u8], ttl: Duration) -> Self {
+        Self {
+            encoding: Arc::new(EncodingKey::from_secret(secret)),
+            decoding: Arc::new(DecodingKey::from_secret(secret)),
+            ttl,
+        }
+    }
+
+    pub(crate) fn issue(&self, account: AccountId, now: chrono::DateTime<chrono::Utc>) -> Result<IssuedToken, ApiError> {
+        let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX);
+        let claims = Claims {
+            sub: account.as_uuid(),
+            iat: now.timestamp(),
+            exp: now.timestamp().saturating_add(ttl),
+            iss: ISSUER.to_owned(),
+            jti: Uuid::now_v7(),
+        };
+        let access_token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|error| jangteo_app::AppError::Internal(format!("signing a token: {error}")))?;
+        Ok(IssuedToken { access_token, expires_in: self.ttl.as_secs() })
+    }
+
+    fn verify(&self, token: &str) -> Result<AccountId, ApiError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.leeway = 5;
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
+            .map(|data| AccountId::from_uuid(data.claims.sub))
+            .map_err(|_| ApiError::Unauthorized("the access token is invalid or expired"))
+    }
+}
+
+/// The signed-in member making the request. Extracting it fails with 401 problem+json.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Authenticated(pub AccountId);
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        std::future::ready(authenticate(request))
+    }
+}
+
+fn authenticate(request: &HttpRequest) -> Result<Authenticated, ApiError> {
+    let state = request
+        .app_data::<web::Data<ApiState>>()
+        .ok_or_else(|| jangteo_app::AppError::Internal("API state is not configured".to_owned()))?;
+    let value = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or(ApiError::Unauthorized("the Authorization header is missing"))?;
+    let value = value.to_str().map_err(|_| ApiError::Unauthorized("the Authorization header is not text"))?;
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or(ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'"))?;
+    state.tokens.verify(token.trim()).map(Authenticated)
+}

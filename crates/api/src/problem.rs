@@ -1,0 +1,172 @@
+//! RFC 9457 problem details: every error the API sends, with a stable code and status.
+//!
+//! The `code` is the contract for clients; `title` and `detail` are for people. Internal errors are
+//! logged with their cause and answered with a bare 500, never with the cause.
+
+use actix_web::{
+    HttpResponse, ResponseError,
+    http::{StatusCode, header},
+};
+use jangteo_app::AppError;
+use jangteo_domain::{DomainError, ValidationError};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    App(#[from] AppError),
+
+    /// One or more fields failed validation.
+    #[error("the request has invalid fields")]
+    Validation(Vec<ValidationError>),
+
+    #[error("authentication is required: {0}")]
+    Unauthorized(&'static str),
+
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedJson(String),
+
+    #[error("the request body does not match the expected shape: {0}")]
+    InvalidBody(String),
+
+    #[error("the request body is too large")]
+    PayloadTooLarge,
+
+    #[error("the request body must be application/json")]
+    UnsupportedMediaType,
+
+    #[error("invalid query parameters: {0}")]
+    InvalidQuery(String),
+
+    #[error("invalid header {0}")]
+    InvalidHeader(&'static str),
+
+    #[error("no such resource")]
+    RouteNotFound,
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        ApiError::App(AppError::Domain(error))
+    }
+}
+
+impl From<ValidationError> for ApiError {
+    fn from(error: ValidationError) -> Self {
+        ApiError::Validation(vec![error])
+    }
+}
+
+#[derive(Serialize)]
+struct FieldProblem {
+    field: &'static str,
+    reason: &'static str,
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    problem_type: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<FieldProblem>,
+}
+
+impl ApiError {
+    /// The stable code, the HTTP status and a short title.
+    fn classify(&self) -> (&'static str, StatusCode, &'static str) {
+        use StatusCode as S;
+        match self {
+            ApiError::App(error) => classify_app(error),
+            ApiError::Validation(_) => ("validation_failed", S::UNPROCESSABLE_ENTITY, "Invalid fields"),
+            ApiError::Unauthorized(_) => ("unauthorized", S::UNAUTHORIZED, "Authentication required"),
+            ApiError::MalformedJson(_) => ("malformed_json", S::BAD_REQUEST, "Malformed JSON"),
+            ApiError::InvalidBody(_) => ("invalid_body", S::UNPROCESSABLE_ENTITY, "Unexpected body shape"),
+            ApiError::PayloadTooLarge => ("payload_too_large", S::PAYLOAD_TOO_LARGE, "Body too large"),
+            ApiError::UnsupportedMediaType => {
+                ("unsupported_media_type", S::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type")
+            }
+            ApiError::InvalidQuery(_) => ("invalid_query", S::BAD_REQUEST, "Invalid query"),
+            ApiError::InvalidHeader(_) => ("invalid_header", S::BAD_REQUEST, "Invalid header"),
+            ApiError::RouteNotFound => ("not_found", S::NOT_FOUND, "Not found"),
+        }
+    }
+}
+
+fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
+    use StatusCode as S;
+    match error {
+        AppError::Domain(refusal) => {
+            let status = match refusal {
+                DomainError::Invalid(_) | DomainError::BuyerIsSeller | DomainError::AmountMismatch { .. } => {
+                    S::UNPROCESSABLE_ENTITY
+                }
+                DomainError::NotFound(_) => S::NOT_FOUND,
+                DomainError::Forbidden(_) => S::FORBIDDEN,
+                DomainError::AlreadyExists(_)
+                | DomainError::ListingNotAvailable { .. }
+                | DomainError::InvalidTransition { .. } => S::CONFLICT,
+            };
+            (refusal.code(), status, "Refused")
+        }
+        AppError::NotFound => ("not_found", S::NOT_FOUND, "Not found"),
+        AppError::EmailTaken => ("email_taken", S::CONFLICT, "E-mail already registered"),
+        AppError::InvalidCredentials => ("invalid_credentials", S::UNAUTHORIZED, "Invalid credentials"),
+        AppError::IdempotencyKeyReused => {
+            ("idempotency_key_reused", S::UNPROCESSABLE_ENTITY, "Idempotency key reused")
+        }
+        AppError::Contention => ("concurrent_modification", S::CONFLICT, "Changed concurrently"),
+        AppError::NotCaughtUp(_) => ("not_caught_up", S::SERVICE_UNAVAILABLE, "Read models lagging"),
+        AppError::Store(_) | AppError::ReadModel(_) | AppError::Codec(_) | AppError::Internal(_) => {
+            ("internal_error", S::INTERNAL_SERVER_ERROR, "Internal error")
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.classify().1
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (code, status, title) = self.classify();
+        let detail = if status.is_server_error() && !matches!(self, ApiError::App(AppError::NotCaughtUp(_))) {
+            tracing::error!(error = %self, "request failed");
+            "the server could not complete the request; it has been logged".to_owned()
+        } else {
+            self.to_string()
+        };
+        let errors = match self {
+            ApiError::Validation(errors) => {
+                errors.iter().map(|e| FieldProblem { field: e.field, reason: e.reason }).collect()
+            }
+            ApiError::App(AppError::Domain(DomainError::Invalid(e))) => {
+                vec![FieldProblem { field: e.field, reason: e.reason }]
+            }
+            _ => Vec::new(),
+        };
+        let problem = Problem {
+            problem_type: format!("urn:jangteo:problem:{code}"),
+            title,
+            status: status.as_u16(),
+            detail,
+            code,
+            errors,
+        };
+        let mut response = HttpResponse::build(status);
+        response.content_type("application/problem+json");
+        match self {
+            ApiError::Unauthorized(_) | ApiError::App(AppError::InvalidCredentials) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"jangteo\""));
+            }
+            ApiError::App(AppError::NotCaughtUp(_)) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            _ => {}
+        }
+        response.json(problem)
+    }
+}

@@ -1,0 +1,15 @@
+//! What every handler can reach: the application services and the token service.
+
+use jangteo_app::{Accounts, Listings, Orders, Queries, Timelines};
+
+use crate::TokenService;
+
+#[derive(Clone)]
+pub struct ApiState {
+    pub accounts: Accounts,
+    pub listings: Listings,
+    pub orders: Orders,
+    pub queries: Queries,
+    pub timelines: Timelines,
+    pub tokens: TokenService,
+}

@@ -1,0 +1,48 @@
+//! Errors of the application layer.
+
+use jangteo_domain::{DomainError, EventCodecError};
+use jangteo_event_store::EventStoreError;
+use jangteo_read_models::ReadModelError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The domain refused the command.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+
+    /// The object does not exist or is not visible to the actor (never says which).
+    #[error("not found")]
+    NotFound,
+
+    /// The e-mail is registered already.
+    #[error("this e-mail address is already registered")]
+    EmailTaken,
+
+    /// Unknown e-mail or wrong password (never says which).
+    #[error("invalid e-mail or password")]
+    InvalidCredentials,
+
+    /// An idempotency key was reused for a different request.
+    #[error("this idempotency key was used for a different request")]
+    IdempotencyKeyReused,
+
+    /// Optimistic concurrency kept failing: the aggregate is too busy right now.
+    #[error("the object was changed concurrently too many times; retry")]
+    Contention,
+
+    /// Read models did not reach the requested position in time.
+    #[error("read models have not caught up with position {0} yet")]
+    NotCaughtUp(u64),
+
+    #[error("event store: {0}")]
+    Store(#[from] EventStoreError),
+
+    #[error("read model: {0}")]
+    ReadModel(#[from] ReadModelError),
+
+    #[error("stored event cannot be decoded: {0}")]
+    Codec(#[from] EventCodecError),
+
+    #[error("internal error: {0}")]
+    Internal(String),
+}

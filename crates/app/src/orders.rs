@@ -1,0 +1,219 @@
+//! Commands on orders: placing (which reserves the listing), paying (which fills the escrow),
+//! shipping, confirming receipt and cancelling.
+
+use std::sync::Arc;
+
+use jangteo_domain::{
+    AccountId, Aggregate, CancelReason, Carrier, DomainEvent, EscrowId, ListingId, OrderId, PaymentMethod,
+    TrackingNumber,
+    escrow::{EscrowCommand, EscrowState},
+    listing::{ListingCommand, ListingState},
+    order::{OrderCommand, OrderEvent, OrderState, OrderStatus},
+};
+use jangteo_event_store::{AppendOutcome, AppendRequest, EventStore, EventStoreError};
+use uuid::Uuid;
+
+use crate::{
+    AppError, CommandContext, CommandReceipt,
+    command::{Executed, MAX_ATTEMPTS, execute, load, stream_append},
+};
+
+/// The answer to an order command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderReceipt {
+    pub order_id: OrderId,
+    pub status: OrderStatus,
+    pub receipt: CommandReceipt,
+}
+
+#[derive(Clone)]
+pub struct Orders {
+    store: Arc<dyn EventStore>,
+}
+
+impl Orders {
+    pub fn new(store: Arc<dyn EventStore>) -> Self {
+        Self { store }
+    }
+
+    /// Places an order for a listing at its current price.
+    ///
+    /// The listing's reservation and the order's creation are decided together and appended in one
+    /// transaction that expects the listing stream's version: of two buyers racing for one listing,
+    /// exactly one append succeeds; the other re-decides against the reserved listing and is refused
+    /// with `ListingNotAvailable`. A retried command (same idempotency key) returns the first order.
+    pub async fn place(
+        &self,
+        buyer: AccountId,
+        listing_id: ListingId,
+        context: &CommandContext,
+    ) -> Result<OrderReceipt, AppError> {
+        let store = self.store.as_ref();
+        if let Some(outcome) = store.find_command(context.command_id).await? {
+            return placed_from_outcome(&outcome, listing_id);
+        }
+        let order_id = OrderId::from_uuid(Uuid::now_v7());
+        for _ in 0..MAX_ATTEMPTS {
+            let listing = load::<ListingState>(store, listing_id.as_uuid()).await?;
+            let ListingState::Present(current) = &listing.state else {
+                return Err(AppError::NotFound);
+            };
+            let seller_id = current.seller_id;
+            let price = current.price;
+            let listing_events =
+                listing.state.decide(ListingCommand::Reserve { order_id, buyer_id: buyer })?;
+            let order_events = OrderState::default().decide(OrderCommand::Place {
+                order_id,
+                listing_id,
+                buyer_id: buyer,
+                seller_id,
+                price,
+            })?;
+            let request = AppendRequest {
+                metadata: context.metadata(),
+                streams: vec![
+                    stream_append::<ListingState>(listing_id.as_uuid(), listing.version, &listing_events)?,
+                    stream_append::<OrderState>(order_id.as_uuid(), 0, &order_events)?,
+                ],
+                claims: Vec::new(),
+            };
+            match store.append(request).await {
+                Ok(outcome) if outcome.duplicate => return placed_from_outcome(&outcome, listing_id),
+                Ok(outcome) => {
+                    return Ok(OrderReceipt {
+                        order_id,
+                        status: OrderStatus::Placed,
+                        receipt: CommandReceipt::from_outcome(&outcome),
+                    });
+                }
+                Err(EventStoreError::WrongExpectedVersion { .. }) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(AppError::Contention)
+    }
+
+    /// Records the buyer's payment and puts the money into a new escrow, in one transaction: an
+    /// order is never paid without its money being held.
+    pub async fn pay(
+        &self,
+        actor: AccountId,
+        order_id: OrderId,
+        method: PaymentMethod,
+        context: &CommandContext,
+    ) -> Result<OrderReceipt, AppError> {
+        let store = self.store.as_ref();
+        if let Some(outcome) = store.find_command(context.command_id).await? {
+            return self.status_after(order_id, &outcome).await;
+        }
+        let escrow_id = EscrowId::from_uuid(Uuid::now_v7());
+        for _ in 0..MAX_ATTEMPTS {
+            let loaded = load::<OrderState>(store, order_id.as_uuid()).await?;
+            let OrderState::Present(order) = &loaded.state else {
+                return Err(AppError::NotFound);
+            };
+            let hold = EscrowCommand::Hold {
+                escrow_id,
+                order_id,
+                buyer_id: order.buyer_id,
+                seller_id: order.seller_id,
+                amount: order.price,
+            };
+            let pay = OrderCommand::Pay { actor, escrow_id, method, amount: order.price };
+            let order_events = loaded.state.decide(pay)?;
+            let escrow_events = EscrowState::default().decide(hold)?;
+            let request = AppendRequest {
+                metadata: context.metadata(),
+                streams: vec![
+                    stream_append::<OrderState>(order_id.as_uuid(), loaded.version, &order_events)?,
+                    stream_append::<EscrowState>(escrow_id.as_uuid(), 0, &escrow_events)?,
+                ],
+                claims: Vec::new(),
+            };
+            match store.append(request).await {
+                Ok(outcome) => return self.status_after(order_id, &outcome).await,
+                Err(EventStoreError::WrongExpectedVersion { .. }) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(AppError::Contention)
+    }
+
+    pub async fn ship(
+        &self,
+        actor: AccountId,
+        order_id: OrderId,
+        carrier: Carrier,
+        tracking_number: TrackingNumber,
+        context: &CommandContext,
+    ) -> Result<OrderReceipt, AppError> {
+        self.run(order_id, context, &OrderCommand::Ship { actor, carrier, tracking_number }).await
+    }
+
+    pub async fn confirm_receipt(
+        &self,
+        actor: AccountId,
+        order_id: OrderId,
+        context: &CommandContext,
+    ) -> Result<OrderReceipt, AppError> {
+        self.run(order_id, context, &OrderCommand::ConfirmReceipt { actor }).await
+    }
+
+    pub async fn cancel(
+        &self,
+        actor: AccountId,
+        order_id: OrderId,
+        reason: CancelReason,
+        context: &CommandContext,
+    ) -> Result<OrderReceipt, AppError> {
+        self.run(order_id, context, &OrderCommand::Cancel { actor, reason }).await
+    }
+
+    async fn run(
+        &self,
+        order_id: OrderId,
+        context: &CommandContext,
+        command: &OrderCommand,
+    ) -> Result<OrderReceipt, AppError> {
+        let Executed { state, receipt } =
+            execute::<OrderState>(self.store.as_ref(), order_id.as_uuid(), context, command).await?;
+        match state {
+            OrderState::Present(order) => Ok(OrderReceipt { order_id, status: order.status, receipt }),
+            OrderState::Absent => Err(AppError::NotFound),
+        }
+    }
+
+    async fn status_after(&self, order_id: OrderId, outcome: &AppendOutcome) -> Result<OrderReceipt, AppError> {
+        match load::<OrderState>(self.store.as_ref(), order_id.as_uuid()).await?.state {
+            OrderState::Present(order) => Ok(OrderReceipt {
+                order_id,
+                status: order.status,
+                receipt: CommandReceipt::from_outcome(outcome),
+            }),
+            OrderState::Absent => Err(AppError::NotFound),
+        }
+    }
+}
+
+/// Answers a retried placement from the first one's stored events. The same key used for another
+/// listing is a client error, not a silent success.
+fn placed_from_outcome(outcome: &AppendOutcome, listing_id: ListingId) -> Result<OrderReceipt, AppError> {
+    for recorded in &outcome.events {
+        if recorded.stream_type != OrderState::STREAM_TYPE {
+            continue;
+        }
+        let event =
+            OrderEvent::from_payload(&recorded.event_type, recorded.schema_version, recorded.payload.clone())?;
+        if let OrderEvent::OrderPlaced { order_id, listing_id: placed_for, .. } = event {
+            if placed_for != listing_id {
+                return Err(AppError::IdempotencyKeyReused);
+            }
+            return Ok(OrderReceipt {
+                order_id,
+                status: OrderStatus::Placed,
+                receipt: CommandReceipt::from_outcome(outcome),
+            });
+        }
+    }
+    Err(AppError::IdempotencyKeyReused)
+}

@@ -1,0 +1,138 @@
+//! The trade process manager: carries an order's outcome over to its listing and escrow.
+//!
+//! * order completed -> listing sold, escrow released to the seller;
+//! * order cancelled -> listing back on sale, and the escrow refunded if the buyer had paid.
+//!
+//! It follows the global log with its own checkpoint (kept in the event store). Every command it
+//! issues has an id derived from the event that caused it, so handling an event twice (after a
+//! crash before the checkpoint, or in two processes at once) appends nothing the second time.
+//! Placing and paying are not here: they change two aggregates in one transaction instead (see
+//! [`crate::Orders`]) because the client must hear at once whether the listing was still free.
+
+use std::{sync::Arc, time::Duration};
+
+use jangteo_domain::{
+    DomainEvent,
+    escrow::{EscrowCommand, EscrowState},
+    listing::{ListingCommand, ListingState},
+    order::{OrderEvent, OrderState},
+};
+use jangteo_event_store::{EventStore, RecordedEvent};
+use uuid::Uuid;
+
+use crate::{
+    Actor, AppError, CommandContext, LogTail,
+    command::{execute, load},
+};
+
+/// The checkpoint name of this process manager.
+pub const NAME: &str = "trade_process_manager";
+
+/// Namespace of the command ids this process manager derives (a fixed random UUID).
+const REACTION_NAMESPACE: Uuid = Uuid::from_u128(0x9c1d_5e2b_7f40_4a8e_b3c6_0d9a_e1f2_4b57);
+
+#[derive(Clone)]
+pub struct TradeProcessManager {
+    store: Arc<dyn EventStore>,
+}
+
+impl TradeProcessManager {
+    pub fn new(store: Arc<dyn EventStore>) -> Self {
+        Self { store }
+    }
+
+    /// Follows the log forever from the stored checkpoint. Transient failures are retried after
+    /// `retry_delay` from the last checkpoint; domain refusals are logged and skipped, since a
+    /// reaction that the domain refuses will never be accepted later.
+    pub async fn run(self, poll_interval: Duration, retry_delay: Duration) {
+        loop {
+            match self.follow(poll_interval).await {
+                Ok(()) => return,
+                Err(error) => {
+                    tracing::error!(%error, "trade process manager failed; retrying from its checkpoint");
+                    tokio::time::sleep(retry_delay).await;
+                }
+            }
+        }
+    }
+
+    async fn follow(&self, poll_interval: Duration) -> Result<(), AppError> {
+        let checkpoint = self.store.load_checkpoint(NAME).await?;
+        let mut tail = LogTail::new(Arc::clone(&self.store), checkpoint, poll_interval);
+        loop {
+            let batch = tail.next_batch().await?;
+            for event in &batch {
+                self.handle(event).await?;
+            }
+            self.store.save_checkpoint(NAME, tail.position()).await?;
+        }
+    }
+
+    /// Reacts to one event of the log. Errors are transient failures only.
+    pub async fn handle(&self, event: &RecordedEvent) -> Result<(), AppError> {
+        if event.stream_type != <OrderState as jangteo_domain::Aggregate>::STREAM_TYPE {
+            return Ok(());
+        }
+        let order_event = OrderEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
+        let refund_due = match order_event {
+            OrderEvent::OrderCompleted {} => None,
+            OrderEvent::OrderCancelled { refund_due, .. } => Some(refund_due),
+            _ => return Ok(()),
+        };
+        let OrderState::Present(order) = load::<OrderState>(self.store.as_ref(), event.stream_id).await?.state else {
+            return Ok(());
+        };
+        let listing_stream = order.listing_id.as_uuid();
+        match refund_due {
+            None => {
+                let sold = ListingCommand::MarkSold { order_id: order.order_id };
+                self.react::<ListingState>(event, "listing_sold", listing_stream, &sold).await?;
+                if let Some(escrow_id) = order.escrow_id {
+                    let release = EscrowCommand::Release;
+                    self.react::<EscrowState>(event, "escrow_released", escrow_id.as_uuid(), &release).await?;
+                }
+            }
+            Some(refund_due) => {
+                let release = ListingCommand::ReleaseReservation { order_id: order.order_id };
+                self.react::<ListingState>(event, "listing_released", listing_stream, &release).await?;
+                if let (true, Some(escrow_id)) = (refund_due, order.escrow_id) {
+                    let refund = EscrowCommand::Refund;
+                    self.react::<EscrowState>(event, "escrow_refunded", escrow_id.as_uuid(), &refund).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn react<A>(
+        &self,
+        cause: &RecordedEvent,
+        reaction: &str,
+        stream_id: Uuid,
+        command: &A::Command,
+    ) -> Result<(), AppError>
+    where
+        A: jangteo_domain::Aggregate,
+        A::Command: Clone,
+    {
+        let mut seed = cause.event_id.as_bytes().to_vec();
+        seed.extend_from_slice(reaction.as_bytes());
+        let context = CommandContext {
+            actor: Actor::System,
+            command_id: Uuid::new_v5(&REACTION_NAMESPACE, &seed),
+            correlation_id: cause.metadata.correlation_id,
+            causation_id: Some(cause.event_id),
+        };
+        match execute::<A>(self.store.as_ref(), stream_id, &context, command).await {
+            Ok(_) => Ok(()),
+            Err(AppError::Domain(refusal)) => {
+                tracing::warn!(
+                    %refusal, reaction, cause = %cause.event_id, stream = %stream_id,
+                    "process manager reaction refused by the domain; skipped"
+                );
+                Ok(())
+            }
+            Err(error) => Err(error),
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Queries: read models only, optionally after waiting for the reader's own writes.
+
+use std::{sync::Arc, time::Duration};
+
+use jangteo_domain::{AccountId, ListingId, Money, OrderId};
+use jangteo_read_models::{
+    DocumentStore, ListingDocument, ListingSearch, ListingStatusView, OrderDocument, SearchQuery,
+};
+
+use crate::{AppError, ProjectionProgress};
+
+/// A listing search as the API accepts it, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListingQuery {
+    pub text: Option<String>,
+    pub min_price: Option<Money>,
+    pub max_price: Option<Money>,
+    /// Only public statuses (on sale, reserved, sold); empty means "on sale".
+    pub statuses: Vec<ListingStatusView>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListingPage {
+    pub items: Vec<ListingDocument>,
+    /// The offset of the next page, if there is one.
+    pub next_offset: Option<usize>,
+}
+
+#[derive(Clone)]
+pub struct Queries {
+    documents: Arc<dyn DocumentStore>,
+    search: Arc<dyn ListingSearch>,
+    progress: ProjectionProgress,
+    consistency_timeout: Duration,
+}
+
+impl Queries {
+    pub fn new(
+        documents: Arc<dyn DocumentStore>,
+        search: Arc<dyn ListingSearch>,
+        progress: ProjectionProgress,
+        consistency_timeout: Duration,
+    ) -> Self {
+        Self { documents, search, progress, consistency_timeout }
+    }
+
+    pub fn progress(&self) -> &ProjectionProgress {
+        &self.progress
+    }
+
+    /// Waits (bounded) until the read models reflect the log up to `position`.
+    pub async fn catch_up(&self, position: Option<u64>) -> Result<(), AppError> {
+        match position {
+            Some(position) if position > 0 => self.progress.wait_for(position, self.consistency_timeout).await,
+            _ => Ok(()),
+        }
+    }
+
+    /// A listing; drafts and withdrawn listings are visible to their seller only.
+    pub async fn listing(
+        &self,
+        viewer: Option<AccountId>,
+        listing_id: ListingId,
+        position: Option<u64>,
+    ) -> Result<ListingDocument, AppError> {
+        self.catch_up(position).await?;
+        let listing = self.documents.listing(listing_id).await?.ok_or(AppError::NotFound)?;
+        if listing.status.is_public() || viewer == Some(listing.seller_id) {
+            Ok(listing)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// An order, for its buyer and seller only.
+    pub async fn order(
+        &self,
+        viewer: AccountId,
+        order_id: OrderId,
+        position: Option<u64>,
+    ) -> Result<OrderDocument, AppError> {
+        self.catch_up(position).await?;
+        let order = self.documents.order(order_id).await?.ok_or(AppError::NotFound)?;
+        if viewer == order.buyer_id || viewer == order.seller_id {
+            Ok(order)
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    pub async fn search(&self, query: ListingQuery, position: Option<u64>) -> Result<ListingPage, AppError> {
+        self.catch_up(position).await?;
+        let statuses: Vec<_> = query.statuses.into_iter().filter(|status| status.is_public()).collect();
+        let statuses = if statuses.is_empty() { vec![ListingStatusView::OnSale] } else { statuses };
+        let search = SearchQuery {
+            text: query.text,
+            min_price: query.min_price,
+            max_price: query.max_price,
+            statuses,
+            limit: query.limit,
+            offset: query.offset,
+        };
+        let page = self.search.search(&search).await?;
+        let next_offset = page.has_more.then_some(query.offset + page.hits.len());
+        Ok(ListingPage { items: page.hits, next_offset })
+    }
+}

@@ -1,0 +1,109 @@
+//! Dispute timelines: an order's whole story, replayed from the event log itself.
+//!
+//! Timelines read the log, not a read model: they are evidence, so they come from the source of
+//! truth, and each entry shows the aggregate's state right after that event as the deciders rebuild
+//! it.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use jangteo_domain::{
+    AccountId, Aggregate, DomainEvent, OrderId,
+    escrow::EscrowState,
+    listing::ListingState,
+    order::{OrderEvent, OrderState},
+};
+use jangteo_event_store::{ActorRole, EventStore, RecordedEvent};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::AppError;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimelineEntry {
+    pub global_position: u64,
+    pub stream_id: Uuid,
+    pub stream_type: String,
+    pub version: u64,
+    pub event_type: String,
+    pub actor_id: Option<Uuid>,
+    pub actor_role: ActorRole,
+    pub command_id: Uuid,
+    pub causation_id: Option<Uuid>,
+    pub recorded_at: DateTime<Utc>,
+    pub data: Value,
+    pub state_after: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Timeline {
+    pub order_id: OrderId,
+    pub entries: Vec<TimelineEntry>,
+}
+
+#[derive(Clone)]
+pub struct Timelines {
+    store: Arc<dyn EventStore>,
+}
+
+impl Timelines {
+    pub fn new(store: Arc<dyn EventStore>) -> Self {
+        Self { store }
+    }
+
+    /// The order's, its escrow's and its listing's events in log order. Only the order's buyer and
+    /// seller may see it; for anyone else the order does not exist.
+    pub async fn for_order(&self, viewer: AccountId, order_id: OrderId) -> Result<Timeline, AppError> {
+        let order_events = self.store.read_stream(order_id.as_uuid(), 0).await?;
+        if order_events.first().is_none_or(|first| first.stream_type != OrderState::STREAM_TYPE) {
+            return Err(AppError::NotFound);
+        }
+        let mut entries = replay::<OrderState>(&order_events)?;
+        let order = order_events
+            .iter()
+            .map(|e| OrderEvent::from_payload(&e.event_type, e.schema_version, e.payload.clone()))
+            .try_fold(OrderState::default(), |state, event| event.map(|event| state.evolve(&event)))?;
+        let OrderState::Present(order) = order else {
+            return Err(AppError::NotFound);
+        };
+        if !order.is_participant(viewer) {
+            return Err(AppError::NotFound);
+        }
+        let listing_events = self.store.read_stream(order.listing_id.as_uuid(), 0).await?;
+        entries.extend(replay::<ListingState>(&listing_events)?);
+        if let Some(escrow_id) = order.escrow_id {
+            let escrow_events = self.store.read_stream(escrow_id.as_uuid(), 0).await?;
+            entries.extend(replay::<EscrowState>(&escrow_events)?);
+        }
+        entries.sort_by_key(|entry| entry.global_position);
+        Ok(Timeline { order_id, entries })
+    }
+}
+
+/// Folds one stream, recording the state after each event.
+fn replay<A: Aggregate>(events: &[RecordedEvent]) -> Result<Vec<TimelineEntry>, AppError> {
+    let mut state = A::default();
+    let mut entries = Vec::with_capacity(events.len());
+    for recorded in events {
+        let event = A::Event::from_payload(&recorded.event_type, recorded.schema_version, recorded.payload.clone())?;
+        state = state.evolve(&event);
+        let state_after =
+            serde_json::to_value(&state).map_err(|error| AppError::Internal(format!("state snapshot: {error}")))?;
+        entries.push(TimelineEntry {
+            global_position: recorded.global_position,
+            stream_id: recorded.stream_id,
+            stream_type: recorded.stream_type.clone(),
+            version: recorded.version,
+            event_type: recorded.event_type.clone(),
+            actor_id: recorded.metadata.actor_id,
+            actor_role: recorded.metadata.actor_role,
+            command_id: recorded.metadata.command_id,
+            causation_id: recorded.metadata.causation_id,
+            recorded_at: recorded.recorded_at,
+            data: recorded.payload.clone(),
+            state_after,
+        });
+    }
+    Ok(entries)
+}

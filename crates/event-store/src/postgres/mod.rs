@@ -1,0 +1,128 @@
+//! The PostgreSQL backend: the event log of the distributed profile, shared by several processes.
+//!
+//! `append.rs` holds the write transaction (and the explanation of why the log has no gaps),
+//! `poller.rs` the task that wakes subscribers when other processes append; the reads are the
+//! portable ones of `crate::queries`.
+
+mod append;
+mod poller;
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use sqlx::{PgPool, Postgres};
+use sqlx::postgres::PgPoolOptions;
+use tokio::sync::{oneshot, watch};
+use uuid::Uuid;
+
+use crate::queries::Queries;
+use crate::{AppendOutcome, AppendRequest, EventStore, EventStoreError, GlobalPosition, RecordedEvent};
+
+/// How long an operation waits for a free connection before it fails instead of hanging.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The event store over a PostgreSQL database. Cloning is cheap and shares the pool and the
+/// subscription channel.
+#[derive(Clone)]
+pub struct PostgresEventStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: PgPool,
+    /// The newest committed position known to this handle.
+    head: watch::Sender<GlobalPosition>,
+    /// Set once the poller runs; dropping it (with the last handle) stops the poller.
+    poller_stop: OnceLock<oneshot::Sender<()>>,
+}
+
+impl std::fmt::Debug for PostgresEventStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresEventStore").field("head", &*self.inner.head.borrow()).finish_non_exhaustive()
+    }
+}
+
+impl PostgresEventStore {
+    /// Connects a pool of at most `max_connections` to `url`. The schema is not touched: run
+    /// [`PostgresEventStore::migrate`] (the `migrate` command) first.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Self, EventStoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect(url)
+            .await?;
+        Ok(Self::from_pool(pool))
+    }
+
+    /// Wraps an existing pool.
+    pub fn from_pool(pool: PgPool) -> Self {
+        let (head, _) = watch::channel(0);
+        Self { inner: Arc::new(Inner { pool, head, poller_stop: OnceLock::new() }) }
+    }
+
+    /// Brings the schema up to date. Safe to run from several processes at once: sqlx takes an
+    /// advisory lock around the migrations.
+    pub async fn migrate(&self) -> Result<(), EventStoreError> {
+        sqlx::migrate!("../../event-store-migrations/postgres").run(&self.inner.pool).await?;
+        Ok(())
+    }
+
+    /// Closes the pool, waiting for connections in use to be returned. Further calls fail.
+    pub async fn close(&self) {
+        self.inner.pool.close().await;
+    }
+}
+
+#[async_trait]
+impl EventStore for PostgresEventStore {
+    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, EventStoreError> {
+        append::append(&self.inner.pool, &self.inner.head, request).await
+    }
+
+    async fn find_command(&self, command_id: Uuid) -> Result<Option<AppendOutcome>, EventStoreError> {
+        Postgres::find_command(&self.inner.pool, command_id).await
+    }
+
+    async fn read_stream(
+        &self,
+        stream_id: Uuid,
+        after_version: u64,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError> {
+        Postgres::read_stream(&self.inner.pool, stream_id, after_version).await
+    }
+
+    async fn read_all(
+        &self,
+        after: GlobalPosition,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError> {
+        Postgres::read_all(&self.inner.pool, after, limit).await
+    }
+
+    async fn head_position(&self) -> Result<GlobalPosition, EventStoreError> {
+        Postgres::head_position(&self.inner.pool).await
+    }
+
+    async fn find_claim(&self, scope: &str, value: &str) -> Result<Option<Uuid>, EventStoreError> {
+        Postgres::find_claim(&self.inner.pool, scope, value).await
+    }
+
+    async fn load_checkpoint(&self, subscriber: &str) -> Result<GlobalPosition, EventStoreError> {
+        Postgres::load_checkpoint(&self.inner.pool, subscriber).await
+    }
+
+    async fn save_checkpoint(
+        &self,
+        subscriber: &str,
+        position: GlobalPosition,
+    ) -> Result<(), EventStoreError> {
+        Postgres::save_checkpoint(&self.inner.pool, subscriber, position).await
+    }
+
+    fn subscribe(&self) -> watch::Receiver<GlobalPosition> {
+        // Started on first use rather than in `from_pool`, which may run outside a runtime.
+        poller::ensure_started(&self.inner);
+        self.inner.head.subscribe()
+    }
+}

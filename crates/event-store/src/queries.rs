@@ -1,0 +1,232 @@
+//! The statements that read the same on PostgreSQL and SQLite (sqlx numbers `$N` parameters on
+//! both), written once over any sqlx database: reads, claims, command records and checkpoints.
+//! What differs between the backends, the append transaction's locking and batching, stays in each
+//! backend's `append.rs`.
+
+use chrono::{DateTime, Utc};
+use sqlx::{Database, Decode, Encode, Executor, FromRow, IntoArguments, Type};
+use uuid::Uuid;
+
+use crate::row::{self, EVENT_COLUMNS, EventRow};
+use crate::{AppendOutcome, EventStoreError, GlobalPosition, RecordedEvent, UniqueClaim, plan};
+
+/// The portable queries, implemented below for every database that can bind and decode the
+/// store's column types (PostgreSQL and SQLite). A trait with a blanket impl states those bounds
+/// once instead of on every function. Call as `Postgres::read_all(&pool, ..)`.
+pub(crate) trait Queries: Database {
+    async fn read_stream<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        stream_id: Uuid,
+        after_version: u64,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError>;
+
+    async fn read_all<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        after: GlobalPosition,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError>;
+
+    /// The stored outcome of a command, marked as a duplicate: whoever asks is about to answer a
+    /// retry. The append transaction calls it too, under the log lock.
+    async fn find_command<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        command_id: Uuid,
+    ) -> Result<Option<AppendOutcome>, EventStoreError>;
+
+    /// The committed head. Appenders raise `log_head` only inside their transaction, so readers
+    /// see the position of the newest committed event.
+    async fn head_position<'e>(
+        executor: impl Executor<'e, Database = Self>,
+    ) -> Result<GlobalPosition, EventStoreError>;
+
+    async fn find_claim<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        scope: &str,
+        value: &str,
+    ) -> Result<Option<Uuid>, EventStoreError>;
+
+    /// Claims a value for its owner, inside the append transaction. A value its owner already
+    /// holds is accepted again; a value another stream holds fails the append with `ClaimTaken`.
+    async fn claim(
+        connection: &mut Self::Connection,
+        claim: &UniqueClaim,
+    ) -> Result<(), EventStoreError>;
+
+    /// Stores the idempotency record of a command, inside the append transaction.
+    async fn record_command<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        outcome: &AppendOutcome,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<(), EventStoreError>;
+
+    /// A subscriber that never saved a checkpoint starts from the beginning (0).
+    async fn load_checkpoint<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        subscriber: &str,
+    ) -> Result<GlobalPosition, EventStoreError>;
+
+    /// Overwrites the checkpoint; moving it back is allowed (a rebuild starts again from 0).
+    async fn save_checkpoint<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        subscriber: &str,
+        position: GlobalPosition,
+    ) -> Result<(), EventStoreError>;
+}
+
+impl<DB> Queries for DB
+where
+    DB: Database,
+    for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> Uuid: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> &'q str: Encode<'q, DB> + Type<DB>,
+    for<'q> DateTime<Utc>: Encode<'q, DB> + Type<DB>,
+    for<'r> EventRow: FromRow<'r, DB::Row>,
+{
+    async fn read_stream<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        stream_id: Uuid,
+        after_version: u64,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError> {
+        let rows: Vec<EventRow> = sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND version > $2 ORDER BY version"
+        ))
+        .bind(stream_id)
+        .bind(row::saturating_sql(after_version))
+        .fetch_all(executor)
+        .await?;
+        row::into_events(rows)
+    }
+
+    async fn read_all<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        after: GlobalPosition,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, EventStoreError> {
+        let rows: Vec<EventRow> = sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE global_position > $1 \
+             ORDER BY global_position LIMIT $2"
+        ))
+        .bind(row::saturating_sql(after))
+        .bind(row::saturating_limit(limit))
+        .fetch_all(executor)
+        .await?;
+        row::into_events(rows)
+    }
+
+    async fn find_command<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        command_id: Uuid,
+    ) -> Result<Option<AppendOutcome>, EventStoreError> {
+        // A command's events carry its id, so the index on events.command_id answers this
+        // without going through the commands table.
+        let rows: Vec<EventRow> = sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS} FROM events WHERE command_id = $1 ORDER BY global_position"
+        ))
+        .bind(command_id)
+        .fetch_all(executor)
+        .await?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        plan::outcome(command_id, row::into_events(rows)?, true).map(Some)
+    }
+
+    async fn head_position<'e>(
+        executor: impl Executor<'e, Database = Self>,
+    ) -> Result<GlobalPosition, EventStoreError> {
+        let position: i64 = sqlx::query_scalar("SELECT position FROM log_head WHERE id = 1")
+            .fetch_one(executor)
+            .await?;
+        row::stored_u64(position, "log_head position")
+    }
+
+    async fn find_claim<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        scope: &str,
+        value: &str,
+    ) -> Result<Option<Uuid>, EventStoreError> {
+        let owner = sqlx::query_scalar(
+            "SELECT owner_stream_id FROM unique_claims WHERE scope = $1 AND value = $2",
+        )
+        .bind(scope)
+        .bind(value)
+        .fetch_optional(executor)
+        .await?;
+        Ok(owner)
+    }
+
+    async fn claim(
+        connection: &mut Self::Connection,
+        claim: &UniqueClaim,
+    ) -> Result<(), EventStoreError> {
+        let taken = || EventStoreError::ClaimTaken { scope: claim.scope.clone() };
+        // Look first: under the log lock no other append can claim in between.
+        match Self::find_claim(&mut *connection, &claim.scope, &claim.value).await? {
+            Some(owner) if owner == claim.owner_stream_id => return Ok(()),
+            Some(_) => return Err(taken()),
+            None => {}
+        }
+        // A unique violation here means someone wrote the table outside an append; it is still
+        // the same refusal.
+        sqlx::query("INSERT INTO unique_claims (scope, value, owner_stream_id) VALUES ($1, $2, $3)")
+            .bind(claim.scope.as_str())
+            .bind(claim.value.as_str())
+            .bind(claim.owner_stream_id)
+            .execute(&mut *connection)
+            .await
+            .map_err(|error| match error.as_database_error() {
+                Some(db) if db.is_unique_violation() => taken(),
+                _ => EventStoreError::Database(error),
+            })?;
+        Ok(())
+    }
+
+    async fn record_command<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        outcome: &AppendOutcome,
+        recorded_at: DateTime<Utc>,
+    ) -> Result<(), EventStoreError> {
+        let first = outcome.events.first().map_or(outcome.last_position, |event| event.global_position);
+        sqlx::query(
+            "INSERT INTO commands (command_id, first_position, last_position, recorded_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(outcome.command_id)
+        .bind(row::to_sql(first, "position")?)
+        .bind(row::to_sql(outcome.last_position, "position")?)
+        .bind(recorded_at)
+        .execute(executor)
+        .await?;
+        Ok(())
+    }
+
+    async fn load_checkpoint<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        subscriber: &str,
+    ) -> Result<GlobalPosition, EventStoreError> {
+        let position: Option<i64> =
+            sqlx::query_scalar("SELECT position FROM subscriber_checkpoints WHERE subscriber = $1")
+                .bind(subscriber)
+                .fetch_optional(executor)
+                .await?;
+        position.map_or(Ok(0), |position| row::stored_u64(position, "checkpoint"))
+    }
+
+    async fn save_checkpoint<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        subscriber: &str,
+        position: GlobalPosition,
+    ) -> Result<(), EventStoreError> {
+        sqlx::query(
+            "INSERT INTO subscriber_checkpoints (subscriber, position) VALUES ($1, $2) \
+             ON CONFLICT (subscriber) DO UPDATE SET position = excluded.position",
+        )
+        .bind(subscriber)
+        .bind(row::to_sql(position, "checkpoint")?)
+        .execute(executor)
+        .await?;
+        Ok(())
+    }
+}

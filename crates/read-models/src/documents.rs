@@ -1,0 +1,130 @@
+//! The document port: listing and order documents, keyed by id, with projection checkpoints.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use jangteo_domain::{
+    AccountId, CategoryId, ListingId, Money, OrderId, escrow::EscrowStatus, listing::ListingStatus,
+    order::OrderStatus,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::ReadModelError;
+
+/// A listing's status as queries see it (the domain's status without its payload).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListingStatusView {
+    Draft,
+    OnSale,
+    Reserved,
+    Sold,
+    Withdrawn,
+}
+
+impl ListingStatusView {
+    pub const ALL: [ListingStatusView; 5] = [
+        ListingStatusView::Draft,
+        ListingStatusView::OnSale,
+        ListingStatusView::Reserved,
+        ListingStatusView::Sold,
+        ListingStatusView::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListingStatusView::Draft => "draft",
+            ListingStatusView::OnSale => "on_sale",
+            ListingStatusView::Reserved => "reserved",
+            ListingStatusView::Sold => "sold",
+            ListingStatusView::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.as_str() == name)
+    }
+
+    /// Whether anyone (not only the seller) may see a listing in this status.
+    pub fn is_public(self) -> bool {
+        !matches!(self, ListingStatusView::Draft | ListingStatusView::Withdrawn)
+    }
+}
+
+impl From<&ListingStatus> for ListingStatusView {
+    fn from(status: &ListingStatus) -> Self {
+        match status {
+            ListingStatus::Draft => ListingStatusView::Draft,
+            ListingStatus::OnSale => ListingStatusView::OnSale,
+            ListingStatus::Reserved { .. } => ListingStatusView::Reserved,
+            ListingStatus::Sold { .. } => ListingStatusView::Sold,
+            ListingStatus::Withdrawn => ListingStatusView::Withdrawn,
+        }
+    }
+}
+
+/// A listing as the query API serves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingDocument {
+    pub listing_id: ListingId,
+    pub seller_id: AccountId,
+    pub title: String,
+    pub description: String,
+    pub price: Money,
+    pub category_id: Option<CategoryId>,
+    pub status: ListingStatusView,
+    /// The listing stream's version this document reflects.
+    pub version: u64,
+    /// Global position of the listing's creation: a stable "newest first" sort key.
+    pub created_position: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// An order, with the status of the escrow holding its money.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDocument {
+    pub order_id: OrderId,
+    pub listing_id: ListingId,
+    pub buyer_id: AccountId,
+    pub seller_id: AccountId,
+    pub price: Money,
+    pub status: OrderStatus,
+    /// `None` until the order is paid.
+    pub escrow_status: Option<EscrowStatus>,
+    /// The order stream's version this document reflects.
+    pub version: u64,
+    /// The escrow stream's version this document reflects (0 before payment).
+    pub escrow_version: u64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One document write of a projection batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentWrite {
+    PutListing(ListingDocument),
+    PutOrder(OrderDocument),
+}
+
+/// The document store. Reads are for queries and for projections computing their next write;
+/// [`DocumentStore::commit`] is for projections only.
+#[async_trait]
+pub trait DocumentStore: Send + Sync + 'static {
+    async fn listing(&self, listing_id: ListingId) -> Result<Option<ListingDocument>, ReadModelError>;
+
+    async fn order(&self, order_id: OrderId) -> Result<Option<OrderDocument>, ReadModelError>;
+
+    /// The global position up to which `projection` has applied the log (0 = nothing yet).
+    async fn checkpoint(&self, projection: &str) -> Result<u64, ReadModelError>;
+
+    /// Writes `writes` and moves `projection`'s checkpoint to `checkpoint`, in one transaction.
+    async fn commit(
+        &self,
+        projection: &str,
+        writes: Vec<DocumentWrite>,
+        checkpoint: u64,
+    ) -> Result<(), ReadModelError>;
+
+    /// Deletes everything `projection` wrote and its checkpoint, so it can be rebuilt from 0.
+    async fn reset(&self, projection: &str) -> Result<(), ReadModelError>;
+}

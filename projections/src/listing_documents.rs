@@ -1,0 +1,117 @@
+//! Listing documents: one document per listing, as the query API serves it.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_trait::async_trait;
+use jangteo_domain::{
+    Aggregate, DomainEvent, ListingId,
+    listing::{ListingEvent, ListingState},
+};
+use jangteo_event_store::RecordedEvent;
+use jangteo_read_models::{DocumentStore, DocumentWrite, ListingDocument, ListingStatusView};
+
+use crate::{Projection, ProjectionError};
+
+/// The checkpoint name (and owned table) of this projection.
+pub const NAME: &str = "listing_documents";
+
+pub struct ListingDocumentsProjection {
+    documents: Arc<dyn DocumentStore>,
+}
+
+impl ListingDocumentsProjection {
+    pub fn new(documents: Arc<dyn DocumentStore>) -> Self {
+        Self { documents }
+    }
+}
+
+#[async_trait]
+impl Projection for ListingDocumentsProjection {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    async fn checkpoint(&self) -> Result<u64, ProjectionError> {
+        Ok(self.documents.checkpoint(NAME).await?)
+    }
+
+    async fn apply(&self, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        let Some(last) = events.last() else { return Ok(()) };
+        let mut changed: HashMap<ListingId, ListingDocument> = HashMap::new();
+        for event in events.iter().filter(|e| e.stream_type == ListingState::STREAM_TYPE) {
+            let listing_id = ListingId::from_uuid(event.stream_id);
+            let current = match changed.remove(&listing_id) {
+                Some(document) => Some(document),
+                None => self.documents.listing(listing_id).await?,
+            };
+            if let Some(next) = fold(current, event)? {
+                changed.insert(listing_id, next);
+            }
+        }
+        let writes = changed.into_values().map(DocumentWrite::PutListing).collect();
+        self.documents.commit(NAME, writes, last.global_position).await?;
+        Ok(())
+    }
+
+    async fn reset(&self) -> Result<(), ProjectionError> {
+        Ok(self.documents.reset(NAME).await?)
+    }
+}
+
+/// Applies one listing event to its document. Pure: the same fold serves the search index.
+///
+/// Returns the document to store, or `None` when nothing changes: an event at or below the
+/// document's version was applied already (redelivery) and is skipped.
+pub(crate) fn fold(
+    current: Option<ListingDocument>,
+    event: &RecordedEvent,
+) -> Result<Option<ListingDocument>, ProjectionError> {
+    if current.as_ref().is_some_and(|document| document.version >= event.version) {
+        return Ok(None);
+    }
+    let listing_event = ListingEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
+    if let ListingEvent::ListingCreated { listing_id, seller_id, title, description, price, category_id } =
+        listing_event
+    {
+        return Ok(Some(ListingDocument {
+            listing_id,
+            seller_id,
+            title: title.as_str().to_owned(),
+            description: description.as_str().to_owned(),
+            price,
+            category_id,
+            status: ListingStatusView::Draft,
+            version: event.version,
+            created_position: event.global_position,
+            created_at: event.recorded_at,
+            updated_at: event.recorded_at,
+        }));
+    }
+    let Some(mut document) = current else {
+        return Err(ProjectionError::Inconsistent(format!(
+            "{} at version {} of listing {} precedes its creation",
+            event.event_type, event.version, event.stream_id
+        )));
+    };
+    match listing_event {
+        ListingEvent::ListingCreated { .. } => {}
+        ListingEvent::ListingPublished {} | ListingEvent::ListingReservationReleased { .. } => {
+            document.status = ListingStatusView::OnSale;
+        }
+        ListingEvent::ListingDetailsChanged { title, description } => {
+            if let Some(title) = title {
+                document.title = title.as_str().to_owned();
+            }
+            if let Some(description) = description {
+                document.description = description.as_str().to_owned();
+            }
+        }
+        ListingEvent::ListingPriceChanged { new_price, .. } => document.price = new_price,
+        ListingEvent::ListingReserved { .. } => document.status = ListingStatusView::Reserved,
+        ListingEvent::ListingSold { .. } => document.status = ListingStatusView::Sold,
+        ListingEvent::ListingWithdrawn {} => document.status = ListingStatusView::Withdrawn,
+    }
+    document.version = event.version;
+    document.updated_at = event.recorded_at;
+    Ok(Some(document))
+}

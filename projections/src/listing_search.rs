@@ -1,0 +1,73 @@
+//! The listing search index: what `GET /v1/listings?q=` searches.
+
+use std::{
+    collections::{BTreeSet, HashMap},
+    sync::Arc,
+};
+
+use async_trait::async_trait;
+use jangteo_domain::{Aggregate, ListingId, listing::ListingState};
+use jangteo_event_store::{EventStore, RecordedEvent};
+use jangteo_read_models::{ListingDocument, ListingSearch};
+
+use crate::{Projection, ProjectionError, listing_documents::fold};
+
+/// The checkpoint name of this projection (kept in the index's own commit metadata).
+pub const NAME: &str = "listing_search";
+
+/// Indexes each touched listing's document as of the end of the batch.
+///
+/// The index cannot be read back cheaply document by document, so for each listing a batch touches,
+/// the projection folds that listing's stream from the log up to the batch's last position, with
+/// the same fold as the listing documents. Rebuilding therefore yields exactly the live index.
+pub struct ListingSearchProjection {
+    search: Arc<dyn ListingSearch>,
+    store: Arc<dyn EventStore>,
+}
+
+impl ListingSearchProjection {
+    pub fn new(search: Arc<dyn ListingSearch>, store: Arc<dyn EventStore>) -> Self {
+        Self { search, store }
+    }
+}
+
+#[async_trait]
+impl Projection for ListingSearchProjection {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    async fn checkpoint(&self) -> Result<u64, ProjectionError> {
+        Ok(self.search.checkpoint().await?)
+    }
+
+    async fn apply(&self, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        let Some(last) = events.last() else { return Ok(()) };
+        let touched: BTreeSet<ListingId> = events
+            .iter()
+            .filter(|event| event.stream_type == ListingState::STREAM_TYPE)
+            .map(|event| ListingId::from_uuid(event.stream_id))
+            .collect();
+        let mut upserts: HashMap<ListingId, ListingDocument> = HashMap::new();
+        for listing_id in touched {
+            let mut document = None;
+            for event in self.store.read_stream(listing_id.as_uuid(), 0).await? {
+                if event.global_position > last.global_position {
+                    break;
+                }
+                if let Some(next) = fold(document.clone(), &event)? {
+                    document = Some(next);
+                }
+            }
+            if let Some(document) = document {
+                upserts.insert(listing_id, document);
+            }
+        }
+        self.search.commit(upserts.into_values().collect(), Vec::new(), last.global_position).await?;
+        Ok(())
+    }
+
+    async fn reset(&self) -> Result<(), ProjectionError> {
+        Ok(self.search.reset().await?)
+    }
+}

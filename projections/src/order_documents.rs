@@ -1,0 +1,149 @@
+//! Order documents: one per order, with the status of the escrow holding its money.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_trait::async_trait;
+use jangteo_domain::{
+    Aggregate, DomainEvent, OrderId,
+    escrow::{EscrowEvent, EscrowState, EscrowStatus},
+    order::{OrderEvent, OrderState, OrderStatus},
+};
+use jangteo_event_store::RecordedEvent;
+use jangteo_read_models::{DocumentStore, DocumentWrite, OrderDocument};
+
+use crate::{Projection, ProjectionError};
+
+/// The checkpoint name (and owned table) of this projection.
+pub const NAME: &str = "order_documents";
+
+pub struct OrderDocumentsProjection {
+    documents: Arc<dyn DocumentStore>,
+}
+
+impl OrderDocumentsProjection {
+    pub fn new(documents: Arc<dyn DocumentStore>) -> Self {
+        Self { documents }
+    }
+
+    async fn current(
+        &self,
+        changed: &mut HashMap<OrderId, OrderDocument>,
+        order_id: OrderId,
+    ) -> Result<Option<OrderDocument>, ProjectionError> {
+        match changed.remove(&order_id) {
+            Some(document) => Ok(Some(document)),
+            None => Ok(self.documents.order(order_id).await?),
+        }
+    }
+}
+
+#[async_trait]
+impl Projection for OrderDocumentsProjection {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    async fn checkpoint(&self) -> Result<u64, ProjectionError> {
+        Ok(self.documents.checkpoint(NAME).await?)
+    }
+
+    async fn apply(&self, events: &[RecordedEvent]) -> Result<(), ProjectionError> {
+        let Some(last) = events.last() else { return Ok(()) };
+        let mut changed: HashMap<OrderId, OrderDocument> = HashMap::new();
+        for event in events {
+            if event.stream_type == OrderState::STREAM_TYPE {
+                let order_id = OrderId::from_uuid(event.stream_id);
+                let current = self.current(&mut changed, order_id).await?;
+                let order_event =
+                    OrderEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
+                if let Some(next) = fold_order(current, &order_event, event)? {
+                    changed.insert(order_id, next);
+                }
+            } else if event.stream_type == EscrowState::STREAM_TYPE {
+                let escrow_event =
+                    EscrowEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
+                let order_id = match &escrow_event {
+                    EscrowEvent::EscrowHeld { order_id, .. }
+                    | EscrowEvent::EscrowReleased { order_id, .. }
+                    | EscrowEvent::EscrowRefunded { order_id, .. } => *order_id,
+                };
+                let current = self.current(&mut changed, order_id).await?;
+                if let Some(next) = fold_escrow(current, &escrow_event, event)? {
+                    changed.insert(order_id, next);
+                }
+            }
+        }
+        let writes = changed.into_values().map(DocumentWrite::PutOrder).collect();
+        self.documents.commit(NAME, writes, last.global_position).await?;
+        Ok(())
+    }
+
+    async fn reset(&self) -> Result<(), ProjectionError> {
+        Ok(self.documents.reset(NAME).await?)
+    }
+}
+
+fn fold_order(
+    current: Option<OrderDocument>,
+    order_event: &OrderEvent,
+    event: &RecordedEvent,
+) -> Result<Option<OrderDocument>, ProjectionError> {
+    if current.as_ref().is_some_and(|document| document.version >= event.version) {
+        return Ok(None);
+    }
+    if let OrderEvent::OrderPlaced { order_id, listing_id, buyer_id, seller_id, price } = order_event {
+        return Ok(Some(OrderDocument {
+            order_id: *order_id,
+            listing_id: *listing_id,
+            buyer_id: *buyer_id,
+            seller_id: *seller_id,
+            price: *price,
+            status: OrderStatus::Placed,
+            escrow_status: None,
+            version: event.version,
+            escrow_version: 0,
+            created_at: event.recorded_at,
+            updated_at: event.recorded_at,
+        }));
+    }
+    let Some(mut document) = current else {
+        return Err(ProjectionError::Inconsistent(format!(
+            "{} of order {} precedes its placement",
+            event.event_type, event.stream_id
+        )));
+    };
+    document.status = match order_event {
+        OrderEvent::OrderPlaced { .. } => OrderStatus::Placed,
+        OrderEvent::OrderPaid { .. } => OrderStatus::Paid,
+        OrderEvent::OrderShipped { .. } => OrderStatus::Shipped,
+        OrderEvent::OrderCompleted {} => OrderStatus::Completed,
+        OrderEvent::OrderCancelled { .. } => OrderStatus::Cancelled,
+    };
+    document.version = event.version;
+    document.updated_at = event.recorded_at;
+    Ok(Some(document))
+}
+
+fn fold_escrow(
+    current: Option<OrderDocument>,
+    escrow_event: &EscrowEvent,
+    event: &RecordedEvent,
+) -> Result<Option<OrderDocument>, ProjectionError> {
+    let Some(mut document) = current else {
+        return Err(ProjectionError::Inconsistent(format!(
+            "escrow {} refers to an order that was never placed",
+            event.stream_id
+        )));
+    };
+    if document.escrow_version >= event.version {
+        return Ok(None);
+    }
+    document.escrow_status = Some(match escrow_event {
+        EscrowEvent::EscrowHeld { .. } => EscrowStatus::Held,
+        EscrowEvent::EscrowReleased { .. } => EscrowStatus::Released,
+        EscrowEvent::EscrowRefunded { .. } => EscrowStatus::Refunded,
+    });
+    document.escrow_version = event.version;
+    document.updated_at = event.recorded_at;
+    Ok(Some(document))
+}
