@@ -2,13 +2,18 @@
 //!
 //! The store knows nothing about the domain: payloads are JSON, stream ids are UUIDs and event types
 //! are names. Everything the domain needs (upcasting, typed events) happens above this crate.
+//!
+//! Inside: `plan` holds the append rules both backends share (request checks, expected versions,
+//! numbering), `queries` the SQL that reads the same on both, `row` the stored shape of an event
+//! and its checked conversions; `postgres` and `sqlite` hold what differs, chiefly each one's
+//! append transaction and how it keeps the global log gap-free.
 
 mod envelope;
 mod error;
 mod head;
 mod plan;
-mod queries;
 pub mod postgres;
+mod queries;
 mod row;
 pub mod sqlite;
 
@@ -38,7 +43,8 @@ pub trait EventStore: Send + Sync + 'static {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, EventStoreError>;
 
     /// Returns the outcome of an already stored command, if any (used to answer retried commands
-    /// before deciding them again).
+    /// before deciding them again). It is the outcome a retried `append` would return, so its
+    /// `duplicate` is `true`.
     async fn find_command(&self, command_id: Uuid) -> Result<Option<AppendOutcome>, EventStoreError>;
 
     /// Reads one stream in version order, starting after `after_version` (0 = from the start).

@@ -8,8 +8,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use crate::{
-    AppendOutcome, AppendRequest, EventMetadata, EventStoreError, GlobalPosition, RecordedEvent,
-    StreamAppend,
+    AppendOutcome, AppendRequest, EventMetadata, EventStoreError, GlobalPosition, RecordedEvent, StreamAppend,
 };
 
 /// Checks what can be checked without the database and returns the number of events to append.
@@ -73,11 +72,7 @@ pub(crate) fn check_expected(
     let actual = current.map_or(0, |head| head.version);
     let expected = stream.expected_version.as_version();
     if actual != expected {
-        return Err(EventStoreError::WrongExpectedVersion {
-            stream_id: stream.stream_id,
-            expected,
-            actual,
-        });
+        return Err(EventStoreError::WrongExpectedVersion { stream_id: stream.stream_id, expected, actual });
     }
     if let Some(head) = current {
         if head.stream_type != stream.stream_type {

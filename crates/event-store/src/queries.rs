@@ -4,7 +4,7 @@
 //! backend's `append.rs`.
 
 use chrono::{DateTime, Utc};
-use sqlx::{Database, Decode, Encode, Executor, FromRow, IntoArguments, Type};
+use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArguments, Type};
 use uuid::Uuid;
 
 use crate::row::{self, EVENT_COLUMNS, EventRow};
@@ -47,10 +47,7 @@ pub(crate) trait Queries: Database {
 
     /// Claims a value for its owner, inside the append transaction. A value its owner already
     /// holds is accepted again; a value another stream holds fails the append with `ClaimTaken`.
-    async fn claim(
-        connection: &mut Self::Connection,
-        claim: &UniqueClaim,
-    ) -> Result<(), EventStoreError>;
+    async fn claim(connection: &mut Self::Connection, claim: &UniqueClaim) -> Result<(), EventStoreError>;
 
     /// Stores the idempotency record of a command, inside the append transaction.
     async fn record_command<'e>(
@@ -83,6 +80,7 @@ where
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> DateTime<Utc>: Encode<'q, DB> + Type<DB>,
     for<'r> EventRow: FromRow<'r, DB::Row>,
+    usize: ColumnIndex<DB::Row>,
 {
     async fn read_stream<'e>(
         executor: impl Executor<'e, Database = Self>,
@@ -136,9 +134,8 @@ where
     async fn head_position<'e>(
         executor: impl Executor<'e, Database = Self>,
     ) -> Result<GlobalPosition, EventStoreError> {
-        let position: i64 = sqlx::query_scalar("SELECT position FROM log_head WHERE id = 1")
-            .fetch_one(executor)
-            .await?;
+        let position: i64 =
+            sqlx::query_scalar("SELECT position FROM log_head WHERE id = 1").fetch_one(executor).await?;
         row::stored_u64(position, "log_head position")
     }
 
@@ -147,20 +144,16 @@ where
         scope: &str,
         value: &str,
     ) -> Result<Option<Uuid>, EventStoreError> {
-        let owner = sqlx::query_scalar(
-            "SELECT owner_stream_id FROM unique_claims WHERE scope = $1 AND value = $2",
-        )
-        .bind(scope)
-        .bind(value)
-        .fetch_optional(executor)
-        .await?;
+        let owner =
+            sqlx::query_scalar("SELECT owner_stream_id FROM unique_claims WHERE scope = $1 AND value = $2")
+                .bind(scope)
+                .bind(value)
+                .fetch_optional(executor)
+                .await?;
         Ok(owner)
     }
 
-    async fn claim(
-        connection: &mut Self::Connection,
-        claim: &UniqueClaim,
-    ) -> Result<(), EventStoreError> {
+    async fn claim(connection: &mut Self::Connection, claim: &UniqueClaim) -> Result<(), EventStoreError> {
         let taken = || EventStoreError::ClaimTaken { scope: claim.scope.clone() };
         // Look first: under the log lock no other append can claim in between.
         match Self::find_claim(&mut *connection, &claim.scope, &claim.value).await? {

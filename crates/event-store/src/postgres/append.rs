@@ -5,37 +5,40 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
-use tokio::sync::watch;
 use uuid::Uuid;
 
+use super::NOTIFY_CHANNEL;
 use crate::plan::{self, StreamHead};
 use crate::queries::Queries;
 use crate::row;
 use crate::{
-    AppendOutcome, AppendRequest, EventMetadata, EventStoreError, GlobalPosition, RecordedEvent,
-    StreamAppend, head,
+    AppendOutcome, AppendRequest, EventMetadata, EventStoreError, GlobalPosition, RecordedEvent, StreamAppend,
 };
 
-/// The channel cross-process subscribers `LISTEN` on; the payload is the new head position.
-pub(super) const NOTIFY_CHANNEL: &str = "jangteo_events";
+/// Opens the append transaction.
+///
+/// READ COMMITTED whatever the server's default: after waiting for the log lock, each following
+/// statement must see what the previous appender committed (a REPEATABLE READ snapshot taken
+/// before the wait would not, and its UPDATE would fail with a serialization error instead).
+///
+/// The two timeouts keep one stuck appender from stopping every other: a waiter gives up on the
+/// log lock after `lock_timeout`, and the server ends a session that holds the lock while its
+/// client has gone silent (a partitioned process) after `idle_in_transaction_session_timeout`.
+const BEGIN: &str = "BEGIN ISOLATION LEVEL READ COMMITTED; \
+     SET LOCAL lock_timeout = '10s'; \
+     SET LOCAL idle_in_transaction_session_timeout = '10s'";
 
-pub(super) async fn append(
-    pool: &PgPool,
-    head_sender: &watch::Sender<GlobalPosition>,
-    request: AppendRequest,
-) -> Result<AppendOutcome, EventStoreError> {
+pub(super) async fn append(pool: &PgPool, request: AppendRequest) -> Result<AppendOutcome, EventStoreError> {
     let count = plan::validate(&request)?;
     let AppendRequest { metadata, streams, claims } = request;
 
-    // READ COMMITTED whatever the server's default: after waiting for the log lock, each following
-    // statement must see what the previous appender committed (a REPEATABLE READ snapshot taken
-    // before the wait would not, and its UPDATE would fail with a serialization error instead).
-    let mut tx = pool.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED").await?;
+    let mut tx = pool.begin_with(BEGIN).await?;
 
     let (first_position, recorded_at) = reserve_positions(&mut tx, count).await?;
 
     // Everything below runs under the log lock, so no other append can interleave between these
-    // checks and the commit: they are race-free without retries.
+    // checks and the commit: they are race-free without retries. On an error, dropping `tx` rolls
+    // back (sqlx flushes the ROLLBACK as the connection returns to the pool) and frees the lock.
     if let Some(outcome) = Postgres::find_command(&mut *tx, metadata.command_id).await? {
         // The rollback gives the reserved positions back: the next appender reuses them.
         tx.rollback().await?;
@@ -58,8 +61,6 @@ pub(super) async fn append(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-
-    head::publish(head_sender, outcome.last_position);
     Ok(outcome)
 }
 
@@ -135,9 +136,10 @@ async fn insert_events(
         positions.push(row::to_sql(event.global_position, "position")?);
         versions.push(row::to_sql(event.version, "version")?);
         // Checked by `plan::validate`.
-        schema_versions.push(i32::try_from(event.schema_version).map_err(|_| {
-            EventStoreError::InvalidAppend("schema version out of range".to_owned())
-        })?);
+        schema_versions.push(
+            i32::try_from(event.schema_version)
+                .map_err(|_| EventStoreError::InvalidAppend("schema version out of range".to_owned()))?,
+        );
     }
     let event_ids: Vec<Uuid> = events.iter().map(|event| event.event_id).collect();
     let stream_ids: Vec<Uuid> = events.iter().map(|event| event.stream_id).collect();

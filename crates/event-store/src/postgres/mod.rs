@@ -11,13 +11,17 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::{PgPool, Postgres};
 use sqlx::postgres::PgPoolOptions;
+use sqlx::{PgPool, Postgres};
 use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
 use crate::queries::Queries;
-use crate::{AppendOutcome, AppendRequest, EventStore, EventStoreError, GlobalPosition, RecordedEvent};
+use crate::{AppendOutcome, AppendRequest, EventStore, EventStoreError, GlobalPosition, RecordedEvent, head};
+
+/// The channel every append notifies (`pg_notify`) at commit, with the new head position as
+/// payload, for consumers that prefer `LISTEN` to polling.
+pub const NOTIFY_CHANNEL: &str = "jangteo_events";
 
 /// How long an operation waits for a free connection before it fails instead of hanging.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -77,7 +81,9 @@ impl PostgresEventStore {
 #[async_trait]
 impl EventStore for PostgresEventStore {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, EventStoreError> {
-        append::append(&self.inner.pool, &self.inner.head, request).await
+        let outcome = append::append(&self.inner.pool, request).await?;
+        head::publish(&self.inner.head, outcome.last_position);
+        Ok(outcome)
     }
 
     async fn find_command(&self, command_id: Uuid) -> Result<Option<AppendOutcome>, EventStoreError> {
