@@ -1,0 +1,132 @@
+//! The embedded document store: listing and order documents in one SQLite file.
+//!
+//! One write connection (projections commit one at a time) and a small read pool; WAL lets
+//! queries read while a projection writes.
+
+mod rows;
+
+use std::{path::Path, time::Duration};
+
+use async_trait::async_trait;
+use jangteo_domain::{ListingId, OrderId};
+use sqlx::{
+    SqlitePool,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+
+use crate::{DocumentStore, DocumentWrite, ListingDocument, OrderDocument, ReadModelError};
+
+/// The projection that owns `listing_documents`.
+pub const LISTING_DOCUMENTS: &str = "listing_documents";
+/// The projection that owns `order_documents`.
+pub const ORDER_DOCUMENTS: &str = "order_documents";
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+const READ_CONNECTIONS: u32 = 4;
+
+#[derive(Clone, Debug)]
+pub struct SqliteDocumentStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteDocumentStore {
+    /// Opens (creating if missing) the document store at `path` and migrates it.
+    pub async fn open(path: &Path) -> Result<Self, ReadModelError> {
+        if let Some(folder) = path.parent().filter(|folder| !folder.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(folder).await.map_err(sqlx::Error::Io)?;
+        }
+        // Read models can be rebuilt from the log, so NORMAL durability is enough here: a lost
+        // commit rolls the checkpoint back with it and is simply projected again.
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .busy_timeout(BUSY_TIMEOUT)
+            .synchronous(SqliteSynchronous::Normal);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone().create_if_missing(true).journal_mode(SqliteJournalMode::Wal))
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(READ_CONNECTIONS)
+            .connect_with(options.pragma("query_only", "ON"))
+            .await?;
+        Ok(Self { writer, reader })
+    }
+}
+
+#[async_trait]
+impl DocumentStore for SqliteDocumentStore {
+    async fn listing(&self, listing_id: ListingId) -> Result<Option<ListingDocument>, ReadModelError> {
+        let row = sqlx::query(rows::SELECT_LISTING)
+            .bind(listing_id.as_uuid().to_string())
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|row| rows::listing_from_row(&row)).transpose()
+    }
+
+    async fn order(&self, order_id: OrderId) -> Result<Option<OrderDocument>, ReadModelError> {
+        let row = sqlx::query(rows::SELECT_ORDER)
+            .bind(order_id.as_uuid().to_string())
+            .fetch_optional(&self.reader)
+            .await?;
+        row.map(|row| rows::order_from_row(&row)).transpose()
+    }
+
+    async fn checkpoint(&self, projection: &str) -> Result<u64, ReadModelError> {
+        let position: Option<i64> =
+            sqlx::query_scalar("SELECT position FROM projection_checkpoints WHERE projection = $1")
+                .bind(projection)
+                .fetch_optional(&self.reader)
+                .await?;
+        position.map_or(Ok(0), rows::to_u64)
+    }
+
+    async fn commit(
+        &self,
+        projection: &str,
+        writes: Vec<DocumentWrite>,
+        checkpoint: u64,
+    ) -> Result<(), ReadModelError> {
+        let mut transaction = self.writer.begin().await?;
+        for write in &writes {
+            match write {
+                DocumentWrite::PutListing(document) => {
+                    rows::bind_listing(sqlx::query(rows::UPSERT_LISTING), document)?.execute(&mut *transaction).await?;
+                }
+                DocumentWrite::PutOrder(document) => {
+                    rows::bind_order(sqlx::query(rows::UPSERT_ORDER), document)?.execute(&mut *transaction).await?;
+                }
+            }
+        }
+        sqlx::query(
+            "INSERT INTO projection_checkpoints (projection, position) VALUES ($1, $2)
+             ON CONFLICT (projection) DO UPDATE SET position = excluded.position",
+        )
+        .bind(projection)
+        .bind(rows::to_i64(checkpoint)?)
+        .execute(&mut *transaction)
+        .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    async fn reset(&self, projection: &str) -> Result<(), ReadModelError> {
+        let mut transaction = self.writer.begin().await?;
+        match projection {
+            LISTING_DOCUMENTS => {
+                sqlx::query("DELETE FROM listing_documents").execute(&mut *transaction).await?;
+            }
+            ORDER_DOCUMENTS => {
+                sqlx::query("DELETE FROM order_documents").execute(&mut *transaction).await?;
+            }
+            _ => {}
+        }
+        sqlx::query("DELETE FROM projection_checkpoints WHERE projection = $1")
+            .bind(projection)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
+        Ok(())
+    }
+}
