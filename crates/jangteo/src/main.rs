@@ -1,1 +1,48 @@
-fn main() {}
+//! `jangteo`: the marketplace server and its operations commands.
+
+mod config;
+mod secrets;
+mod wiring;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use crate::config::Config;
+
+#[derive(Parser)]
+#[command(name = "jangteo", version, about = "Jangteo (장터): an event-sourced second-hand marketplace backend")]
+struct Cli {
+    /// A TOML config file; JANGTEO_* environment variables override it.
+    #[arg(long, global = true, env = "JANGTEO_CONFIG")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the HTTP API, the projections and the process managers (the default).
+    Serve,
+    /// Create or upgrade the event store's schema, then exit.
+    Migrate,
+}
+
+fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tantivy=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref())?;
+    // actix's system runtime drives the accept loop; HTTP workers get one runtime per thread.
+    let system = actix_web::rt::System::new();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => system.block_on(wiring::serve(config)),
+        Command::Migrate => system.block_on(wiring::migrate(&config)),
+    }
+}

@@ -1,0 +1,148 @@
+//! Configuration: an optional TOML file, overridden by `JANGTEO_*` environment variables.
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+
+/// A secret string that never shows up in logs or `Debug` output.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// Everything the server needs to start; passed in, never global.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address and port to serve HTTP on.
+    pub listen: SocketAddr,
+    /// Where the embedded profile keeps its files (SQLite databases, search index, secrets).
+    pub data_dir: PathBuf,
+    /// PostgreSQL URL for the event store; unset means the embedded SQLite event store.
+    pub database_url: Option<Secret>,
+    /// HMAC secret for access tokens; unset means one generated once and kept in the data dir.
+    pub jwt_secret: Option<Secret>,
+    /// Lifetime of an access token, in seconds.
+    pub access_token_ttl_secs: u64,
+    /// How long a query waits for `X-Consistency-Position`, in milliseconds.
+    pub consistency_timeout_ms: u64,
+    /// Connections in the PostgreSQL pool.
+    pub database_max_connections: u32,
+    /// HTTP worker threads (0 = one per core).
+    pub http_workers: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            jwt_secret: None,
+            access_token_ttl_secs: 900,
+            consistency_timeout_ms: 2000,
+            database_max_connections: 16,
+            http_workers: 0,
+        }
+    }
+}
+
+impl Config {
+    /// Reads `file` (if given) and then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self> {
+        let mut config = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading config file {}", path.display()))?;
+                toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))?
+            }
+            None => Config::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok())?;
+        Ok(config)
+    }
+
+    fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
+        if let Some(listen) = var("JANGTEO_LISTEN") {
+            self.listen = listen.parse().with_context(|| format!("JANGTEO_LISTEN={listen} is not address:port"))?;
+        }
+        if let Some(dir) = var("JANGTEO_DATA_DIR") {
+            self.data_dir = PathBuf::from(dir);
+        }
+        if let Some(url) = var("JANGTEO_DATABASE_URL").filter(|url| !url.is_empty()) {
+            if !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+                bail!("JANGTEO_DATABASE_URL must be a postgres:// URL");
+            }
+            self.database_url = Some(Secret(url));
+        }
+        if let Some(secret) = var("JANGTEO_JWT_SECRET").filter(|s| !s.is_empty()) {
+            self.jwt_secret = Some(Secret(secret));
+        }
+        let number = |name: &str| -> Result<Option<u64>> {
+            var(name).map(|v| v.parse::<u64>().with_context(|| format!("{name}={v} is not a number"))).transpose()
+        };
+        if let Some(ttl) = number("JANGTEO_ACCESS_TOKEN_TTL_SECS")? {
+            self.access_token_ttl_secs = ttl;
+        }
+        if let Some(timeout) = number("JANGTEO_CONSISTENCY_TIMEOUT_MS")? {
+            self.consistency_timeout_ms = timeout;
+        }
+        if let Some(max) = number("JANGTEO_DATABASE_MAX_CONNECTIONS")? {
+            self.database_max_connections = u32::try_from(max).context("JANGTEO_DATABASE_MAX_CONNECTIONS is too large")?;
+        }
+        if let Some(workers) = number("JANGTEO_HTTP_WORKERS")? {
+            self.http_workers = usize::try_from(workers).context("JANGTEO_HTTP_WORKERS is too large")?;
+        }
+        Ok(())
+    }
+
+    pub fn access_token_ttl(&self) -> Duration {
+        Duration::from_secs(self.access_token_ttl_secs)
+    }
+
+    pub fn consistency_timeout(&self) -> Duration {
+        Duration::from_millis(self.consistency_timeout_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let mut config = Config::default();
+        let env = |name: &str| match name {
+            "JANGTEO_LISTEN" => Some("0.0.0.0:9090".to_owned()),
+            "JANGTEO_DATABASE_URL" => Some("postgres://postgres@localhost/jangteo".to_owned()),
+            _ => None,
+        };
+        assert!(config.apply_env(env).is_ok());
+        assert_eq!(config.listen, SocketAddr::from(([0, 0, 0, 0], 9090)));
+        assert!(config.database_url.is_some());
+        assert!(!format!("{config:?}").contains("postgres://"), "secrets must not be printed");
+    }
+
+    #[test]
+    fn bad_values_are_reported() {
+        let mut config = Config::default();
+        assert!(config.apply_env(|n| (n == "JANGTEO_LISTEN").then(|| "nope".to_owned())).is_err());
+        assert!(config.apply_env(|n| (n == "JANGTEO_DATABASE_URL").then(|| "mysql://x".to_owned())).is_err());
+    }
+}

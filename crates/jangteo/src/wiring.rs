@@ -1,0 +1,109 @@
+//! Wiring: picks the adapters the configuration asks for and starts the server and workers.
+
+use std::{net::TcpListener, sync::Arc, time::Duration};
+
+use anyhow::{Context, Result};
+use jangteo_api::{ApiState, TokenService};
+use jangteo_app::{
+    Accounts, Listings, Orders, ProjectionProgress, Queries, Timelines, process_manager::TradeProcessManager,
+};
+use jangteo_event_store::{EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
+use jangteo_projections::{
+    ListingDocumentsProjection, ListingSearchProjection, OrderDocumentsProjection, Projection,
+};
+use jangteo_read_models::{
+    DocumentStore, ListingSearch, sqlite::SqliteDocumentStore, tantivy_search::TantivyListingSearch,
+};
+use tokio::task::JoinSet;
+
+use crate::{config::Config, secrets};
+
+/// How long a worker waits for a wake-up before reading the log anyway (writes by other processes
+/// sharing a PostgreSQL store arrive this way at the latest).
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+const RETRY_DELAY: Duration = Duration::from_secs(1);
+
+async fn open_event_store(config: &Config) -> Result<Arc<dyn EventStore>> {
+    if let Some(url) = &config.database_url {
+        let store = PostgresEventStore::connect(url.expose(), config.database_max_connections)
+            .await
+            .context("connecting to PostgreSQL (JANGTEO_DATABASE_URL)")?;
+        store.migrate().await.context("migrating the PostgreSQL event store")?;
+        tracing::info!("event store: PostgreSQL");
+        Ok(Arc::new(store))
+    } else {
+        let path = config.data_dir.join("events.sqlite");
+        let store = SqliteEventStore::open(&path).await.with_context(|| format!("opening {}", path.display()))?;
+        tracing::info!(path = %path.display(), "event store: SQLite (embedded)");
+        Ok(Arc::new(store))
+    }
+}
+
+pub async fn migrate(config: &Config) -> Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    open_event_store(config).await?;
+    tracing::info!("event store schema is up to date");
+    Ok(())
+}
+
+pub async fn serve(config: Config) -> Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    let store = open_event_store(&config).await?;
+
+    let documents_path = config.data_dir.join("read-models.sqlite");
+    let documents: Arc<dyn DocumentStore> = Arc::new(
+        SqliteDocumentStore::open(&documents_path)
+            .await
+            .with_context(|| format!("opening {}", documents_path.display()))?,
+    );
+    let search_dir = config.data_dir.join("search");
+    std::fs::create_dir_all(&search_dir)?;
+    let search: Arc<dyn ListingSearch> = Arc::new(
+        TantivyListingSearch::open(&search_dir).with_context(|| format!("opening {}", search_dir.display()))?,
+    );
+
+    let projections: Vec<Arc<dyn Projection>> = vec![
+        Arc::new(ListingDocumentsProjection::new(Arc::clone(&documents))),
+        Arc::new(OrderDocumentsProjection::new(Arc::clone(&documents))),
+        Arc::new(ListingSearchProjection::new(Arc::clone(&search), Arc::clone(&store))),
+    ];
+    let mut progress = ProjectionProgress::new();
+    let mut workers = JoinSet::new();
+    for projection in projections {
+        let checkpoint = projection.checkpoint().await?;
+        let reporter = progress.register(projection.name(), checkpoint);
+        workers.spawn(jangteo_projections::run(projection, Arc::clone(&store), reporter, POLL_INTERVAL, RETRY_DELAY));
+    }
+    workers.spawn(TradeProcessManager::new(Arc::clone(&store)).run(POLL_INTERVAL, RETRY_DELAY));
+
+    let jwt_secret = match &config.jwt_secret {
+        Some(secret) => secret.expose().as_bytes().to_vec(),
+        None => secrets::load_or_create_jwt_secret(&config.data_dir)?,
+    };
+    let state = ApiState {
+        accounts: Accounts::new(Arc::clone(&store)),
+        listings: Listings::new(Arc::clone(&store)),
+        orders: Orders::new(Arc::clone(&store)),
+        queries: Queries::new(documents, search, progress, config.consistency_timeout()),
+        timelines: Timelines::new(Arc::clone(&store)),
+        tokens: TokenService::new(&jwt_secret, config.access_token_ttl()),
+    };
+
+    let listener = TcpListener::bind(config.listen).with_context(|| format!("binding {}", config.listen))?;
+    let address = listener.local_addr()?;
+    let http_workers = if config.http_workers == 0 {
+        std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+    } else {
+        config.http_workers
+    };
+    let server = jangteo_api::serve(listener, state, http_workers)?;
+    // Tests and scripts wait for this exact line to learn the bound port.
+    tracing::info!(%address, "listening on http://{address}");
+    println!("jangteo listening on http://{address}");
+    server.await?;
+    workers.shutdown().await;
+    tracing::info!("stopped");
+    Ok(())
+}

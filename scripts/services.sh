@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Makes sure the services the tests talk to are up: PostgreSQL on 127.0.0.1:5432 (user postgres).
+# Starts the machine's cluster when it is down; fails loudly when it cannot.
+set -euo pipefail
+
+pg_up() { pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; }
+
+if ! pg_up; then
+    echo "PostgreSQL is down; starting it"
+    if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+        for version in /etc/postgresql/*; do
+            pg_ctlcluster --skip-systemctl-redirect "$(basename "$version")" main start || true
+        done
+    fi
+    for _ in $(seq 1 30); do
+        pg_up && break
+        sleep 1
+    done
+fi
+if pg_up; then
+    echo "PostgreSQL is up"
+else
+    echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2
+    exit 1
+fi

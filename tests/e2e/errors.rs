@@ -1,0 +1,105 @@
+//! Bad input and missing credentials: clear problem+json answers, nothing stored.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::{
+    sale::on_sale_listing,
+    support::{Profile, TestServer},
+};
+
+#[tokio::test]
+async fn bad_requests_get_problem_details() {
+    let server = TestServer::start(&Profile::Embedded).await;
+    let seller = server.member("seller").await;
+
+    // No token, a bad token.
+    server.send(Method::GET, "/v1/listings", None, None).await.assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+    server
+        .send(Method::POST, "/v1/listings", Some("not-a-jwt"), Some(json!({"title": "x", "price": 1})))
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+
+    // Malformed JSON, the wrong shape, invalid fields (all reported at once).
+    let malformed = server
+        .request(Method::POST, "/v1/listings", Some(&seller.token))
+        .header("content-type", "application/json")
+        .body("{\"title\": \"unterminated")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(malformed.headers()["content-type"], "application/problem+json");
+    let body: serde_json::Value = malformed.json().await.unwrap();
+    assert_eq!(body["code"], "malformed_json");
+    server
+        .send(Method::POST, "/v1/listings", Some(&seller.token), Some(json!({"title": "ok", "price": "free"})))
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
+    let invalid = server
+        .send(Method::POST, "/v1/listings", Some(&seller.token), Some(json!({"title": " ", "price": -5})))
+        .await;
+    invalid.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    let fields: Vec<&str> = invalid.body["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, vec!["title", "price"]);
+
+    // Unknown ids and routes.
+    server
+        .send(Method::GET, "/v1/listings/not-a-uuid", Some(&seller.token), None)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not_found");
+    server
+        .send(Method::GET, "/v1/orders/0190a6f5-0000-7000-8000-000000000000", Some(&seller.token), None)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not_found");
+    server.send(Method::GET, "/v1/nothing-here", None, None).await.assert_problem(StatusCode::NOT_FOUND, "not_found");
+
+    // Sign-up and sign-in mistakes.
+    server
+        .send(Method::POST, "/v1/accounts", None, Some(json!({"email": seller.email, "password": "another password", "nickname": "again"})))
+        .await
+        .assert_problem(StatusCode::CONFLICT, "email_taken");
+    server
+        .send(Method::POST, "/v1/sessions", None, Some(json!({"email": seller.email, "password": "wrong password"})))
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, "invalid_credentials");
+
+    // A seller cannot buy their own listing; a bad consistency header is refused.
+    let listing_id = on_sale_listing(&server, &seller, "중고 책상", 30_000).await;
+    server
+        .send(Method::POST, "/v1/orders", Some(&seller.token), Some(json!({"listing_id": listing_id})))
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "buyer_is_seller");
+    let bad_header = server
+        .request(Method::GET, &format!("/v1/listings/{listing_id}"), Some(&seller.token))
+        .header("X-Consistency-Position", "soon")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_header.status(), StatusCode::BAD_REQUEST);
+
+    let health = server.send(Method::GET, "/healthz", None, None).await;
+    assert_eq!(health.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn racing_buyers_cannot_both_win() {
+    let server = TestServer::start(&Profile::Embedded).await;
+    let seller = server.member("seller").await;
+    let mut buyers = Vec::new();
+    for i in 0..8 {
+        buyers.push(server.member(&format!("buyer{i}")).await);
+    }
+    for round in 0..5 {
+        let listing_id = on_sale_listing(&server, &seller, &format!("한정판 스니커즈 {round}"), 250_000).await;
+        let attempts = buyers.iter().map(|buyer| {
+            server.send(Method::POST, "/v1/orders", Some(&buyer.token), Some(json!({"listing_id": listing_id})))
+        });
+        let replies = futures::future::join_all(attempts).await;
+        let winners = replies.iter().filter(|r| r.status == StatusCode::CREATED).count();
+        assert_eq!(winners, 1, "exactly one buyer wins round {round}");
+        for loser in replies.iter().filter(|r| r.status != StatusCode::CREATED) {
+            loser.assert_problem(StatusCode::CONFLICT, "listing_not_available");
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! The walk-through of the README: a listing sold end to end, on both event stores.
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::{Member, Profile, TestDatabase, TestServer};
+
+#[tokio::test]
+async fn a_listing_is_sold_end_to_end_on_the_embedded_profile() {
+    let server = TestServer::start(&Profile::Embedded).await;
+    let (server, sale) = sell_one_listing(server).await;
+    survives_a_restart(server, &sale).await;
+}
+
+#[tokio::test]
+async fn a_listing_is_sold_end_to_end_on_postgres() {
+    let Some(database) = TestDatabase::create().await else { return };
+    let profile = Profile::Postgres(database);
+    let server = TestServer::start(&profile).await;
+    let (server, sale) = sell_one_listing(server).await;
+    survives_a_restart(server, &sale).await;
+    let Profile::Postgres(database) = profile else { unreachable!() };
+    database.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_cancelled_paid_order_refunds_and_reopens_the_listing() {
+    let server = TestServer::start(&Profile::Embedded).await;
+    let seller = server.member("seller").await;
+    let buyer = server.member("buyer").await;
+    let listing_id = on_sale_listing(&server, &seller, "자전거 판매", 120_000).await;
+    let placed = server.send(Method::POST, "/v1/orders", Some(&buyer.token), Some(json!({"listing_id": listing_id}))).await;
+    assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
+    let order_id = placed.body["order_id"].as_str().unwrap().to_owned();
+    let paid = server
+        .send(Method::POST, &format!("/v1/orders/{order_id}/payment"), Some(&buyer.token), Some(json!({"method": "card"})))
+        .await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+    let cancelled = server
+        .send(
+            Method::POST,
+            &format!("/v1/orders/{order_id}/cancellation"),
+            Some(&seller.token),
+            Some(json!({"reason": "재고가 없어요"})),
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    assert_eq!(cancelled.body["status"], "cancelled");
+
+    let order = eventually(&server, &format!("/v1/orders/{order_id}"), &buyer.token, |order| {
+        order["escrow_status"] == "refunded"
+    })
+    .await;
+    assert_eq!(order["status"], "cancelled");
+    let listing = eventually(&server, &format!("/v1/listings/{listing_id}"), &buyer.token, |listing| {
+        listing["status"] == "on_sale"
+    })
+    .await;
+    assert_eq!(listing["listing_id"], listing_id.as_str());
+
+    // Shipping a cancelled order is refused with a conflict.
+    let ship = server
+        .send(
+            Method::POST,
+            &format!("/v1/orders/{order_id}/shipment"),
+            Some(&seller.token),
+            Some(json!({"carrier": "kr.cjlogistics", "tracking_number": "630612345678"})),
+        )
+        .await;
+    ship.assert_problem(StatusCode::CONFLICT, "invalid_state_transition");
+}
+
+/// Creates and publishes a listing; returns its id once it is readable.
+pub async fn on_sale_listing(server: &TestServer, seller: &Member, title: &str, price: i64) -> String {
+    let created = server
+        .send(
+            Method::POST,
+            "/v1/listings",
+            Some(&seller.token),
+            Some(json!({"title": title, "description": "상태 좋아요. 직거래 가능", "price": price, "category_id": "digital/phones"})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let listing_id = created.body["listing_id"].as_str().unwrap().to_owned();
+    let published =
+        server.send(Method::POST, &format!("/v1/listings/{listing_id}/publish"), Some(&seller.token), None).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    listing_id
+}
+
+/// Polls a query until `done` holds, for at most 10 s. Used only for effects of the process
+/// manager, whose positions the client cannot know in advance.
+pub async fn eventually(server: &TestServer, path: &str, token: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let reply = server.send(Method::GET, path, Some(token), None).await;
+        if reply.status == StatusCode::OK && done(&reply.body) {
+            return reply.body;
+        }
+        assert!(Instant::now() < deadline, "{path} never reached the expected state; last: {}", reply.body);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// What a finished sale leaves behind, to check after a restart.
+struct Sale {
+    listing_id: String,
+    order_id: String,
+    buyer: Member,
+}
+
+/// Kills the server (SIGKILL) and starts it on the same data: everything acknowledged is still there,
+/// and tokens issued before the restart are still accepted.
+async fn survives_a_restart(server: TestServer, sale: &Sale) {
+    let server = server.restart().await;
+    let listing = server.send(Method::GET, &format!("/v1/listings/{}", sale.listing_id), Some(&sale.buyer.token), None).await;
+    assert_eq!(listing.status, StatusCode::OK, "{}", listing.body);
+    assert_eq!(listing.body["status"], "sold");
+    let order = server.send(Method::GET, &format!("/v1/orders/{}", sale.order_id), Some(&sale.buyer.token), None).await;
+    assert_eq!(order.status, StatusCode::OK, "{}", order.body);
+    assert_eq!(order.body["escrow_status"], "released");
+    let session = server
+        .send(Method::POST, "/v1/sessions", None, Some(json!({"email": sale.buyer.email, "password": "correct horse battery staple"})))
+        .await;
+    assert_eq!(session.status, StatusCode::CREATED, "{}", session.body);
+}
+
+async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
+    let seller = server.member("판매자").await;
+    let buyer = server.member("구매자").await;
+
+    // The seller lists an item and publishes it.
+    let created = server
+        .send(
+            Method::POST,
+            "/v1/listings",
+            Some(&seller.token),
+            Some(json!({"title": "아이폰 15 프로 256GB", "description": "배터리 성능 95%, 케이스 포함", "price": 950_000})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let listing_id = created.body["listing_id"].as_str().unwrap().to_owned();
+    let published =
+        server.send(Method::POST, &format!("/v1/listings/{listing_id}/publish"), Some(&seller.token), None).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    let repriced = server
+        .send(Method::PATCH, &format!("/v1/listings/{listing_id}"), Some(&seller.token), Some(json!({"price": 900_000})))
+        .await;
+    assert_eq!(repriced.status, StatusCode::OK, "{}", repriced.body);
+
+    // Read-your-writes: the query waits until projections reach the command's position.
+    let listing = server
+        .request(Method::GET, &format!("/v1/listings/{listing_id}"), Some(&buyer.token))
+        .header("X-Consistency-Position", repriced.position().to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listing.status(), StatusCode::OK);
+    let listing: Value = listing.json().await.unwrap();
+    assert_eq!(listing["status"], "on_sale");
+    assert_eq!(listing["price"], 900_000);
+    assert_eq!(listing["seller_id"], seller.account_id.as_str());
+    assert_eq!(listing["version"], 3);
+
+    // The buyer finds it by a word of its title, within a price range.
+    let found = server
+        .request(Method::GET, "/v1/listings", Some(&buyer.token))
+        .query(&[("q", "아이폰"), ("min_price", "500000"), ("max_price", "1000000")])
+        .header("X-Consistency-Position", repriced.position().to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.status(), StatusCode::OK);
+    let found: Value = found.json().await.unwrap();
+    let ids: Vec<&str> = found["items"].as_array().unwrap().iter().filter_map(|i| i["listing_id"].as_str()).collect();
+    assert_eq!(ids, vec![listing_id.as_str()], "{found}");
+    let too_cheap = server
+        .request(Method::GET, "/v1/listings", Some(&buyer.token))
+        .query(&[("q", "아이폰"), ("max_price", "100000")])
+        .send()
+        .await
+        .unwrap();
+    let too_cheap: Value = too_cheap.json().await.unwrap();
+    assert_eq!(too_cheap["items"].as_array().map(Vec::len), Some(0), "{too_cheap}");
+
+    // The buyer orders it, with an idempotency key; a retry returns the same order and appends nothing.
+    let order_request = || {
+        server
+            .request(Method::POST, "/v1/orders", Some(&buyer.token))
+            .header("Idempotency-Key", "order-iphone-1")
+            .json(&json!({"listing_id": listing_id}))
+    };
+    let placed = order_request().send().await.unwrap();
+    assert_eq!(placed.status(), StatusCode::CREATED);
+    let placed: Value = placed.json().await.unwrap();
+    let order_id = placed["order_id"].as_str().unwrap().to_owned();
+    assert_eq!(placed["status"], "placed");
+    let retried = order_request().send().await.unwrap();
+    assert_eq!(retried.status(), StatusCode::CREATED);
+    assert_eq!(retried.headers().get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("true"));
+    let retried: Value = retried.json().await.unwrap();
+    assert_eq!(retried["order_id"], placed["order_id"]);
+    assert_eq!(retried["position"], placed["position"], "a retried command appends nothing");
+
+    // A second buyer is too late.
+    let rival = server.member("경쟁자").await;
+    let late = server.send(Method::POST, "/v1/orders", Some(&rival.token), Some(json!({"listing_id": listing_id}))).await;
+    late.assert_problem(StatusCode::CONFLICT, "listing_not_available");
+
+    // Payment puts the money in escrow; the seller ships; the buyer confirms.
+    let paid = server
+        .send(Method::POST, &format!("/v1/orders/{order_id}/payment"), Some(&buyer.token), Some(json!({"method": "card"})))
+        .await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+    assert_eq!(paid.body["status"], "paid");
+    let order = server
+        .request(Method::GET, &format!("/v1/orders/{order_id}"), Some(&seller.token))
+        .header("X-Consistency-Position", paid.position().to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(order.status(), StatusCode::OK);
+    let order: Value = order.json().await.unwrap();
+    assert_eq!(order["status"], "paid");
+    assert_eq!(order["escrow_status"], "held");
+    assert_eq!(order["price"], 900_000);
+    assert_eq!(order["buyer_id"], buyer.account_id.as_str());
+
+    let shipped = server
+        .send(
+            Method::POST,
+            &format!("/v1/orders/{order_id}/shipment"),
+            Some(&seller.token),
+            Some(json!({"carrier": "kr.cjlogistics", "tracking_number": "6306-1234-5678"})),
+        )
+        .await;
+    assert_eq!(shipped.status, StatusCode::OK, "{}", shipped.body);
+    assert_eq!(shipped.body["status"], "shipped");
+    let confirmed =
+        server.send(Method::POST, &format!("/v1/orders/{order_id}/confirmation"), Some(&buyer.token), None).await;
+    assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    assert_eq!(confirmed.body["status"], "completed");
+
+    // The process manager sells the listing and releases the escrow to the seller.
+    let order = eventually(&server, &format!("/v1/orders/{order_id}"), &buyer.token, |order| {
+        order["escrow_status"] == "released"
+    })
+    .await;
+    assert_eq!(order["status"], "completed");
+    eventually(&server, &format!("/v1/listings/{listing_id}"), &buyer.token, |l| l["status"] == "sold").await;
+
+    // Strangers see nothing of the order.
+    let stranger = server.member("구경꾼").await;
+    server
+        .send(Method::GET, &format!("/v1/orders/{order_id}"), Some(&stranger.token), None)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not_found");
+    server
+        .send(Method::GET, &format!("/v1/orders/{order_id}/timeline"), Some(&stranger.token), None)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not_found");
+    server
+        .send(Method::POST, &format!("/v1/orders/{order_id}/confirmation"), Some(&stranger.token), None)
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, "forbidden");
+
+    // The timeline tells the whole story, in log order, with who did each step.
+    let timeline = server.send(Method::GET, &format!("/v1/orders/{order_id}/timeline"), Some(&seller.token), None).await;
+    assert_eq!(timeline.status, StatusCode::OK, "{}", timeline.body);
+    let entries = timeline.body["entries"].as_array().unwrap();
+    let steps: Vec<(&str, Option<&str>)> =
+        entries.iter().map(|e| (e["event_type"].as_str().unwrap(), e["actor_id"].as_str())).collect();
+    let seller_id = Some(seller.account_id.as_str());
+    let buyer_id = Some(buyer.account_id.as_str());
+    assert_eq!(
+        steps,
+        vec![
+            ("ListingCreated", seller_id),
+            ("ListingPublished", seller_id),
+            ("ListingPriceChanged", seller_id),
+            ("ListingReserved", buyer_id),
+            ("OrderPlaced", buyer_id),
+            ("OrderPaid", buyer_id),
+            ("EscrowHeld", buyer_id),
+            ("OrderShipped", seller_id),
+            ("OrderCompleted", buyer_id),
+            ("ListingSold", None),
+            ("EscrowReleased", None),
+        ]
+    );
+    let positions: Vec<u64> = entries.iter().map(|e| e["global_position"].as_u64().unwrap()).collect();
+    assert!(positions.windows(2).all(|w| w[0] < w[1]), "timeline is in log order: {positions:?}");
+    let system_entry = &entries[9];
+    assert_eq!(system_entry["actor_role"], "system");
+    assert!(system_entry["causation_id"].is_string(), "a reaction records its cause");
+    assert_eq!(entries[10]["state_after"]["escrow"]["status"], "released");
+    assert_eq!(entries[9]["state_after"]["listing"]["status"]["status"], "sold");
+
+    (server, Sale { listing_id, order_id, buyer })
+}

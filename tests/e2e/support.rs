@@ -1,0 +1,219 @@
+//! Spawning the server and talking to it.
+
+use std::{
+    path::{Path, PathBuf},
+    process::Stdio,
+    time::Duration,
+};
+
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::{Child, Command},
+};
+use uuid::Uuid;
+
+/// Which event store the server under test uses.
+pub enum Profile {
+    Embedded,
+    Postgres(TestDatabase),
+}
+
+/// A PostgreSQL database created for one test and dropped after it.
+pub struct TestDatabase {
+    admin_url: String,
+    pub url: String,
+    name: String,
+}
+
+impl TestDatabase {
+    /// Creates a fresh database, or `None` (after printing SKIPPED) when PostgreSQL is unreachable
+    /// and services are not required.
+    pub async fn create() -> Option<Self> {
+        let admin_url = std::env::var("JANGTEO_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        let required = std::env::var("JANGTEO_REQUIRE_SERVICES").is_ok_and(|v| v == "1");
+        let name = format!("jangteo_e2e_{}", Uuid::new_v4().simple());
+        let created = async {
+            use sqlx::Connection;
+            let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await?;
+            admin.close().await
+        };
+        match tokio::time::timeout(Duration::from_secs(10), created).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) if !required => {
+                println!("SKIPPED (postgresql unreachable: {error})");
+                return None;
+            }
+            Err(_) if !required => {
+                println!("SKIPPED (postgresql unreachable: timed out)");
+                return None;
+            }
+            Ok(Err(error)) => panic!("PostgreSQL is required (JANGTEO_REQUIRE_SERVICES=1) but failed: {error}"),
+            Err(_) => panic!("PostgreSQL is required (JANGTEO_REQUIRE_SERVICES=1) but timed out"),
+        }
+        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
+        let url = format!("{base}/{name}");
+        Some(Self { admin_url, url, name })
+    }
+
+    /// Drops the database (forcing out the server's connections).
+    pub async fn drop_database(self) {
+        use sqlx::Connection;
+        if let Ok(mut admin) = sqlx::PgConnection::connect(&self.admin_url).await {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut admin).await;
+        }
+    }
+}
+
+/// A running `jangteo serve`.
+pub struct TestServer {
+    pub base_url: String,
+    child: Child,
+    data_dir: PathBuf,
+    database_url: Option<String>,
+    _data_dir_guard: Option<TempDir>,
+    pub http: Client,
+}
+
+impl TestServer {
+    pub async fn start(profile: &Profile) -> Self {
+        let guard = tempfile::tempdir().expect("temp dir");
+        let data_dir = guard.path().to_path_buf();
+        let database_url = match profile {
+            Profile::Embedded => None,
+            Profile::Postgres(database) => Some(database.url.clone()),
+        };
+        let mut server = Self::spawn(&data_dir, database_url.as_deref()).await;
+        server._data_dir_guard = Some(guard);
+        server
+    }
+
+    async fn spawn(data_dir: &Path, database_url: Option<&str>) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jangteo"));
+        command
+            .arg("serve")
+            .env("JANGTEO_LISTEN", "127.0.0.1:0")
+            .env("JANGTEO_DATA_DIR", data_dir)
+            .env("JANGTEO_HTTP_WORKERS", "2")
+            .env("RUST_LOG", "warn")
+            .env_remove("JANGTEO_DATABASE_URL")
+            .env_remove("JANGTEO_JWT_SECRET")
+            .env_remove("JANGTEO_CONFIG")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        if let Some(url) = database_url {
+            command.env("JANGTEO_DATABASE_URL", url);
+        }
+        let mut child = command.spawn().expect("spawning the jangteo binary");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let base_url = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(url) = line.strip_prefix("jangteo listening on ") {
+                    return url.trim().to_owned();
+                }
+            }
+            panic!("the server exited before listening");
+        })
+        .await
+        .expect("the server did not start listening within 60 s");
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Self {
+            base_url,
+            child,
+            data_dir: data_dir.to_path_buf(),
+            database_url: database_url.map(str::to_owned),
+            _data_dir_guard: None,
+            http: Client::builder().timeout(Duration::from_secs(30)).build().expect("HTTP client"),
+        }
+    }
+
+    /// Kills the server (SIGKILL: no graceful shutdown) and starts it again on the same data.
+    pub async fn restart(mut self) -> Self {
+        self.child.kill().await.expect("killing the server");
+        let guard = self._data_dir_guard.take();
+        let mut restarted = Self::spawn(&self.data_dir, self.database_url.as_deref()).await;
+        restarted._data_dir_guard = guard;
+        restarted
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let builder = self.http.request(method, format!("{}{path}", self.base_url));
+        match token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let mut builder = self.request(method, path, token);
+        if let Some(body) = body {
+            builder = builder.json(&body);
+        }
+        Reply::from(builder.send().await.expect("request failed")).await
+    }
+
+    /// Registers a member and signs them in.
+    pub async fn member(&self, nickname: &str) -> Member {
+        let email = format!("{}-{}@example.com", nickname, Uuid::new_v4().simple());
+        let password = "correct horse battery staple";
+        let registered = self
+            .send(Method::POST, "/v1/accounts", None, Some(json!({"email": email, "password": password, "nickname": nickname})))
+            .await;
+        assert_eq!(registered.status, StatusCode::CREATED, "{}", registered.body);
+        let account_id = registered.body["account_id"].as_str().expect("account_id").to_owned();
+        let session = self.send(Method::POST, "/v1/sessions", None, Some(json!({"email": email, "password": password}))).await;
+        assert_eq!(session.status, StatusCode::CREATED, "{}", session.body);
+        assert_eq!(session.body["token_type"], "Bearer");
+        Member {
+            account_id,
+            email,
+            token: session.body["access_token"].as_str().expect("access_token").to_owned(),
+        }
+    }
+}
+
+pub struct Member {
+    pub account_id: String,
+    pub email: String,
+    pub token: String,
+}
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub content_type: String,
+
+    pub body: Value,
+}
+
+impl Reply {
+    async fn from(response: Response) -> Self {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let content_type =
+            headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let text = response.text().await.expect("response body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Self { status, content_type, body }
+    }
+
+    /// Asserts an RFC 9457 problem with this status and code.
+    pub fn assert_problem(&self, status: StatusCode, code: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(self.content_type, "application/problem+json", "{}", self.body);
+        assert_eq!(self.body["code"], code, "{}", self.body);
+        assert_eq!(self.body["status"], status.as_u16(), "{}", self.body);
+        assert!(self.body["type"].is_string() && self.body["title"].is_string(), "{}", self.body);
+    }
+
+    pub fn position(&self) -> u64 {
+        self.body["position"].as_u64().unwrap_or_else(|| panic!("no position in {}", self.body))
+    }
+}
