@@ -69,7 +69,8 @@ pub(crate) fn fold(
     if current.as_ref().is_some_and(|document| document.version >= event.version) {
         return Ok(None);
     }
-    let listing_event = ListingEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
+    let listing_event =
+        ListingEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
     if let ListingEvent::ListingCreated { listing_id, seller_id, title, description, price, category_id } =
         listing_event
     {
@@ -100,10 +101,10 @@ pub(crate) fn fold(
         }
         ListingEvent::ListingDetailsChanged { title, description } => {
             if let Some(title) = title {
-                document.title = title.as_str().to_owned();
+                title.as_str().clone_into(&mut document.title);
             }
             if let Some(description) = description {
-                document.description = description.as_str().to_owned();
+                description.as_str().clone_into(&mut document.description);
             }
         }
         ListingEvent::ListingPriceChanged { new_price, .. } => document.price = new_price,

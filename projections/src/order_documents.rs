@@ -60,8 +60,11 @@ impl Projection for OrderDocumentsProjection {
                     changed.insert(order_id, next);
                 }
             } else if event.stream_type == EscrowState::STREAM_TYPE {
-                let escrow_event =
-                    EscrowEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
+                let escrow_event = EscrowEvent::from_payload(
+                    &event.event_type,
+                    event.schema_version,
+                    event.payload.clone(),
+                )?;
                 let order_id = match &escrow_event {
                     EscrowEvent::EscrowHeld { order_id, .. }
                     | EscrowEvent::EscrowReleased { order_id, .. }

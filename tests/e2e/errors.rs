@@ -14,7 +14,10 @@ async fn bad_requests_get_problem_details() {
     let seller = server.member("seller").await;
 
     // No token, a bad token.
-    server.send(Method::GET, "/v1/listings", None, None).await.assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+    server
+        .send(Method::GET, "/v1/listings", None, None)
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
     server
         .send(Method::POST, "/v1/listings", Some("not-a-jwt"), Some(json!({"title": "x", "price": 1})))
         .await
@@ -33,14 +36,20 @@ async fn bad_requests_get_problem_details() {
     let body: serde_json::Value = malformed.json().await.unwrap();
     assert_eq!(body["code"], "malformed_json");
     server
-        .send(Method::POST, "/v1/listings", Some(&seller.token), Some(json!({"title": "ok", "price": "free"})))
+        .send(
+            Method::POST,
+            "/v1/listings",
+            Some(&seller.token),
+            Some(json!({"title": "ok", "price": "free"})),
+        )
         .await
         .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body");
     let invalid = server
         .send(Method::POST, "/v1/listings", Some(&seller.token), Some(json!({"title": " ", "price": -5})))
         .await;
     invalid.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
-    let fields: Vec<&str> = invalid.body["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+    let fields: Vec<&str> =
+        invalid.body["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
     assert_eq!(fields, vec!["title", "price"]);
 
     // Unknown ids and routes.
@@ -52,15 +61,28 @@ async fn bad_requests_get_problem_details() {
         .send(Method::GET, "/v1/orders/0190a6f5-0000-7000-8000-000000000000", Some(&seller.token), None)
         .await
         .assert_problem(StatusCode::NOT_FOUND, "not_found");
-    server.send(Method::GET, "/v1/nothing-here", None, None).await.assert_problem(StatusCode::NOT_FOUND, "not_found");
+    server
+        .send(Method::GET, "/v1/nothing-here", None, None)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not_found");
 
     // Sign-up and sign-in mistakes.
     server
-        .send(Method::POST, "/v1/accounts", None, Some(json!({"email": seller.email, "password": "another password", "nickname": "again"})))
+        .send(
+            Method::POST,
+            "/v1/accounts",
+            None,
+            Some(json!({"email": seller.email, "password": "another password", "nickname": "again"})),
+        )
         .await
         .assert_problem(StatusCode::CONFLICT, "email_taken");
     server
-        .send(Method::POST, "/v1/sessions", None, Some(json!({"email": seller.email, "password": "wrong password"})))
+        .send(
+            Method::POST,
+            "/v1/sessions",
+            None,
+            Some(json!({"email": seller.email, "password": "wrong password"})),
+        )
         .await
         .assert_problem(StatusCode::UNAUTHORIZED, "invalid_credentials");
 
@@ -91,9 +113,15 @@ async fn racing_buyers_cannot_both_win() {
         buyers.push(server.member(&format!("buyer{i}")).await);
     }
     for round in 0..5 {
-        let listing_id = on_sale_listing(&server, &seller, &format!("한정판 스니커즈 {round}"), 250_000).await;
+        let listing_id =
+            on_sale_listing(&server, &seller, &format!("한정판 스니커즈 {round}"), 250_000).await;
         let attempts = buyers.iter().map(|buyer| {
-            server.send(Method::POST, "/v1/orders", Some(&buyer.token), Some(json!({"listing_id": listing_id})))
+            server.send(
+                Method::POST,
+                "/v1/orders",
+                Some(&buyer.token),
+                Some(json!({"listing_id": listing_id})),
+            )
         });
         let replies = futures::future::join_all(attempts).await;
         let winners = replies.iter().filter(|r| r.status == StatusCode::CREATED).count();

@@ -4,7 +4,8 @@
 //! parallel. The PostgreSQL variants print `SKIPPED (postgresql unreachable)` when no server is
 //! reachable, unless `JANGTEO_REQUIRE_SERVICES=1`.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::missing_panics_doc)]
+// Tests state their expectations with unwrap/expect and read as scripts, so long functions are fine.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::missing_panics_doc, clippy::too_many_lines)]
 
 mod errors;
 mod sale;

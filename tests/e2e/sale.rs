@@ -31,11 +31,18 @@ async fn a_cancelled_paid_order_refunds_and_reopens_the_listing() {
     let seller = server.member("seller").await;
     let buyer = server.member("buyer").await;
     let listing_id = on_sale_listing(&server, &seller, "자전거 판매", 120_000).await;
-    let placed = server.send(Method::POST, "/v1/orders", Some(&buyer.token), Some(json!({"listing_id": listing_id}))).await;
+    let placed = server
+        .send(Method::POST, "/v1/orders", Some(&buyer.token), Some(json!({"listing_id": listing_id})))
+        .await;
     assert_eq!(placed.status, StatusCode::CREATED, "{}", placed.body);
     let order_id = placed.body["order_id"].as_str().unwrap().to_owned();
     let paid = server
-        .send(Method::POST, &format!("/v1/orders/{order_id}/payment"), Some(&buyer.token), Some(json!({"method": "card"})))
+        .send(
+            Method::POST,
+            &format!("/v1/orders/{order_id}/payment"),
+            Some(&buyer.token),
+            Some(json!({"method": "card"})),
+        )
         .await;
     assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
     let cancelled = server
@@ -84,15 +91,21 @@ pub async fn on_sale_listing(server: &TestServer, seller: &Member, title: &str, 
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let listing_id = created.body["listing_id"].as_str().unwrap().to_owned();
-    let published =
-        server.send(Method::POST, &format!("/v1/listings/{listing_id}/publish"), Some(&seller.token), None).await;
+    let published = server
+        .send(Method::POST, &format!("/v1/listings/{listing_id}/publish"), Some(&seller.token), None)
+        .await;
     assert_eq!(published.status, StatusCode::OK, "{}", published.body);
     listing_id
 }
 
 /// Polls a query until `done` holds, for at most 10 s. Used only for effects of the process
 /// manager, whose positions the client cannot know in advance.
-pub async fn eventually(server: &TestServer, path: &str, token: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub async fn eventually(
+    server: &TestServer,
+    path: &str,
+    token: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let reply = server.send(Method::GET, path, Some(token), None).await;
@@ -115,14 +128,23 @@ struct Sale {
 /// and tokens issued before the restart are still accepted.
 async fn survives_a_restart(server: TestServer, sale: &Sale) {
     let server = server.restart().await;
-    let listing = server.send(Method::GET, &format!("/v1/listings/{}", sale.listing_id), Some(&sale.buyer.token), None).await;
+    let listing = server
+        .send(Method::GET, &format!("/v1/listings/{}", sale.listing_id), Some(&sale.buyer.token), None)
+        .await;
     assert_eq!(listing.status, StatusCode::OK, "{}", listing.body);
     assert_eq!(listing.body["status"], "sold");
-    let order = server.send(Method::GET, &format!("/v1/orders/{}", sale.order_id), Some(&sale.buyer.token), None).await;
+    let order = server
+        .send(Method::GET, &format!("/v1/orders/{}", sale.order_id), Some(&sale.buyer.token), None)
+        .await;
     assert_eq!(order.status, StatusCode::OK, "{}", order.body);
     assert_eq!(order.body["escrow_status"], "released");
     let session = server
-        .send(Method::POST, "/v1/sessions", None, Some(json!({"email": sale.buyer.email, "password": "correct horse battery staple"})))
+        .send(
+            Method::POST,
+            "/v1/sessions",
+            None,
+            Some(json!({"email": sale.buyer.email, "password": "correct horse battery staple"})),
+        )
         .await;
     assert_eq!(session.status, StatusCode::CREATED, "{}", session.body);
 }
@@ -142,11 +164,17 @@ async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let listing_id = created.body["listing_id"].as_str().unwrap().to_owned();
-    let published =
-        server.send(Method::POST, &format!("/v1/listings/{listing_id}/publish"), Some(&seller.token), None).await;
+    let published = server
+        .send(Method::POST, &format!("/v1/listings/{listing_id}/publish"), Some(&seller.token), None)
+        .await;
     assert_eq!(published.status, StatusCode::OK, "{}", published.body);
     let repriced = server
-        .send(Method::PATCH, &format!("/v1/listings/{listing_id}"), Some(&seller.token), Some(json!({"price": 900_000})))
+        .send(
+            Method::PATCH,
+            &format!("/v1/listings/{listing_id}"),
+            Some(&seller.token),
+            Some(json!({"price": 900_000})),
+        )
         .await;
     assert_eq!(repriced.status, StatusCode::OK, "{}", repriced.body);
 
@@ -174,7 +202,8 @@ async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
         .unwrap();
     assert_eq!(found.status(), StatusCode::OK);
     let found: Value = found.json().await.unwrap();
-    let ids: Vec<&str> = found["items"].as_array().unwrap().iter().filter_map(|i| i["listing_id"].as_str()).collect();
+    let ids: Vec<&str> =
+        found["items"].as_array().unwrap().iter().filter_map(|i| i["listing_id"].as_str()).collect();
     assert_eq!(ids, vec![listing_id.as_str()], "{found}");
     let too_cheap = server
         .request(Method::GET, "/v1/listings", Some(&buyer.token))
@@ -206,12 +235,19 @@ async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
 
     // A second buyer is too late.
     let rival = server.member("경쟁자").await;
-    let late = server.send(Method::POST, "/v1/orders", Some(&rival.token), Some(json!({"listing_id": listing_id}))).await;
+    let late = server
+        .send(Method::POST, "/v1/orders", Some(&rival.token), Some(json!({"listing_id": listing_id})))
+        .await;
     late.assert_problem(StatusCode::CONFLICT, "listing_not_available");
 
     // Payment puts the money in escrow; the seller ships; the buyer confirms.
     let paid = server
-        .send(Method::POST, &format!("/v1/orders/{order_id}/payment"), Some(&buyer.token), Some(json!({"method": "card"})))
+        .send(
+            Method::POST,
+            &format!("/v1/orders/{order_id}/payment"),
+            Some(&buyer.token),
+            Some(json!({"method": "card"})),
+        )
         .await;
     assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
     assert_eq!(paid.body["status"], "paid");
@@ -238,8 +274,9 @@ async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
         .await;
     assert_eq!(shipped.status, StatusCode::OK, "{}", shipped.body);
     assert_eq!(shipped.body["status"], "shipped");
-    let confirmed =
-        server.send(Method::POST, &format!("/v1/orders/{order_id}/confirmation"), Some(&buyer.token), None).await;
+    let confirmed = server
+        .send(Method::POST, &format!("/v1/orders/{order_id}/confirmation"), Some(&buyer.token), None)
+        .await;
     assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
     assert_eq!(confirmed.body["status"], "completed");
 
@@ -267,7 +304,8 @@ async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
         .assert_problem(StatusCode::FORBIDDEN, "forbidden");
 
     // The timeline tells the whole story, in log order, with who did each step.
-    let timeline = server.send(Method::GET, &format!("/v1/orders/{order_id}/timeline"), Some(&seller.token), None).await;
+    let timeline =
+        server.send(Method::GET, &format!("/v1/orders/{order_id}/timeline"), Some(&seller.token), None).await;
     assert_eq!(timeline.status, StatusCode::OK, "{}", timeline.body);
     let entries = timeline.body["entries"].as_array().unwrap();
     let steps: Vec<(&str, Option<&str>)> =

@@ -52,8 +52,12 @@ impl TestDatabase {
                 println!("SKIPPED (postgresql unreachable: timed out)");
                 return None;
             }
-            Ok(Err(error)) => panic!("PostgreSQL is required (JANGTEO_REQUIRE_SERVICES=1) but failed: {error}"),
-            Err(_) => panic!("PostgreSQL is required (JANGTEO_REQUIRE_SERVICES=1) but timed out"),
+            Ok(Err(error)) => {
+                panic!("PostgreSQL is required (JANGTEO_REQUIRE_SERVICES=1) but failed: {error}")
+            }
+            Err(elapsed) => {
+                panic!("PostgreSQL is required (JANGTEO_REQUIRE_SERVICES=1) but timed out: {elapsed}")
+            }
         }
         let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
         let url = format!("{base}/{name}");
@@ -64,7 +68,9 @@ impl TestDatabase {
     pub async fn drop_database(self) {
         use sqlx::Connection;
         if let Ok(mut admin) = sqlx::PgConnection::connect(&self.admin_url).await {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut admin).await;
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+                .execute(&mut admin)
+                .await;
         }
     }
 }
@@ -75,7 +81,7 @@ pub struct TestServer {
     child: Child,
     data_dir: PathBuf,
     database_url: Option<String>,
-    _data_dir_guard: Option<TempDir>,
+    data_dir_guard: Option<TempDir>,
     pub http: Client,
 }
 
@@ -88,7 +94,7 @@ impl TestServer {
             Profile::Postgres(database) => Some(database.url.clone()),
         };
         let mut server = Self::spawn(&data_dir, database_url.as_deref()).await;
-        server._data_dir_guard = Some(guard);
+        server.data_dir_guard = Some(guard);
         server
     }
 
@@ -129,7 +135,7 @@ impl TestServer {
             child,
             data_dir: data_dir.to_path_buf(),
             database_url: database_url.map(str::to_owned),
-            _data_dir_guard: None,
+            data_dir_guard: None,
             http: Client::builder().timeout(Duration::from_secs(30)).build().expect("HTTP client"),
         }
     }
@@ -137,9 +143,9 @@ impl TestServer {
     /// Kills the server (SIGKILL: no graceful shutdown) and starts it again on the same data.
     pub async fn restart(mut self) -> Self {
         self.child.kill().await.expect("killing the server");
-        let guard = self._data_dir_guard.take();
+        let guard = self.data_dir_guard.take();
         let mut restarted = Self::spawn(&self.data_dir, self.database_url.as_deref()).await;
-        restarted._data_dir_guard = guard;
+        restarted.data_dir_guard = guard;
         restarted
     }
 
@@ -164,11 +170,18 @@ impl TestServer {
         let email = format!("{}-{}@example.com", nickname, Uuid::new_v4().simple());
         let password = "correct horse battery staple";
         let registered = self
-            .send(Method::POST, "/v1/accounts", None, Some(json!({"email": email, "password": password, "nickname": nickname})))
+            .send(
+                Method::POST,
+                "/v1/accounts",
+                None,
+                Some(json!({"email": email, "password": password, "nickname": nickname})),
+            )
             .await;
         assert_eq!(registered.status, StatusCode::CREATED, "{}", registered.body);
         let account_id = registered.body["account_id"].as_str().expect("account_id").to_owned();
-        let session = self.send(Method::POST, "/v1/sessions", None, Some(json!({"email": email, "password": password}))).await;
+        let session = self
+            .send(Method::POST, "/v1/sessions", None, Some(json!({"email": email, "password": password})))
+            .await;
         assert_eq!(session.status, StatusCode::CREATED, "{}", session.body);
         assert_eq!(session.body["token_type"], "Bearer");
         Member {

@@ -51,7 +51,11 @@ impl TokenService {
         }
     }
 
-    pub(crate) fn issue(&self, account: AccountId, now: chrono::DateTime<chrono::Utc>) -> Result<IssuedToken, ApiError> {
+    pub(crate) fn issue(
+        &self,
+        account: AccountId,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<IssuedToken, ApiError> {
         let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX);
         let claims = Claims {
             sub: account.as_uuid(),

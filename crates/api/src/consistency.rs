@@ -25,5 +25,9 @@ pub(crate) fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, A
     let Some(value) = request.headers().get(IDEMPOTENCY_KEY) else { return Ok(None) };
     let key = value.to_str().map_err(|_| ApiError::InvalidHeader("Idempotency-Key must be visible ASCII"))?;
     let valid = (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic());
-    if valid { Ok(Some(key.to_owned())) } else { Err(ApiError::InvalidHeader("Idempotency-Key must be 1-255 visible ASCII characters")) }
+    if valid {
+        Ok(Some(key.to_owned()))
+    } else {
+        Err(ApiError::InvalidHeader("Idempotency-Key must be 1-255 visible ASCII characters"))
+    }
 }

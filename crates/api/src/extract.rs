@@ -14,7 +14,9 @@ pub(crate) fn json_config(limit: usize) -> web::JsonConfig {
                 ApiError::PayloadTooLarge
             }
             JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
-            JsonPayloadError::Deserialize(error) if error.is_data() => ApiError::InvalidBody(error.to_string()),
+            JsonPayloadError::Deserialize(error) if error.is_data() => {
+                ApiError::InvalidBody(error.to_string())
+            }
             JsonPayloadError::Deserialize(error) => ApiError::MalformedJson(error.to_string()),
             other => ApiError::MalformedJson(other.to_string()),
         };

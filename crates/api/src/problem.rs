@@ -66,7 +66,7 @@ struct FieldProblem {
 #[derive(Serialize)]
 struct Problem<'a> {
     #[serde(rename = "type")]
-    problem_type: String,
+    kind: String,
     title: &'a str,
     status: u16,
     detail: String,
@@ -149,7 +149,7 @@ impl ResponseError for ApiError {
             _ => Vec::new(),
         };
         let problem = Problem {
-            problem_type: format!("urn:jangteo:problem:{code}"),
+            kind: format!("urn:jangteo:problem:{code}"),
             title,
             status: status.as_u16(),
             detail,

@@ -1,6 +1,6 @@
 //! Registering members and checking their credentials.
 
-use std::sync::Arc;
+use std::{fmt::Write as _, sync::Arc};
 
 use jangteo_domain::{
     AccountId, Aggregate, Email, Nickname,
@@ -39,7 +39,10 @@ impl Accounts {
 
     /// Registers a member. The e-mail is claimed in the same transaction as the
     /// `AccountRegistered` event, so two concurrent sign-ups with one address cannot both succeed.
-    pub async fn register(&self, registration: Registration) -> Result<(AccountId, CommandReceipt), AppError> {
+    pub async fn register(
+        &self,
+        registration: Registration,
+    ) -> Result<(AccountId, CommandReceipt), AppError> {
         let account_id = AccountId::from_uuid(Uuid::now_v7());
         let password_hash = passwords::hash(registration.password).await?;
         let email_digest = email_digest(&registration.email);
@@ -101,5 +104,8 @@ impl Accounts {
 
 fn email_digest(email: &Email) -> String {
     let digest = ring::digest::digest(&ring::digest::SHA256, email.as_str().as_bytes());
-    digest.as_ref().iter().map(|byte| format!("{byte:02x}")).collect()
+    digest.as_ref().iter().fold(String::with_capacity(64), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    })
 }

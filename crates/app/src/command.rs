@@ -36,7 +36,10 @@ pub(crate) struct Loaded<A> {
 
 /// Rebuilds an aggregate by replaying its stream. A stream of another type is reported as absent
 /// ids are global, so a listing id sent to an order route must not load a listing as an order.
-pub(crate) async fn load<A: Aggregate>(store: &dyn EventStore, stream_id: Uuid) -> Result<Loaded<A>, AppError> {
+pub(crate) async fn load<A: Aggregate>(
+    store: &dyn EventStore,
+    stream_id: Uuid,
+) -> Result<Loaded<A>, AppError> {
     let events = store.read_stream(stream_id, 0).await?;
     let mut state = A::default();
     let mut version = 0;
@@ -104,7 +107,10 @@ where
         let events = loaded.state.decide(command.clone())?;
         if events.is_empty() {
             let position = store.head_position().await?;
-            return Ok(Executed { state: loaded.state, receipt: CommandReceipt { position, duplicate: false } });
+            return Ok(Executed {
+                state: loaded.state,
+                receipt: CommandReceipt { position, duplicate: false },
+            });
         }
         let request = AppendRequest {
             metadata: context.metadata(),

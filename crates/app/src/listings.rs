@@ -78,7 +78,11 @@ impl Listings {
         self.run(actor, listing_id, &command).await
     }
 
-    pub async fn withdraw(&self, actor: AccountId, listing_id: ListingId) -> Result<CommandReceipt, AppError> {
+    pub async fn withdraw(
+        &self,
+        actor: AccountId,
+        listing_id: ListingId,
+    ) -> Result<CommandReceipt, AppError> {
         self.run(actor, listing_id, &ListingCommand::Withdraw { actor }).await
     }
 

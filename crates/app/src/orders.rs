@@ -183,7 +183,11 @@ impl Orders {
         }
     }
 
-    async fn status_after(&self, order_id: OrderId, outcome: &AppendOutcome) -> Result<OrderReceipt, AppError> {
+    async fn status_after(
+        &self,
+        order_id: OrderId,
+        outcome: &AppendOutcome,
+    ) -> Result<OrderReceipt, AppError> {
         match load::<OrderState>(self.store.as_ref(), order_id.as_uuid()).await?.state {
             OrderState::Present(order) => Ok(OrderReceipt {
                 order_id,
@@ -202,8 +206,11 @@ fn placed_from_outcome(outcome: &AppendOutcome, listing_id: ListingId) -> Result
         if recorded.stream_type != OrderState::STREAM_TYPE {
             continue;
         }
-        let event =
-            OrderEvent::from_payload(&recorded.event_type, recorded.schema_version, recorded.payload.clone())?;
+        let event = OrderEvent::from_payload(
+            &recorded.event_type,
+            recorded.schema_version,
+            recorded.payload.clone(),
+        )?;
         if let OrderEvent::OrderPlaced { order_id, listing_id: placed_for, .. } = event {
             if placed_for != listing_id {
                 return Err(AppError::IdempotencyKeyReused);

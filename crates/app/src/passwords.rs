@@ -2,7 +2,9 @@
 
 use argon2::{
     Argon2,
-    password_hash::{PasswordHash as PhcHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng},
+    password_hash::{
+        PasswordHash as PhcHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+    },
 };
 use jangteo_domain::{PasswordHash, ValidationError};
 
@@ -60,7 +62,10 @@ pub(crate) async fn verify_dummy(password: PlainPassword) {
     let _ = tokio::task::spawn_blocking(move || {
         let dummy = DUMMY.get_or_init(|| {
             let salt = SaltString::generate(&mut OsRng);
-            Argon2::default().hash_password(b"jangteo-dummy-password", &salt).ok().map(|hash| hash.to_string())
+            Argon2::default()
+                .hash_password(b"jangteo-dummy-password", &salt)
+                .ok()
+                .map(|hash| hash.to_string())
         });
         if let Some(parsed) = dummy.as_deref().and_then(|phc| PhcHash::new(phc).ok()) {
             let _ = Argon2::default().verify_password(password.0.as_bytes(), &parsed);

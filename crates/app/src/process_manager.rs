@@ -73,13 +73,16 @@ impl TradeProcessManager {
         if event.stream_type != <OrderState as jangteo_domain::Aggregate>::STREAM_TYPE {
             return Ok(());
         }
-        let order_event = OrderEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
+        let order_event =
+            OrderEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
         let refund_due = match order_event {
             OrderEvent::OrderCompleted {} => None,
             OrderEvent::OrderCancelled { refund_due, .. } => Some(refund_due),
             _ => return Ok(()),
         };
-        let OrderState::Present(order) = load::<OrderState>(self.store.as_ref(), event.stream_id).await?.state else {
+        let OrderState::Present(order) =
+            load::<OrderState>(self.store.as_ref(), event.stream_id).await?.state
+        else {
             return Ok(());
         };
         let listing_stream = order.listing_id.as_uuid();
@@ -89,7 +92,8 @@ impl TradeProcessManager {
                 self.react::<ListingState>(event, "listing_sold", listing_stream, &sold).await?;
                 if let Some(escrow_id) = order.escrow_id {
                     let release = EscrowCommand::Release;
-                    self.react::<EscrowState>(event, "escrow_released", escrow_id.as_uuid(), &release).await?;
+                    self.react::<EscrowState>(event, "escrow_released", escrow_id.as_uuid(), &release)
+                        .await?;
                 }
             }
             Some(refund_due) => {

@@ -53,7 +53,9 @@ impl Queries {
     /// Waits (bounded) until the read models reflect the log up to `position`.
     pub async fn catch_up(&self, position: Option<u64>) -> Result<(), AppError> {
         match position {
-            Some(position) if position > 0 => self.progress.wait_for(position, self.consistency_timeout).await,
+            Some(position) if position > 0 => {
+                self.progress.wait_for(position, self.consistency_timeout).await
+            }
             _ => Ok(()),
         }
     }

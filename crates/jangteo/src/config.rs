@@ -80,7 +80,8 @@ impl Config {
 
     fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
         if let Some(listen) = var("JANGTEO_LISTEN") {
-            self.listen = listen.parse().with_context(|| format!("JANGTEO_LISTEN={listen} is not address:port"))?;
+            self.listen =
+                listen.parse().with_context(|| format!("JANGTEO_LISTEN={listen} is not address:port"))?;
         }
         if let Some(dir) = var("JANGTEO_DATA_DIR") {
             self.data_dir = PathBuf::from(dir);
@@ -95,7 +96,9 @@ impl Config {
             self.jwt_secret = Some(Secret(secret));
         }
         let number = |name: &str| -> Result<Option<u64>> {
-            var(name).map(|v| v.parse::<u64>().with_context(|| format!("{name}={v} is not a number"))).transpose()
+            var(name)
+                .map(|v| v.parse::<u64>().with_context(|| format!("{name}={v} is not a number")))
+                .transpose()
         };
         if let Some(ttl) = number("JANGTEO_ACCESS_TOKEN_TTL_SECS")? {
             self.access_token_ttl_secs = ttl;
@@ -104,7 +107,8 @@ impl Config {
             self.consistency_timeout_ms = timeout;
         }
         if let Some(max) = number("JANGTEO_DATABASE_MAX_CONNECTIONS")? {
-            self.database_max_connections = u32::try_from(max).context("JANGTEO_DATABASE_MAX_CONNECTIONS is too large")?;
+            self.database_max_connections =
+                u32::try_from(max).context("JANGTEO_DATABASE_MAX_CONNECTIONS is too large")?;
         }
         if let Some(workers) = number("JANGTEO_HTTP_WORKERS")? {
             self.http_workers = usize::try_from(workers).context("JANGTEO_HTTP_WORKERS is too large")?;

@@ -13,7 +13,11 @@ use tracing_subscriber::EnvFilter;
 use crate::config::Config;
 
 #[derive(Parser)]
-#[command(name = "jangteo", version, about = "Jangteo (장터): an event-sourced second-hand marketplace backend")]
+#[command(
+    name = "jangteo",
+    version,
+    about = "Jangteo (장터): an event-sourced second-hand marketplace backend"
+)]
 struct Cli {
     /// A TOML config file; JANGTEO_* environment variables override it.
     #[arg(long, global = true, env = "JANGTEO_CONFIG")]
@@ -34,7 +38,8 @@ enum Command {
 fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tantivy=warn")),
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tantivy=warn")),
         )
         .init();
     let cli = Cli::parse();

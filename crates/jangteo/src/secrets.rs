@@ -1,6 +1,6 @@
 //! The token-signing secret of the embedded profile: generated once, kept in the data dir.
 
-use std::{io::Write, path::Path};
+use std::{fmt::Write as _, io::Write, path::Path};
 
 use anyhow::{Context, Result, bail};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -22,8 +22,13 @@ pub fn load_or_create_jwt_secret(data_dir: &Path) -> Result<Vec<u8>> {
         Err(error) => return Err(error).with_context(|| format!("reading {}", path.display())),
     }
     let mut bytes = [0_u8; 32];
-    SystemRandom::new().fill(&mut bytes).map_err(|_| anyhow::anyhow!("the system random generator failed"))?;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| anyhow::anyhow!("the system random generator failed"))?;
+    let hex = bytes.iter().fold(String::with_capacity(64), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    });
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -33,7 +33,8 @@ async fn open_event_store(config: &Config) -> Result<Arc<dyn EventStore>> {
         Ok(Arc::new(store))
     } else {
         let path = config.data_dir.join("events.sqlite");
-        let store = SqliteEventStore::open(&path).await.with_context(|| format!("opening {}", path.display()))?;
+        let store =
+            SqliteEventStore::open(&path).await.with_context(|| format!("opening {}", path.display()))?;
         tracing::info!(path = %path.display(), "event store: SQLite (embedded)");
         Ok(Arc::new(store))
     }
@@ -61,7 +62,8 @@ pub async fn serve(config: Config) -> Result<()> {
     let search_dir = config.data_dir.join("search");
     std::fs::create_dir_all(&search_dir)?;
     let search: Arc<dyn ListingSearch> = Arc::new(
-        TantivyListingSearch::open(&search_dir).with_context(|| format!("opening {}", search_dir.display()))?,
+        TantivyListingSearch::open(&search_dir)
+            .with_context(|| format!("opening {}", search_dir.display()))?,
     );
 
     let projections: Vec<Arc<dyn Projection>> = vec![
@@ -74,7 +76,13 @@ pub async fn serve(config: Config) -> Result<()> {
     for projection in projections {
         let checkpoint = projection.checkpoint().await?;
         let reporter = progress.register(projection.name(), checkpoint);
-        workers.spawn(jangteo_projections::run(projection, Arc::clone(&store), reporter, POLL_INTERVAL, RETRY_DELAY));
+        workers.spawn(jangteo_projections::run(
+            projection,
+            Arc::clone(&store),
+            reporter,
+            POLL_INTERVAL,
+            RETRY_DELAY,
+        ));
     }
     workers.spawn(TradeProcessManager::new(Arc::clone(&store)).run(POLL_INTERVAL, RETRY_DELAY));
 

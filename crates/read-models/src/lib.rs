@@ -14,5 +14,5 @@ pub mod tantivy_search;
 
 pub use documents::{DocumentStore, DocumentWrite, ListingDocument, ListingStatusView, OrderDocument};
 pub use error::ReadModelError;
-pub use sqlite::{LISTING_DOCUMENTS, ORDER_DOCUMENTS};
 pub use search::{ListingSearch, SearchPage, SearchQuery};
+pub use sqlite::{LISTING_DOCUMENTS, ORDER_DOCUMENTS};

@@ -33,7 +33,8 @@ pub(crate) async fn create(
     let price = fields.check(Money::won(body.price));
     let category_id = fields.check(body.category_id.as_deref().map(CategoryId::parse).transpose());
     fields.finish()?;
-    let (Some(title), Some(description), Some(price), Some(category_id)) = (title, description, price, category_id)
+    let (Some(title), Some(description), Some(price), Some(category_id)) =
+        (title, description, price, category_id)
     else {
         return Err(ApiError::Validation(Vec::new()));
     };
@@ -94,11 +95,8 @@ pub(crate) async fn edit(
     let description = fields.check(body.description.as_deref().map(Description::parse).transpose());
     let price = fields.check(body.price.map(Money::won).transpose());
     fields.finish()?;
-    let changes = ListingChanges {
-        title: title.flatten(),
-        description: description.flatten(),
-        price: price.flatten(),
-    };
+    let changes =
+        ListingChanges { title: title.flatten(), description: description.flatten(), price: price.flatten() };
     let receipt = state.listings.edit(actor, listing_id, changes).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "listing_id": listing_id,
@@ -181,9 +179,10 @@ fn parse_statuses(raw: Option<&str>) -> Result<Vec<ListingStatusView>, Validatio
         .map(str::trim)
         .filter(|name| !name.is_empty())
         .map(|name| {
-            ListingStatusView::parse(name)
-                .filter(|status| status.is_public())
-                .ok_or(ValidationError::new("status", "must be a comma-separated list of on_sale, reserved, sold"))
+            ListingStatusView::parse(name).filter(|status| status.is_public()).ok_or(ValidationError::new(
+                "status",
+                "must be a comma-separated list of on_sale, reserved, sold",
+            ))
         })
         .collect()
 }
@@ -197,5 +196,8 @@ fn decode_cursor(cursor: &str) -> Result<usize, ValidationError> {
     let invalid = ValidationError::new("cursor", "is not a cursor this API issued");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid.clone())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid.clone())?;
-    text.strip_prefix("o:").and_then(|offset| offset.parse().ok()).filter(|offset| *offset <= 10_000).ok_or(invalid)
+    text.strip_prefix("o:")
+        .and_then(|offset| offset.parse().ok())
+        .filter(|offset| *offset <= 10_000)
+        .ok_or(invalid)
 }

@@ -92,10 +92,14 @@ impl DocumentStore for SqliteDocumentStore {
         for write in &writes {
             match write {
                 DocumentWrite::PutListing(document) => {
-                    rows::bind_listing(sqlx::query(rows::UPSERT_LISTING), document)?.execute(&mut *transaction).await?;
+                    rows::bind_listing(sqlx::query(rows::UPSERT_LISTING), document)?
+                        .execute(&mut *transaction)
+                        .await?;
                 }
                 DocumentWrite::PutOrder(document) => {
-                    rows::bind_order(sqlx::query(rows::UPSERT_ORDER), document)?.execute(&mut *transaction).await?;
+                    rows::bind_order(sqlx::query(rows::UPSERT_ORDER), document)?
+                        .execute(&mut *transaction)
+                        .await?;
                 }
             }
         }

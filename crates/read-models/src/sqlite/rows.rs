@@ -35,7 +35,8 @@ pub(super) const UPSERT_ORDER: &str = "INSERT INTO order_documents (order_id, li
 type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
 
 pub(super) fn to_i64(value: u64) -> Result<i64, ReadModelError> {
-    i64::try_from(value).map_err(|_| ReadModelError::Corrupt(format!("{value} does not fit in a SQLite integer")))
+    i64::try_from(value)
+        .map_err(|_| ReadModelError::Corrupt(format!("{value} does not fit in a SQLite integer")))
 }
 
 pub(super) fn to_u64(value: i64) -> Result<u64, ReadModelError> {

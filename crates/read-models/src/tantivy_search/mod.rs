@@ -52,7 +52,8 @@ impl TantivyListingSearch {
     /// Opens the index in `dir`, creating it if the directory holds none.
     pub fn open(dir: &Path) -> Result<Self, ReadModelError> {
         std::fs::create_dir_all(dir).map_err(|error| ReadModelError::Search(error.to_string()))?;
-        let directory = MmapDirectory::open(dir).map_err(|error| ReadModelError::Search(error.to_string()))?;
+        let directory =
+            MmapDirectory::open(dir).map_err(|error| ReadModelError::Search(error.to_string()))?;
         let (schema, fields) = schema::build();
         Self::with_index(Index::open_or_create(directory, schema)?, fields)
     }
@@ -83,7 +84,11 @@ impl TantivyListingSearch {
 }
 
 impl Inner {
-    fn commit_with_checkpoint(&self, writer: &mut IndexWriter, checkpoint: u64) -> Result<(), ReadModelError> {
+    fn commit_with_checkpoint(
+        &self,
+        writer: &mut IndexWriter,
+        checkpoint: u64,
+    ) -> Result<(), ReadModelError> {
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&checkpoint.to_string());
         prepared.commit()?;
@@ -93,7 +98,9 @@ impl Inner {
     }
 
     fn lock_writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, ReadModelError> {
-        self.writer.lock().map_err(|_| ReadModelError::Search("the index writer was poisoned by a panic".to_owned()))
+        self.writer
+            .lock()
+            .map_err(|_| ReadModelError::Search("the index writer was poisoned by a panic".to_owned()))
     }
 
     fn search(&self, query: &SearchQuery) -> Result<SearchPage, ReadModelError> {
@@ -111,7 +118,10 @@ impl Inner {
                 Some(price) => Bound::Included(Term::from_field_u64(fields.price, won(price))),
                 None => Bound::Unbounded,
             };
-            clauses.push((Occur::Must, Box::new(RangeQuery::new(bound(query.min_price), bound(query.max_price)))));
+            clauses.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(bound(query.min_price), bound(query.max_price))),
+            ));
         }
         let statuses: Vec<(Occur, Box<dyn Query>)> = query
             .statuses
@@ -141,10 +151,10 @@ impl Inner {
             .take(query.limit)
             .map(|address| {
                 let stored: TantivyDocument = searcher.doc(address)?;
-                let json = stored
-                    .get_first(fields.document)
-                    .and_then(|value| value.as_str())
-                    .ok_or_else(|| ReadModelError::Corrupt("indexed listing without its document".to_owned()))?;
+                let json =
+                    stored.get_first(fields.document).and_then(|value| value.as_str()).ok_or_else(|| {
+                        ReadModelError::Corrupt("indexed listing without its document".to_owned())
+                    })?;
                 serde_json::from_str::<ListingDocument>(json)
                     .map_err(|error| ReadModelError::Corrupt(format!("indexed listing document: {error}")))
             })
@@ -170,9 +180,9 @@ impl ListingSearch for TantivyListingSearch {
             let metas = inner.index.load_metas()?;
             match metas.payload {
                 None => Ok(0),
-                Some(payload) => payload
-                    .parse()
-                    .map_err(|_| ReadModelError::Corrupt(format!("index checkpoint {payload:?} is not a position"))),
+                Some(payload) => payload.parse().map_err(|_| {
+                    ReadModelError::Corrupt(format!("index checkpoint {payload:?} is not a position"))
+                }),
             }
         })
         .await
@@ -188,7 +198,8 @@ impl ListingSearch for TantivyListingSearch {
             let fields = &inner.fields;
             let mut writer = inner.lock_writer()?;
             for document in &upserts {
-                writer.delete_term(Term::from_field_text(fields.listing_id, &document.listing_id.to_string()));
+                writer
+                    .delete_term(Term::from_field_text(fields.listing_id, &document.listing_id.to_string()));
                 writer.add_document(fields.to_tantivy(document)?)?;
             }
             for listing_id in &deletes {

@@ -40,7 +40,7 @@ pub(super) fn build() -> (Schema, ListingFields) {
 }
 
 impl ListingFields {
-    pub(super) fn to_tantivy(&self, document: &ListingDocument) -> Result<TantivyDocument, ReadModelError> {
+    pub(super) fn to_tantivy(self, document: &ListingDocument) -> Result<TantivyDocument, ReadModelError> {
         let json = serde_json::to_string(document)
             .map_err(|error| ReadModelError::Search(format!("serializing a listing: {error}")))?;
         let mut indexed = TantivyDocument::default();
