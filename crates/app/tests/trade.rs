@@ -1,0 +1,166 @@
+//! The application layer against a real (SQLite, temporary) event store: placing and paying are
+//! atomic across aggregates, and the process manager's reactions apply once however often it
+//! sees their cause.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests state expectations with expect/unwrap")]
+
+use std::sync::Arc;
+
+use jangteo_app::{
+    Actor, AppError, CommandContext, Listings, NewListing, Orders, process_manager::TradeProcessManager,
+};
+use jangteo_domain::{
+    AccountId, CancelReason, Carrier, Description, DomainError, ListingId, Money, PaymentMethod, Title,
+    TrackingNumber,
+};
+use jangteo_event_store::{EventStore, sqlite::SqliteEventStore};
+use uuid::Uuid;
+
+struct World {
+    _dir: tempfile::TempDir,
+    store: Arc<dyn EventStore>,
+    listings: Listings,
+    orders: Orders,
+    seller: AccountId,
+    buyer: AccountId,
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store: Arc<dyn EventStore> =
+        Arc::new(SqliteEventStore::open(&dir.path().join("events.sqlite")).await.expect("open store"));
+    World {
+        listings: Listings::new(Arc::clone(&store)),
+        orders: Orders::new(Arc::clone(&store)),
+        store,
+        _dir: dir,
+        seller: AccountId::from_uuid(Uuid::now_v7()),
+        buyer: AccountId::from_uuid(Uuid::now_v7()),
+    }
+}
+
+async fn on_sale(world: &World) -> ListingId {
+    let listing = NewListing {
+        title: Title::parse("캠핑 의자 2개").unwrap(),
+        description: Description::parse("한 번 사용").unwrap(),
+        price: Money::won(40_000).unwrap(),
+        category_id: None,
+    };
+    let (listing_id, _) = world.listings.create(world.seller, listing).await.unwrap();
+    world.listings.publish(world.seller, listing_id).await.unwrap();
+    listing_id
+}
+
+fn member(account: AccountId) -> CommandContext {
+    CommandContext::new(Actor::Member(account))
+}
+
+/// Runs the process manager over the whole log and returns how many events the log then holds.
+async fn react_to_everything(world: &World) -> u64 {
+    let manager = TradeProcessManager::new(Arc::clone(&world.store));
+    for event in world.store.read_all(0, 10_000).await.unwrap() {
+        manager.handle(&event).await.unwrap();
+    }
+    world.store.head_position().await.unwrap()
+}
+
+#[tokio::test]
+async fn completion_sells_the_listing_and_releases_the_escrow_exactly_once() {
+    let world = world().await;
+    let listing_id = on_sale(&world).await;
+    let order = world.orders.place(world.buyer, listing_id, &member(world.buyer)).await.unwrap();
+    world.orders.pay(world.buyer, order.order_id, PaymentMethod::Card, &member(world.buyer)).await.unwrap();
+    let tracking = TrackingNumber::parse("123456789012").unwrap();
+    world
+        .orders
+        .ship(world.seller, order.order_id, Carrier::Hanjin, tracking, &member(world.seller))
+        .await
+        .unwrap();
+    world.orders.confirm_receipt(world.buyer, order.order_id, &member(world.buyer)).await.unwrap();
+    let before = world.store.head_position().await.unwrap();
+
+    let after_first = react_to_everything(&world).await;
+    assert_eq!(after_first, before + 2, "one ListingSold and one EscrowReleased");
+    let after_second = react_to_everything(&world).await;
+    assert_eq!(after_second, after_first, "handling the same events again appends nothing");
+
+    let reactions = world.store.read_all(before, 10).await.unwrap();
+    let types: Vec<&str> = reactions.iter().map(|e| e.event_type.as_str()).collect();
+    assert_eq!(types, ["ListingSold", "EscrowReleased"]);
+    assert!(reactions.iter().all(|e| e.metadata.actor_id.is_none() && e.metadata.causation_id.is_some()));
+}
+
+#[tokio::test]
+async fn cancelling_a_paid_order_reopens_the_listing_and_refunds() {
+    let world = world().await;
+    let listing_id = on_sale(&world).await;
+    let order = world.orders.place(world.buyer, listing_id, &member(world.buyer)).await.unwrap();
+    world
+        .orders
+        .pay(world.buyer, order.order_id, PaymentMethod::KakaoPay, &member(world.buyer))
+        .await
+        .unwrap();
+    let reason = CancelReason::parse("단순 변심").unwrap();
+    world.orders.cancel(world.buyer, order.order_id, reason, &member(world.buyer)).await.unwrap();
+    let before = world.store.head_position().await.unwrap();
+    react_to_everything(&world).await;
+    let types: Vec<String> =
+        world.store.read_all(before, 10).await.unwrap().into_iter().map(|e| e.event_type).collect();
+    assert_eq!(types, ["ListingReservationReleased", "EscrowRefunded"]);
+
+    // Back on sale: another buyer can order it now.
+    let other = AccountId::from_uuid(Uuid::now_v7());
+    world.orders.place(other, listing_id, &member(other)).await.expect("the listing is on sale again");
+}
+
+#[tokio::test]
+async fn a_reserved_listing_refuses_a_second_order_and_a_retry_returns_the_first() {
+    let world = world().await;
+    let listing_id = on_sale(&world).await;
+    let context = CommandContext::idempotent(Actor::Member(world.buyer), "place_order", "key-1");
+    let first = world.orders.place(world.buyer, listing_id, &context).await.unwrap();
+    let head = world.store.head_position().await.unwrap();
+    let retry = world.orders.place(world.buyer, listing_id, &context).await.unwrap();
+    assert_eq!(retry.order_id, first.order_id);
+    assert!(retry.receipt.duplicate);
+    assert_eq!(world.store.head_position().await.unwrap(), head, "a retry appends nothing");
+
+    let rival = AccountId::from_uuid(Uuid::now_v7());
+    let refused = world.orders.place(rival, listing_id, &member(rival)).await;
+    assert!(matches!(
+        refused,
+        Err(AppError::Domain(DomainError::ListingNotAvailable { status: "reserved" }))
+    ));
+}
+
+#[tokio::test]
+async fn concurrent_orders_for_one_listing_have_one_winner() {
+    let world = world().await;
+    for _ in 0..10 {
+        let listing_id = on_sale(&world).await;
+        let attempts = (0..8).map(|_| {
+            let orders = world.orders.clone();
+            let buyer = AccountId::from_uuid(Uuid::now_v7());
+            tokio::spawn(async move { orders.place(buyer, listing_id, &member(buyer)).await })
+        });
+        let results: Vec<_> = futures_join(attempts).await;
+        let winners = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(winners, 1);
+        assert!(
+            results
+                .iter()
+                .filter_map(|r| r.as_ref().err())
+                .all(|e| matches!(e, AppError::Domain(DomainError::ListingNotAvailable { .. })))
+        );
+    }
+}
+
+async fn futures_join<T: Send + 'static>(
+    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
+    let mut results = Vec::new();
+    for handle in handles.collect::<Vec<_>>() {
+        results.push(handle.await.expect("task"));
+    }
+    results
+}
