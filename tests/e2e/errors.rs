@@ -5,7 +5,7 @@ use serde_json::json;
 
 use crate::{
     sale::on_sale_listing,
-    support::{Profile, TestServer},
+    support::{Profile, TestDatabase, TestServer},
 };
 
 #[tokio::test]
@@ -105,16 +105,31 @@ async fn bad_requests_get_problem_details() {
 }
 
 #[tokio::test]
-async fn racing_buyers_cannot_both_win() {
+async fn racing_buyers_cannot_both_win_on_the_embedded_profile() {
     let server = TestServer::start(&Profile::Embedded).await;
+    race_for_listings(&server).await;
+}
+
+#[tokio::test]
+async fn racing_buyers_cannot_both_win_on_postgres() {
+    let Some(database) = TestDatabase::create().await else { return };
+    let profile = Profile::Postgres(database);
+    let server = TestServer::start(&profile).await;
+    race_for_listings(&server).await;
+    drop(server);
+    let Profile::Postgres(database) = profile else { unreachable!() };
+    database.drop_database().await;
+}
+
+/// Eight buyers press "buy" on the same listing at once, five times over.
+async fn race_for_listings(server: &TestServer) {
     let seller = server.member("seller").await;
     let mut buyers = Vec::new();
     for i in 0..8 {
         buyers.push(server.member(&format!("buyer{i}")).await);
     }
     for round in 0..5 {
-        let listing_id =
-            on_sale_listing(&server, &seller, &format!("한정판 스니커즈 {round}"), 250_000).await;
+        let listing_id = on_sale_listing(server, &seller, &format!("한정판 스니커즈 {round}"), 250_000).await;
         let attempts = buyers.iter().map(|buyer| {
             server.send(
                 Method::POST,
