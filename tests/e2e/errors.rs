@@ -146,3 +146,38 @@ async fn race_for_listings(server: &TestServer) {
         }
     }
 }
+
+#[tokio::test]
+async fn clients_over_the_rate_limit_are_told_to_wait() {
+    let server = TestServer::start_with(&Profile::Embedded, &[("JANGTEO_RATE_LIMIT_PER_MINUTE", "5")]).await;
+    for _ in 0..5 {
+        let reply = server.send(Method::GET, "/v1/listings", None, None).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "counted, but allowed through");
+    }
+    let limited = server.send(Method::GET, "/v1/listings", None, None).await;
+    limited.assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    // Health checks are never limited.
+    assert_eq!(server.send(Method::GET, "/healthz", None, None).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn only_configured_origins_may_call_from_a_browser() {
+    let server = TestServer::start_with(
+        &Profile::Embedded,
+        &[("JANGTEO_CORS_ALLOWED_ORIGINS", "https://app.jangteo.example")],
+    )
+    .await;
+    let preflight = |origin: &'static str| {
+        server
+            .request(Method::OPTIONS, "/v1/listings", None)
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "authorization, content-type")
+            .send()
+    };
+    let allowed = preflight("https://app.jangteo.example").await.unwrap();
+    assert!(allowed.status().is_success());
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://app.jangteo.example");
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(refused.headers().get("access-control-allow-origin").is_none());
+}

@@ -81,24 +81,31 @@ pub struct TestServer {
     child: Child,
     data_dir: PathBuf,
     database_url: Option<String>,
+    settings: Vec<(String, String)>,
     data_dir_guard: Option<TempDir>,
     pub http: Client,
 }
 
 impl TestServer {
     pub async fn start(profile: &Profile) -> Self {
+        Self::start_with(profile, &[]).await
+    }
+
+    /// Starts a server with extra environment settings.
+    pub async fn start_with(profile: &Profile, settings: &[(&str, &str)]) -> Self {
         let guard = tempfile::tempdir().expect("temp dir");
         let data_dir = guard.path().to_path_buf();
         let database_url = match profile {
             Profile::Embedded => None,
             Profile::Postgres(database) => Some(database.url.clone()),
         };
-        let mut server = Self::spawn(&data_dir, database_url.as_deref()).await;
+        let settings = settings.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let mut server = Self::spawn(&data_dir, database_url.as_deref(), settings).await;
         server.data_dir_guard = Some(guard);
         server
     }
 
-    async fn spawn(data_dir: &Path, database_url: Option<&str>) -> Self {
+    async fn spawn(data_dir: &Path, database_url: Option<&str>, settings: Vec<(String, String)>) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_jangteo"));
         command
             .arg("serve")
@@ -106,6 +113,8 @@ impl TestServer {
             .env("JANGTEO_DATA_DIR", data_dir)
             .env("JANGTEO_HTTP_WORKERS", "2")
             .env("RUST_LOG", "warn")
+            // Tests send far more than a person would; the limit itself has its own test.
+            .env("JANGTEO_RATE_LIMIT_PER_MINUTE", "1000000")
             .env_remove("JANGTEO_DATABASE_URL")
             .env_remove("JANGTEO_JWT_SECRET")
             .env_remove("JANGTEO_CONFIG")
@@ -115,6 +124,7 @@ impl TestServer {
         if let Some(url) = database_url {
             command.env("JANGTEO_DATABASE_URL", url);
         }
+        command.envs(settings.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let mut child = command.spawn().expect("spawning the jangteo binary");
         let stdout = child.stdout.take().expect("piped stdout");
         let mut lines = BufReader::new(stdout).lines();
@@ -135,6 +145,7 @@ impl TestServer {
             child,
             data_dir: data_dir.to_path_buf(),
             database_url: database_url.map(str::to_owned),
+            settings,
             data_dir_guard: None,
             http: Client::builder().timeout(Duration::from_secs(30)).build().expect("HTTP client"),
         }
@@ -144,7 +155,8 @@ impl TestServer {
     pub async fn restart(mut self) -> Self {
         self.child.kill().await.expect("killing the server");
         let guard = self.data_dir_guard.take();
-        let mut restarted = Self::spawn(&self.data_dir, self.database_url.as_deref()).await;
+        let settings = std::mem::take(&mut self.settings);
+        let mut restarted = Self::spawn(&self.data_dir, self.database_url.as_deref(), settings).await;
         restarted.data_dir_guard = guard;
         restarted
     }

@@ -43,6 +43,9 @@ pub enum ApiError {
 
     #[error("no such resource")]
     RouteNotFound,
+
+    #[error("too many requests; retry in {} s", .0.as_secs().max(1))]
+    RateLimited(std::time::Duration),
 }
 
 impl From<DomainError> for ApiError {
@@ -92,6 +95,7 @@ impl ApiError {
             ApiError::InvalidQuery(_) => ("invalid_query", S::BAD_REQUEST, "Invalid query"),
             ApiError::InvalidHeader(_) => ("invalid_header", S::BAD_REQUEST, "Invalid header"),
             ApiError::RouteNotFound => ("not_found", S::NOT_FOUND, "Not found"),
+            ApiError::RateLimited(_) => ("rate_limited", S::TOO_MANY_REQUESTS, "Too many requests"),
         }
     }
 }
@@ -164,6 +168,9 @@ impl ResponseError for ApiError {
             }
             ApiError::App(AppError::NotCaughtUp(_)) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::RateLimited(retry_after) => {
+                response.insert_header((header::RETRY_AFTER, retry_after.as_secs().max(1).to_string()));
             }
             _ => {}
         }

@@ -46,6 +46,10 @@ pub struct Config {
     pub database_max_connections: u32,
     /// HTTP worker threads (0 = one per core).
     pub http_workers: usize,
+    /// Requests per minute per client IP.
+    pub rate_limit_per_minute: u32,
+    /// Browser origins allowed to call the API (CORS); empty allows none.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -59,6 +63,8 @@ impl Default for Config {
             consistency_timeout_ms: 2000,
             database_max_connections: 16,
             http_workers: 0,
+            rate_limit_per_minute: 100,
+            cors_allowed_origins: Vec::new(),
         }
     }
 }
@@ -109,6 +115,14 @@ impl Config {
         if let Some(max) = number("JANGTEO_DATABASE_MAX_CONNECTIONS")? {
             self.database_max_connections =
                 u32::try_from(max).context("JANGTEO_DATABASE_MAX_CONNECTIONS is too large")?;
+        }
+        if let Some(limit) = number("JANGTEO_RATE_LIMIT_PER_MINUTE")? {
+            self.rate_limit_per_minute =
+                u32::try_from(limit).context("JANGTEO_RATE_LIMIT_PER_MINUTE is too large")?;
+        }
+        if let Some(origins) = var("JANGTEO_CORS_ALLOWED_ORIGINS") {
+            self.cors_allowed_origins =
+                origins.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
         }
         if let Some(workers) = number("JANGTEO_HTTP_WORKERS")? {
             self.http_workers = usize::try_from(workers).context("JANGTEO_HTTP_WORKERS is too large")?;

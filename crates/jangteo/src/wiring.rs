@@ -3,7 +3,7 @@
 use std::{net::TcpListener, sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
-use jangteo_api::{ApiState, TokenService};
+use jangteo_api::{ApiState, HttpSettings, InMemoryRateLimiter, TokenService};
 use jangteo_app::{
     Accounts, Listings, Orders, ProjectionProgress, Queries, Timelines, process_manager::TradeProcessManager,
 };
@@ -106,7 +106,12 @@ pub async fn serve(config: Config) -> Result<()> {
     } else {
         config.http_workers
     };
-    let server = jangteo_api::serve(listener, state, http_workers)?;
+    let settings = HttpSettings {
+        workers: http_workers,
+        cors_allowed_origins: config.cors_allowed_origins.clone(),
+        rate_limiter: Arc::new(InMemoryRateLimiter::per_minute(config.rate_limit_per_minute)),
+    };
+    let server = jangteo_api::serve(listener, state, settings)?;
     // Tests and scripts wait for this exact line to learn the bound port.
     tracing::info!(%address, "listening on http://{address}");
     println!("jangteo listening on http://{address}");
