@@ -1,0 +1,11 @@
+//! Given events / when command / then events (or a refusal), as tables, for every aggregate.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::too_many_lines, reason = "test tables")]
+
+mod account;
+mod escrow;
+mod fixtures;
+mod listing;
+mod order;
+mod serialization;
+mod support;

@@ -1,0 +1,119 @@
+//! Stored form of events and states: names, round trips, upcasting, validation on read.
+
+use jangteo_domain::{
+    Aggregate, DomainEvent, EventCodecError,
+    account::{AccountEvent, AccountState},
+    escrow::EscrowEvent,
+    listing::ListingEvent,
+    order::OrderEvent,
+};
+use serde_json::json;
+
+use crate::fixtures::{BUYER, ESCROW, LISTING, ORDER, SELLER, description, title, won};
+
+fn round_trip<E: DomainEvent + PartialEq + std::fmt::Debug>(event: &E) {
+    let tagged = serde_json::to_value(event).unwrap();
+    assert_eq!(tagged["event_type"], event.event_type(), "the serde tag is the stored name");
+    let payload = event.to_payload().unwrap();
+    assert!(payload.is_object());
+    let back = E::from_payload(event.event_type(), event.schema_version(), payload).unwrap();
+    assert_eq!(&back, event);
+}
+
+#[test]
+fn every_event_round_trips_under_its_name() {
+    let listing_events = [
+        ListingEvent::ListingCreated {
+            listing_id: LISTING,
+            seller_id: SELLER,
+            title: title("자전거"),
+            description: description(""),
+            price: won(100),
+            category_id: None,
+        },
+        ListingEvent::ListingPublished {},
+        ListingEvent::ListingDetailsChanged { title: Some(title("새 자전거")), description: None },
+        ListingEvent::ListingPriceChanged { old_price: won(100), new_price: won(90) },
+        ListingEvent::ListingReserved { order_id: ORDER, buyer_id: BUYER },
+        ListingEvent::ListingReservationReleased { order_id: ORDER },
+        ListingEvent::ListingSold { order_id: ORDER, buyer_id: BUYER },
+        ListingEvent::ListingWithdrawn {},
+    ];
+    listing_events.iter().for_each(round_trip);
+    let order_events = [
+        OrderEvent::OrderPlaced {
+            order_id: ORDER,
+            listing_id: LISTING,
+            buyer_id: BUYER,
+            seller_id: SELLER,
+            price: won(1),
+        },
+        OrderEvent::OrderPaid {
+            escrow_id: ESCROW,
+            method: jangteo_domain::PaymentMethod::NaverPay,
+            amount: won(1),
+        },
+        OrderEvent::OrderShipped {
+            carrier: jangteo_domain::Carrier::Epost,
+            tracking_number: crate::fixtures::tracking(),
+        },
+        OrderEvent::OrderCompleted {},
+        OrderEvent::OrderCancelled {
+            cancelled_by: BUYER,
+            reason: crate::fixtures::reason(),
+            refund_due: true,
+        },
+    ];
+    order_events.iter().for_each(round_trip);
+    let escrow_events = [
+        EscrowEvent::EscrowHeld {
+            escrow_id: ESCROW,
+            order_id: ORDER,
+            buyer_id: BUYER,
+            seller_id: SELLER,
+            amount: won(1),
+        },
+        EscrowEvent::EscrowReleased { order_id: ORDER, seller_id: SELLER, amount: won(1) },
+        EscrowEvent::EscrowRefunded { order_id: ORDER, buyer_id: BUYER, amount: won(1) },
+    ];
+    escrow_events.iter().for_each(round_trip);
+}
+
+#[test]
+fn stored_payloads_are_validated_on_read() {
+    let negative_price = json!({
+        "listing_id": LISTING, "seller_id": SELLER, "title": "자전거", "description": "", "price": -1,
+        "category_id": null
+    });
+    assert!(matches!(
+        ListingEvent::from_payload("ListingCreated", 1, negative_price),
+        Err(EventCodecError::Json(_))
+    ));
+    assert!(ListingEvent::from_payload("NoSuchEvent", 1, json!({})).is_err());
+}
+
+#[test]
+fn unknown_schema_versions_are_refused_not_guessed() {
+    assert_eq!(
+        ListingEvent::from_payload("ListingPublished", 2, json!({})),
+        Err(EventCodecError::UnknownSchemaVersion {
+            event_type: "ListingPublished".to_owned(),
+            schema_version: 2
+        })
+    );
+}
+
+#[test]
+fn account_snapshots_never_show_the_password_hash() {
+    let registered = AccountEvent::AccountRegistered {
+        account_id: SELLER,
+        email: jangteo_domain::Email::parse("kim@example.com").unwrap(),
+        nickname: jangteo_domain::Nickname::parse("김장터").unwrap(),
+        password_hash: jangteo_domain::PasswordHash::parse("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA")
+            .unwrap(),
+    };
+    let state = AccountState::replay([&registered]);
+    let snapshot = serde_json::to_string(&state).unwrap();
+    assert!(snapshot.contains("kim@example.com"));
+    assert!(!snapshot.contains("argon2id"), "{snapshot}");
+}
