@@ -53,6 +53,7 @@ impl Orders {
             return placed_from_outcome(&outcome, listing_id);
         }
         let order_id = OrderId::from_uuid(Uuid::now_v7());
+        let context = &trade_context(context, order_id);
         for _ in 0..MAX_ATTEMPTS {
             let listing = load::<ListingState>(store, listing_id.as_uuid()).await?;
             let ListingState::Present(current) = &listing.state else {
@@ -107,6 +108,7 @@ impl Orders {
             return self.status_after(order_id, &outcome).await;
         }
         let escrow_id = EscrowId::from_uuid(Uuid::now_v7());
+        let context = &trade_context(context, order_id);
         for _ in 0..MAX_ATTEMPTS {
             let loaded = load::<OrderState>(store, order_id.as_uuid()).await?;
             let OrderState::Present(order) = &loaded.state else {
@@ -175,8 +177,9 @@ impl Orders {
         context: &CommandContext,
         command: &OrderCommand,
     ) -> Result<OrderReceipt, AppError> {
+        let context = trade_context(context, order_id);
         let Executed { state, receipt } =
-            execute::<OrderState>(self.store.as_ref(), order_id.as_uuid(), context, command).await?;
+            execute::<OrderState>(self.store.as_ref(), order_id.as_uuid(), &context, command).await?;
         match state {
             OrderState::Present(order) => Ok(OrderReceipt { order_id, status: order.status, receipt }),
             OrderState::Absent => Err(AppError::NotFound),
@@ -197,6 +200,12 @@ impl Orders {
             OrderState::Absent => Err(AppError::NotFound),
         }
     }
+}
+
+/// Every command of one trade carries the order id as its correlation id, so the trade's events
+/// (and the process manager's reactions, which inherit it) can be gathered by one id.
+fn trade_context(context: &CommandContext, order_id: OrderId) -> CommandContext {
+    CommandContext { correlation_id: order_id.as_uuid(), ..*context }
 }
 
 /// Answers a retried placement from the first one's stored events. The same key used for another

@@ -68,6 +68,7 @@ async fn react_to_everything(world: &World) -> u64 {
 async fn completion_sells_the_listing_and_releases_the_escrow_exactly_once() {
     let world = world().await;
     let listing_id = on_sale(&world).await;
+    let published_at = world.store.head_position().await.unwrap();
     let order = world.orders.place(world.buyer, listing_id, &member(world.buyer)).await.unwrap();
     world.orders.pay(world.buyer, order.order_id, PaymentMethod::Card, &member(world.buyer)).await.unwrap();
     let tracking = TrackingNumber::parse("123456789012").unwrap();
@@ -88,6 +89,11 @@ async fn completion_sells_the_listing_and_releases_the_escrow_exactly_once() {
     let types: Vec<&str> = reactions.iter().map(|e| e.event_type.as_str()).collect();
     assert_eq!(types, ["ListingSold", "EscrowReleased"]);
     assert!(reactions.iter().all(|e| e.metadata.actor_id.is_none() && e.metadata.causation_id.is_some()));
+
+    // The whole trade, reactions included, shares one correlation id: the order's.
+    let trade = world.store.read_all(published_at, 100).await.unwrap();
+    assert_eq!(trade.len(), 8);
+    assert!(trade.iter().all(|e| e.metadata.correlation_id == order.order_id.as_uuid()));
 }
 
 #[tokio::test]
