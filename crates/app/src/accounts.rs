@@ -90,16 +90,6 @@ impl Accounts {
             Err(AppError::InvalidCredentials)
         }
     }
-
-    /// Whether an account exists (tokens outlive nothing: a token for a vanished account is refused).
-    pub async fn exists(&self, account_id: AccountId) -> Result<bool, AppError> {
-        let loaded = load::<AccountState>(self.store.as_ref(), account_id.as_uuid()).await;
-        match loaded {
-            Ok(loaded) => Ok(matches!(loaded.state, AccountState::Present(_))),
-            Err(AppError::NotFound) => Ok(false),
-            Err(error) => Err(error),
-        }
-    }
 }
 
 fn email_digest(email: &Email) -> String {

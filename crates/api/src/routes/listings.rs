@@ -4,8 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jangteo_app::{ListingChanges, ListingQuery, NewListing};
 use jangteo_domain::{CategoryId, Description, ListingId, Money, Title, ValidationError};
-use jangteo_read_models::{ListingDocument, ListingStatusView};
-use serde::{Deserialize, Serialize};
+use jangteo_read_models::ListingStatusView;
+use serde::Deserialize;
 
 use crate::{ApiError, ApiState, auth::Authenticated, consistency::consistency_position, routes::Fields};
 
@@ -104,13 +104,6 @@ pub(crate) async fn edit(
     })))
 }
 
-/// A listing as the API shows it.
-#[derive(Serialize)]
-struct ListingView<'a> {
-    #[serde(flatten)]
-    document: &'a ListingDocument,
-}
-
 pub(crate) async fn get(
     state: web::Data<ApiState>,
     Authenticated(viewer): Authenticated,
@@ -119,7 +112,7 @@ pub(crate) async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let position = consistency_position(&request)?;
     let listing = state.queries.listing(Some(viewer), path.into_inner(), position).await?;
-    Ok(HttpResponse::Ok().json(ListingView { document: &listing }))
+    Ok(HttpResponse::Ok().json(listing))
 }
 
 #[derive(Deserialize)]
@@ -145,9 +138,8 @@ pub(crate) async fn search(
     let query = listing_query(params)?;
     let offset = query.offset;
     let page = state.queries.search(query, position).await?;
-    let items: Vec<_> = page.items.iter().map(|document| ListingView { document }).collect();
     let next_cursor = page.next_offset.filter(|next| *next > offset).map(encode_cursor);
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items, "next_cursor": next_cursor })))
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": page.items, "next_cursor": next_cursor })))
 }
 
 fn listing_query(params: SearchParams) -> Result<ListingQuery, ApiError> {
