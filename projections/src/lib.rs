@@ -15,4 +15,4 @@ pub use error::ProjectionError;
 pub use listing_documents::ListingDocumentsProjection;
 pub use listing_search::ListingSearchProjection;
 pub use order_documents::OrderDocumentsProjection;
-pub use runner::{Projection, catch_up, run};
+pub use runner::{Projection, catch_up, rebuild, run};

@@ -59,9 +59,13 @@ async fn follow(
     }
 }
 
-/// Applies the log to `projection` until it reaches the log's current head, then returns the
-/// number of events read. Used to rebuild a read model and by tests.
-pub async fn catch_up(projection: &dyn Projection, store: &dyn EventStore) -> Result<u64, ProjectionError> {
+/// Applies the log to `projection` until it reaches the log's head as it was when called, and
+/// returns the number of events read. `on_progress(position, head)` is called after each batch.
+pub async fn catch_up(
+    projection: &dyn Projection,
+    store: &dyn EventStore,
+    mut on_progress: impl FnMut(u64, u64),
+) -> Result<u64, ProjectionError> {
     let head = store.head_position().await?;
     let mut position = projection.checkpoint().await?;
     let mut applied = 0;
@@ -71,6 +75,17 @@ pub async fn catch_up(projection: &dyn Projection, store: &dyn EventStore) -> Re
         position = last.global_position;
         projection.apply(&batch).await?;
         applied += batch.len() as u64;
+        on_progress(position, head);
     }
     Ok(applied)
+}
+
+/// Drops the read model and projects the whole log into it again.
+pub async fn rebuild(
+    projection: &dyn Projection,
+    store: &dyn EventStore,
+    on_progress: impl FnMut(u64, u64),
+) -> Result<u64, ProjectionError> {
+    projection.reset().await?;
+    catch_up(projection, store, on_progress).await
 }

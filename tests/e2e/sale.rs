@@ -15,6 +15,28 @@ async fn a_listing_is_sold_end_to_end_on_the_embedded_profile() {
 }
 
 #[tokio::test]
+async fn rebuilt_read_models_serve_what_the_live_ones_served() {
+    let server = TestServer::start(&Profile::Embedded).await;
+    let (server, sale) = sell_one_listing(server).await;
+    let token = Some(sale.buyer.token.as_str());
+    let listing_path = format!("/v1/listings/{}", sale.listing_id);
+    let order_path = format!("/v1/orders/{}", sale.order_id);
+    let live_listing = server.send(Method::GET, &listing_path, token, None).await.body;
+    let live_order = server.send(Method::GET, &order_path, token, None).await.body;
+    let search = "/v1/listings?status=on_sale,reserved,sold";
+    let live_search = server.send(Method::GET, search, token, None).await.body;
+
+    let (server, printed) = server.rebuild_offline().await;
+    for name in ["listing_documents", "order_documents", "listing_search"] {
+        assert!(printed.contains(&format!("rebuilt {name}")), "{printed}");
+    }
+    let token = Some(sale.buyer.token.as_str());
+    assert_eq!(server.send(Method::GET, &listing_path, token, None).await.body, live_listing);
+    assert_eq!(server.send(Method::GET, &order_path, token, None).await.body, live_order);
+    assert_eq!(server.send(Method::GET, search, token, None).await.body, live_search);
+}
+
+#[tokio::test]
 async fn a_listing_is_sold_end_to_end_on_postgres() {
     let Some(database) = TestDatabase::create().await else { return };
     let profile = Profile::Postgres(database);

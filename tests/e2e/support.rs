@@ -161,6 +161,33 @@ impl TestServer {
         restarted
     }
 
+    /// Kills the server, runs `jangteo rebuild` (all read models, from position 0) on its data, and
+    /// starts it again. Returns the restarted server and what `rebuild` printed.
+    pub async fn rebuild_offline(mut self) -> (Self, String) {
+        self.child.kill().await.expect("killing the server");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jangteo"));
+        command
+            .arg("rebuild")
+            .env("JANGTEO_DATA_DIR", &self.data_dir)
+            .env("RUST_LOG", "warn")
+            .env_remove("JANGTEO_DATABASE_URL");
+        if let Some(url) = &self.database_url {
+            command.env("JANGTEO_DATABASE_URL", url);
+        }
+        let output = command.output().await.expect("running jangteo rebuild");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "rebuild failed: {stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let guard = self.data_dir_guard.take();
+        let settings = std::mem::take(&mut self.settings);
+        let mut restarted = Self::spawn(&self.data_dir, self.database_url.as_deref(), settings).await;
+        restarted.data_dir_guard = guard;
+        (restarted, stdout)
+    }
+
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
         let builder = self.http.request(method, format!("{}{path}", self.base_url));
         match token {

@@ -33,6 +33,12 @@ enum Command {
     Serve,
     /// Create or upgrade the event store's schema, then exit.
     Migrate,
+    /// Drop a read model and project the whole event log into it again (server stopped).
+    Rebuild {
+        /// `listing_documents`, `order_documents`, `listing_search`; all when omitted.
+        #[arg(long)]
+        projection: Option<String>,
+    },
 }
 
 fn main() -> Result<()> {
@@ -49,5 +55,6 @@ fn main() -> Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => system.block_on(wiring::serve(config)),
         Command::Migrate => system.block_on(wiring::migrate(&config)),
+        Command::Rebuild { projection } => system.block_on(wiring::rebuild(&config, projection.as_deref())),
     }
 }

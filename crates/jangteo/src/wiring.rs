@@ -40,6 +40,72 @@ async fn open_event_store(config: &Config) -> Result<Arc<dyn EventStore>> {
     }
 }
 
+/// The embedded read models: SQLite documents and the tantivy index, under the data dir.
+async fn open_read_models(config: &Config) -> Result<(Arc<dyn DocumentStore>, Arc<dyn ListingSearch>)> {
+    let documents_path = config.data_dir.join("read-models.sqlite");
+    let documents: Arc<dyn DocumentStore> = Arc::new(
+        SqliteDocumentStore::open(&documents_path)
+            .await
+            .with_context(|| format!("opening {}", documents_path.display()))?,
+    );
+    let search_dir = config.data_dir.join("search");
+    let search: Arc<dyn ListingSearch> =
+        Arc::new(TantivyListingSearch::open(&search_dir).with_context(|| {
+            format!(
+                "opening the search index in {} (is a server running on this data dir?)",
+                search_dir.display()
+            )
+        })?);
+    Ok((documents, search))
+}
+
+/// Every projection this build serves queries from.
+fn projections(
+    documents: &Arc<dyn DocumentStore>,
+    search: &Arc<dyn ListingSearch>,
+    store: &Arc<dyn EventStore>,
+) -> Vec<Arc<dyn Projection>> {
+    vec![
+        Arc::new(ListingDocumentsProjection::new(Arc::clone(documents))),
+        Arc::new(OrderDocumentsProjection::new(Arc::clone(documents))),
+        Arc::new(ListingSearchProjection::new(Arc::clone(search), Arc::clone(store))),
+    ]
+}
+
+/// Drops the named read model (or all) and projects the whole log into it again, with a progress
+/// bar. Run it with the server stopped: the server holds the search index's writer lock.
+pub async fn rebuild(config: &Config, only: Option<&str>) -> Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    let store = open_event_store(config).await?;
+    let (documents, search) = open_read_models(config).await?;
+    let selected: Vec<_> = projections(&documents, &search, &store)
+        .into_iter()
+        .filter(|p| only.is_none_or(|name| p.name() == name))
+        .collect();
+    if selected.is_empty() {
+        let known: Vec<_> = projections(&documents, &search, &store).iter().map(|p| p.name()).collect();
+        anyhow::bail!("no projection named {:?}; known: {}", only.unwrap_or_default(), known.join(", "));
+    }
+    let head = store.head_position().await?;
+    for projection in selected {
+        let bar = indicatif::ProgressBar::new(head);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{msg:>18} [{bar:40}] {pos}/{len} events ({per_sec})")
+                .map_err(|error| anyhow::anyhow!("progress bar template: {error}"))?
+                .progress_chars("=> "),
+        );
+        bar.set_message(projection.name());
+        let applied = jangteo_projections::rebuild(projection.as_ref(), store.as_ref(), |position, _| {
+            bar.set_position(position);
+        })
+        .await?;
+        bar.finish();
+        println!("rebuilt {}: {applied} events projected", projection.name());
+    }
+    Ok(())
+}
+
 pub async fn migrate(config: &Config) -> Result<()> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
@@ -53,24 +119,8 @@ pub async fn serve(config: Config) -> Result<()> {
         .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
     let store = open_event_store(&config).await?;
 
-    let documents_path = config.data_dir.join("read-models.sqlite");
-    let documents: Arc<dyn DocumentStore> = Arc::new(
-        SqliteDocumentStore::open(&documents_path)
-            .await
-            .with_context(|| format!("opening {}", documents_path.display()))?,
-    );
-    let search_dir = config.data_dir.join("search");
-    std::fs::create_dir_all(&search_dir)?;
-    let search: Arc<dyn ListingSearch> = Arc::new(
-        TantivyListingSearch::open(&search_dir)
-            .with_context(|| format!("opening {}", search_dir.display()))?,
-    );
-
-    let projections: Vec<Arc<dyn Projection>> = vec![
-        Arc::new(ListingDocumentsProjection::new(Arc::clone(&documents))),
-        Arc::new(OrderDocumentsProjection::new(Arc::clone(&documents))),
-        Arc::new(ListingSearchProjection::new(Arc::clone(&search), Arc::clone(&store))),
-    ];
+    let (documents, search) = open_read_models(&config).await?;
+    let projections = projections(&documents, &search, &store);
     let mut progress = ProjectionProgress::new();
     let mut workers = JoinSet::new();
     for projection in projections {
