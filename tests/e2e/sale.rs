@@ -358,5 +358,20 @@ async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
     assert_eq!(entries[10]["state_after"]["escrow"]["status"], "released");
     assert_eq!(entries[9]["state_after"]["listing"]["status"]["status"], "sold");
 
+    // Operators see the log head and each projection's position and lag.
+    let metrics = server.request(Method::GET, "/metrics", None).send().await.unwrap().text().await.unwrap();
+    let gauge = |name: &str| -> u64 {
+        let line =
+            metrics.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} in {metrics}"));
+        line.rsplit(' ').next().and_then(|v| v.parse().ok()).unwrap_or_else(|| panic!("{line}"))
+    };
+    let last_in_timeline = entries.last().and_then(|e| e["global_position"].as_u64()).unwrap();
+    assert!(gauge("jangteo_log_head_position ") >= last_in_timeline, "{metrics}");
+    for projection in ["listing_documents", "order_documents", "listing_search"] {
+        let lag = gauge(&format!("jangteo_projection_lag_events{{projection=\"{projection}\"}}"));
+        let position = gauge(&format!("jangteo_projection_position{{projection=\"{projection}\"}}"));
+        assert_eq!(lag, gauge("jangteo_log_head_position ").saturating_sub(position), "{metrics}");
+    }
+
     (server, Sale { listing_id, order_id, buyer })
 }

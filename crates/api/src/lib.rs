@@ -86,7 +86,7 @@ fn cors(origins: &[String]) -> Cors {
         .max_age(3600)
 }
 
-/// Counts every request but health checks against the client's address.
+/// Counts every request but operators' probes against the client's address.
 async fn rate_limit(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -94,7 +94,7 @@ async fn rate_limit(
     let limiter = request.app_data::<web::Data<dyn RateLimiter>>().cloned();
     let client = request.peer_addr().map(|address| address.ip());
     if let (Some(limiter), Some(client)) = (limiter, client)
-        && request.path() != "/healthz"
+        && !matches!(request.path(), "/healthz" | "/readyz" | "/metrics")
         && let RateDecision::Limited { retry_after } = limiter.check(client, Instant::now())
     {
         return Err(ApiError::RateLimited(retry_after).into());

@@ -1,6 +1,6 @@
 //! What every handler can reach: the application services and the token service.
 
-use jangteo_app::{Accounts, Listings, Orders, Queries, Timelines};
+use jangteo_app::{Accounts, Listings, Operations, Orders, Queries, Timelines};
 
 use crate::TokenService;
 
@@ -11,5 +11,6 @@ pub struct ApiState {
     pub orders: Orders,
     pub queries: Queries,
     pub timelines: Timelines,
+    pub operations: Operations,
     pub tokens: TokenService,
 }

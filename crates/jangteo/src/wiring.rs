@@ -5,7 +5,8 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 use anyhow::{Context, Result};
 use jangteo_api::{ApiState, HttpSettings, InMemoryRateLimiter, TokenService};
 use jangteo_app::{
-    Accounts, Listings, Orders, ProjectionProgress, Queries, Timelines, process_manager::TradeProcessManager,
+    Accounts, Listings, Operations, Orders, ProjectionProgress, Queries, Timelines,
+    process_manager::TradeProcessManager,
 };
 use jangteo_event_store::{EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
 use jangteo_projections::{
@@ -144,6 +145,12 @@ pub async fn serve(config: Config) -> Result<()> {
         accounts: Accounts::new(Arc::clone(&store)),
         listings: Listings::new(Arc::clone(&store)),
         orders: Orders::new(Arc::clone(&store)),
+        operations: Operations::new(
+            Arc::clone(&store),
+            Arc::clone(&documents),
+            Arc::clone(&search),
+            progress.clone(),
+        ),
         queries: Queries::new(documents, search, progress, config.consistency_timeout()),
         timelines: Timelines::new(Arc::clone(&store)),
         tokens: TokenService::new(&jwt_secret, config.access_token_ttl()),

@@ -1,7 +1,65 @@
-//! Liveness.
+//! Probes for operators: liveness, readiness of every backend, and Prometheus metrics.
 
-use actix_web::HttpResponse;
+use std::fmt::Write as _;
 
+use actix_web::{HttpResponse, web};
+
+use crate::{ApiError, ApiState};
+
+/// The process is up and serving HTTP.
 pub(crate) async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Every configured backend answers; 503 otherwise (a load balancer stops routing here).
+pub(crate) async fn readyz(state: web::Data<ApiState>) -> HttpResponse {
+    let backends = state.operations.readiness().await;
+    let ready = backends.iter().all(|backend| backend.ready);
+    for failing in backends.iter().filter(|backend| !backend.ready) {
+        tracing::warn!(
+            backend = failing.backend,
+            error = failing.error.as_deref().unwrap_or(""),
+            "not ready"
+        );
+    }
+    let body = serde_json::json!({
+        "status": if ready { "ready" } else { "not_ready" },
+        "backends": backends
+            .iter()
+            .map(|backend| serde_json::json!({ "backend": backend.backend, "ready": backend.ready }))
+            .collect::<Vec<_>>(),
+    });
+    if ready { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
+}
+
+/// Prometheus text exposition: the log head and each projection's lag, in events and time.
+pub(crate) async fn metrics(state: web::Data<ApiState>) -> Result<HttpResponse, ApiError> {
+    let report = state.operations.lag(chrono::Utc::now()).await?;
+    let mut text = String::new();
+    let _ =
+        writeln!(text, "# HELP jangteo_log_head_position Global position of the newest event in the log.");
+    let _ = writeln!(text, "# TYPE jangteo_log_head_position gauge");
+    let _ = writeln!(text, "jangteo_log_head_position {}", report.head);
+    let series = [
+        ("jangteo_projection_position", "Global position a projection has applied.", "position"),
+        ("jangteo_projection_lag_events", "Events a projection is behind the log head.", "events"),
+        (
+            "jangteo_projection_lag_milliseconds",
+            "Age of the oldest event a projection has not applied.",
+            "millis",
+        ),
+    ];
+    for (name, help, value) in series {
+        let _ = writeln!(text, "# HELP {name} {help}");
+        let _ = writeln!(text, "# TYPE {name} gauge");
+        for lag in &report.projections {
+            let number = match value {
+                "position" => lag.position,
+                "events" => lag.events_behind,
+                _ => lag.millis_behind,
+            };
+            let _ = writeln!(text, "{name}{{projection=\"{}\"}} {number}", lag.projection);
+        }
+    }
+    Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(text))
 }
