@@ -1,0 +1,113 @@
+//! The published JSON Schemas (docs/events/<EventType>.v<N>.json) describe the events Jangteo
+//! really stores: a trade with every kind of event is run against a real store, and each stored
+//! payload is validated against its schema. Analysts can rely on the files.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests state expectations with expect/unwrap")]
+
+use std::{collections::BTreeSet, path::PathBuf, sync::Arc};
+
+use jangteo_app::{
+    Accounts, Actor, CommandContext, ListingChanges, Listings, NewListing, Orders, PlainPassword,
+    Registration, process_manager::TradeProcessManager,
+};
+use jangteo_domain::{
+    CancelReason, Carrier, CategoryId, Description, Email, Money, Nickname, PaymentMethod, Title,
+    TrackingNumber,
+};
+use jangteo_event_store::{EventStore, sqlite::SqliteEventStore};
+
+fn schema_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/events")
+}
+
+/// Produces every event type there is, through the application services.
+async fn every_kind_of_event(store: &Arc<dyn EventStore>) {
+    let accounts = Accounts::new(Arc::clone(store));
+    let listings = Listings::new(Arc::clone(store));
+    let orders = Orders::new(Arc::clone(store));
+    let register = |name: &str| Registration {
+        email: Email::parse(&format!("{name}@example.com")).unwrap(),
+        nickname: Nickname::parse(name).unwrap(),
+        password: PlainPassword::parse("a long enough password").unwrap(),
+    };
+    let (seller, _) = accounts.register(register("seller")).await.unwrap();
+    let (buyer, _) = accounts.register(register("buyer")).await.unwrap();
+    let context = |who| CommandContext::new(Actor::Member(who));
+    let new = |title: &str| NewListing {
+        title: Title::parse(title).unwrap(),
+        description: Description::parse("설명").unwrap(),
+        price: Money::won(10_000).unwrap(),
+        category_id: Some(CategoryId::parse("home/furniture").unwrap()),
+    };
+    let (sold, _) = listings.create(seller, new("의자")).await.unwrap();
+    listings.publish(seller, sold).await.unwrap();
+    let changes = ListingChanges {
+        title: Some(Title::parse("좋은 의자").unwrap()),
+        description: None,
+        price: Some(Money::won(9_000).unwrap()),
+    };
+    listings.edit(seller, sold, changes).await.unwrap();
+    let order = orders.place(buyer, sold, &context(buyer)).await.unwrap().order_id;
+    orders.pay(buyer, order, PaymentMethod::TossPay, &context(buyer)).await.unwrap();
+    let tracking = TrackingNumber::parse("630612345678").unwrap();
+    orders.ship(seller, order, Carrier::Lotte, tracking, &context(seller)).await.unwrap();
+    orders.confirm_receipt(buyer, order, &context(buyer)).await.unwrap();
+
+    let (cancelled, _) = listings.create(seller, new("책상")).await.unwrap();
+    listings.publish(seller, cancelled).await.unwrap();
+    let order = orders.place(buyer, cancelled, &context(buyer)).await.unwrap().order_id;
+    orders.pay(buyer, order, PaymentMethod::Card, &context(buyer)).await.unwrap();
+    orders.cancel(buyer, order, CancelReason::parse("단순 변심").unwrap(), &context(buyer)).await.unwrap();
+
+    let (withdrawn, _) = listings.create(seller, new("램프")).await.unwrap();
+    listings.withdraw(seller, withdrawn).await.unwrap();
+
+    let manager = TradeProcessManager::new(Arc::clone(store));
+    for event in store.read_all(0, 1000).await.unwrap() {
+        manager.handle(&event).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn every_stored_event_matches_its_published_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn EventStore> =
+        Arc::new(SqliteEventStore::open(&dir.path().join("events.sqlite")).await.unwrap());
+    every_kind_of_event(&store).await;
+
+    let mut seen = BTreeSet::new();
+    for event in store.read_all(0, 1000).await.unwrap() {
+        let path = schema_dir().join(format!("{}.v{}.json", event.event_type, event.schema_version));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("no schema {}", path.display()));
+        let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let validator = jsonschema::options().should_validate_formats(true).build(&schema).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&event.payload).map(|e| e.to_string()).collect();
+        assert!(
+            errors.is_empty(),
+            "{} does not match {}: {errors:?}\n{}",
+            event.event_type,
+            path.display(),
+            event.payload
+        );
+        seen.insert(format!("{}.v{}.json", event.event_type, event.schema_version));
+    }
+
+    // Every published schema was exercised, and no stored event type lacks one.
+    let published: BTreeSet<String> = std::fs::read_dir(schema_dir())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| std::path::Path::new(name).extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    assert_eq!(seen, published);
+}
+
+#[test]
+fn schemas_refuse_what_jangteo_would_never_store() {
+    let text = std::fs::read_to_string(schema_dir().join("ListingPriceChanged.v1.json")).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&serde_json::json!({"old_price": 1, "new_price": 2})));
+    assert!(!validator.is_valid(&serde_json::json!({"old_price": -1, "new_price": 2})));
+    assert!(!validator.is_valid(&serde_json::json!({"old_price": 1})));
+    assert!(!validator.is_valid(&serde_json::json!({"old_price": 1, "new_price": 2, "extra": true})));
+}
