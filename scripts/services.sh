@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure the services the tests talk to are up: PostgreSQL on 127.0.0.1:5432 (user postgres).
+# Makes sure the services the tests talk to are up: PostgreSQL on 127.0.0.1:5432 (user postgres)
+# and Redis on 127.0.0.1:6379.
 # Starts the machine's cluster when it is down; fails loudly when it cannot.
 set -euo pipefail
 
@@ -21,5 +22,21 @@ if pg_up; then
     echo "PostgreSQL is up"
 else
     echo "PostgreSQL is not reachable on 127.0.0.1:5432" >&2
+    exit 1
+fi
+
+redis_up() { redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; }
+if ! redis_up && command -v redis-server >/dev/null; then
+    echo "Redis is down; starting it"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no || true
+    for _ in $(seq 1 10); do
+        redis_up && break
+        sleep 1
+    done
+fi
+if redis_up; then
+    echo "Redis is up"
+else
+    echo "Redis is not reachable on 127.0.0.1:6379" >&2
     exit 1
 fi

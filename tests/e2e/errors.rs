@@ -185,3 +185,42 @@ async fn only_configured_origins_may_call_from_a_browser() {
     let refused = preflight("https://evil.example").await.unwrap();
     assert!(refused.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn api_instances_sharing_redis_share_the_rate_limit() {
+    let redis =
+        std::env::var("JANGTEO_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let reachable = std::net::TcpStream::connect_timeout(
+        &redis.trim_start_matches("redis://").parse().unwrap_or_else(|_| ([127, 0, 0, 1], 6379).into()),
+        std::time::Duration::from_secs(2),
+    )
+    .is_ok();
+    if !reachable {
+        assert!(
+            std::env::var("JANGTEO_REQUIRE_SERVICES").map_or(true, |v| v != "1"),
+            "Redis is required (JANGTEO_REQUIRE_SERVICES=1) but unreachable at {redis}"
+        );
+        println!("SKIPPED (redis unreachable)");
+        return;
+    }
+    let prefix = format!("jangteo-e2e-{}", uuid::Uuid::new_v4().simple());
+    let settings = [
+        ("JANGTEO_RATE_LIMIT_PER_MINUTE", "5"),
+        ("JANGTEO_REDIS_URL", redis.as_str()),
+        ("JANGTEO_REDIS_KEY_PREFIX", &prefix),
+    ];
+    let first = TestServer::start_with(&Profile::Embedded, &settings).await;
+    let second = TestServer::start_with(&Profile::Embedded, &settings).await;
+    for server in [&first, &second, &first, &second, &first] {
+        let reply = server.send(Method::GET, "/v1/listings", None, None).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "within the shared budget");
+    }
+    second
+        .send(Method::GET, "/v1/listings", None, None)
+        .await
+        .assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+    first
+        .send(Method::GET, "/v1/listings", None, None)
+        .await
+        .assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
+}

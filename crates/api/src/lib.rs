@@ -14,10 +14,10 @@ mod state;
 
 pub use auth::TokenService;
 pub use problem::ApiError;
-pub use rate_limit::{InMemoryRateLimiter, RateDecision, RateLimiter};
+pub use rate_limit::{InMemoryRateLimiter, RateDecision, RateLimiter, RedisRateLimiter};
 pub use state::ApiState;
 
-use std::{net::TcpListener, sync::Arc, time::Instant};
+use std::{net::TcpListener, sync::Arc};
 
 use actix_cors::Cors;
 use actix_web::{
@@ -95,7 +95,7 @@ async fn rate_limit(
     let client = request.peer_addr().map(|address| address.ip());
     if let (Some(limiter), Some(client)) = (limiter, client)
         && !matches!(request.path(), "/healthz" | "/readyz" | "/metrics")
-        && let RateDecision::Limited { retry_after } = limiter.check(client, Instant::now())
+        && let RateDecision::Limited { retry_after } = limiter.check(client).await
     {
         return Err(ApiError::RateLimited(retry_after).into());
     }

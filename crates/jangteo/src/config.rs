@@ -50,6 +50,10 @@ pub struct Config {
     pub rate_limit_per_minute: u32,
     /// Browser origins allowed to call the API (CORS); empty allows none.
     pub cors_allowed_origins: Vec<String>,
+    /// Redis URL; set, the rate limit is shared by every instance using this Redis.
+    pub redis_url: Option<Secret>,
+    /// Prefix of every Redis key Jangteo writes, so several deployments can share one Redis.
+    pub redis_key_prefix: String,
 }
 
 impl Default for Config {
@@ -65,6 +69,8 @@ impl Default for Config {
             http_workers: 0,
             rate_limit_per_minute: 100,
             cors_allowed_origins: Vec::new(),
+            redis_url: None,
+            redis_key_prefix: "jangteo".to_owned(),
         }
     }
 }
@@ -123,6 +129,15 @@ impl Config {
         if let Some(origins) = var("JANGTEO_CORS_ALLOWED_ORIGINS") {
             self.cors_allowed_origins =
                 origins.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
+        }
+        if let Some(url) = var("JANGTEO_REDIS_URL").filter(|url| !url.is_empty()) {
+            if !url.starts_with("redis://") && !url.starts_with("rediss://") {
+                bail!("JANGTEO_REDIS_URL must be a redis:// URL");
+            }
+            self.redis_url = Some(Secret(url));
+        }
+        if let Some(prefix) = var("JANGTEO_REDIS_KEY_PREFIX").filter(|p| !p.is_empty()) {
+            self.redis_key_prefix = prefix;
         }
         if let Some(workers) = number("JANGTEO_HTTP_WORKERS")? {
             self.http_workers = usize::try_from(workers).context("JANGTEO_HTTP_WORKERS is too large")?;

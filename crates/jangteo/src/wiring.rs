@@ -3,7 +3,7 @@
 use std::{net::TcpListener, sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
-use jangteo_api::{ApiState, HttpSettings, InMemoryRateLimiter, TokenService};
+use jangteo_api::{ApiState, HttpSettings, InMemoryRateLimiter, RateLimiter, RedisRateLimiter, TokenService};
 use jangteo_app::{
     Accounts, Listings, Operations, Orders, ProjectionProgress, Queries, Timelines,
     process_manager::TradeProcessManager,
@@ -38,6 +38,24 @@ async fn open_event_store(config: &Config) -> Result<Arc<dyn EventStore>> {
             SqliteEventStore::open(&path).await.with_context(|| format!("opening {}", path.display()))?;
         tracing::info!(path = %path.display(), "event store: SQLite (embedded)");
         Ok(Arc::new(store))
+    }
+}
+
+/// Redis when configured (one budget per client across every instance), else in memory.
+async fn rate_limiter(config: &Config) -> Result<Arc<dyn RateLimiter>> {
+    match &config.redis_url {
+        Some(url) => {
+            let limiter = RedisRateLimiter::connect(
+                url.expose(),
+                &config.redis_key_prefix,
+                config.rate_limit_per_minute,
+            )
+            .await
+            .context("connecting to Redis (JANGTEO_REDIS_URL)")?;
+            tracing::info!("rate limit: Redis (shared by all instances)");
+            Ok(Arc::new(limiter))
+        }
+        None => Ok(Arc::new(InMemoryRateLimiter::per_minute(config.rate_limit_per_minute))),
     }
 }
 
@@ -166,7 +184,7 @@ pub async fn serve(config: Config) -> Result<()> {
     let settings = HttpSettings {
         workers: http_workers,
         cors_allowed_origins: config.cors_allowed_origins.clone(),
-        rate_limiter: Arc::new(InMemoryRateLimiter::per_minute(config.rate_limit_per_minute)),
+        rate_limiter: rate_limiter(&config).await?,
     };
     let server = jangteo_api::serve(listener, state, settings)?;
     // Tests and scripts wait for this exact line to learn the bound port.

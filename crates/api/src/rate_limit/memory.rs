@@ -1,7 +1,4 @@
-//! Per-client rate limiting (the PRD's 100 requests per minute per IP).
-//!
-//! [`RateLimiter`] is the port; [`InMemoryRateLimiter`] counts in this process (the embedded
-//! profile). A limiter shared by several API instances plugs in behind the same trait.
+//! The in-process limiter of the embedded profile: counts in a bounded table in memory.
 
 use std::{
     collections::HashMap,
@@ -10,20 +7,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-/// The verdict on one request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RateDecision {
-    Allowed { remaining: u32 },
-    Limited { retry_after: Duration },
-}
+use async_trait::async_trait;
 
-pub trait RateLimiter: Send + Sync + 'static {
-    /// Counts one request of `client` and says whether it may proceed.
-    fn check(&self, client: IpAddr, now: Instant) -> RateDecision;
-
-    /// Requests allowed per window.
-    fn limit(&self) -> u32;
-}
+use super::{RateDecision, RateLimiter};
 
 /// Fixed one-minute windows per client IP, counted in memory. The table is bounded: when it grows
 /// past `MAX_CLIENTS`, expired windows are dropped first.
@@ -41,8 +27,16 @@ impl InMemoryRateLimiter {
     }
 }
 
+#[async_trait]
 impl RateLimiter for InMemoryRateLimiter {
-    fn check(&self, client: IpAddr, now: Instant) -> RateDecision {
+    async fn check(&self, client: IpAddr) -> RateDecision {
+        self.check_at(client, Instant::now())
+    }
+}
+
+impl InMemoryRateLimiter {
+    /// Counts one request of `client` at `now`.
+    pub fn check_at(&self, client: IpAddr, now: Instant) -> RateDecision {
         // A poisoned lock only means another request panicked mid-count; the counts are still usable.
         let mut clients = self.clients.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if clients.len() >= MAX_CLIENTS {
@@ -64,10 +58,6 @@ impl RateLimiter for InMemoryRateLimiter {
         entry.1 += 1;
         RateDecision::Allowed { remaining: self.limit - entry.1 }
     }
-
-    fn limit(&self) -> u32 {
-        self.limit
-    }
 }
 
 #[cfg(test)]
@@ -80,16 +70,16 @@ mod tests {
         let start = Instant::now();
         let alice = IpAddr::from([10, 0, 0, 1]);
         let bob = IpAddr::from([10, 0, 0, 2]);
-        assert_eq!(limiter.check(alice, start), RateDecision::Allowed { remaining: 2 });
-        assert_eq!(limiter.check(alice, start), RateDecision::Allowed { remaining: 1 });
-        assert_eq!(limiter.check(alice, start), RateDecision::Allowed { remaining: 0 });
+        assert_eq!(limiter.check_at(alice, start), RateDecision::Allowed { remaining: 2 });
+        assert_eq!(limiter.check_at(alice, start), RateDecision::Allowed { remaining: 1 });
+        assert_eq!(limiter.check_at(alice, start), RateDecision::Allowed { remaining: 0 });
         let later = start + Duration::from_secs(20);
         assert_eq!(
-            limiter.check(alice, later),
+            limiter.check_at(alice, later),
             RateDecision::Limited { retry_after: Duration::from_secs(40) }
         );
-        assert_eq!(limiter.check(bob, later), RateDecision::Allowed { remaining: 2 });
+        assert_eq!(limiter.check_at(bob, later), RateDecision::Allowed { remaining: 2 });
         let next_window = start + Duration::from_secs(60);
-        assert_eq!(limiter.check(alice, next_window), RateDecision::Allowed { remaining: 2 });
+        assert_eq!(limiter.check_at(alice, next_window), RateDecision::Allowed { remaining: 2 });
     }
 }
