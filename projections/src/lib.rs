@@ -6,12 +6,14 @@
 //! and never applies one twice, and any read model can be dropped and rebuilt from position 0.
 
 mod error;
+mod listing_cache;
 mod listing_documents;
 mod listing_search;
 mod order_documents;
 mod runner;
 
 pub use error::ProjectionError;
+pub use listing_cache::ListingCacheProjection;
 pub use listing_documents::ListingDocumentsProjection;
 pub use listing_search::ListingSearchProjection;
 pub use order_documents::OrderDocumentsProjection;

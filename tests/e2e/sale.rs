@@ -5,13 +5,29 @@ use std::time::{Duration, Instant};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::support::{Member, Profile, TestDatabase, TestServer};
+use crate::support::{Member, Profile, TestDatabase, TestServer, redis_url};
 
 #[tokio::test]
 async fn a_listing_is_sold_end_to_end_on_the_embedded_profile() {
     let server = TestServer::start(&Profile::Embedded).await;
     let (server, sale) = sell_one_listing(server).await;
     survives_a_restart(server, &sale).await;
+}
+
+#[tokio::test]
+async fn a_listing_is_sold_end_to_end_through_the_redis_listing_cache() {
+    let Some(redis) = redis_url() else { return };
+    let prefix = format!("jangteo-e2e-{}", uuid::Uuid::new_v4().simple());
+    let settings = [("JANGTEO_REDIS_URL", redis.as_str()), ("JANGTEO_REDIS_KEY_PREFIX", prefix.as_str())];
+    let server = TestServer::start_with(&Profile::Embedded, &settings).await;
+    let (_server, sale) = sell_one_listing(server).await;
+    // The listing page was cached along the way and then kept fresh by the log: it says "sold".
+    let mut redis =
+        redis::Client::open(redis.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
+    let key = format!("{prefix}:listing:{}", sale.listing_id);
+    let cached: Option<String> = redis::AsyncCommands::get(&mut redis, key).await.unwrap();
+    let cached: Value = serde_json::from_str(&cached.expect("the listing is cached")).unwrap();
+    assert_eq!(cached["doc"]["status"], "sold", "{cached}");
 }
 
 #[tokio::test]

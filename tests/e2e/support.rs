@@ -75,6 +75,25 @@ impl TestDatabase {
     }
 }
 
+/// The test Redis URL, or `None` (after printing SKIPPED) when Redis is unreachable and services
+/// are not required.
+pub fn redis_url() -> Option<String> {
+    let url = std::env::var("JANGTEO_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let address = url.trim_start_matches("redis://").trim_end_matches('/').to_owned();
+    let reachable = address
+        .parse()
+        .is_ok_and(|address| std::net::TcpStream::connect_timeout(&address, Duration::from_secs(2)).is_ok());
+    if reachable {
+        return Some(url);
+    }
+    assert!(
+        std::env::var("JANGTEO_REQUIRE_SERVICES").map_or(true, |v| v != "1"),
+        "Redis is required (JANGTEO_REQUIRE_SERVICES=1) but unreachable at {url}"
+    );
+    println!("SKIPPED (redis unreachable)");
+    None
+}
+
 /// A running `jangteo serve`.
 pub struct TestServer {
     pub base_url: String,

@@ -10,10 +10,14 @@ use jangteo_app::{
 };
 use jangteo_event_store::{EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
 use jangteo_projections::{
-    ListingDocumentsProjection, ListingSearchProjection, OrderDocumentsProjection, Projection,
+    ListingCacheProjection, ListingDocumentsProjection, ListingSearchProjection, OrderDocumentsProjection,
+    Projection,
 };
 use jangteo_read_models::{
-    DocumentStore, ListingSearch, sqlite::SqliteDocumentStore, tantivy_search::TantivyListingSearch,
+    DocumentStore, ListingSearch,
+    redis_cache::{CachedDocumentStore, RedisListingCache},
+    sqlite::SqliteDocumentStore,
+    tantivy_search::TantivyListingSearch,
 };
 use tokio::task::JoinSet;
 
@@ -23,6 +27,8 @@ use crate::{config::Config, secrets};
 /// sharing a PostgreSQL store arrive this way at the latest).
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 const RETRY_DELAY: Duration = Duration::from_secs(1);
+/// How long a cached listing lives without being read again through a miss.
+const LISTING_CACHE_TTL: Duration = Duration::from_secs(300);
 
 async fn open_event_store(config: &Config) -> Result<Arc<dyn EventStore>> {
     if let Some(url) = &config.database_url {
@@ -139,7 +145,19 @@ pub async fn serve(config: Config) -> Result<()> {
     let store = open_event_store(&config).await?;
 
     let (documents, search) = open_read_models(&config).await?;
-    let projections = projections(&documents, &search, &store);
+    let mut projections = projections(&documents, &search, &store);
+    // With Redis, listing reads go through a cache that its own projection keeps fresh; the
+    // projections above keep reading the document store itself.
+    let query_documents: Arc<dyn DocumentStore> = match &config.redis_url {
+        Some(url) => {
+            let cache = RedisListingCache::connect(url.expose(), &config.redis_key_prefix, LISTING_CACHE_TTL)
+                .await
+                .context("connecting the listing cache to Redis (JANGTEO_REDIS_URL)")?;
+            projections.push(Arc::new(ListingCacheProjection::new(cache.clone())));
+            Arc::new(CachedDocumentStore::new(Arc::clone(&documents), cache))
+        }
+        None => Arc::clone(&documents),
+    };
     let mut progress = ProjectionProgress::new();
     let mut workers = JoinSet::new();
     for projection in projections {
@@ -169,7 +187,7 @@ pub async fn serve(config: Config) -> Result<()> {
             Arc::clone(&search),
             progress.clone(),
         ),
-        queries: Queries::new(documents, search, progress, config.consistency_timeout()),
+        queries: Queries::new(query_documents, search, progress, config.consistency_timeout()),
         timelines: Timelines::new(Arc::clone(&store)),
         tokens: TokenService::new(&jwt_secret, config.access_token_ttl()),
     };

@@ -8,6 +8,9 @@ pub enum ReadModelError {
     #[error("document database migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 
+    #[error("cache error: {0}")]
+    Cache(String),
+
     #[error("search index error: {0}")]
     Search(String),
 
@@ -18,5 +21,11 @@ pub enum ReadModelError {
 impl From<tantivy::TantivyError> for ReadModelError {
     fn from(error: tantivy::TantivyError) -> Self {
         ReadModelError::Search(error.to_string())
+    }
+}
+
+impl From<redis::RedisError> for ReadModelError {
+    fn from(error: redis::RedisError) -> Self {
+        ReadModelError::Cache(error.to_string())
     }
 }

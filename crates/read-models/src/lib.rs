@@ -3,11 +3,13 @@
 //! Projections (in `projections/`) are the only writers; the API only reads. Every write carries the
 //! projection's checkpoint, committed atomically with the documents, so a crash never loses or
 //! double-applies an event. The embedded adapters are [`sqlite::SqliteDocumentStore`] and
-//! [`tantivy_search::TantivyListingSearch`]; MongoDB, Elasticsearch and Redis adapters plug into the
-//! same ports.
+//! [`tantivy_search::TantivyListingSearch`]; [`redis_cache`] puts a Redis cache of listing
+//! documents in front of any document store. MongoDB and Elasticsearch adapters plug into the same
+//! ports.
 
 mod documents;
 mod error;
+pub mod redis_cache;
 mod search;
 pub mod sqlite;
 pub mod tantivy_search;
