@@ -21,78 +21,7 @@ pub enum Profile {
     Postgres(TestDatabase),
 }
 
-/// A PostgreSQL database created for one test and dropped after it.
-pub struct TestDatabase {
-    admin_url: String,
-    pub url: String,
-    name: String,
-}
-
-impl TestDatabase {
-    /// Creates a fresh database, or `None` (after printing SKIPPED) when PostgreSQL is unreachable
-    /// and services are not required.
-    pub async fn create() -> Option<Self> {
-        let admin_url = std::env::var("JANGTEO_TEST_DATABASE_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
-        let required = std::env::var("JANGTEO_REQUIRE_SERVICES").is_ok_and(|v| v == "1");
-        let name = format!("jangteo_e2e_{}", Uuid::new_v4().simple());
-        let created = async {
-            use sqlx::Connection;
-            let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut admin).await?;
-            admin.close().await
-        };
-        match tokio::time::timeout(Duration::from_secs(10), created).await {
-            Ok(Ok(())) => {}
-            Ok(Err(error)) if !required => {
-                println!("SKIPPED (postgresql unreachable: {error})");
-                return None;
-            }
-            Err(_) if !required => {
-                println!("SKIPPED (postgresql unreachable: timed out)");
-                return None;
-            }
-            Ok(Err(error)) => {
-                panic!("PostgreSQL is required (JANGTEO_REQUIRE_SERVICES=1) but failed: {error}")
-            }
-            Err(elapsed) => {
-                panic!("PostgreSQL is required (JANGTEO_REQUIRE_SERVICES=1) but timed out: {elapsed}")
-            }
-        }
-        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
-        let url = format!("{base}/{name}");
-        Some(Self { admin_url, url, name })
-    }
-
-    /// Drops the database (forcing out the server's connections).
-    pub async fn drop_database(self) {
-        use sqlx::Connection;
-        if let Ok(mut admin) = sqlx::PgConnection::connect(&self.admin_url).await {
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-                .execute(&mut admin)
-                .await;
-        }
-    }
-}
-
-/// The test Redis URL, or `None` (after printing SKIPPED) when Redis is unreachable and services
-/// are not required.
-pub fn redis_url() -> Option<String> {
-    let url = std::env::var("JANGTEO_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    let address = url.trim_start_matches("redis://").trim_end_matches('/').to_owned();
-    let reachable = address
-        .parse()
-        .is_ok_and(|address| std::net::TcpStream::connect_timeout(&address, Duration::from_secs(2)).is_ok());
-    if reachable {
-        return Some(url);
-    }
-    assert!(
-        std::env::var("JANGTEO_REQUIRE_SERVICES").map_or(true, |v| v != "1"),
-        "Redis is required (JANGTEO_REQUIRE_SERVICES=1) but unreachable at {url}"
-    );
-    println!("SKIPPED (redis unreachable)");
-    None
-}
+pub use jangteo_test_support::{TestDatabase, redis_url};
 
 /// A running `jangteo serve`.
 pub struct TestServer {

@@ -8,17 +8,8 @@ use std::net::IpAddr;
 use jangteo_api::{RateDecision, RateLimiter, RedisRateLimiter};
 
 async fn limiter(prefix: &str, limit: u32) -> Option<RedisRateLimiter> {
-    let url = std::env::var("JANGTEO_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    match RedisRateLimiter::connect(&url, prefix, limit).await {
-        Ok(limiter) => Some(limiter),
-        Err(error) if std::env::var("JANGTEO_REQUIRE_SERVICES").is_ok_and(|v| v == "1") => {
-            panic!("Redis is required (JANGTEO_REQUIRE_SERVICES=1) but unreachable: {error}")
-        }
-        Err(error) => {
-            println!("SKIPPED (redis unreachable: {error})");
-            None
-        }
-    }
+    let url = jangteo_test_support::redis_url()?;
+    Some(RedisRateLimiter::connect(&url, prefix, limit).await.expect("connecting to the test Redis"))
 }
 
 #[tokio::test]

@@ -12,19 +12,14 @@ use jangteo_read_models::{ListingDocument, ListingStatusView, redis_cache::Redis
 use uuid::Uuid;
 
 async fn cache() -> Option<RedisListingCache> {
-    let url = std::env::var("JANGTEO_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let url = jangteo_test_support::redis_url()?;
     // A prefix of its own, so parallel tests and earlier runs never share keys.
     let prefix = format!("jangteo-test-{}", Uuid::new_v4().simple());
-    match RedisListingCache::connect(&url, &prefix, Duration::from_secs(60)).await {
-        Ok(cache) => Some(cache),
-        Err(error) if std::env::var("JANGTEO_REQUIRE_SERVICES").is_ok_and(|v| v == "1") => {
-            panic!("Redis is required (JANGTEO_REQUIRE_SERVICES=1) but unreachable: {error}")
-        }
-        Err(error) => {
-            println!("SKIPPED (redis unreachable: {error})");
-            None
-        }
-    }
+    Some(
+        RedisListingCache::connect(&url, &prefix, Duration::from_secs(60))
+            .await
+            .expect("connecting to the test Redis"),
+    )
 }
 
 fn document(listing_id: ListingId, version: u64) -> ListingDocument {
