@@ -29,6 +29,6 @@ pub use operations::{BackendStatus, LagReport, Operations, ProjectionLag};
 pub use orders::{OrderReceipt, Orders};
 pub use passwords::PlainPassword;
 pub use progress::{ProgressReporter, ProjectionProgress};
-pub use queries::{ListingPage, ListingQuery, Queries};
+pub use queries::{ListingPage, Queries};
 pub use tail::LogTail;
 pub use timeline::{Timeline, TimelineEntry, Timelines};

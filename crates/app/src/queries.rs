@@ -2,24 +2,12 @@
 
 use std::{sync::Arc, time::Duration};
 
-use jangteo_domain::{AccountId, ListingId, Money, OrderId};
+use jangteo_domain::{AccountId, ListingId, OrderId};
 use jangteo_read_models::{
     DocumentStore, ListingDocument, ListingSearch, ListingStatusView, OrderDocument, SearchQuery,
 };
 
 use crate::{AppError, ProjectionProgress};
-
-/// A listing search as the API accepts it, validated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ListingQuery {
-    pub text: Option<String>,
-    pub min_price: Option<Money>,
-    pub max_price: Option<Money>,
-    /// Only public statuses (on sale, reserved, sold); empty means "on sale".
-    pub statuses: Vec<ListingStatusView>,
-    pub limit: usize,
-    pub offset: usize,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListingPage {
@@ -92,19 +80,19 @@ impl Queries {
         }
     }
 
-    pub async fn search(&self, query: ListingQuery, position: Option<u64>) -> Result<ListingPage, AppError> {
+    /// Searches public listings: statuses other than on sale, reserved and sold are dropped, and
+    /// no status at all means "on sale".
+    pub async fn search(
+        &self,
+        mut query: SearchQuery,
+        position: Option<u64>,
+    ) -> Result<ListingPage, AppError> {
         self.catch_up(position).await?;
-        let statuses: Vec<_> = query.statuses.into_iter().filter(|status| status.is_public()).collect();
-        let statuses = if statuses.is_empty() { vec![ListingStatusView::OnSale] } else { statuses };
-        let search = SearchQuery {
-            text: query.text,
-            min_price: query.min_price,
-            max_price: query.max_price,
-            statuses,
-            limit: query.limit,
-            offset: query.offset,
-        };
-        let page = self.search.search(&search).await?;
+        query.statuses.retain(|status| status.is_public());
+        if query.statuses.is_empty() {
+            query.statuses.push(ListingStatusView::OnSale);
+        }
+        let page = self.search.search(&query).await?;
         let next_offset = page.has_more.then_some(query.offset + page.hits.len());
         Ok(ListingPage { items: page.hits, next_offset })
     }

@@ -2,9 +2,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use jangteo_app::{ListingChanges, ListingQuery, NewListing};
+use jangteo_app::{ListingChanges, NewListing};
 use jangteo_domain::{CategoryId, Description, ListingId, Money, Title, ValidationError};
-use jangteo_read_models::ListingStatusView;
+use jangteo_read_models::{ListingStatusView, SearchQuery};
 use serde::Deserialize;
 
 use crate::{ApiError, ApiState, auth::Authenticated, consistency::consistency_position, routes::Fields};
@@ -142,7 +142,7 @@ pub(crate) async fn search(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": page.items, "next_cursor": next_cursor })))
 }
 
-fn listing_query(params: SearchParams) -> Result<ListingQuery, ApiError> {
+fn listing_query(params: SearchParams) -> Result<SearchQuery, ApiError> {
     let mut fields = Fields::new();
     let min_price = fields.check(params.min_price.map(Money::won).transpose()).flatten();
     let max_price = fields.check(params.max_price.map(Money::won).transpose()).flatten();
@@ -162,7 +162,7 @@ fn listing_query(params: SearchParams) -> Result<ListingQuery, ApiError> {
     if text.as_ref().is_some_and(|q| q.chars().count() > 200) {
         return Err(ValidationError::new("q", "must be at most 200 characters").into());
     }
-    Ok(ListingQuery { text, min_price, max_price, statuses, limit, offset })
+    Ok(SearchQuery { text, min_price, max_price, statuses, limit, offset })
 }
 
 fn parse_statuses(raw: Option<&str>) -> Result<Vec<ListingStatusView>, ValidationError> {
