@@ -9,7 +9,6 @@ use crate::{
     ApiError, ApiState,
     auth::Authenticated,
     consistency::{consistency_position, idempotency_key},
-    routes::Fields,
 };
 
 /// The command context of a request: derived from its `Idempotency-Key` when it has one, so a
@@ -115,10 +114,7 @@ pub(crate) async fn cancel(
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let order_id = path.into_inner();
-    let mut fields = Fields::new();
-    let reason = fields.check(CancelReason::parse(&body.reason));
-    fields.finish()?;
-    let Some(reason) = reason else { return Err(ApiError::Validation(Vec::new())) };
+    let reason = CancelReason::parse(&body.reason)?;
     let context = context(&request, actor, &format!("cancel:{order_id}"))?;
     let receipt = state.orders.cancel(actor, order_id, reason, &context).await?;
     Ok(answer(HttpResponse::Ok(), &receipt))
