@@ -44,6 +44,10 @@ pub enum ApiError {
     #[error("no such resource")]
     RouteNotFound,
 
+    /// The resource exists but not with this method; carries the methods it allows.
+    #[error("this resource allows only {0}")]
+    MethodNotAllowed(&'static str),
+
     #[error("too many requests; retry in {} s", .0.as_secs().max(1))]
     RateLimited(std::time::Duration),
 }
@@ -95,6 +99,9 @@ impl ApiError {
             ApiError::InvalidQuery(_) => ("invalid_query", S::BAD_REQUEST, "Invalid query"),
             ApiError::InvalidHeader(_) => ("invalid_header", S::BAD_REQUEST, "Invalid header"),
             ApiError::RouteNotFound => ("not_found", S::NOT_FOUND, "Not found"),
+            ApiError::MethodNotAllowed(_) => {
+                ("method_not_allowed", S::METHOD_NOT_ALLOWED, "Method not allowed")
+            }
             ApiError::RateLimited(_) => ("rate_limited", S::TOO_MANY_REQUESTS, "Too many requests"),
         }
     }
@@ -168,6 +175,9 @@ impl ResponseError for ApiError {
             }
             ApiError::App(AppError::NotCaughtUp(_)) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::MethodNotAllowed(allow) => {
+                response.insert_header((header::ALLOW, *allow));
             }
             ApiError::RateLimited(retry_after) => {
                 response.insert_header((header::RETRY_AFTER, retry_after.as_secs().max(1).to_string()));

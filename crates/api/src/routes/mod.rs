@@ -11,27 +11,53 @@ use crate::ApiError;
 
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
     config
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(health::metrics))
+        .service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
+        .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))
+        .service(resource("/metrics", "GET").route(web::get().to(health::metrics)))
         .service(
             web::scope("/v1")
-                .route("/accounts", web::post().to(accounts::register))
-                .route("/sessions", web::post().to(accounts::sign_in))
-                .route("/listings", web::post().to(listings::create))
-                .route("/listings", web::get().to(listings::search))
-                .route("/listings/{listing_id}", web::get().to(listings::get))
-                .route("/listings/{listing_id}", web::patch().to(listings::edit))
-                .route("/listings/{listing_id}/publish", web::post().to(listings::publish))
-                .route("/listings/{listing_id}/withdrawal", web::post().to(listings::withdraw))
-                .route("/orders", web::post().to(orders::place))
-                .route("/orders/{order_id}", web::get().to(orders::get))
-                .route("/orders/{order_id}/payment", web::post().to(orders::pay))
-                .route("/orders/{order_id}/shipment", web::post().to(orders::ship))
-                .route("/orders/{order_id}/confirmation", web::post().to(orders::confirm))
-                .route("/orders/{order_id}/cancellation", web::post().to(orders::cancel))
-                .route("/orders/{order_id}/timeline", web::get().to(orders::timeline)),
+                .service(resource("/accounts", "POST").route(web::post().to(accounts::register)))
+                .service(resource("/sessions", "POST").route(web::post().to(accounts::sign_in)))
+                .service(
+                    resource("/listings", "GET, POST")
+                        .route(web::get().to(listings::search))
+                        .route(web::post().to(listings::create)),
+                )
+                .service(
+                    resource("/listings/{listing_id}", "GET, PATCH")
+                        .route(web::get().to(listings::get))
+                        .route(web::patch().to(listings::edit)),
+                )
+                .service(
+                    resource("/listings/{listing_id}/publish", "POST")
+                        .route(web::post().to(listings::publish)),
+                )
+                .service(
+                    resource("/listings/{listing_id}/withdrawal", "POST")
+                        .route(web::post().to(listings::withdraw)),
+                )
+                .service(resource("/orders", "POST").route(web::post().to(orders::place)))
+                .service(resource("/orders/{order_id}", "GET").route(web::get().to(orders::get)))
+                .service(resource("/orders/{order_id}/payment", "POST").route(web::post().to(orders::pay)))
+                .service(resource("/orders/{order_id}/shipment", "POST").route(web::post().to(orders::ship)))
+                .service(
+                    resource("/orders/{order_id}/confirmation", "POST")
+                        .route(web::post().to(orders::confirm)),
+                )
+                .service(
+                    resource("/orders/{order_id}/cancellation", "POST").route(web::post().to(orders::cancel)),
+                )
+                .service(
+                    resource("/orders/{order_id}/timeline", "GET").route(web::get().to(orders::timeline)),
+                ),
         );
+}
+
+/// A resource that answers other methods with `405` and the `Allow` header it must carry.
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow))
+    }))
 }
 
 pub(crate) async fn not_found() -> Result<HttpResponse, ApiError> {
