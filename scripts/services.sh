@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the services the tests talk to are up: PostgreSQL on 127.0.0.1:5432 (user postgres)
-# and Redis on 127.0.0.1:6379.
+# and Redis on 127.0.0.1:6379, and that the Kafka-protocol broker the tests start (tansu, from
+# crates.io, with its SQLite storage engine) is installed.
 # Starts the machine's cluster when it is down; fails loudly when it cannot.
 set -euo pipefail
 
@@ -40,3 +41,10 @@ else
     echo "Redis is not reachable on 127.0.0.1:6379" >&2
     exit 1
 fi
+
+export PATH="$HOME/.cargo/bin:$PATH"
+if ! command -v tansu >/dev/null; then
+    echo "Installing the tansu broker (cargo install, several minutes on 2 cores)"
+    cargo install tansu --locked --features libsql
+fi
+echo "Kafka-protocol broker: $(tansu --version 2>/dev/null || echo tansu)"

@@ -3,8 +3,8 @@
 use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
-use jangteo_app::{LogTail, ProgressReporter};
-use jangteo_event_store::{EventStore, RecordedEvent};
+use jangteo_app::ProgressReporter;
+use jangteo_event_store::{EventStore, LogTail, RecordedEvent};
 
 use crate::ProjectionError;
 

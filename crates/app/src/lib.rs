@@ -17,7 +17,6 @@ mod passwords;
 pub mod process_manager;
 mod progress;
 mod queries;
-mod tail;
 mod timeline;
 
 pub use accounts::{Accounts, Registration};
@@ -30,5 +29,4 @@ pub use orders::{OrderReceipt, Orders};
 pub use passwords::PlainPassword;
 pub use progress::{ProgressReporter, ProjectionProgress};
 pub use queries::{ListingPage, Queries};
-pub use tail::LogTail;
 pub use timeline::{Timeline, TimelineEntry, Timelines};

@@ -17,11 +17,11 @@ use jangteo_domain::{
     listing::{ListingCommand, ListingState},
     order::{OrderEvent, OrderState},
 };
-use jangteo_event_store::{EventStore, RecordedEvent};
+use jangteo_event_store::{EventStore, LogTail, RecordedEvent};
 use uuid::Uuid;
 
 use crate::{
-    Actor, AppError, CommandContext, LogTail,
+    Actor, AppError, CommandContext,
     command::{execute, load},
 };
 

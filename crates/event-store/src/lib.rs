@@ -16,12 +16,14 @@ pub mod postgres;
 mod queries;
 mod row;
 pub mod sqlite;
+mod tail;
 
 pub use envelope::{
     ActorRole, AppendOutcome, AppendRequest, EventMetadata, ExpectedVersion, NewEvent, RecordedEvent,
     StreamAppend, UniqueClaim,
 };
 pub use error::EventStoreError;
+pub use tail::LogTail;
 
 use async_trait::async_trait;
 use tokio::sync::watch;

@@ -6,7 +6,9 @@
 //! [`jangteo_event_store::RecordedEvent`] it was made from.
 
 mod cloud_event;
+pub mod relay;
 mod topics;
 
 pub use cloud_event::{CloudEvent, DecodeError};
+pub use relay::{KafkaRelay, RelayError};
 pub use topics::Topics;

@@ -54,6 +54,10 @@ pub struct Config {
     pub redis_url: Option<Secret>,
     /// Prefix of every Redis key Jangteo writes, so several deployments can share one Redis.
     pub redis_key_prefix: String,
+    /// Kafka bootstrap servers (`host:port,…`) for `jangteo relay`.
+    pub kafka_brokers: Option<String>,
+    /// Topic prefix: events of stream type `order` go to `<prefix>.order`.
+    pub kafka_topic_prefix: String,
 }
 
 impl Default for Config {
@@ -71,6 +75,8 @@ impl Default for Config {
             cors_allowed_origins: Vec::new(),
             redis_url: None,
             redis_key_prefix: "jangteo".to_owned(),
+            kafka_brokers: None,
+            kafka_topic_prefix: "jangteo".to_owned(),
         }
     }
 }
@@ -138,6 +144,12 @@ impl Config {
         }
         if let Some(prefix) = var("JANGTEO_REDIS_KEY_PREFIX").filter(|p| !p.is_empty()) {
             self.redis_key_prefix = prefix;
+        }
+        if let Some(brokers) = var("JANGTEO_KAFKA_BROKERS").filter(|b| !b.is_empty()) {
+            self.kafka_brokers = Some(brokers);
+        }
+        if let Some(prefix) = var("JANGTEO_KAFKA_TOPIC_PREFIX").filter(|p| !p.is_empty()) {
+            self.kafka_topic_prefix = prefix;
         }
         if let Some(workers) = number("JANGTEO_HTTP_WORKERS")? {
             self.http_workers = usize::try_from(workers).context("JANGTEO_HTTP_WORKERS is too large")?;

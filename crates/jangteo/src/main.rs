@@ -33,6 +33,8 @@ enum Command {
     Serve,
     /// Create or upgrade the event store's schema, then exit.
     Migrate,
+    /// Publish the event log to Kafka (JANGTEO_KAFKA_BROKERS) as CloudEvents, forever.
+    Relay,
     /// Drop a read model and project the whole event log into it again (server stopped).
     Rebuild {
         /// `listing_documents`, `order_documents`, `listing_search`; all when omitted.
@@ -55,6 +57,7 @@ fn main() -> Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => system.block_on(wiring::serve(config)),
         Command::Migrate => system.block_on(wiring::migrate(&config)),
+        Command::Relay => system.block_on(wiring::relay(&config)),
         Command::Rebuild { projection } => system.block_on(wiring::rebuild(&config, projection.as_deref())),
     }
 }

@@ -9,6 +9,7 @@ use jangteo_app::{
     process_manager::TradeProcessManager,
 };
 use jangteo_event_store::{EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
+use jangteo_event_stream::{KafkaRelay, Topics};
 use jangteo_projections::{
     ListingCacheProjection, ListingDocumentsProjection, ListingSearchProjection, OrderDocumentsProjection,
     Projection,
@@ -27,6 +28,9 @@ use crate::{config::Config, secrets};
 /// sharing a PostgreSQL store arrive this way at the latest).
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 const RETRY_DELAY: Duration = Duration::from_secs(1);
+/// Partitions of each topic the relay creates. Messages are keyed by stream, so a stream's order
+/// holds whatever the count; more partitions let more consumers share a topic.
+const RELAY_PARTITIONS: i32 = 3;
 /// How long a cached listing lives without being read again through a miss.
 const LISTING_CACHE_TTL: Duration = Duration::from_secs(300);
 
@@ -127,6 +131,23 @@ pub async fn rebuild(config: &Config, only: Option<&str>) -> Result<()> {
         .await?;
         bar.finish();
         println!("rebuilt {}: {applied} events projected", projection.name());
+    }
+    Ok(())
+}
+
+/// Runs the Kafka relay until stopped: one process per deployment (a second one would only send
+/// duplicates, which consumers absorb).
+pub async fn relay(config: &Config) -> Result<()> {
+    let brokers = config.kafka_brokers.as_deref().context("JANGTEO_KAFKA_BROKERS is not set")?;
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    let store = open_event_store(config).await?;
+    let relay = KafkaRelay::new(store, brokers, Topics::new(&config.kafka_topic_prefix))?;
+    relay.ensure_topics(&["account", "listing", "order", "escrow"], RELAY_PARTITIONS).await?;
+    tracing::info!(brokers, prefix = %config.kafka_topic_prefix, "relaying the event log to Kafka");
+    tokio::select! {
+        () = relay.run(POLL_INTERVAL, RETRY_DELAY) => {}
+        _ = tokio::signal::ctrl_c() => tracing::info!("relay stopped"),
     }
     Ok(())
 }

@@ -1,8 +1,8 @@
-//! Following the global log: the in-process feed of projections and process managers.
+//! Following the global log: the in-process feed of projections, process managers and the relay.
 
 use std::{sync::Arc, time::Duration};
 
-use jangteo_event_store::{EventStore, EventStoreError, GlobalPosition, RecordedEvent};
+use crate::{EventStore, EventStoreError, GlobalPosition, RecordedEvent};
 use tokio::sync::watch;
 
 /// A cursor over the global log that waits for new events instead of spinning.
