@@ -66,6 +66,8 @@ impl TestServer {
             .env_remove("JANGTEO_DATABASE_URL")
             .env_remove("JANGTEO_JWT_SECRET")
             .env_remove("JANGTEO_CONFIG")
+            .env_remove("JANGTEO_REDIS_URL")
+            .env_remove("JANGTEO_CORS_ALLOWED_ORIGINS")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);
