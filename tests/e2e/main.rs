@@ -9,4 +9,5 @@
 
 mod errors;
 mod sale;
+mod stream;
 mod support;

@@ -156,10 +156,10 @@ pub async fn eventually(
 }
 
 /// What a finished sale leaves behind, to check after a restart.
-struct Sale {
-    listing_id: String,
-    order_id: String,
-    buyer: Member,
+pub(crate) struct Sale {
+    pub listing_id: String,
+    pub order_id: String,
+    pub buyer: Member,
 }
 
 /// Kills the server (SIGKILL) and starts it on the same data: everything acknowledged is still there,
@@ -187,7 +187,7 @@ async fn survives_a_restart(server: TestServer, sale: &Sale) {
     assert_eq!(session.status, StatusCode::CREATED, "{}", session.body);
 }
 
-async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
+pub(crate) async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
     let seller = server.member("판매자").await;
     let buyer = server.member("구매자").await;
 

@@ -21,7 +21,7 @@ pub enum Profile {
     Postgres(TestDatabase),
 }
 
-pub use jangteo_test_support::{TestDatabase, redis_url};
+pub use jangteo_test_support::{KafkaBroker, TestDatabase, redis_url};
 
 /// A running `jangteo serve`.
 pub struct TestServer {
@@ -136,6 +136,25 @@ impl TestServer {
         let mut restarted = Self::spawn(&self.data_dir, self.database_url.as_deref(), settings).await;
         restarted.data_dir_guard = guard;
         (restarted, stdout)
+    }
+
+    /// Starts `jangteo relay` on this server's event store, publishing to `brokers` under
+    /// `topic_prefix`; the process is killed when the returned handle drops.
+    pub fn start_relay(&self, brokers: &str, topic_prefix: &str) -> Child {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jangteo"));
+        command
+            .arg("relay")
+            .env("JANGTEO_DATA_DIR", &self.data_dir)
+            .env("JANGTEO_KAFKA_BROKERS", brokers)
+            .env("JANGTEO_KAFKA_TOPIC_PREFIX", topic_prefix)
+            .env("RUST_LOG", "warn")
+            .env_remove("JANGTEO_DATABASE_URL")
+            .stdout(Stdio::null())
+            .kill_on_drop(true);
+        if let Some(url) = &self.database_url {
+            command.env("JANGTEO_DATABASE_URL", url);
+        }
+        command.spawn().expect("spawning jangteo relay")
     }
 
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {

@@ -1,4 +1,4 @@
-//! The relay against a real Kafka-protocol broker (tansu, started here on a free loopback port):
+//! The relay against a real Kafka-protocol broker (tansu, started on a free loopback port):
 //! every event arrives, per-stream order holds, and a relay that crashes before its checkpoint
 //! re-sends rather than skips. Prints `SKIPPED (kafka unreachable)` when no broker can be started,
 //! unless `JANGTEO_REQUIRE_SERVICES=1`.
@@ -7,8 +7,6 @@
 
 use std::{
     collections::{BTreeMap, HashSet},
-    net::{TcpListener, TcpStream},
-    process::{Child, Command, Stdio},
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -23,52 +21,6 @@ use rdkafka::{
     consumer::{Consumer, StreamConsumer},
 };
 use uuid::Uuid;
-
-/// A tansu broker with SQLite storage in a temp dir, killed on drop.
-struct Broker {
-    child: Child,
-    address: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Broker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_broker() -> Option<Broker> {
-    let program = std::env::var("JANGTEO_TANSU_BIN").unwrap_or_else(|_| "tansu".to_owned());
-    let dir = tempfile::tempdir().unwrap();
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let address = format!("127.0.0.1:{port}");
-    let url = format!("tcp://{address}");
-    // tansu resolves a sqlite:// path against its working directory, so it runs inside the temp dir.
-    let spawned = Command::new(&program)
-        .current_dir(dir.path())
-        .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url, "--storage-engine"])
-        .arg("sqlite://tansu.db")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    let child = match spawned {
-        Ok(child) => child,
-        Err(error) => {
-            jangteo_test_support::unreachable("kafka", &format!("cannot start {program}: {error}"));
-            return None;
-        }
-    };
-    let mut broker = Broker { child, address, _dir: dir };
-    // Wait (bounded) until the broker accepts connections.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(&broker.address).is_err() {
-        assert!(broker.child.try_wait().unwrap().is_none(), "tansu exited before listening");
-        assert!(Instant::now() < deadline, "tansu did not listen on {} within 30 s", broker.address);
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Some(broker)
-}
 
 async fn append(store: &dyn EventStore, stream_id: Uuid, stream_type: &str, version: u64) {
     let command_id = Uuid::now_v7();
@@ -127,7 +79,7 @@ async fn consume(address: &str, topics: &[String], expected: usize) -> Vec<Recor
 
 #[tokio::test]
 async fn every_event_arrives_in_stream_order_and_a_crash_resends_instead_of_skipping() {
-    let Some(broker) = start_broker() else { return };
+    let Some(broker) = jangteo_test_support::KafkaBroker::start() else { return };
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn EventStore> =
         Arc::new(SqliteEventStore::open(&dir.path().join("events.sqlite")).await.unwrap());

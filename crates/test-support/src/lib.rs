@@ -4,7 +4,12 @@
 //! The rule: a test that needs a service it cannot reach prints `SKIPPED (<service> unreachable)`
 //! and passes, unless `JANGTEO_REQUIRE_SERVICES=1` (CI), where it fails.
 
-use std::{fmt::Display, net::SocketAddr, time::Duration};
+use std::{
+    fmt::Display,
+    net::{SocketAddr, TcpListener, TcpStream},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
 
 use sqlx::Connection;
 use uuid::Uuid;
@@ -92,5 +97,56 @@ impl TestDatabase {
                 .await;
             let _ = admin.close().await;
         }
+    }
+}
+
+/// A Kafka-protocol broker (tansu, SQLite storage in a temp dir) on a free loopback port, killed
+/// on drop. The binary is `JANGTEO_TANSU_BIN`, else `tansu` on the `PATH`.
+pub struct KafkaBroker {
+    child: Child,
+    /// `127.0.0.1:<port>`, for `bootstrap.servers`.
+    pub address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl KafkaBroker {
+    /// Starts a broker, or `None` (see the rule above) when none can be started.
+    pub fn start() -> Option<Self> {
+        let program = std::env::var("JANGTEO_TANSU_BIN").unwrap_or_else(|_| "tansu".to_owned());
+        let dir = tempfile::tempdir().ok()?;
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).ok()?.port();
+        let address = format!("127.0.0.1:{port}");
+        let url = format!("tcp://{address}");
+        // tansu resolves a sqlite:// path against its working directory, so it runs in the temp dir.
+        let spawned = Command::new(&program)
+            .current_dir(dir.path())
+            .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url, "--storage-engine"])
+            .arg("sqlite://tansu.db")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let child = match spawned {
+            Ok(child) => child,
+            Err(error) => {
+                unreachable("kafka", &format!("cannot start {program}: {error}"));
+                return None;
+            }
+        };
+        let mut broker = Self { child, address, _dir: dir };
+        // Wait (bounded) until the broker accepts connections.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(&broker.address).is_err() {
+            assert!(broker.child.try_wait().ok().flatten().is_none(), "tansu exited before listening");
+            assert!(Instant::now() < deadline, "tansu did not listen on {} within 30 s", broker.address);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(broker)
+    }
+}
+
+impl Drop for KafkaBroker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
