@@ -8,6 +8,9 @@ use jangteo_app::{
     Accounts, Listings, Operations, Orders, ProjectionProgress, Queries, Timelines,
     process_manager::TradeProcessManager,
 };
+use jangteo_domain::{
+    Aggregate, account::AccountState, escrow::EscrowState, listing::ListingState, order::OrderState,
+};
 use jangteo_event_store::{EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
 use jangteo_event_stream::{KafkaRelay, Topics};
 use jangteo_projections::{
@@ -33,6 +36,11 @@ const RETRY_DELAY: Duration = Duration::from_secs(1);
 const RELAY_PARTITIONS: i32 = 3;
 /// How long a cached listing lives without being read again through a miss.
 const LISTING_CACHE_TTL: Duration = Duration::from_secs(300);
+
+fn ensure_data_dir(config: &Config) -> Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data dir {}", config.data_dir.display()))
+}
 
 async fn open_event_store(config: &Config) -> Result<Arc<dyn EventStore>> {
     if let Some(url) = &config.database_url {
@@ -104,8 +112,7 @@ fn projections(
 /// Drops the named read model (or all) and projects the whole log into it again, with a progress
 /// bar. Run it with the server stopped: the server holds the search index's writer lock.
 pub async fn rebuild(config: &Config, only: Option<&str>) -> Result<()> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    ensure_data_dir(config)?;
     let store = open_event_store(config).await?;
     let (documents, search) = open_read_models(config).await?;
     let selected: Vec<_> = projections(&documents, &search, &store)
@@ -139,11 +146,16 @@ pub async fn rebuild(config: &Config, only: Option<&str>) -> Result<()> {
 /// duplicates, which consumers absorb).
 pub async fn relay(config: &Config) -> Result<()> {
     let brokers = config.kafka_brokers.as_deref().context("JANGTEO_KAFKA_BROKERS is not set")?;
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    ensure_data_dir(config)?;
     let store = open_event_store(config).await?;
     let relay = KafkaRelay::new(store, brokers, Topics::new(&config.kafka_topic_prefix))?;
-    relay.ensure_topics(&["account", "listing", "order", "escrow"], RELAY_PARTITIONS).await?;
+    let stream_types = [
+        AccountState::STREAM_TYPE,
+        ListingState::STREAM_TYPE,
+        OrderState::STREAM_TYPE,
+        EscrowState::STREAM_TYPE,
+    ];
+    relay.ensure_topics(&stream_types, RELAY_PARTITIONS).await?;
     tracing::info!(brokers, prefix = %config.kafka_topic_prefix, "relaying the event log to Kafka");
     tokio::select! {
         () = relay.run(POLL_INTERVAL, RETRY_DELAY) => {}
@@ -153,16 +165,14 @@ pub async fn relay(config: &Config) -> Result<()> {
 }
 
 pub async fn migrate(config: &Config) -> Result<()> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    ensure_data_dir(config)?;
     open_event_store(config).await?;
     tracing::info!("event store schema is up to date");
     Ok(())
 }
 
 pub async fn serve(config: Config) -> Result<()> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
+    ensure_data_dir(&config)?;
     let store = open_event_store(&config).await?;
 
     let (documents, search) = open_read_models(&config).await?;
