@@ -17,4 +17,4 @@ pub use listing_cache::ListingCacheProjection;
 pub use listing_documents::ListingDocumentsProjection;
 pub use listing_search::ListingSearchProjection;
 pub use order_documents::OrderDocumentsProjection;
-pub use runner::{Projection, catch_up, rebuild, run};
+pub use runner::{Projection, catch_up, rebuild, run, watch_checkpoint};

@@ -4,7 +4,7 @@ use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use jangteo_app::ProgressReporter;
-use jangteo_event_store::{EventStore, LogTail, RecordedEvent};
+use jangteo_event_store::{EventStore, FeedSource, GlobalPosition, RecordedEvent};
 
 use crate::ProjectionError;
 
@@ -25,17 +25,18 @@ pub trait Projection: Send + Sync + 'static {
     async fn reset(&self) -> Result<(), ProjectionError>;
 }
 
-/// Runs `projection` forever. After a failure it waits `retry_delay` and resumes from its stored
-/// checkpoint, so a failed batch is retried whole.
+/// Runs `projection` forever on the feed `source` opens. After a failure it waits
+/// `retry_delay`, reopens the feed and resumes from the stored checkpoint, so a failed batch is
+/// retried whole. `store` fills any positions the feed skipped.
 pub async fn run(
     projection: Arc<dyn Projection>,
+    source: Arc<dyn FeedSource>,
     store: Arc<dyn EventStore>,
     reporter: ProgressReporter,
-    poll_interval: Duration,
     retry_delay: Duration,
 ) {
     loop {
-        if let Err(error) = follow(projection.as_ref(), &store, &reporter, poll_interval).await {
+        if let Err(error) = follow(projection.as_ref(), source.as_ref(), store.as_ref(), &reporter).await {
             tracing::error!(projection = projection.name(), %error, "projection failed; retrying from its checkpoint");
             tokio::time::sleep(retry_delay).await;
         }
@@ -44,18 +45,94 @@ pub async fn run(
 
 async fn follow(
     projection: &dyn Projection,
-    store: &Arc<dyn EventStore>,
+    source: &dyn FeedSource,
+    store: &dyn EventStore,
     reporter: &ProgressReporter,
-    poll_interval: Duration,
 ) -> Result<(), ProjectionError> {
-    let checkpoint = projection.checkpoint().await?;
+    let mut checkpoint = projection.checkpoint().await?;
     reporter.report(checkpoint);
-    let mut tail = LogTail::new(Arc::clone(store), checkpoint, poll_interval);
+    let mut feed = source.open(checkpoint).await?;
     loop {
-        let batch = tail.next_batch().await?;
+        let delivered = feed.next_batch().await?;
+        let batch = contiguous_batch(projection, store, &mut checkpoint, delivered).await?;
+        let Some(last) = batch.last().map(|event| event.global_position) else {
+            // Only redeliveries: nothing to apply, but the feed may forget them.
+            feed.applied(checkpoint).await?;
+            continue;
+        };
         projection.apply(&batch).await?;
-        tracing::debug!(projection = projection.name(), position = tail.position(), "projected");
-        reporter.report(tail.position());
+        checkpoint = last;
+        feed.applied(checkpoint).await?;
+        tracing::debug!(projection = projection.name(), position = checkpoint, "projected");
+        reporter.report(checkpoint);
+    }
+}
+
+/// Turns what a feed delivered into the batch to apply: consecutive positions right after
+/// `checkpoint`. Events at or below the checkpoint are dropped (redeliveries, a relay's re-sent
+/// batch). Before a gap, the checkpoint is read again, since another worker of the same
+/// projection may have moved it while this one stood by; a gap that remains is filled from the
+/// event store, which holds every position.
+async fn contiguous_batch(
+    projection: &dyn Projection,
+    store: &dyn EventStore,
+    checkpoint: &mut GlobalPosition,
+    delivered: Vec<RecordedEvent>,
+) -> Result<Vec<RecordedEvent>, ProjectionError> {
+    let mut batch: Vec<RecordedEvent> = Vec::with_capacity(delivered.len());
+    for event in delivered {
+        let expected = batch.last().map_or(*checkpoint, |last| last.global_position) + 1;
+        if event.global_position < expected {
+            continue;
+        }
+        if event.global_position > expected {
+            if batch.is_empty() {
+                *checkpoint = (*checkpoint).max(projection.checkpoint().await?);
+            }
+            let expected = batch.last().map_or(*checkpoint, |last| last.global_position) + 1;
+            if event.global_position < expected {
+                continue;
+            }
+            let mut after = expected - 1;
+            while after + 1 < event.global_position {
+                let missing = usize::try_from(event.global_position - after - 1).unwrap_or(usize::MAX);
+                let filled = store.read_all(after, missing.min(512)).await?;
+                let Some(last) = filled.last() else {
+                    return Err(ProjectionError::Inconsistent(format!(
+                        "the feed delivered position {} but the log ends at {after}",
+                        event.global_position
+                    )));
+                };
+                after = last.global_position;
+                batch.extend(filled.into_iter().filter(|e| e.global_position < event.global_position));
+            }
+            tracing::info!(
+                projection = projection.name(),
+                from = expected,
+                to = event.global_position - 1,
+                "filled a gap in the feed from the event store"
+            );
+        }
+        batch.push(event);
+    }
+    Ok(batch)
+}
+
+/// Follows the checkpoint of a projection that another process runs, for queries in this one:
+/// an API instance of the distributed profile reads the workers' progress this way.
+pub async fn watch_checkpoint(
+    projection: Arc<dyn Projection>,
+    reporter: ProgressReporter,
+    interval: Duration,
+) {
+    loop {
+        match projection.checkpoint().await {
+            Ok(position) => reporter.report(position),
+            Err(error) => {
+                tracing::warn!(projection = projection.name(), %error, "reading a checkpoint failed")
+            }
+        }
+        tokio::time::sleep(interval).await;
     }
 }
 

@@ -188,11 +188,18 @@ async fn survives_a_restart(server: TestServer, sale: &Sale) {
 }
 
 pub(crate) async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
-    let seller = server.member("판매자").await;
-    let buyer = server.member("구매자").await;
+    let sale = sell_one_listing_across(&server, &server).await;
+    (server, sale)
+}
+
+/// The sale, with the seller's requests going to `seller_api` and the buyer's to `buyer_api`:
+/// each side reads what the other wrote through the consistency header.
+pub(crate) async fn sell_one_listing_across(seller_api: &TestServer, buyer_api: &TestServer) -> Sale {
+    let seller = seller_api.member("판매자").await;
+    let buyer = buyer_api.member("구매자").await;
 
     // The seller lists an item and publishes it.
-    let created = server
+    let created = seller_api
         .send(
             Method::POST,
             "/v1/listings",
@@ -202,11 +209,11 @@ pub(crate) async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let listing_id = created.body["listing_id"].as_str().unwrap().to_owned();
-    let published = server
+    let published = seller_api
         .send(Method::POST, &format!("/v1/listings/{listing_id}/publish"), Some(&seller.token), None)
         .await;
     assert_eq!(published.status, StatusCode::OK, "{}", published.body);
-    let repriced = server
+    let repriced = seller_api
         .send(
             Method::PATCH,
             &format!("/v1/listings/{listing_id}"),
@@ -217,7 +224,7 @@ pub(crate) async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
     assert_eq!(repriced.status, StatusCode::OK, "{}", repriced.body);
 
     // Read-your-writes: the query waits until projections reach the command's position.
-    let listing = server
+    let listing = buyer_api
         .request(Method::GET, &format!("/v1/listings/{listing_id}"), Some(&buyer.token))
         .header("X-Consistency-Position", repriced.position().to_string())
         .send()
@@ -231,7 +238,7 @@ pub(crate) async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
     assert_eq!(listing["version"], 3);
 
     // The buyer finds it by a word of its title, within a price range.
-    let found = server
+    let found = buyer_api
         .request(Method::GET, "/v1/listings", Some(&buyer.token))
         .query(&[("q", "아이폰"), ("min_price", "500000"), ("max_price", "1000000")])
         .header("X-Consistency-Position", repriced.position().to_string())
@@ -243,7 +250,7 @@ pub(crate) async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
     let ids: Vec<&str> =
         found["items"].as_array().unwrap().iter().filter_map(|i| i["listing_id"].as_str()).collect();
     assert_eq!(ids, vec![listing_id.as_str()], "{found}");
-    let too_cheap = server
+    let too_cheap = buyer_api
         .request(Method::GET, "/v1/listings", Some(&buyer.token))
         .query(&[("q", "아이폰"), ("max_price", "100000")])
         .send()
@@ -254,7 +261,7 @@ pub(crate) async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
 
     // The buyer orders it, with an idempotency key; a retry returns the same order and appends nothing.
     let order_request = || {
-        server
+        buyer_api
             .request(Method::POST, "/v1/orders", Some(&buyer.token))
             .header("Idempotency-Key", "order-iphone-1")
             .json(&json!({"listing_id": listing_id}))
@@ -272,14 +279,14 @@ pub(crate) async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
     assert_eq!(retried["position"], placed["position"], "a retried command appends nothing");
 
     // A second buyer is too late.
-    let rival = server.member("경쟁자").await;
-    let late = server
+    let rival = seller_api.member("경쟁자").await;
+    let late = seller_api
         .send(Method::POST, "/v1/orders", Some(&rival.token), Some(json!({"listing_id": listing_id})))
         .await;
     late.assert_problem(StatusCode::CONFLICT, "listing_not_available");
 
     // Payment puts the money in escrow; the seller ships; the buyer confirms.
-    let paid = server
+    let paid = buyer_api
         .send(
             Method::POST,
             &format!("/v1/orders/{order_id}/payment"),
@@ -289,7 +296,7 @@ pub(crate) async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
         .await;
     assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
     assert_eq!(paid.body["status"], "paid");
-    let order = server
+    let order = seller_api
         .request(Method::GET, &format!("/v1/orders/{order_id}"), Some(&seller.token))
         .header("X-Consistency-Position", paid.position().to_string())
         .send()
@@ -302,7 +309,7 @@ pub(crate) async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
     assert_eq!(order["price"], 900_000);
     assert_eq!(order["buyer_id"], buyer.account_id.as_str());
 
-    let shipped = server
+    let shipped = seller_api
         .send(
             Method::POST,
             &format!("/v1/orders/{order_id}/shipment"),
@@ -312,38 +319,40 @@ pub(crate) async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
         .await;
     assert_eq!(shipped.status, StatusCode::OK, "{}", shipped.body);
     assert_eq!(shipped.body["status"], "shipped");
-    let confirmed = server
+    let confirmed = buyer_api
         .send(Method::POST, &format!("/v1/orders/{order_id}/confirmation"), Some(&buyer.token), None)
         .await;
     assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
     assert_eq!(confirmed.body["status"], "completed");
 
     // The process manager sells the listing and releases the escrow to the seller.
-    let order = eventually(&server, &format!("/v1/orders/{order_id}"), &buyer.token, |order| {
+    let order = eventually(buyer_api, &format!("/v1/orders/{order_id}"), &buyer.token, |order| {
         order["escrow_status"] == "released"
     })
     .await;
     assert_eq!(order["status"], "completed");
-    eventually(&server, &format!("/v1/listings/{listing_id}"), &buyer.token, |l| l["status"] == "sold").await;
+    eventually(seller_api, &format!("/v1/listings/{listing_id}"), &buyer.token, |l| l["status"] == "sold")
+        .await;
 
     // Strangers see nothing of the order.
-    let stranger = server.member("구경꾼").await;
-    server
+    let stranger = seller_api.member("구경꾼").await;
+    seller_api
         .send(Method::GET, &format!("/v1/orders/{order_id}"), Some(&stranger.token), None)
         .await
         .assert_problem(StatusCode::NOT_FOUND, "not_found");
-    server
+    seller_api
         .send(Method::GET, &format!("/v1/orders/{order_id}/timeline"), Some(&stranger.token), None)
         .await
         .assert_problem(StatusCode::NOT_FOUND, "not_found");
-    server
+    seller_api
         .send(Method::POST, &format!("/v1/orders/{order_id}/confirmation"), Some(&stranger.token), None)
         .await
         .assert_problem(StatusCode::FORBIDDEN, "forbidden");
 
     // The timeline tells the whole story, in log order, with who did each step.
-    let timeline =
-        server.send(Method::GET, &format!("/v1/orders/{order_id}/timeline"), Some(&seller.token), None).await;
+    let timeline = seller_api
+        .send(Method::GET, &format!("/v1/orders/{order_id}/timeline"), Some(&seller.token), None)
+        .await;
     assert_eq!(timeline.status, StatusCode::OK, "{}", timeline.body);
     let entries = timeline.body["entries"].as_array().unwrap();
     let steps: Vec<(&str, Option<&str>)> =
@@ -375,7 +384,8 @@ pub(crate) async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
     assert_eq!(entries[9]["state_after"]["listing"]["status"]["status"], "sold");
 
     // Operators see the log head and each projection's position and lag.
-    let metrics = server.request(Method::GET, "/metrics", None).send().await.unwrap().text().await.unwrap();
+    let metrics =
+        buyer_api.request(Method::GET, "/metrics", None).send().await.unwrap().text().await.unwrap();
     let gauge = |name: &str| -> u64 {
         let line =
             metrics.lines().find(|l| l.starts_with(name)).unwrap_or_else(|| panic!("{name} in {metrics}"));
@@ -389,5 +399,5 @@ pub(crate) async fn sell_one_listing(server: TestServer) -> (TestServer, Sale) {
         assert_eq!(lag, gauge("jangteo_log_head_position ").saturating_sub(position), "{metrics}");
     }
 
-    (server, Sale { listing_id, order_id, buyer })
+    Sale { listing_id, order_id, buyer }
 }

@@ -141,20 +141,39 @@ impl TestServer {
     /// Starts `jangteo relay` on this server's event store, publishing to `brokers` under
     /// `topic_prefix`; the process is killed when the returned handle drops.
     pub fn start_relay(&self, brokers: &str, topic_prefix: &str) -> Child {
+        let mut command = self.command("relay");
+        command.env("JANGTEO_KAFKA_BROKERS", brokers).env("JANGTEO_KAFKA_TOPIC_PREFIX", topic_prefix);
+        command.spawn().expect("spawning jangteo relay")
+    }
+
+    /// Starts `jangteo worker` (relay, process manager, projections fed by Kafka) on this
+    /// server's data and settings; killed when the returned handle drops.
+    pub fn start_worker(&self) -> Child {
+        self.command("worker").spawn().expect("spawning jangteo worker")
+    }
+
+    /// Starts a second API instance on this server's data dir, event store and settings.
+    pub async fn start_beside(&self) -> Self {
+        Self::spawn(&self.data_dir, self.database_url.as_deref(), self.settings.clone()).await
+    }
+
+    /// A `jangteo <subcommand>` on this server's data dir, event store and settings.
+    fn command(&self, subcommand: &str) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_jangteo"));
         command
-            .arg("relay")
+            .arg(subcommand)
             .env("JANGTEO_DATA_DIR", &self.data_dir)
-            .env("JANGTEO_KAFKA_BROKERS", brokers)
-            .env("JANGTEO_KAFKA_TOPIC_PREFIX", topic_prefix)
             .env("RUST_LOG", "warn")
             .env_remove("JANGTEO_DATABASE_URL")
+            .env_remove("JANGTEO_REDIS_URL")
+            .env_remove("JANGTEO_CONFIG")
             .stdout(Stdio::null())
             .kill_on_drop(true);
         if let Some(url) = &self.database_url {
             command.env("JANGTEO_DATABASE_URL", url);
         }
-        command.spawn().expect("spawning jangteo relay")
+        command.envs(self.settings.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        command
     }
 
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {

@@ -10,6 +10,7 @@
 
 mod envelope;
 mod error;
+mod feed;
 mod head;
 mod plan;
 pub mod postgres;
@@ -23,6 +24,7 @@ pub use envelope::{
     StreamAppend, UniqueClaim,
 };
 pub use error::EventStoreError;
+pub use feed::{EventFeed, FeedError, FeedSource, StoreTail};
 pub use tail::LogTail;
 
 use async_trait::async_trait;

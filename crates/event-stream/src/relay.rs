@@ -5,7 +5,8 @@
 //! only then moves the checkpoint. A crash between publishing and the checkpoint therefore sends
 //! the batch again: consumers see duplicates (same CloudEvent `id`, same stream version) and
 //! absorb them, but never a gap. Messages are keyed by stream id, so one stream's events keep
-//! their order within a partition.
+//! their order within a partition. Each event goes to its stream type's topic and to the log
+//! topic, whose single partition keeps the global order.
 
 use std::{sync::Arc, time::Duration};
 
@@ -38,6 +39,45 @@ pub enum RelayError {
     DeliveryLost,
 }
 
+/// Creates the topics of these stream types (`partitions` each) and the log topic (one
+/// partition: it is ordered by global position) on `brokers` if they do not exist yet.
+pub async fn ensure_topics(
+    brokers: &str,
+    topics: &Topics,
+    stream_types: &[&str],
+    partitions: i32,
+) -> Result<(), RelayError> {
+    let admin: AdminClient<DefaultClientContext> =
+        ClientConfig::new().set("bootstrap.servers", brokers).create()?;
+    create_topics(&admin, topics, stream_types, partitions).await
+}
+
+async fn create_topics(
+    admin: &AdminClient<DefaultClientContext>,
+    topics: &Topics,
+    stream_types: &[&str],
+    partitions: i32,
+) -> Result<(), RelayError> {
+    let mut names: Vec<(String, i32)> =
+        stream_types.iter().map(|t| (topics.for_stream_type(t), partitions)).collect();
+    names.push((topics.log(), 1));
+    let new_topics: Vec<NewTopic<'_>> = names
+        .iter()
+        .map(|(name, partitions)| NewTopic::new(name, *partitions, TopicReplication::Fixed(1)))
+        .collect();
+    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+    for result in admin.create_topics(&new_topics, &options).await? {
+        match result {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((topic, code)) => {
+                tracing::error!(topic, ?code, "creating a topic failed");
+                return Err(KafkaError::AdminOp(code).into());
+            }
+        }
+    }
+    Ok(())
+}
+
 pub struct KafkaRelay {
     store: Arc<dyn EventStore>,
     producer: FutureProducer,
@@ -61,33 +101,21 @@ impl KafkaRelay {
         Ok(Self { store, producer, admin, topics })
     }
 
-    /// Creates the topics of these stream types if they do not exist yet.
+    /// Creates the topics the relay writes to if they do not exist yet (see [`ensure_topics`]).
     pub async fn ensure_topics(&self, stream_types: &[&str], partitions: i32) -> Result<(), RelayError> {
-        let names: Vec<String> = stream_types.iter().map(|t| self.topics.for_stream_type(t)).collect();
-        let new_topics: Vec<NewTopic<'_>> =
-            names.iter().map(|name| NewTopic::new(name, partitions, TopicReplication::Fixed(1))).collect();
-        let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
-        for result in self.admin.create_topics(&new_topics, &options).await? {
-            match result {
-                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
-                Err((topic, code)) => {
-                    tracing::error!(topic, ?code, "creating a topic failed");
-                    return Err(KafkaError::AdminOp(code).into());
-                }
-            }
-        }
-        Ok(())
+        create_topics(&self.admin, &self.topics, stream_types, partitions).await
     }
 
     /// Publishes `events` in order and returns once the broker acknowledged all of them.
     pub async fn publish(&self, events: &[RecordedEvent]) -> Result<(), RelayError> {
-        let messages = events
-            .iter()
-            .map(|event| {
-                let body = CloudEvent::from_recorded(event).to_json()?;
-                Ok((self.topics.for_event(event), Topics::key(event), body))
-            })
-            .collect::<Result<Vec<_>, RelayError>>()?;
+        let log_topic = self.topics.log();
+        let mut messages = Vec::with_capacity(events.len() * 2);
+        for event in events {
+            let body = CloudEvent::from_recorded(event).to_json()?;
+            let key = Topics::key(event);
+            messages.push((self.topics.for_event(event), key.clone(), body.clone()));
+            messages.push((log_topic.clone(), key, body));
+        }
         // Enqueue everything first (in log order, which the idempotent producer keeps per
         // partition), then wait for every acknowledgement.
         let mut deliveries = Vec::with_capacity(messages.len());

@@ -2,7 +2,10 @@
 
 use jangteo_event_store::RecordedEvent;
 
-/// One topic per stream type, `<prefix>.<stream_type>` (e.g. `jangteo.order`).
+/// One topic per stream type, `<prefix>.<stream_type>` (e.g. `jangteo.order`), for analysts and
+/// any consumer interested in some stream types; and the whole log in one single-partition topic,
+/// `<prefix>.log`, for projection workers, which need the log's global order (an order document
+/// folds escrow events, which travel on another stream-type topic).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topics {
     prefix: String,
@@ -13,8 +16,17 @@ impl Topics {
         Self { prefix: prefix.trim_end_matches('.').to_owned() }
     }
 
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     pub fn for_stream_type(&self, stream_type: &str) -> String {
         format!("{}.{stream_type}", self.prefix)
+    }
+
+    /// The topic carrying every event in global-position order.
+    pub fn log(&self) -> String {
+        format!("{}.log", self.prefix)
     }
 
     pub fn for_event(&self, event: &RecordedEvent) -> String {

@@ -29,17 +29,27 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the HTTP API, the projections and the process managers (the default).
+    /// Serve the HTTP API (the default). Embedded profile: also the projections and the process
+    /// manager. With JANGTEO_KAFKA_BROKERS set: the API only, reading what workers project.
     Serve,
     /// Create or upgrade the event store's schema, then exit.
     Migrate,
     /// Publish the event log to Kafka (JANGTEO_KAFKA_BROKERS) as CloudEvents, forever.
     Relay,
-    /// Drop a read model and project the whole event log into it again (server stopped).
-    Rebuild {
-        /// `listing_documents`, `order_documents`, `listing_search`; all when omitted.
+    /// Run the relay, the trade process manager and every projection (fed by Kafka), forever.
+    Worker,
+    /// Run projections fed by Kafka, forever: one consumer group per projection.
+    Project {
+        /// `listing_documents`, `order_documents`, `listing_search`, `listing_cache` (with
+        /// Redis); repeat for several; all when omitted.
         #[arg(long)]
-        projection: Option<String>,
+        projection: Vec<String>,
+    },
+    /// Drop read models and project the whole event log into them again (writers stopped).
+    Rebuild {
+        /// As for `project`; all when omitted.
+        #[arg(long)]
+        projection: Vec<String>,
     },
 }
 
@@ -58,6 +68,8 @@ fn main() -> Result<()> {
         Command::Serve => system.block_on(wiring::serve(config)),
         Command::Migrate => system.block_on(wiring::migrate(&config)),
         Command::Relay => system.block_on(wiring::relay(&config)),
-        Command::Rebuild { projection } => system.block_on(wiring::rebuild(&config, projection.as_deref())),
+        Command::Worker => system.block_on(wiring::worker(&config)),
+        Command::Project { projection } => system.block_on(wiring::project(&config, &projection)),
+        Command::Rebuild { projection } => system.block_on(wiring::rebuild(&config, &projection)),
     }
 }

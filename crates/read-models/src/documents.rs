@@ -117,7 +117,11 @@ pub trait DocumentStore: Send + Sync + 'static {
     /// The global position up to which `projection` has applied the log (0 = nothing yet).
     async fn checkpoint(&self, projection: &str) -> Result<u64, ReadModelError>;
 
-    /// Writes `writes` and moves `projection`'s checkpoint to `checkpoint`, in one transaction.
+    /// Writes `writes` and moves `projection`'s checkpoint to `checkpoint`. A write is
+    /// version-guarded: it replaces a stored document only if it is newer (a listing's `version`;
+    /// an order's `(version, escrow_version)`), so a replayed write never rolls a document back.
+    /// Stores with transactions commit documents and checkpoint atomically; others write the
+    /// documents first, so a crash in between only means a replay the guard absorbs.
     async fn commit(
         &self,
         projection: &str,

@@ -8,6 +8,10 @@ pub enum ReadModelError {
     #[error("document database migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 
+    /// A document database other than SQLite (MongoDB).
+    #[error("document database error: {0}")]
+    Documents(String),
+
     #[error("cache error: {0}")]
     Cache(String),
 

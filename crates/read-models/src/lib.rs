@@ -4,11 +4,13 @@
 //! projection's checkpoint, committed atomically with the documents, so a crash never loses or
 //! double-applies an event. The embedded adapters are [`sqlite::SqliteDocumentStore`] and
 //! [`tantivy_search::TantivyListingSearch`]; [`redis_cache`] puts a Redis cache of listing
-//! documents in front of any document store. MongoDB and Elasticsearch adapters plug into the same
-//! ports.
+//! documents in front of any document store. The distributed profile's adapters are
+//! [`mongo::MongoDocumentStore`] and [`elasticsearch::ElasticsearchListingSearch`].
 
 mod documents;
+pub mod elasticsearch;
 mod error;
+pub mod mongo;
 pub mod redis_cache;
 mod search;
 pub mod sqlite;

@@ -18,11 +18,14 @@ use jangteo_read_models::{
 };
 use uuid::Uuid;
 
+mod kafka;
+
 struct World {
     _dir: tempfile::TempDir,
     store: Arc<dyn EventStore>,
     documents: Arc<dyn DocumentStore>,
     search: Arc<dyn ListingSearch>,
+    seller: AccountId,
     listings: Vec<ListingId>,
     orders: Vec<OrderId>,
 }
@@ -69,7 +72,7 @@ async fn world() -> World {
             orders.push(order.order_id);
         }
     }
-    World { _dir: dir, store, documents, search, listings, orders }
+    World { _dir: dir, store, documents, search, seller, listings, orders }
 }
 
 fn projections(world: &World) -> Vec<Arc<dyn Projection>> {

@@ -22,7 +22,8 @@ pub(super) const UPSERT_LISTING: &str = "INSERT INTO listing_documents (listing_
      ON CONFLICT (listing_id) DO UPDATE SET seller_id = excluded.seller_id, title = excluded.title, \
      description = excluded.description, price = excluded.price, category_id = excluded.category_id, \
      status = excluded.status, version = excluded.version, created_position = excluded.created_position, \
-     created_at = excluded.created_at, updated_at = excluded.updated_at";
+     created_at = excluded.created_at, updated_at = excluded.updated_at \
+     WHERE excluded.version > listing_documents.version";
 
 pub(super) const UPSERT_ORDER: &str = "INSERT INTO order_documents (order_id, listing_id, buyer_id, \
      seller_id, price, status, escrow_status, version, escrow_version, created_at, updated_at) \
@@ -30,7 +31,8 @@ pub(super) const UPSERT_ORDER: &str = "INSERT INTO order_documents (order_id, li
      ON CONFLICT (order_id) DO UPDATE SET listing_id = excluded.listing_id, buyer_id = excluded.buyer_id, \
      seller_id = excluded.seller_id, price = excluded.price, status = excluded.status, \
      escrow_status = excluded.escrow_status, version = excluded.version, \
-     escrow_version = excluded.escrow_version, created_at = excluded.created_at, updated_at = excluded.updated_at";
+     escrow_version = excluded.escrow_version, created_at = excluded.created_at, updated_at = excluded.updated_at \
+     WHERE (excluded.version, excluded.escrow_version) > (order_documents.version, order_documents.escrow_version)";
 
 type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
 

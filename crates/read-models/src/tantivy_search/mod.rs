@@ -4,6 +4,10 @@
 //! the index and its checkpoint can never disagree, whatever the moment of a crash. Tantivy is
 //! blocking: every call runs on the blocking pool, and the single `IndexWriter` sits behind a
 //! mutex that is never held across an `.await`.
+//!
+//! One process writes an index (tantivy's lock file enforces it); API instances of the
+//! distributed profile open it read-only ([`TantivyListingSearch::open_reader`]) and pick up the
+//! writer's commits whenever they read the checkpoint.
 
 mod schema;
 
@@ -38,7 +42,8 @@ pub struct TantivyListingSearch {
 struct Inner {
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` for a read-only handle.
+    writer: Option<Mutex<IndexWriter>>,
     fields: ListingFields,
 }
 
@@ -58,6 +63,17 @@ impl TantivyListingSearch {
         Self::with_index(Index::open_or_create(directory, schema)?, fields)
     }
 
+    /// Opens the index in `dir` for searching only, beside a writer in another process.
+    pub fn open_reader(dir: &Path) -> Result<Self, ReadModelError> {
+        std::fs::create_dir_all(dir).map_err(|error| ReadModelError::Search(error.to_string()))?;
+        let directory =
+            MmapDirectory::open(dir).map_err(|error| ReadModelError::Search(error.to_string()))?;
+        let (schema, fields) = schema::build();
+        let index = Index::open_or_create(directory, schema)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(Self { inner: Arc::new(Inner { index, reader, writer: None, fields }) })
+    }
+
     /// An index in memory, for tests.
     pub fn in_ram() -> Result<Self, ReadModelError> {
         let (schema, fields) = schema::build();
@@ -68,7 +84,7 @@ impl TantivyListingSearch {
         // One indexing thread: batches are small and the machine's cores belong to the API.
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Self { inner: Arc::new(Inner { index, reader, writer: Mutex::new(writer), fields }) })
+        Ok(Self { inner: Arc::new(Inner { index, reader, writer: Some(Mutex::new(writer)), fields }) })
     }
 
     async fn blocking<T, F>(&self, work: F) -> Result<T, ReadModelError>
@@ -99,6 +115,8 @@ impl Inner {
 
     fn lock_writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, ReadModelError> {
         self.writer
+            .as_ref()
+            .ok_or_else(|| ReadModelError::Search("this search index handle is read-only".to_owned()))?
             .lock()
             .map_err(|_| ReadModelError::Search("the index writer was poisoned by a panic".to_owned()))
     }
@@ -178,6 +196,11 @@ impl ListingSearch for TantivyListingSearch {
     async fn checkpoint(&self) -> Result<u64, ReadModelError> {
         self.blocking(|inner| {
             let metas = inner.index.load_metas()?;
+            if inner.writer.is_none() {
+                // Another process writes: reload after reading the checkpoint, so searches see at
+                // least the commit that carried it.
+                inner.reader.reload()?;
+            }
             match metas.payload {
                 None => Ok(0),
                 Some(payload) => payload.parse().map_err(|_| {

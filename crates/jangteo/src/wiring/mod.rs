@@ -1,0 +1,143 @@
+//! Wiring: picks the adapters the configuration asks for and starts the server and workers.
+//!
+//! Two profiles share every part but the feed of the projections:
+//! * embedded (no `JANGTEO_KAFKA_BROKERS`): `serve` runs the API, the projections (fed by the
+//!   in-process tail of the log) and the process manager in one process;
+//! * distributed (`JANGTEO_KAFKA_BROKERS` set): `serve` is the API only and reads the read models
+//!   that `worker`/`project` processes build from Kafka; `relay` (or `worker`) publishes the log.
+
+mod rebuild;
+mod serve;
+mod workers;
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::{Context, Result};
+use jangteo_domain::{
+    Aggregate, account::AccountState, escrow::EscrowState, listing::ListingState, order::OrderState,
+};
+use jangteo_event_store::{EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
+use jangteo_projections::{
+    ListingCacheProjection, ListingDocumentsProjection, ListingSearchProjection, OrderDocumentsProjection,
+    Projection,
+};
+use jangteo_read_models::{
+    DocumentStore, ListingSearch, redis_cache::RedisListingCache, sqlite::SqliteDocumentStore,
+    tantivy_search::TantivyListingSearch,
+};
+
+use crate::config::Config;
+
+pub use self::{
+    rebuild::rebuild,
+    serve::serve,
+    workers::{project, relay, worker},
+};
+
+/// How long a worker waits for a wake-up before reading the log anyway (writes by other processes
+/// sharing a PostgreSQL store arrive this way at the latest).
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+const RETRY_DELAY: Duration = Duration::from_secs(1);
+/// How long a cached listing lives without being read again through a miss.
+const LISTING_CACHE_TTL: Duration = Duration::from_secs(300);
+/// Every stream type whose events go to Kafka.
+const STREAM_TYPES: [&str; 4] =
+    [AccountState::STREAM_TYPE, ListingState::STREAM_TYPE, OrderState::STREAM_TYPE, EscrowState::STREAM_TYPE];
+
+fn ensure_data_dir(config: &Config) -> Result<()> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating data dir {}", config.data_dir.display()))
+}
+
+async fn open_event_store(config: &Config) -> Result<Arc<dyn EventStore>> {
+    if let Some(url) = &config.database_url {
+        let store = PostgresEventStore::connect(url.expose(), config.database_max_connections)
+            .await
+            .context("connecting to PostgreSQL (JANGTEO_DATABASE_URL)")?;
+        store.migrate().await.context("migrating the PostgreSQL event store")?;
+        tracing::info!("event store: PostgreSQL");
+        Ok(Arc::new(store))
+    } else {
+        let path = config.data_dir.join("events.sqlite");
+        let store =
+            SqliteEventStore::open(&path).await.with_context(|| format!("opening {}", path.display()))?;
+        tracing::info!(path = %path.display(), "event store: SQLite (embedded)");
+        Ok(Arc::new(store))
+    }
+}
+
+/// Who may write the search index: one process per data dir.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SearchAccess {
+    Write,
+    /// An API instance beside a worker that writes.
+    ReadOnly,
+}
+
+/// The read models under the data dir: SQLite documents and the tantivy index.
+async fn open_read_models(
+    config: &Config,
+    access: SearchAccess,
+) -> Result<(Arc<dyn DocumentStore>, Arc<dyn ListingSearch>)> {
+    let documents_path = config.data_dir.join("read-models.sqlite");
+    let documents: Arc<dyn DocumentStore> = Arc::new(
+        SqliteDocumentStore::open(&documents_path)
+            .await
+            .with_context(|| format!("opening {}", documents_path.display()))?,
+    );
+    let search_dir = config.data_dir.join("search");
+    let opened = match access {
+        SearchAccess::Write => TantivyListingSearch::open(&search_dir),
+        SearchAccess::ReadOnly => TantivyListingSearch::open_reader(&search_dir),
+    };
+    let search: Arc<dyn ListingSearch> = Arc::new(opened.with_context(|| {
+        format!("opening the search index in {} (does another process write it?)", search_dir.display())
+    })?);
+    Ok((documents, search))
+}
+
+/// The Redis listing cache, when Redis is configured.
+async fn open_listing_cache(config: &Config) -> Result<Option<RedisListingCache>> {
+    let Some(url) = &config.redis_url else { return Ok(None) };
+    let cache = RedisListingCache::connect(url.expose(), &config.redis_key_prefix, LISTING_CACHE_TTL)
+        .await
+        .context("connecting the listing cache to Redis (JANGTEO_REDIS_URL)")?;
+    Ok(Some(cache))
+}
+
+/// Every projection this build serves queries from.
+fn projections(
+    documents: &Arc<dyn DocumentStore>,
+    search: &Arc<dyn ListingSearch>,
+    store: &Arc<dyn EventStore>,
+    cache: Option<&RedisListingCache>,
+) -> Vec<Arc<dyn Projection>> {
+    let mut projections: Vec<Arc<dyn Projection>> = vec![
+        Arc::new(ListingDocumentsProjection::new(Arc::clone(documents))),
+        Arc::new(OrderDocumentsProjection::new(Arc::clone(documents))),
+        Arc::new(ListingSearchProjection::new(Arc::clone(search), Arc::clone(store))),
+    ];
+    if let Some(cache) = cache {
+        projections.push(Arc::new(ListingCacheProjection::new(cache.clone())));
+    }
+    projections
+}
+
+/// Keeps the projections whose names are in `only` (all when empty); unknown names are an error.
+fn select(projections: Vec<Arc<dyn Projection>>, only: &[String]) -> Result<Vec<Arc<dyn Projection>>> {
+    if let Some(unknown) = only.iter().find(|name| !projections.iter().any(|p| p.name() == name.as_str())) {
+        let known: Vec<_> = projections.iter().map(|p| p.name()).collect();
+        anyhow::bail!("no projection named {unknown:?}; known: {}", known.join(", "));
+    }
+    Ok(projections
+        .into_iter()
+        .filter(|p| only.is_empty() || only.iter().any(|name| name == p.name()))
+        .collect())
+}
+
+pub async fn migrate(config: &Config) -> Result<()> {
+    ensure_data_dir(config)?;
+    open_event_store(config).await?;
+    tracing::info!("event store schema is up to date");
+    Ok(())
+}

@@ -1,0 +1,124 @@
+//! `jangteo serve`: the HTTP API, plus (embedded profile) the projections and process manager.
+
+use std::{net::TcpListener, sync::Arc, time::Duration};
+
+use anyhow::{Context, Result};
+use jangteo_api::{ApiState, HttpSettings, InMemoryRateLimiter, RateLimiter, RedisRateLimiter, TokenService};
+use jangteo_app::{
+    Accounts, Listings, Operations, Orders, ProjectionProgress, Queries, Timelines,
+    process_manager::TradeProcessManager,
+};
+use jangteo_event_store::StoreTail;
+use jangteo_read_models::{DocumentStore, redis_cache::CachedDocumentStore};
+use tokio::task::JoinSet;
+
+use super::{
+    POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, open_event_store, open_listing_cache,
+    open_read_models, projections,
+};
+use crate::{config::Config, secrets};
+
+/// How often an API instance of the distributed profile reads the workers' checkpoints: the most
+/// a read-your-writes query waits beyond the workers themselves.
+const CHECKPOINT_WATCH_INTERVAL: Duration = Duration::from_millis(20);
+
+/// Redis when configured (one budget per client across every instance), else in memory.
+async fn rate_limiter(config: &Config) -> Result<Arc<dyn RateLimiter>> {
+    match &config.redis_url {
+        Some(url) => {
+            let limiter = RedisRateLimiter::connect(
+                url.expose(),
+                &config.redis_key_prefix,
+                config.rate_limit_per_minute,
+            )
+            .await
+            .context("connecting to Redis (JANGTEO_REDIS_URL)")?;
+            tracing::info!("rate limit: Redis (shared by all instances)");
+            Ok(Arc::new(limiter))
+        }
+        None => Ok(Arc::new(InMemoryRateLimiter::per_minute(config.rate_limit_per_minute))),
+    }
+}
+
+pub async fn serve(config: Config) -> Result<()> {
+    ensure_data_dir(&config)?;
+    let store = open_event_store(&config).await?;
+    let distributed = config.kafka_brokers.is_some();
+    let access = if distributed { SearchAccess::ReadOnly } else { SearchAccess::Write };
+    let (documents, search) = open_read_models(&config, access).await?;
+    let cache = open_listing_cache(&config).await?;
+    // With Redis, listing reads go through a cache that its own projection keeps fresh; the
+    // projections keep reading the document store itself.
+    let query_documents: Arc<dyn DocumentStore> = match &cache {
+        Some(cache) => Arc::new(CachedDocumentStore::new(Arc::clone(&documents), cache.clone())),
+        None => Arc::clone(&documents),
+    };
+
+    let mut progress = ProjectionProgress::new();
+    let mut workers = JoinSet::new();
+    let feed = Arc::new(StoreTail::new(Arc::clone(&store), POLL_INTERVAL));
+    for projection in projections(&documents, &search, &store, cache.as_ref()) {
+        let checkpoint = projection.checkpoint().await?;
+        let reporter = progress.register(projection.name(), checkpoint);
+        if distributed {
+            workers.spawn(jangteo_projections::watch_checkpoint(
+                projection,
+                reporter,
+                CHECKPOINT_WATCH_INTERVAL,
+            ));
+        } else {
+            workers.spawn(jangteo_projections::run(
+                projection,
+                Arc::clone(&feed) as _,
+                Arc::clone(&store),
+                reporter,
+                RETRY_DELAY,
+            ));
+        }
+    }
+    if distributed {
+        tracing::info!("distributed profile: projections and process manager run in `jangteo worker`");
+    } else {
+        workers.spawn(TradeProcessManager::new(Arc::clone(&store)).run(POLL_INTERVAL, RETRY_DELAY));
+    }
+
+    let jwt_secret = match &config.jwt_secret {
+        Some(secret) => secret.expose().as_bytes().to_vec(),
+        None => secrets::load_or_create_jwt_secret(&config.data_dir)?,
+    };
+    let state = ApiState {
+        accounts: Accounts::new(Arc::clone(&store)),
+        listings: Listings::new(Arc::clone(&store)),
+        orders: Orders::new(Arc::clone(&store)),
+        operations: Operations::new(
+            Arc::clone(&store),
+            Arc::clone(&documents),
+            Arc::clone(&search),
+            progress.clone(),
+        ),
+        queries: Queries::new(query_documents, search, progress, config.consistency_timeout()),
+        timelines: Timelines::new(Arc::clone(&store)),
+        tokens: TokenService::new(&jwt_secret, config.access_token_ttl()),
+    };
+
+    let listener = TcpListener::bind(config.listen).with_context(|| format!("binding {}", config.listen))?;
+    let address = listener.local_addr()?;
+    let http_workers = if config.http_workers == 0 {
+        std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+    } else {
+        config.http_workers
+    };
+    let settings = HttpSettings {
+        workers: http_workers,
+        cors_allowed_origins: config.cors_allowed_origins.clone(),
+        rate_limiter: rate_limiter(&config).await?,
+    };
+    let server = jangteo_api::serve(listener, state, settings)?;
+    // Tests and scripts wait for this exact line to learn the bound port.
+    tracing::info!(%address, "listening on http://{address}");
+    println!("jangteo listening on http://{address}");
+    server.await?;
+    workers.shutdown().await;
+    tracing::info!("stopped");
+    Ok(())
+}

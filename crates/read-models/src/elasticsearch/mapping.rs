@@ -1,0 +1,47 @@
+//! Index settings and mappings. Title and description go through `nori` (Korean morphological
+//! analysis, from the `analysis-nori` plugin), so "아이폰을" finds "아이폰"; everything a filter or
+//! sort uses is a keyword or a number. The mapping is strict: a field the code does not know is
+//! an error, not a silently guessed type.
+
+use serde_json::{Value, json};
+
+pub(super) fn listings() -> Value {
+    json!({
+        "settings": {
+            "analysis": {
+                "analyzer": {
+                    "korean": {
+                        "type": "custom",
+                        "tokenizer": "nori_tokenizer",
+                        "filter": ["nori_readingform", "lowercase", "nori_part_of_speech"]
+                    }
+                }
+            }
+        },
+        "mappings": {
+            "dynamic": "strict",
+            "properties": {
+                "listing_id": { "type": "keyword" },
+                "seller_id": { "type": "keyword" },
+                "title": { "type": "text", "analyzer": "korean" },
+                "description": { "type": "text", "analyzer": "korean" },
+                "price": { "type": "long" },
+                "category_id": { "type": "keyword" },
+                "status": { "type": "keyword" },
+                "version": { "type": "long" },
+                "created_position": { "type": "long" },
+                "created_at": { "type": "date" },
+                "updated_at": { "type": "date" }
+            }
+        }
+    })
+}
+
+pub(super) fn checkpoint() -> Value {
+    json!({
+        "mappings": {
+            "dynamic": "strict",
+            "properties": { "position": { "type": "long" } }
+        }
+    })
+}
