@@ -129,7 +129,7 @@ pub async fn watch_checkpoint(
         match projection.checkpoint().await {
             Ok(position) => reporter.report(position),
             Err(error) => {
-                tracing::warn!(projection = projection.name(), %error, "reading a checkpoint failed")
+                tracing::warn!(projection = projection.name(), %error, "reading a checkpoint failed");
             }
         }
         tokio::time::sleep(interval).await;

@@ -58,6 +58,14 @@ pub struct Config {
     pub kafka_brokers: Option<String>,
     /// Topic prefix: events of stream type `order` go to `<prefix>.order`.
     pub kafka_topic_prefix: String,
+    /// MongoDB URL; set, listing and order documents live there instead of SQLite.
+    pub mongodb_url: Option<Secret>,
+    /// The MongoDB database holding the documents.
+    pub mongodb_database: String,
+    /// Elasticsearch URL; set, the listing search index lives there instead of tantivy.
+    pub elasticsearch_url: Option<Secret>,
+    /// The Elasticsearch index of listings (its checkpoint lives in `<index>-checkpoint`).
+    pub elasticsearch_index: String,
 }
 
 impl Default for Config {
@@ -77,6 +85,10 @@ impl Default for Config {
             redis_key_prefix: "jangteo".to_owned(),
             kafka_brokers: None,
             kafka_topic_prefix: "jangteo".to_owned(),
+            mongodb_url: None,
+            mongodb_database: "jangteo".to_owned(),
+            elasticsearch_url: None,
+            elasticsearch_index: "jangteo-listings".to_owned(),
         }
     }
 }
@@ -150,6 +162,24 @@ impl Config {
         }
         if let Some(prefix) = var("JANGTEO_KAFKA_TOPIC_PREFIX").filter(|p| !p.is_empty()) {
             self.kafka_topic_prefix = prefix;
+        }
+        if let Some(url) = var("JANGTEO_MONGODB_URL").filter(|url| !url.is_empty()) {
+            if !url.starts_with("mongodb://") && !url.starts_with("mongodb+srv://") {
+                bail!("JANGTEO_MONGODB_URL must be a mongodb:// URL");
+            }
+            self.mongodb_url = Some(Secret(url));
+        }
+        if let Some(database) = var("JANGTEO_MONGODB_DATABASE").filter(|d| !d.is_empty()) {
+            self.mongodb_database = database;
+        }
+        if let Some(url) = var("JANGTEO_ELASTICSEARCH_URL").filter(|url| !url.is_empty()) {
+            if !url.starts_with("http://") && !url.starts_with("https://") {
+                bail!("JANGTEO_ELASTICSEARCH_URL must be an http:// or https:// URL");
+            }
+            self.elasticsearch_url = Some(Secret(url));
+        }
+        if let Some(index) = var("JANGTEO_ELASTICSEARCH_INDEX").filter(|i| !i.is_empty()) {
+            self.elasticsearch_index = index;
         }
         if let Some(workers) = number("JANGTEO_HTTP_WORKERS")? {
             self.http_workers = usize::try_from(workers).context("JANGTEO_HTTP_WORKERS is too large")?;

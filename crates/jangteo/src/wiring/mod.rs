@@ -22,8 +22,8 @@ use jangteo_projections::{
     Projection,
 };
 use jangteo_read_models::{
-    DocumentStore, ListingSearch, redis_cache::RedisListingCache, sqlite::SqliteDocumentStore,
-    tantivy_search::TantivyListingSearch,
+    DocumentStore, ListingSearch, elasticsearch::ElasticsearchListingSearch, mongo::MongoDocumentStore,
+    redis_cache::RedisListingCache, sqlite::SqliteDocumentStore, tantivy_search::TantivyListingSearch,
 };
 
 use crate::config::Config;
@@ -66,7 +66,7 @@ async fn open_event_store(config: &Config) -> Result<Arc<dyn EventStore>> {
     }
 }
 
-/// Who may write the search index: one process per data dir.
+/// Who may write the embedded search index: one process per data dir.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum SearchAccess {
     Write,
@@ -74,25 +74,40 @@ enum SearchAccess {
     ReadOnly,
 }
 
-/// The read models under the data dir: SQLite documents and the tantivy index.
+/// The read models: MongoDB documents and the Elasticsearch index when configured, else SQLite
+/// and tantivy under the data dir.
 async fn open_read_models(
     config: &Config,
     access: SearchAccess,
 ) -> Result<(Arc<dyn DocumentStore>, Arc<dyn ListingSearch>)> {
-    let documents_path = config.data_dir.join("read-models.sqlite");
-    let documents: Arc<dyn DocumentStore> = Arc::new(
-        SqliteDocumentStore::open(&documents_path)
+    let documents: Arc<dyn DocumentStore> = if let Some(url) = &config.mongodb_url {
+        let store = MongoDocumentStore::connect(url.expose(), &config.mongodb_database)
             .await
-            .with_context(|| format!("opening {}", documents_path.display()))?,
-    );
-    let search_dir = config.data_dir.join("search");
-    let opened = match access {
-        SearchAccess::Write => TantivyListingSearch::open(&search_dir),
-        SearchAccess::ReadOnly => TantivyListingSearch::open_reader(&search_dir),
+            .context("connecting to MongoDB (JANGTEO_MONGODB_URL)")?;
+        tracing::info!(database = %config.mongodb_database, "documents: MongoDB");
+        Arc::new(store)
+    } else {
+        let path = config.data_dir.join("read-models.sqlite");
+        Arc::new(
+            SqliteDocumentStore::open(&path).await.with_context(|| format!("opening {}", path.display()))?,
+        )
     };
-    let search: Arc<dyn ListingSearch> = Arc::new(opened.with_context(|| {
-        format!("opening the search index in {} (does another process write it?)", search_dir.display())
-    })?);
+    let search: Arc<dyn ListingSearch> = if let Some(url) = &config.elasticsearch_url {
+        let index = ElasticsearchListingSearch::connect(url.expose(), &config.elasticsearch_index)
+            .await
+            .context("connecting to Elasticsearch (JANGTEO_ELASTICSEARCH_URL)")?;
+        tracing::info!(index = %config.elasticsearch_index, "search: Elasticsearch");
+        Arc::new(index)
+    } else {
+        let dir = config.data_dir.join("search");
+        let opened = match access {
+            SearchAccess::Write => TantivyListingSearch::open(&dir),
+            SearchAccess::ReadOnly => TantivyListingSearch::open_reader(&dir),
+        };
+        Arc::new(opened.with_context(|| {
+            format!("opening the search index in {} (does another process write it?)", dir.display())
+        })?)
+    };
     Ok((documents, search))
 }
 

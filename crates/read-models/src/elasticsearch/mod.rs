@@ -52,6 +52,17 @@ impl ElasticsearchListingSearch {
         Ok(search)
     }
 
+    /// Deletes the listings index and its checkpoint (tests and throwaway deployments).
+    pub async fn delete_indexes(&self) -> Result<(), ReadModelError> {
+        for name in [&self.checkpoint_index, &self.index] {
+            let response = self.client.indices().delete(IndicesDeleteParts::Index(&[name])).send().await?;
+            if response.status_code() != StatusCode::NOT_FOUND {
+                success(response, "deleting an index").await?;
+            }
+        }
+        Ok(())
+    }
+
     async fn create_indexes(&self) -> Result<(), ReadModelError> {
         for (name, body) in
             [(&self.index, mapping::listings()), (&self.checkpoint_index, mapping::checkpoint())]
@@ -214,12 +225,7 @@ impl ListingSearch for ElasticsearchListingSearch {
     }
 
     async fn reset(&self) -> Result<(), ReadModelError> {
-        for name in [&self.checkpoint_index, &self.index] {
-            let response = self.client.indices().delete(IndicesDeleteParts::Index(&[name])).send().await?;
-            if response.status_code() != StatusCode::NOT_FOUND {
-                success(response, "deleting an index").await?;
-            }
-        }
+        self.delete_indexes().await?;
         self.create_indexes().await
     }
 }
@@ -248,6 +254,33 @@ mod tests {
         assert_eq!(body["query"]["bool"]["filter"][0]["terms"]["status"], json!(["on_sale"]));
         assert_eq!(body["query"]["bool"]["filter"][1]["range"]["price"], json!({ "gte": 10_000 }));
         assert_eq!(body["sort"][0], "_score");
+    }
+
+    #[test]
+    fn the_strict_mapping_names_every_field_of_a_listing_document() {
+        let at = chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default();
+        let Ok(price) = Money::won(1_000) else { return };
+        let document = ListingDocument {
+            listing_id: ListingId::from_uuid(uuid::Uuid::from_u128(1)),
+            seller_id: jangteo_domain::AccountId::from_uuid(uuid::Uuid::from_u128(2)),
+            title: "의자".to_owned(),
+            description: "튼튼해요".to_owned(),
+            price,
+            category_id: None,
+            status: ListingStatusView::OnSale,
+            version: 1,
+            created_position: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        let encoded = serde_json::to_value(&document).unwrap_or_default();
+        let mut fields: Vec<&String> = encoded.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+        let mapping = mapping::listings();
+        let mut mapped: Vec<&String> =
+            mapping["mappings"]["properties"].as_object().map(|o| o.keys().collect()).unwrap_or_default();
+        fields.sort();
+        mapped.sort();
+        assert_eq!(fields, mapped);
     }
 
     #[test]

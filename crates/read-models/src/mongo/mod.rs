@@ -59,6 +59,11 @@ impl MongoDocumentStore {
         Ok(store)
     }
 
+    /// Drops the whole database (tests and throwaway deployments).
+    pub async fn drop_database(&self) -> Result<(), ReadModelError> {
+        Ok(self.database.drop().await?)
+    }
+
     async fn create_indexes(&self) -> Result<(), ReadModelError> {
         let listings = self.collection(LISTINGS);
         listings
@@ -83,11 +88,8 @@ impl MongoDocumentStore {
         collection: &str,
         id: Bson,
     ) -> Result<Option<T>, ReadModelError> {
-        let Some(mut stored) = self.collection(collection).find_one(doc! { "_id": id }).await? else {
-            return Ok(None);
-        };
-        stored.remove("_id");
-        Ok(Some(bson::from_document(stored)?))
+        let stored = self.collection(collection).find_one(doc! { "_id": id }).await?;
+        stored.map(decode).transpose()
     }
 
     /// Upserts `document` under `id` unless the stored one matches no part of `newer_than`
@@ -99,8 +101,7 @@ impl MongoDocumentStore {
         document: &T,
         newer_than: Document,
     ) -> Result<(), ReadModelError> {
-        let mut replacement = bson::to_document(document)?;
-        replacement.insert("_id", id.clone());
+        let replacement = encode(id.clone(), document)?;
         let mut filter = doc! { "_id": id };
         filter.extend(newer_than);
         match self.collection(collection).replace_one(filter, replacement).upsert(true).await {
@@ -109,6 +110,18 @@ impl MongoDocumentStore {
             Err(error) => Err(error.into()),
         }
     }
+}
+
+/// A document as stored: its fields, and its id as `_id`.
+fn encode<T: Serialize>(id: Bson, document: &T) -> Result<Document, ReadModelError> {
+    let mut stored = bson::to_document(document)?;
+    stored.insert("_id", id);
+    Ok(stored)
+}
+
+fn decode<T: DeserializeOwned>(mut stored: Document) -> Result<T, ReadModelError> {
+    stored.remove("_id");
+    Ok(bson::from_document(stored)?)
 }
 
 fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
@@ -189,6 +202,56 @@ impl DocumentStore for MongoDocumentStore {
             }
             _ => {}
         }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+    use jangteo_domain::{AccountId, Money, escrow::EscrowStatus, order::OrderStatus};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::ListingStatusView;
+
+    #[test]
+    fn documents_survive_the_trip_through_bson() -> Result<(), ReadModelError> {
+        let at = DateTime::from_timestamp(1_790_000_000, 123_000_000).unwrap_or_default();
+        let listing = ListingDocument {
+            listing_id: ListingId::from_uuid(Uuid::from_u128(1)),
+            seller_id: AccountId::from_uuid(Uuid::from_u128(2)),
+            title: "아이폰 15".to_owned(),
+            description: "상태 좋아요".to_owned(),
+            price: Money::won(900_000).map_err(|e| ReadModelError::Corrupt(e.to_string()))?,
+            category_id: None,
+            status: ListingStatusView::Reserved,
+            version: 4,
+            created_position: 17,
+            created_at: at,
+            updated_at: at,
+        };
+        let stored = encode(id_of(&listing.listing_id)?, &listing)?;
+        assert_eq!(stored.get_str("_id").ok(), Some(Uuid::from_u128(1).to_string().as_str()));
+        assert_eq!(stored.get_i64("version").ok(), Some(4), "the guard compares numbers");
+        assert_eq!(decode::<ListingDocument>(stored)?, listing);
+
+        let order = OrderDocument {
+            order_id: OrderId::from_uuid(Uuid::from_u128(3)),
+            listing_id: listing.listing_id,
+            buyer_id: AccountId::from_uuid(Uuid::from_u128(4)),
+            seller_id: listing.seller_id,
+            price: listing.price,
+            status: OrderStatus::Paid,
+            escrow_status: Some(EscrowStatus::Held),
+            version: 2,
+            escrow_version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        let stored = encode(id_of(&order.order_id)?, &order)?;
+        assert_eq!(stored.get_i64("escrow_version").ok(), Some(1));
+        assert_eq!(decode::<OrderDocument>(stored)?, order);
         Ok(())
     }
 }
