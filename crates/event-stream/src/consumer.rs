@@ -41,6 +41,10 @@ impl KafkaLogFeed {
             .set("auto.offset.reset", "earliest")
             .set("enable.partition.eof", "false")
             .set("session.timeout.ms", "10000")
+            // How long the broker may hold a fetch that finds nothing new. Kafka answers as soon
+            // as data arrives; brokers that do not (tansu) answer only when this runs out, so it
+            // bounds the idle lag, at the cost of one fetch per interval while idle.
+            .set("fetch.wait.max.ms", "50")
             .create()?;
         let topic = topics.log();
         consumer.subscribe(&[&topic])?;
