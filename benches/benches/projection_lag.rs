@@ -122,27 +122,27 @@ async fn main() {
     // A burst from several writers: each command's lag while the pipeline is busy (a waiter per
     // command, started at its commit), the append rate, and the end-to-end rate.
     let started = Instant::now();
-    let mut writers = Vec::new();
+    let mut writer_tasks = Vec::new();
     for writer in 0..BURST_WRITERS {
         let listings = listings.clone();
         let progress = progress.clone();
-        writers.push(tokio::spawn(async move {
-            let mut waiters = Vec::new();
+        writer_tasks.push(tokio::spawn(async move {
+            let mut own_waiters = Vec::new();
             for n in 0..BURST / BURST_WRITERS {
                 let (_, receipt) = listings.create(seller, new_listing(writer * BURST + n)).await.unwrap();
                 let committed = Instant::now();
                 let progress = progress.clone();
-                waiters.push(tokio::spawn(async move {
+                own_waiters.push(tokio::spawn(async move {
                     progress.wait_for(receipt.position, WAIT).await.unwrap();
                     committed.elapsed()
                 }));
             }
-            (Instant::now(), waiters)
+            (Instant::now(), own_waiters)
         }));
     }
     let mut appended_at = started;
     let mut waiters = Vec::new();
-    for writer in writers {
+    for writer in writer_tasks {
         let (done, mut own) = writer.await.unwrap();
         appended_at = appended_at.max(done);
         waiters.append(&mut own);
