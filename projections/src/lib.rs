@@ -7,6 +7,7 @@
 
 mod error;
 mod listing_cache;
+mod listing_counters;
 mod listing_documents;
 mod listing_search;
 mod order_documents;
@@ -14,6 +15,7 @@ mod runner;
 
 pub use error::ProjectionError;
 pub use listing_cache::ListingCacheProjection;
+pub use listing_counters::ListingCountersProjection;
 pub use listing_documents::ListingDocumentsProjection;
 pub use listing_search::ListingSearchProjection;
 pub use order_documents::OrderDocumentsProjection;

@@ -4,7 +4,8 @@ use std::{sync::Arc, time::Duration};
 
 use jangteo_domain::{AccountId, ListingId, OrderId};
 use jangteo_read_models::{
-    DocumentStore, ListingDocument, ListingSearch, ListingStatusView, OrderDocument, SearchQuery,
+    DocumentStore, ListingCounters, ListingCounts, ListingDocument, ListingSearch, ListingStatusView,
+    OrderDocument, SearchQuery,
 };
 
 use crate::{AppError, ProjectionProgress};
@@ -16,10 +17,19 @@ pub struct ListingPage {
     pub next_offset: Option<usize>,
 }
 
+/// A listing page: the document and its counters (`None` when the counters cannot be read: they
+/// never keep a listing from being shown).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListingView {
+    pub listing: ListingDocument,
+    pub counts: Option<ListingCounts>,
+}
+
 #[derive(Clone)]
 pub struct Queries {
     documents: Arc<dyn DocumentStore>,
     search: Arc<dyn ListingSearch>,
+    counters: Arc<dyn ListingCounters>,
     progress: ProjectionProgress,
     consistency_timeout: Duration,
 }
@@ -28,10 +38,11 @@ impl Queries {
     pub fn new(
         documents: Arc<dyn DocumentStore>,
         search: Arc<dyn ListingSearch>,
+        counters: Arc<dyn ListingCounters>,
         progress: ProjectionProgress,
         consistency_timeout: Duration,
     ) -> Self {
-        Self { documents, search, progress, consistency_timeout }
+        Self { documents, search, counters, progress, consistency_timeout }
     }
 
     pub fn progress(&self) -> &ProjectionProgress {
@@ -48,20 +59,31 @@ impl Queries {
         }
     }
 
-    /// A listing; drafts and withdrawn listings are visible to their seller only.
+    /// A listing with its counters; drafts and withdrawn listings are visible to their seller
+    /// only. A view by anyone but the seller is counted.
     pub async fn listing(
         &self,
         viewer: Option<AccountId>,
         listing_id: ListingId,
         position: Option<u64>,
-    ) -> Result<ListingDocument, AppError> {
+    ) -> Result<ListingView, AppError> {
         self.catch_up(position).await?;
         let listing = self.documents.listing(listing_id).await?.ok_or(AppError::NotFound)?;
-        if listing.status.is_public() || viewer == Some(listing.seller_id) {
-            Ok(listing)
-        } else {
-            Err(AppError::NotFound)
+        let by_seller = viewer == Some(listing.seller_id);
+        if !listing.status.is_public() && !by_seller {
+            return Err(AppError::NotFound);
         }
+        if !by_seller && let Err(error) = self.counters.record_view(listing_id).await {
+            tracing::warn!(%listing_id, %error, "counting a view failed");
+        }
+        let counts = match self.counters.counts(listing_id).await {
+            Ok(counts) => Some(counts),
+            Err(error) => {
+                tracing::warn!(%listing_id, %error, "reading the listing counters failed");
+                None
+            }
+        };
+        Ok(ListingView { listing, counts })
     }
 
     /// An order, for its buyer and seller only.

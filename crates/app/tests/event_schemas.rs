@@ -7,7 +7,7 @@
 use std::{collections::BTreeSet, path::PathBuf, sync::Arc};
 
 use jangteo_app::{
-    Accounts, Actor, CommandContext, ListingChanges, Listings, NewListing, Orders, PlainPassword,
+    Accounts, Actor, CommandContext, Favourites, ListingChanges, Listings, NewListing, Orders, PlainPassword,
     Registration, process_manager::TradeProcessManager,
 };
 use jangteo_domain::{
@@ -61,6 +61,10 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>) {
 
     let (withdrawn, _) = listings.create(seller, new("램프")).await.unwrap();
     listings.withdraw(seller, withdrawn).await.unwrap();
+
+    let favourites = Favourites::new(Arc::clone(store));
+    favourites.add(buyer, sold).await.unwrap();
+    favourites.remove(buyer, sold).await.unwrap();
 
     let manager = TradeProcessManager::new(Arc::clone(store));
     for event in store.read_all(0, 1000).await.unwrap() {

@@ -93,6 +93,8 @@ pub enum Forbidden {
     NotSeller,
     NotBuyer,
     NotParticipant,
+    /// A seller favouriting their own listing.
+    OwnListing,
 }
 
 impl fmt::Display for Forbidden {
@@ -101,6 +103,7 @@ impl fmt::Display for Forbidden {
             Forbidden::NotSeller => "only the seller may do this",
             Forbidden::NotBuyer => "only the buyer may do this",
             Forbidden::NotParticipant => "only the buyer or the seller may do this",
+            Forbidden::OwnListing => "a seller cannot favourite their own listing",
         })
     }
 }

@@ -54,6 +54,10 @@ macro_rules! uuid_id {
     };
 }
 
+/// Favourite stream ids are derived, not minted: the same (member, listing) pair is always the
+/// same stream. The namespace is fixed forever.
+const FAVOURITE_NAMESPACE: Uuid = Uuid::from_u128(0x6a61_6e67_7465_6f2d_6661_766f_7572_6974);
+
 uuid_id!(
     /// A registered member: buyer and seller are roles an account plays in a trade.
     AccountId
@@ -105,5 +109,20 @@ impl TryFrom<String> for CategoryId {
 impl From<CategoryId> for String {
     fn from(id: CategoryId) -> String {
         id.0
+    }
+}
+
+uuid_id!(
+    /// One member's favourite of one listing (a stream per pair).
+    FavouriteId
+);
+
+impl FavouriteId {
+    /// The stream of `account`'s favourite of `listing`.
+    pub fn of(account: AccountId, listing: ListingId) -> Self {
+        let mut name = [0_u8; 32];
+        name[..16].copy_from_slice(account.as_uuid().as_bytes());
+        name[16..].copy_from_slice(listing.as_uuid().as_bytes());
+        Self(Uuid::new_v5(&FAVOURITE_NAMESPACE, &name))
     }
 }

@@ -9,6 +9,7 @@ pub mod account;
 mod aggregate;
 mod error;
 pub mod escrow;
+pub mod favourite;
 mod ids;
 pub mod listing;
 mod money;
@@ -17,7 +18,7 @@ mod values;
 
 pub use aggregate::{Aggregate, DomainEvent, EventCodecError};
 pub use error::{DomainError, Forbidden, Kind, ValidationError};
-pub use ids::{AccountId, CategoryId, EscrowId, ListingId, OrderId};
+pub use ids::{AccountId, CategoryId, EscrowId, FavouriteId, ListingId, OrderId};
 pub use money::Money;
 pub use values::{
     CancelReason, Carrier, Description, Email, Nickname, PasswordHash, PaymentMethod, Title, TrackingNumber,

@@ -7,6 +7,7 @@
 //! documents in front of any document store. The distributed profile's adapters are
 //! [`mongo::MongoDocumentStore`] and [`elasticsearch::ElasticsearchListingSearch`].
 
+mod counters;
 mod documents;
 pub mod elasticsearch;
 mod error;
@@ -16,6 +17,7 @@ mod search;
 pub mod sqlite;
 pub mod tantivy_search;
 
+pub use counters::{InMemoryListingCounters, ListingCounters, ListingCounts};
 pub use documents::{DocumentStore, DocumentWrite, ListingDocument, ListingStatusView, OrderDocument};
 pub use error::ReadModelError;
 pub use search::{ListingSearch, SearchPage, SearchQuery};

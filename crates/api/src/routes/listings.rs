@@ -4,8 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jangteo_app::{ListingChanges, NewListing};
 use jangteo_domain::{CategoryId, Description, ListingId, Money, Title, ValidationError};
-use jangteo_read_models::{ListingStatusView, SearchQuery};
-use serde::Deserialize;
+use jangteo_read_models::{ListingDocument, ListingStatusView, SearchQuery};
+use serde::{Deserialize, Serialize};
 
 use crate::{ApiError, ApiState, auth::Authenticated, consistency::consistency_position, routes::Fields};
 
@@ -111,8 +111,51 @@ pub(crate) async fn get(
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let position = consistency_position(&request)?;
-    let listing = state.queries.listing(Some(viewer), path.into_inner(), position).await?;
-    Ok(HttpResponse::Ok().json(listing))
+    let view = state.queries.listing(Some(viewer), path.into_inner(), position).await?;
+    Ok(HttpResponse::Ok().json(ListingBody {
+        listing: &view.listing,
+        view_count: view.counts.map(|counts| counts.views),
+        favourite_count: view.counts.map(|counts| counts.favourites),
+    }))
+}
+
+/// A listing page: the document and its counters (`null` while the counters are unavailable).
+#[derive(Serialize)]
+struct ListingBody<'a> {
+    #[serde(flatten)]
+    listing: &'a ListingDocument,
+    view_count: Option<u64>,
+    favourite_count: Option<u64>,
+}
+
+/// `PUT /v1/listings/{id}/favourite`: marks the listing (again: no change).
+pub(crate) async fn favourite(
+    state: web::Data<ApiState>,
+    Authenticated(member): Authenticated,
+    path: web::Path<ListingId>,
+) -> Result<HttpResponse, ApiError> {
+    let listing_id = path.into_inner();
+    let receipt = state.favourites.add(member, listing_id).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "listing_id": listing_id,
+        "favourited": true,
+        "position": receipt.position,
+    })))
+}
+
+/// `DELETE /v1/listings/{id}/favourite`: unmarks it (again: no change).
+pub(crate) async fn unfavourite(
+    state: web::Data<ApiState>,
+    Authenticated(member): Authenticated,
+    path: web::Path<ListingId>,
+) -> Result<HttpResponse, ApiError> {
+    let listing_id = path.into_inner();
+    let receipt = state.favourites.remove(member, listing_id).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "listing_id": listing_id,
+        "favourited": false,
+        "position": receipt.position,
+    })))
 }
 
 #[derive(Deserialize)]

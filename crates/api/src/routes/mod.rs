@@ -33,6 +33,11 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
                         .route(web::post().to(listings::publish)),
                 )
                 .service(
+                    resource("/listings/{listing_id}/favourite", "PUT, DELETE")
+                        .route(web::put().to(listings::favourite))
+                        .route(web::delete().to(listings::unfavourite)),
+                )
+                .service(
                     resource("/listings/{listing_id}/withdrawal", "POST")
                         .route(web::post().to(listings::withdraw)),
                 )

@@ -4,6 +4,7 @@
 
 mod account;
 mod escrow;
+mod favourite;
 mod fixtures;
 mod listing;
 mod order;

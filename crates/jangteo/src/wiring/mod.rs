@@ -14,16 +14,21 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
 use jangteo_domain::{
-    Aggregate, account::AccountState, escrow::EscrowState, listing::ListingState, order::OrderState,
+    Aggregate, account::AccountState, escrow::EscrowState, favourite::FavouriteState, listing::ListingState,
+    order::OrderState,
 };
 use jangteo_event_store::{EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
 use jangteo_projections::{
-    ListingCacheProjection, ListingDocumentsProjection, ListingSearchProjection, OrderDocumentsProjection,
-    Projection,
+    ListingCacheProjection, ListingCountersProjection, ListingDocumentsProjection, ListingSearchProjection,
+    OrderDocumentsProjection, Projection,
 };
 use jangteo_read_models::{
-    DocumentStore, ListingSearch, elasticsearch::ElasticsearchListingSearch, mongo::MongoDocumentStore,
-    redis_cache::RedisListingCache, sqlite::SqliteDocumentStore, tantivy_search::TantivyListingSearch,
+    DocumentStore, InMemoryListingCounters, ListingCounters, ListingSearch,
+    elasticsearch::ElasticsearchListingSearch,
+    mongo::MongoDocumentStore,
+    redis_cache::{RedisListingCache, RedisListingCounters},
+    sqlite::SqliteDocumentStore,
+    tantivy_search::TantivyListingSearch,
 };
 
 use crate::config::Config;
@@ -41,8 +46,13 @@ const RETRY_DELAY: Duration = Duration::from_secs(1);
 /// How long a cached listing lives without being read again through a miss.
 const LISTING_CACHE_TTL: Duration = Duration::from_secs(300);
 /// Every stream type whose events go to Kafka.
-const STREAM_TYPES: [&str; 4] =
-    [AccountState::STREAM_TYPE, ListingState::STREAM_TYPE, OrderState::STREAM_TYPE, EscrowState::STREAM_TYPE];
+const STREAM_TYPES: [&str; 5] = [
+    AccountState::STREAM_TYPE,
+    ListingState::STREAM_TYPE,
+    OrderState::STREAM_TYPE,
+    EscrowState::STREAM_TYPE,
+    FavouriteState::STREAM_TYPE,
+];
 
 fn ensure_data_dir(config: &Config) -> Result<()> {
     std::fs::create_dir_all(&config.data_dir)
@@ -120,12 +130,40 @@ async fn open_listing_cache(config: &Config) -> Result<Option<RedisListingCache>
     Ok(Some(cache))
 }
 
-/// Every projection this build serves queries from.
+/// The listing counters: in Redis when configured (shared by every instance), else in this
+/// process's memory.
+async fn open_counters(config: &Config) -> Result<Counters> {
+    match &config.redis_url {
+        Some(url) => {
+            let counters = RedisListingCounters::connect(url.expose(), &config.redis_key_prefix)
+                .await
+                .context("connecting the listing counters to Redis (JANGTEO_REDIS_URL)")?;
+            Ok(Counters { store: Arc::new(counters), shared: true })
+        }
+        None => Ok(Counters { store: Arc::new(InMemoryListingCounters::new()), shared: false }),
+    }
+}
+
+struct Counters {
+    store: Arc<dyn ListingCounters>,
+    /// Whether other processes see the same counters (Redis), so that a worker may keep them.
+    shared: bool,
+}
+
+impl Counters {
+    fn projection(&self) -> Arc<dyn Projection> {
+        Arc::new(ListingCountersProjection::new(Arc::clone(&self.store)))
+    }
+}
+
+/// The projections kept by whichever process keeps the shared read models: the documents, the
+/// search index, and the Redis cache and counters when configured.
 fn projections(
     documents: &Arc<dyn DocumentStore>,
     search: &Arc<dyn ListingSearch>,
     store: &Arc<dyn EventStore>,
     cache: Option<&RedisListingCache>,
+    counters: Option<&Counters>,
 ) -> Vec<Arc<dyn Projection>> {
     let mut projections: Vec<Arc<dyn Projection>> = vec![
         Arc::new(ListingDocumentsProjection::new(Arc::clone(documents))),
@@ -134,6 +172,9 @@ fn projections(
     ];
     if let Some(cache) = cache {
         projections.push(Arc::new(ListingCacheProjection::new(cache.clone())));
+    }
+    if let Some(counters) = counters.filter(|counters| counters.shared) {
+        projections.push(counters.projection());
     }
     projections
 }

@@ -3,8 +3,8 @@
 use anyhow::Result;
 
 use super::{
-    SearchAccess, ensure_data_dir, open_event_store, open_listing_cache, open_read_models, projections,
-    select,
+    SearchAccess, ensure_data_dir, open_counters, open_event_store, open_listing_cache, open_read_models,
+    projections, select,
 };
 use crate::config::Config;
 
@@ -16,7 +16,8 @@ pub async fn rebuild(config: &Config, only: &[String]) -> Result<()> {
     let store = open_event_store(config).await?;
     let (documents, search) = open_read_models(config, SearchAccess::Write).await?;
     let cache = open_listing_cache(config).await?;
-    let selected = select(projections(&documents, &search, &store, cache.as_ref()), only)?;
+    let counters = open_counters(config).await?;
+    let selected = select(projections(&documents, &search, &store, cache.as_ref(), Some(&counters)), only)?;
     let head = store.head_position().await?;
     for projection in selected {
         let bar = indicatif::ProgressBar::new(head);

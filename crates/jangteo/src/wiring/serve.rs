@@ -5,7 +5,7 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 use anyhow::{Context, Result};
 use jangteo_api::{ApiState, HttpSettings, InMemoryRateLimiter, RateLimiter, RedisRateLimiter, TokenService};
 use jangteo_app::{
-    Accounts, Listings, Operations, Orders, ProjectionProgress, Queries, Timelines,
+    Accounts, Favourites, Listings, Operations, Orders, ProjectionProgress, Queries, Timelines,
     process_manager::TradeProcessManager,
 };
 use jangteo_event_store::StoreTail;
@@ -13,8 +13,8 @@ use jangteo_read_models::{DocumentStore, redis_cache::CachedDocumentStore};
 use tokio::task::JoinSet;
 
 use super::{
-    POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, open_event_store, open_listing_cache,
-    open_read_models, projections,
+    POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, open_counters, open_event_store,
+    open_listing_cache, open_read_models, projections,
 };
 use crate::{config::Config, secrets};
 
@@ -54,25 +54,33 @@ pub async fn serve(config: Config) -> Result<()> {
         None => Arc::clone(&documents),
     };
 
+    let counters = open_counters(&config).await?;
+
     let mut progress = ProjectionProgress::new();
     let mut workers = JoinSet::new();
     let feed = Arc::new(StoreTail::new(Arc::clone(&store), POLL_INTERVAL));
-    for projection in projections(&documents, &search, &store, cache.as_ref()) {
+    // Shared read models are kept here (embedded) or by workers (distributed); counters in this
+    // process's memory are kept here whatever the profile.
+    let shared = projections(&documents, &search, &store, cache.as_ref(), Some(&counters))
+        .into_iter()
+        .map(|projection| (projection, !distributed));
+    let own = (!counters.shared).then(|| (counters.projection(), true));
+    for (projection, kept_here) in shared.chain(own) {
         let checkpoint = projection.checkpoint().await?;
         let reporter = progress.register(projection.name(), checkpoint);
-        if distributed {
-            workers.spawn(jangteo_projections::watch_checkpoint(
-                projection,
-                reporter,
-                CHECKPOINT_WATCH_INTERVAL,
-            ));
-        } else {
+        if kept_here {
             workers.spawn(jangteo_projections::run(
                 projection,
                 Arc::clone(&feed) as _,
                 Arc::clone(&store),
                 reporter,
                 RETRY_DELAY,
+            ));
+        } else {
+            workers.spawn(jangteo_projections::watch_checkpoint(
+                projection,
+                reporter,
+                CHECKPOINT_WATCH_INTERVAL,
             ));
         }
     }
@@ -90,13 +98,20 @@ pub async fn serve(config: Config) -> Result<()> {
         accounts: Accounts::new(Arc::clone(&store)),
         listings: Listings::new(Arc::clone(&store)),
         orders: Orders::new(Arc::clone(&store)),
+        favourites: Favourites::new(Arc::clone(&store)),
         operations: Operations::new(
             Arc::clone(&store),
             Arc::clone(&documents),
             Arc::clone(&search),
             progress.clone(),
         ),
-        queries: Queries::new(query_documents, search, progress, config.consistency_timeout()),
+        queries: Queries::new(
+            query_documents,
+            search,
+            Arc::clone(&counters.store),
+            progress,
+            config.consistency_timeout(),
+        ),
         timelines: Timelines::new(Arc::clone(&store)),
         tokens: TokenService::new(&jwt_secret, config.access_token_ttl()),
     };

@@ -9,7 +9,7 @@ use jangteo_event_stream::{KafkaLogSource, KafkaRelay, Topics};
 use tokio::task::JoinSet;
 
 use super::{
-    POLL_INTERVAL, RETRY_DELAY, STREAM_TYPES, SearchAccess, ensure_data_dir, open_event_store,
+    POLL_INTERVAL, RETRY_DELAY, STREAM_TYPES, SearchAccess, ensure_data_dir, open_counters, open_event_store,
     open_listing_cache, open_read_models, projections, select,
 };
 use crate::config::Config;
@@ -68,8 +68,10 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
     if with_projections {
         let (documents, search) = open_read_models(config, SearchAccess::Write).await?;
         let cache = open_listing_cache(config).await?;
+        let counters = open_counters(config).await?;
         let mut progress = ProjectionProgress::new();
-        for projection in select(projections(&documents, &search, &store, cache.as_ref()), only)? {
+        let kept = projections(&documents, &search, &store, cache.as_ref(), Some(&counters));
+        for projection in select(kept, only)? {
             let source = Arc::new(KafkaLogSource::for_projection(brokers, &topics, projection.name()));
             let checkpoint = projection.checkpoint().await?;
             tracing::info!(

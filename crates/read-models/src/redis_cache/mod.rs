@@ -9,8 +9,10 @@
 //!
 //! [`ListingCache`]: crate::redis_cache::RedisListingCache
 
+mod counters;
 mod store;
 
+pub use counters::RedisListingCounters;
 pub use store::CachedDocumentStore;
 
 use std::time::Duration;

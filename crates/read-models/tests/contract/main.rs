@@ -1,19 +1,23 @@
-//! One contract per read-model port, run against every adapter: SQLite documents and the tantivy
-//! index always; MongoDB and Elasticsearch when `JANGTEO_TEST_MONGODB_URL` /
-//! `JANGTEO_TEST_ELASTICSEARCH_URL` name a server (those cannot run on this project's machines, so
-//! their tests are `#[ignore]`d: `cargo test -p jangteo-read-models --test contract --
-//! --include-ignored` with the variables set runs them, e.g. against `docker compose up`).
+//! One contract per read-model port, run against every adapter: SQLite documents, the tantivy
+//! index and in-memory counters always; Redis counters with the test Redis; MongoDB and
+//! Elasticsearch when `JANGTEO_TEST_MONGODB_URL` / `JANGTEO_TEST_ELASTICSEARCH_URL` name a server
+//! (those cannot run on this project's machines, so their tests are `#[ignore]`d: `cargo test -p
+//! jangteo-read-models --test contract -- --include-ignored` with the variables set runs them,
+//! e.g. against `docker compose up`).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests state expectations with expect/unwrap")]
 
+mod counters;
 mod documents;
 mod fixtures;
 mod search;
 
 use jangteo_read_models::{
-    ListingSearch, elasticsearch::ElasticsearchListingSearch, mongo::MongoDocumentStore,
-    sqlite::SqliteDocumentStore, tantivy_search::TantivyListingSearch,
+    InMemoryListingCounters, ListingSearch, elasticsearch::ElasticsearchListingSearch,
+    mongo::MongoDocumentStore, redis_cache::RedisListingCounters, sqlite::SqliteDocumentStore,
+    tantivy_search::TantivyListingSearch,
 };
+use jangteo_test_support::redis_url;
 use uuid::Uuid;
 
 #[tokio::test]
@@ -52,6 +56,18 @@ async fn a_read_only_tantivy_handle_sees_the_writers_commits() {
     let hits = reader.search(&search::query(Some("아이폰"))).await.unwrap().hits;
     assert_eq!(hits, vec![phone]);
     assert!(reader.commit(Vec::new(), Vec::new(), 5).await.is_err(), "a reader never writes");
+}
+
+#[tokio::test]
+async fn in_memory_counters_keep_the_contract() {
+    counters::contract(&InMemoryListingCounters::new()).await;
+}
+
+#[tokio::test]
+async fn redis_counters_keep_the_contract() {
+    let Some(url) = redis_url() else { return };
+    let prefix = format!("jangteo-test-{}", Uuid::new_v4().simple());
+    counters::contract(&RedisListingCounters::connect(&url, &prefix).await.unwrap()).await;
 }
 
 #[tokio::test]
