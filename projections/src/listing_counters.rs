@@ -47,7 +47,7 @@ impl Projection for ListingCountersProjection {
                 event.payload.clone(),
             )? {
                 FavouriteEvent::ListingFavourited { listing_id, .. } => {
-                    *deltas.entry(listing_id).or_default() += 1
+                    *deltas.entry(listing_id).or_default() += 1;
                 }
                 FavouriteEvent::ListingUnfavourited { listing_id, .. } => {
                     *deltas.entry(listing_id).or_default() -= 1;

@@ -40,10 +40,22 @@ async fn two_api_instances_and_a_worker_sell_a_listing_through_kafka() {
     assert_eq!(from_first.body, from_second.body);
     assert_eq!(from_first.body["status"], "completed");
 
-    // Both instances report every backend ready.
+    // Both instances report every backend ready: event store, documents, search, counters.
     for server in [&first, &second] {
         let ready = server.send(Method::GET, "/readyz", None, None).await;
         assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
+        assert_eq!(ready.body["backends"].as_array().map(Vec::len), Some(4), "{}", ready.body);
+    }
+
+    // Operators see each projection's lag on either instance, read from the workers' checkpoints.
+    let metrics = second.request(Method::GET, "/metrics", None).send().await.unwrap().text().await.unwrap();
+    for projection in
+        ["listing_documents", "order_documents", "listing_search", "listing_cache", "listing_counters"]
+    {
+        assert!(
+            metrics.contains(&format!("jangteo_projection_lag_milliseconds{{projection=\"{projection}\"}}")),
+            "{metrics}"
+        );
     }
 
     drop((first, second));

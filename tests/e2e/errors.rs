@@ -105,7 +105,7 @@ async fn bad_requests_get_problem_details() {
     let ready = server.send(Method::GET, "/readyz", None, None).await;
     assert_eq!(ready.status, StatusCode::OK, "{}", ready.body);
     assert_eq!(ready.body["status"], "ready");
-    assert_eq!(ready.body["backends"].as_array().map(Vec::len), Some(3));
+    assert_eq!(ready.body["backends"].as_array().map(Vec::len), Some(4));
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use jangteo_event_store::EventStore;
-use jangteo_read_models::{DocumentStore, ListingSearch};
+use jangteo_read_models::{DocumentStore, ListingCounters, ListingSearch};
 
 use crate::{AppError, ProjectionProgress};
 
@@ -40,6 +40,7 @@ pub struct Operations {
     store: Arc<dyn EventStore>,
     documents: Arc<dyn DocumentStore>,
     search: Arc<dyn ListingSearch>,
+    counters: Arc<dyn ListingCounters>,
     progress: ProjectionProgress,
 }
 
@@ -48,9 +49,10 @@ impl Operations {
         store: Arc<dyn EventStore>,
         documents: Arc<dyn DocumentStore>,
         search: Arc<dyn ListingSearch>,
+        counters: Arc<dyn ListingCounters>,
         progress: ProjectionProgress,
     ) -> Self {
-        Self { store, documents, search, progress }
+        Self { store, documents, search, counters, progress }
     }
 
     /// The log head and each projection's lag behind it, in events and in time.
@@ -72,7 +74,9 @@ impl Operations {
         Ok(LagReport { head, projections })
     }
 
-    /// Asks every configured backend a cheap question.
+    /// Asks every configured backend a cheap question: the event store (SQLite or PostgreSQL), the
+    /// documents (SQLite or MongoDB), the search index (tantivy or Elasticsearch) and the counters
+    /// (memory or Redis).
     pub async fn readiness(&self) -> Vec<BackendStatus> {
         let status = |backend, result: Result<(), String>| BackendStatus {
             backend,
@@ -86,6 +90,7 @@ impl Operations {
                 self.documents.checkpoint("listing_documents").await.map(drop).map_err(|e| e.to_string()),
             ),
             status("search", self.search.checkpoint().await.map(drop).map_err(|e| e.to_string())),
+            status("counters", self.counters.checkpoint().await.map(drop).map_err(|e| e.to_string())),
         ]
     }
 }

@@ -103,6 +103,7 @@ pub async fn serve(config: Config) -> Result<()> {
             Arc::clone(&store),
             Arc::clone(&documents),
             Arc::clone(&search),
+            Arc::clone(&counters.store),
             progress.clone(),
         ),
         queries: Queries::new(
