@@ -43,6 +43,8 @@ pub use self::{
 /// sharing a PostgreSQL store arrive this way at the latest).
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 const RETRY_DELAY: Duration = Duration::from_secs(1);
+/// How often a process that keeps projections logs their lag behind the log head.
+const LAG_LOG_INTERVAL: Duration = Duration::from_secs(30);
 /// How long a cached listing lives without being read again through a miss.
 const LISTING_CACHE_TTL: Duration = Duration::from_secs(300);
 /// Every stream type whose events go to Kafka.
@@ -189,6 +191,38 @@ fn select(projections: Vec<Arc<dyn Projection>>, only: &[String]) -> Result<Vec<
         .into_iter()
         .filter(|p| only.is_empty() || only.iter().any(|name| name == p.name()))
         .collect())
+}
+
+/// Logs each projection's lag (events and milliseconds behind the log head) every
+/// [`LAG_LOG_INTERVAL`], forever; a lag that is not zero is a warning.
+async fn log_lag(operations: jangteo_app::Operations) {
+    let mut ticks = tokio::time::interval(LAG_LOG_INTERVAL);
+    loop {
+        ticks.tick().await;
+        match operations.lag(chrono::Utc::now()).await {
+            Ok(report) => {
+                for lag in report.projections {
+                    if lag.events_behind == 0 {
+                        tracing::info!(
+                            projection = lag.projection,
+                            position = lag.position,
+                            "projection caught up"
+                        );
+                    } else {
+                        tracing::warn!(
+                            projection = lag.projection,
+                            position = lag.position,
+                            head = report.head,
+                            events_behind = lag.events_behind,
+                            millis_behind = lag.millis_behind,
+                            "projection lags behind the log"
+                        );
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(%error, "measuring projection lag failed"),
+        }
+    }
 }
 
 pub async fn migrate(config: &Config) -> Result<()> {

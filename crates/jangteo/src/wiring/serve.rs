@@ -13,7 +13,7 @@ use jangteo_read_models::{DocumentStore, redis_cache::CachedDocumentStore};
 use tokio::task::JoinSet;
 
 use super::{
-    POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, open_counters, open_event_store,
+    POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, log_lag, open_counters, open_event_store,
     open_listing_cache, open_read_models, projections,
 };
 use crate::{config::Config, secrets};
@@ -116,6 +116,8 @@ pub async fn serve(config: Config) -> Result<()> {
         timelines: Timelines::new(Arc::clone(&store)),
         tokens: TokenService::new(&jwt_secret, config.access_token_ttl()),
     };
+
+    workers.spawn(log_lag(state.operations.clone()));
 
     let listener = TcpListener::bind(config.listen).with_context(|| format!("binding {}", config.listen))?;
     let address = listener.local_addr()?;

@@ -4,13 +4,13 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use jangteo_app::{ProjectionProgress, process_manager::TradeProcessManager};
+use jangteo_app::{Operations, ProjectionProgress, process_manager::TradeProcessManager};
 use jangteo_event_stream::{KafkaLogSource, KafkaRelay, Topics};
 use tokio::task::JoinSet;
 
 use super::{
-    POLL_INTERVAL, RETRY_DELAY, STREAM_TYPES, SearchAccess, ensure_data_dir, open_counters, open_event_store,
-    open_listing_cache, open_read_models, projections, select,
+    POLL_INTERVAL, RETRY_DELAY, STREAM_TYPES, SearchAccess, ensure_data_dir, log_lag, open_counters,
+    open_event_store, open_listing_cache, open_read_models, projections, select,
 };
 use crate::config::Config;
 
@@ -89,6 +89,8 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
                 RETRY_DELAY,
             ));
         }
+        let operations = Operations::new(Arc::clone(&store), documents, search, counters.store, progress);
+        tasks.spawn(log_lag(operations));
     }
     tokio::select! {
         _ = tasks.join_next() => anyhow::bail!("a worker task stopped"),
