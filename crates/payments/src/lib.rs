@@ -1,0 +1,138 @@
+//! Payments: the gateway port the application confirms and cancels payments through, and its
+//! adapters.
+//!
+//! A buyer authorises a payment with the gateway's own widget, which hands the client a payment
+//! key; the server then *confirms* it for the order's amount, and later cancels all or part of it
+//! for a refund. Every call carries an idempotency key derived from the command, so a retried
+//! command or a retried HTTP call never charges or refunds twice.
+//!
+//! Adapters: [`simulated::SimulatedGateway`] (embedded profile and tests: approves, declines by
+//! rule) and [`toss::TossPayments`] (Toss Payments' REST API).
+
+mod retry;
+pub mod simulated;
+pub mod toss;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use jangteo_domain::{Money, OrderId};
+
+pub use retry::RetryPolicy;
+
+/// The gateway's id of one payment (Toss' `paymentKey`), opaque to Jangteo.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PaymentKey(String);
+
+impl PaymentKey {
+    /// The longest key accepted; Toss' keys are 200 characters at most.
+    pub const MAX_LEN: usize = 200;
+
+    /// A key as a client sent it: non-empty, at most [`Self::MAX_LEN`] visible ASCII characters.
+    pub fn parse(raw: &str) -> Result<Self, jangteo_domain::ValidationError> {
+        let valid =
+            !raw.is_empty() && raw.len() <= Self::MAX_LEN && raw.bytes().all(|b| b.is_ascii_graphic());
+        if valid {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(jangteo_domain::ValidationError::new(
+                "payment_key",
+                "must be 1 to 200 visible ASCII characters",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Capture an authorised payment for an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmPayment {
+    pub payment_key: PaymentKey,
+    pub order_id: OrderId,
+    /// What the order costs; a gateway that reports another amount is refused.
+    pub amount: Money,
+    /// The same for every retry of one command.
+    pub idempotency_key: String,
+}
+
+/// A captured payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfirmedPayment {
+    pub payment_key: PaymentKey,
+    pub amount: Money,
+    /// The gateway's name for how the buyer paid (e.g. Toss' `카드`, `간편결제`).
+    pub method: String,
+    pub approved_at: DateTime<Utc>,
+}
+
+/// Give back all (`amount: None`) or part of a captured payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancelPayment {
+    pub payment_key: PaymentKey,
+    pub reason: String,
+    pub amount: Option<Money>,
+    pub idempotency_key: String,
+}
+
+/// What a cancellation left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancelledPayment {
+    pub payment_key: PaymentKey,
+    /// What this cancellation gave back.
+    pub refunded: Money,
+    /// What stays captured after it.
+    pub remaining: Money,
+}
+
+/// Why a gateway call failed. Only [`PaymentError::Unavailable`] is worth retrying later; the
+/// rest are answers.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaymentError {
+    /// The gateway refused: a declined card, an exceeded limit, an expired session.
+    #[error("payment declined ({code}): {message}")]
+    Declined { code: String, message: String },
+    /// The gateway reports another amount or order than the one asked for: a tampered request.
+    #[error("the gateway reports {reported} for this payment, the order costs {expected}")]
+    AmountMismatch { expected: i64, reported: i64 },
+    #[error("the gateway knows no such payment")]
+    NotFound,
+    /// Already confirmed or cancelled, without an idempotency key that would have replayed it.
+    #[error("the payment was already processed")]
+    AlreadyProcessed,
+    /// A refund larger than what is left, or a cancellation of a cancelled payment.
+    #[error("nothing left to refund: {0}")]
+    NotRefundable(String),
+    /// Timeouts, connection failures and the gateway's own errors, after every retry.
+    #[error("the payment gateway is unavailable: {0}")]
+    Unavailable(String),
+    /// Our credentials were refused or our request malformed: an operator must look.
+    #[error("the payment gateway refused our request: {0}")]
+    Misconfigured(String),
+}
+
+impl PaymentError {
+    /// A stable code for clients and logs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PaymentError::Declined { .. } => "payment_declined",
+            PaymentError::AmountMismatch { .. } => "amount_mismatch",
+            PaymentError::NotFound => "payment_not_found",
+            PaymentError::AlreadyProcessed => "payment_already_processed",
+            PaymentError::NotRefundable(_) => "payment_not_refundable",
+            PaymentError::Unavailable(_) => "payment_gateway_unavailable",
+            PaymentError::Misconfigured(_) => "payment_gateway_misconfigured",
+        }
+    }
+}
+
+/// A payment gateway.
+#[async_trait]
+pub trait PaymentGateway: Send + Sync + 'static {
+    /// Captures the authorised payment `request.payment_key` for `request.amount`.
+    async fn confirm(&self, request: &ConfirmPayment) -> Result<ConfirmedPayment, PaymentError>;
+
+    /// Cancels all or part of a captured payment.
+    async fn cancel(&self, request: &CancelPayment) -> Result<CancelledPayment, PaymentError>;
+}

@@ -1,0 +1,212 @@
+//! Toss Payments (토스페이먼츠), through its REST API v1.
+//!
+//! - confirm: `POST /v1/payments/confirm` with `{paymentKey, orderId, amount}`;
+//! - cancel: `POST /v1/payments/{paymentKey}/cancel` with `{cancelReason, cancelAmount?}` (no
+//!   amount: the whole balance);
+//! - every request: `Authorization: Basic base64(<secret key>:)` and an `Idempotency-Key`;
+//! - answers: the Payment object (`status`, `totalAmount`, `balanceAmount`, `method`,
+//!   `approvedAt`, `cancels`), or an error `{code, message}` with a 4xx/5xx status.
+//!
+//! Timeouts, connection failures and 5xx are retried with the same idempotency key (Toss answers
+//! a repeated key with the first result); everything else is an answer and mapped to
+//! [`PaymentError`].
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use jangteo_domain::Money;
+use reqwest::StatusCode;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::{
+    CancelPayment, CancelledPayment, ConfirmPayment, ConfirmedPayment, PaymentError, PaymentGateway,
+    PaymentKey, RetryPolicy,
+};
+
+/// Toss' production API; tests point the adapter at a local server instead.
+pub const API_BASE: &str = "https://api.tosspayments.com";
+
+#[derive(Debug, Clone)]
+pub struct TossPayments {
+    http: reqwest::Client,
+    base_url: String,
+    secret_key: String,
+    retry: RetryPolicy,
+}
+
+impl TossPayments {
+    /// An adapter calling `base_url` (normally [`API_BASE`]) with the merchant's secret key
+    /// (`test_sk_…` or `live_sk_…`).
+    pub fn new(base_url: &str, secret_key: &str, retry: RetryPolicy) -> Result<Self, PaymentError> {
+        let http = reqwest::Client::builder()
+            .timeout(retry.timeout)
+            .build()
+            .map_err(|error| PaymentError::Misconfigured(format!("HTTP client: {error}")))?;
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            secret_key: secret_key.to_owned(),
+            retry,
+        })
+    }
+
+    /// Posts `body` to `path`, retrying what may pass; returns the Payment object.
+    async fn post(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+        idempotency_key: &str,
+    ) -> Result<TossPayment, PaymentError> {
+        let url = format!("{}{path}", self.base_url);
+        let mut last_failure = String::new();
+        for attempt in 1..=self.retry.attempts.max(1) {
+            if attempt > 1 {
+                tokio::time::sleep(self.retry.backoff(attempt - 1)).await;
+            }
+            let sent = self
+                .http
+                .post(&url)
+                .basic_auth(&self.secret_key, Some(""))
+                .header("Idempotency-Key", idempotency_key)
+                .json(body)
+                .send()
+                .await;
+            let response = match sent {
+                Ok(response) => response,
+                Err(error) => {
+                    last_failure = format!("{path}: {error}");
+                    tracing::warn!(attempt, %error, "Toss Payments call failed; retrying");
+                    continue;
+                }
+            };
+            let status = response.status();
+            let text = response.text().await.map_err(|error| PaymentError::Unavailable(error.to_string()))?;
+            if status.is_success() {
+                return serde_json::from_str(&text).map_err(|error| {
+                    PaymentError::Unavailable(format!("unexpected Toss answer: {error}: {text}"))
+                });
+            }
+            let error: TossError = serde_json::from_str(&text)
+                .unwrap_or_else(|_| TossError { code: String::new(), message: text.clone() });
+            match classify(status, error) {
+                Outcome::Retry(failure) => {
+                    tracing::warn!(attempt, %status, failure, "Toss Payments answered with a server error; retrying");
+                    last_failure = failure;
+                }
+                Outcome::Fail(error) => return Err(error),
+            }
+        }
+        Err(PaymentError::Unavailable(format!(
+            "no answer after {} attempts: {last_failure}",
+            self.retry.attempts
+        )))
+    }
+}
+
+/// An error body of Toss' API.
+#[derive(Debug, Deserialize)]
+struct TossError {
+    code: String,
+    message: String,
+}
+
+enum Outcome {
+    Retry(String),
+    Fail(PaymentError),
+}
+
+/// Toss' error codes, sorted into what Jangteo does about them.
+fn classify(status: StatusCode, error: TossError) -> Outcome {
+    let TossError { code, message } = error;
+    match code.as_str() {
+        "UNAUTHORIZED_KEY" | "INVALID_API_KEY" | "FORBIDDEN_REQUEST" => {
+            Outcome::Fail(PaymentError::Misconfigured(format!("{code}: {message}")))
+        }
+        "NOT_FOUND_PAYMENT" | "NOT_FOUND_PAYMENT_SESSION" => Outcome::Fail(PaymentError::NotFound),
+        "ALREADY_PROCESSED_PAYMENT" => Outcome::Fail(PaymentError::AlreadyProcessed),
+        "ALREADY_CANCELED_PAYMENT" | "NOT_CANCELABLE_AMOUNT" | "NOT_CANCELABLE_PAYMENT" => {
+            Outcome::Fail(PaymentError::NotRefundable(format!("{code}: {message}")))
+        }
+        "PROVIDER_ERROR"
+        | "FAILED_INTERNAL_SYSTEM_PROCESSING"
+        | "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING"
+        | "UNKNOWN_PAYMENT_ERROR" => Outcome::Retry(format!("{code}: {message}")),
+        _ if status.is_server_error() => Outcome::Retry(format!("{status} {code}: {message}")),
+        _ if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN => {
+            Outcome::Fail(PaymentError::Misconfigured(format!("{status} {code}: {message}")))
+        }
+        _ => Outcome::Fail(PaymentError::Declined { code, message }),
+    }
+}
+
+/// The fields of Toss' Payment object Jangteo reads.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TossPayment {
+    payment_key: String,
+    order_id: String,
+    total_amount: i64,
+    balance_amount: i64,
+    method: Option<String>,
+    approved_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    cancels: Option<Vec<TossCancel>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TossCancel {
+    cancel_amount: i64,
+}
+
+fn money(amount: i64) -> Result<Money, PaymentError> {
+    Money::won(amount).map_err(|error| PaymentError::Unavailable(format!("Toss reported {amount}: {error}")))
+}
+
+#[async_trait]
+impl PaymentGateway for TossPayments {
+    async fn confirm(&self, request: &ConfirmPayment) -> Result<ConfirmedPayment, PaymentError> {
+        let order_id = request.order_id.to_string();
+        let body = json!({
+            "paymentKey": request.payment_key.as_str(),
+            "orderId": order_id,
+            "amount": request.amount.as_won(),
+        });
+        let payment = self.post("/v1/payments/confirm", &body, &request.idempotency_key).await?;
+        // Never trust a capture for another order or amount than the one asked for.
+        if payment.order_id != order_id
+            || payment.payment_key != request.payment_key.as_str()
+            || payment.total_amount != request.amount.as_won()
+        {
+            return Err(PaymentError::AmountMismatch {
+                expected: request.amount.as_won(),
+                reported: payment.total_amount,
+            });
+        }
+        Ok(ConfirmedPayment {
+            payment_key: request.payment_key.clone(),
+            amount: money(payment.total_amount)?,
+            method: payment.method.unwrap_or_default(),
+            approved_at: payment.approved_at.unwrap_or_else(Utc::now),
+        })
+    }
+
+    async fn cancel(&self, request: &CancelPayment) -> Result<CancelledPayment, PaymentError> {
+        let mut body = json!({ "cancelReason": request.reason });
+        if let Some(amount) = request.amount {
+            body["cancelAmount"] = json!(amount.as_won());
+        }
+        let path = format!("/v1/payments/{}/cancel", request.payment_key.as_str());
+        let payment = self.post(&path, &body, &request.idempotency_key).await?;
+        let refunded = payment
+            .cancels
+            .as_deref()
+            .and_then(<[TossCancel]>::last)
+            .map_or(0, |cancel| cancel.cancel_amount);
+        Ok(CancelledPayment {
+            payment_key: PaymentKey(payment.payment_key),
+            refunded: money(refunded)?,
+            remaining: money(payment.balance_amount)?,
+        })
+    }
+}
