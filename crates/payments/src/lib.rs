@@ -7,8 +7,11 @@
 //! command or a retried HTTP call never charges or refunds twice.
 //!
 //! Adapters: [`simulated::SimulatedGateway`] (embedded profile and tests: approves, declines by
-//! rule) and [`toss::TossPayments`] (Toss Payments' REST API).
+//! rule), [`toss::TossPayments`] (Toss Payments' REST API) and [`portone::PortOne`] (KG Inicis
+//! escrow payments through PortOne V2, which also implements the [`portone::EscrowLogistics`]
+//! port).
 
+pub mod portone;
 mod retry;
 pub mod simulated;
 pub mod toss;
@@ -71,6 +74,8 @@ pub struct ConfirmedPayment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CancelPayment {
     pub payment_key: PaymentKey,
+    /// The order paid for (PortOne names its payments by it).
+    pub order_id: OrderId,
     pub reason: String,
     pub amount: Option<Money>,
     pub idempotency_key: String,

@@ -116,6 +116,7 @@ mod tests {
     fn cancel(key: &str, amount: Option<i64>, idempotency: &str) -> Option<CancelPayment> {
         Some(CancelPayment {
             payment_key: PaymentKey::parse(key).ok()?,
+            order_id: OrderId::from_uuid(uuid::Uuid::nil()),
             reason: "구매자 변심".to_owned(),
             amount: match amount {
                 Some(amount) => Some(Money::won(amount).ok()?),

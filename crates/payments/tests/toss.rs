@@ -195,6 +195,7 @@ async fn a_partial_cancellation_refunds_part_and_reports_the_balance() {
         .await;
     let request = CancelPayment {
         payment_key: PaymentKey::parse("tgen_20261126_abc").unwrap(),
+        order_id: order_id(),
         reason: "구성품 누락".to_owned(),
         amount: Some(Money::won(50_000).unwrap()),
         idempotency_key: "refund-1".to_owned(),
@@ -215,6 +216,7 @@ async fn cancelling_a_cancelled_payment_is_not_refundable() {
         .await;
     let request = CancelPayment {
         payment_key: PaymentKey::parse("tgen_20261126_abc").unwrap(),
+        order_id: order_id(),
         reason: "단순 변심".to_owned(),
         amount: None,
         idempotency_key: "refund-2".to_owned(),

@@ -1,0 +1,242 @@
+//! KG Inicis escrow payments through PortOne V2 (포트원), whose REST API fronts the PG.
+//!
+//! A PortOne payment is completed by the buyer's browser; the server then looks it up and checks
+//! it (`GET /payments/{paymentId}`: `status` `PAID`, `amount.total`), which is what "confirm"
+//! means here. Cancellation is `POST /payments/{paymentId}/cancel` with `{reason, amount?}`.
+//! Escrow-registered payments also need the seller's shipment registered with the PG
+//! (`POST /payments/{paymentId}/escrow/logistics` with `logistics: {company, invoiceNumber,
+//! sentAt}`, `PATCH` to correct it) and the buyer's purchase confirmation passed on
+//! (`POST /payments/{paymentId}/escrow/complete`): the [`EscrowLogistics`] port.
+//!
+//! Every request carries `Authorization: PortOne <API secret>`; errors are `{type, message}`.
+//! Jangteo uses the order id as PortOne's `paymentId`.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use jangteo_domain::{Carrier, Money, OrderId, TrackingNumber};
+use reqwest::{Method, StatusCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::{
+    CancelPayment, CancelledPayment, ConfirmPayment, ConfirmedPayment, PaymentError, PaymentGateway,
+    RetryPolicy,
+};
+
+/// PortOne's production API.
+pub const API_BASE: &str = "https://api.portone.io";
+
+/// Registering a shipment and confirming a purchase with an escrow PG.
+#[async_trait]
+pub trait EscrowLogistics: Send + Sync + 'static {
+    /// Tells the PG the seller shipped (`correction`: replaces a registration made before).
+    async fn register_shipment(
+        &self,
+        shipment: &EscrowShipment,
+        correction: bool,
+    ) -> Result<(), PaymentError>;
+
+    /// Tells the PG the buyer confirmed the purchase, so it settles with the seller.
+    async fn confirm_purchase(&self, order_id: OrderId) -> Result<DateTime<Utc>, PaymentError>;
+}
+
+/// A shipment as the escrow PG wants it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscrowShipment {
+    pub order_id: OrderId,
+    pub carrier: Carrier,
+    pub tracking_number: TrackingNumber,
+    pub sent_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PortOne {
+    http: reqwest::Client,
+    base_url: String,
+    api_secret: String,
+    retry: RetryPolicy,
+}
+
+/// PortOne's courier codes.
+fn company(carrier: Carrier) -> &'static str {
+    match carrier {
+        Carrier::CjLogistics => "CJ",
+        Carrier::Lotte => "LOTTE",
+        Carrier::Hanjin => "HANJIN",
+        Carrier::Epost => "EPOST",
+        Carrier::Logen => "LOGEN",
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct PortOneError {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    message: String,
+}
+
+impl PortOne {
+    pub fn new(base_url: &str, api_secret: &str, retry: RetryPolicy) -> Result<Self, PaymentError> {
+        let http = reqwest::Client::builder()
+            .timeout(retry.timeout)
+            .build()
+            .map_err(|error| PaymentError::Misconfigured(format!("HTTP client: {error}")))?;
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            api_secret: api_secret.to_owned(),
+            retry,
+        })
+    }
+
+    /// Sends one request, retrying timeouts, lost connections and 5xx; returns the JSON answer.
+    async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, PaymentError> {
+        let url = format!("{}{path}", self.base_url);
+        let mut last_failure = String::new();
+        for attempt in 1..=self.retry.attempts.max(1) {
+            if attempt > 1 {
+                tokio::time::sleep(self.retry.backoff(attempt - 1)).await;
+            }
+            let mut request = self
+                .http
+                .request(method.clone(), &url)
+                .header("Authorization", format!("PortOne {}", self.api_secret));
+            if let Some(body) = body {
+                request = request.json(body);
+            }
+            let response = match request.send().await {
+                Ok(response) => response,
+                Err(error) => {
+                    last_failure = format!("{path}: {error}");
+                    tracing::warn!(attempt, %error, "PortOne call failed; retrying");
+                    continue;
+                }
+            };
+            let status = response.status();
+            let text = response.text().await.map_err(|error| PaymentError::Unavailable(error.to_string()))?;
+            if status.is_success() {
+                return serde_json::from_str(&text).map_err(|error| {
+                    PaymentError::Unavailable(format!("unexpected PortOne answer: {error}: {text}"))
+                });
+            }
+            let error: PortOneError = serde_json::from_str(&text)
+                .unwrap_or_else(|_| PortOneError { kind: String::new(), message: text.clone() });
+            if status.is_server_error() || error.kind == "PG_PROVIDER" {
+                tracing::warn!(attempt, %status, kind = error.kind, "PortOne answered with a server error; retrying");
+                last_failure = format!("{status} {}: {}", error.kind, error.message);
+                continue;
+            }
+            return Err(classify(status, error));
+        }
+        Err(PaymentError::Unavailable(format!(
+            "no answer after {} attempts: {last_failure}",
+            self.retry.attempts
+        )))
+    }
+}
+
+fn classify(status: StatusCode, error: PortOneError) -> PaymentError {
+    let PortOneError { kind, message } = error;
+    match kind.as_str() {
+        "UNAUTHORIZED" | "FORBIDDEN" => PaymentError::Misconfigured(format!("{kind}: {message}")),
+        "PAYMENT_NOT_FOUND" => PaymentError::NotFound,
+        "PAYMENT_ALREADY_CANCELLED"
+        | "CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN"
+        | "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT" => {
+            PaymentError::NotRefundable(format!("{kind}: {message}"))
+        }
+        _ if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN => {
+            PaymentError::Misconfigured(format!("{status} {kind}: {message}"))
+        }
+        _ => PaymentError::Declined { code: kind, message },
+    }
+}
+
+fn money(amount: i64) -> Result<Money, PaymentError> {
+    Money::won(amount)
+        .map_err(|error| PaymentError::Unavailable(format!("PortOne reported {amount}: {error}")))
+}
+
+#[async_trait]
+impl PaymentGateway for PortOne {
+    /// Looks the payment up and accepts it only if it is paid, for this order, for the amount.
+    async fn confirm(&self, request: &ConfirmPayment) -> Result<ConfirmedPayment, PaymentError> {
+        let payment_id = request.order_id.to_string();
+        let payment = self.call(Method::GET, &format!("/payments/{payment_id}"), None).await?;
+        let status = payment["status"].as_str().unwrap_or_default();
+        if status != "PAID" {
+            return Err(PaymentError::Declined {
+                code: format!("PAYMENT_{status}"),
+                message: "the payment is not paid".to_owned(),
+            });
+        }
+        let total = payment["amount"]["total"].as_i64().unwrap_or(-1);
+        if total != request.amount.as_won() || payment["id"].as_str() != Some(payment_id.as_str()) {
+            return Err(PaymentError::AmountMismatch { expected: request.amount.as_won(), reported: total });
+        }
+        let approved_at = payment["paidAt"]
+            .as_str()
+            .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+            .map_or_else(Utc::now, |at| at.with_timezone(&Utc));
+        Ok(ConfirmedPayment {
+            payment_key: request.payment_key.clone(),
+            amount: money(total)?,
+            method: payment["method"]["type"].as_str().unwrap_or_default().to_owned(),
+            approved_at,
+        })
+    }
+
+    async fn cancel(&self, request: &CancelPayment) -> Result<CancelledPayment, PaymentError> {
+        let mut body = json!({ "reason": request.reason });
+        if let Some(amount) = request.amount {
+            body["amount"] = json!(amount.as_won());
+        }
+        let payment_id = request.order_id.to_string();
+        let answer = self.call(Method::POST, &format!("/payments/{payment_id}/cancel"), Some(&body)).await?;
+        let refunded = answer["cancellation"]["totalAmount"].as_i64().unwrap_or(0);
+        let payment = self.call(Method::GET, &format!("/payments/{payment_id}"), None).await?;
+        let remaining = payment["amount"]["total"].as_i64().unwrap_or(0)
+            - payment["amount"]["cancelled"].as_i64().unwrap_or(0);
+        Ok(CancelledPayment {
+            payment_key: request.payment_key.clone(),
+            refunded: money(refunded)?,
+            remaining: money(remaining.max(0))?,
+        })
+    }
+}
+
+#[async_trait]
+impl EscrowLogistics for PortOne {
+    async fn register_shipment(
+        &self,
+        shipment: &EscrowShipment,
+        correction: bool,
+    ) -> Result<(), PaymentError> {
+        let body = json!({
+            "logistics": {
+                "company": company(shipment.carrier),
+                "invoiceNumber": shipment.tracking_number.as_str(),
+                "sentAt": shipment.sent_at.to_rfc3339(),
+            },
+        });
+        let method = if correction { Method::PATCH } else { Method::POST };
+        let path = format!("/payments/{}/escrow/logistics", shipment.order_id);
+        self.call(method, &path, Some(&body)).await?;
+        Ok(())
+    }
+
+    async fn confirm_purchase(&self, order_id: OrderId) -> Result<DateTime<Utc>, PaymentError> {
+        let answer = self
+            .call(
+                Method::POST,
+                &format!("/payments/{order_id}/escrow/complete"),
+                Some(&json!({ "fromStore": true })),
+            )
+            .await?;
+        Ok(answer["completedAt"]
+            .as_str()
+            .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
+            .map_or_else(Utc::now, |at| at.with_timezone(&Utc)))
+    }
+}
