@@ -152,6 +152,22 @@ pub enum Carrier {
     Logen,
 }
 
+impl Carrier {
+    pub const ALL: [Carrier; 5] =
+        [Carrier::CjLogistics, Carrier::Lotte, Carrier::Hanjin, Carrier::Epost, Carrier::Logen];
+
+    /// The carrier's tracker id, as in events and the API (`kr.cjlogistics`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            Carrier::CjLogistics => "kr.cjlogistics",
+            Carrier::Lotte => "kr.lotte",
+            Carrier::Hanjin => "kr.hanjin",
+            Carrier::Epost => "kr.epost",
+            Carrier::Logen => "kr.logen",
+        }
+    }
+}
+
 /// How the buyer paid. The payment gateways arrive later; the method is recorded now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
