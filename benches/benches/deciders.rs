@@ -26,6 +26,10 @@ fn shipped_order() -> (AccountId, Vec<OrderEvent>) {
             escrow_id: EscrowId::from_uuid(Uuid::from_u128(30)),
             method: PaymentMethod::Card,
             amount: Money::won(950_000).unwrap(),
+            payment: Some(jangteo_domain::GatewayPayment {
+                gateway: jangteo_domain::Gateway::TossPayments,
+                payment_key: jangteo_domain::PaymentKey::parse("tgen_20261126_abc").unwrap(),
+            }),
         },
         OrderEvent::OrderShipped {
             carrier: Carrier::CjLogistics,

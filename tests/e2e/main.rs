@@ -9,6 +9,7 @@
 
 mod distributed;
 mod errors;
+mod payments;
 mod sale;
 mod stream;
 mod support;

@@ -9,6 +9,7 @@ use actix_web::{
 };
 use jangteo_app::AppError;
 use jangteo_domain::{DomainError, ValidationError};
+use jangteo_payments::PaymentError;
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +132,19 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
         }
         AppError::Contention => ("concurrent_modification", S::CONFLICT, "Changed concurrently"),
         AppError::NotCaughtUp(_) => ("not_caught_up", S::SERVICE_UNAVAILABLE, "Read models lagging"),
+        AppError::Payment(failure) => {
+            let (status, title) = match failure {
+                PaymentError::Declined { .. } => (S::PAYMENT_REQUIRED, "Payment declined"),
+                PaymentError::AmountMismatch { .. } => (S::UNPROCESSABLE_ENTITY, "Payment amount mismatch"),
+                PaymentError::NotFound => (S::UNPROCESSABLE_ENTITY, "Unknown payment"),
+                PaymentError::AlreadyProcessed | PaymentError::NotRefundable(_) => {
+                    (S::CONFLICT, "Payment already processed")
+                }
+                PaymentError::Unavailable(_) => (S::SERVICE_UNAVAILABLE, "Payment gateway unavailable"),
+                PaymentError::Misconfigured(_) => (S::INTERNAL_SERVER_ERROR, "Internal error"),
+            };
+            (failure.code(), status, title)
+        }
         AppError::Store(_) | AppError::ReadModel(_) | AppError::Codec(_) | AppError::Internal(_) => {
             ("internal_error", S::INTERNAL_SERVER_ERROR, "Internal error")
         }

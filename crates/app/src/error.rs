@@ -30,6 +30,10 @@ pub enum AppError {
     #[error("the object was changed concurrently too many times; retry")]
     Contention,
 
+    /// The payment gateway refused or failed.
+    #[error(transparent)]
+    Payment(#[from] jangteo_payments::PaymentError),
+
     /// Read models did not reach the requested position in time.
     #[error("read models have not caught up with position {0} yet")]
     NotCaughtUp(u64),

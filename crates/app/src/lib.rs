@@ -27,7 +27,7 @@ pub use error::AppError;
 pub use favourites::Favourites;
 pub use listings::{ListingChanges, Listings, NewListing};
 pub use operations::{BackendStatus, LagReport, Operations, ProjectionLag};
-pub use orders::{OrderReceipt, Orders};
+pub use orders::{OrderReceipt, Orders, PaymentRequest};
 pub use passwords::PlainPassword;
 pub use progress::{ProgressReporter, ProjectionProgress};
 pub use queries::{ListingPage, ListingView, Queries};

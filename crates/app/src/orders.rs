@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use jangteo_domain::{
-    AccountId, Aggregate, CancelReason, Carrier, DomainEvent, EscrowId, ListingId, OrderId, PaymentMethod,
-    TrackingNumber,
+    AccountId, Aggregate, CancelReason, Carrier, DomainError, DomainEvent, EscrowId, GatewayPayment,
+    ListingId, Money, OrderId, PaymentKey, PaymentMethod, TrackingNumber,
     escrow::{EscrowCommand, EscrowState},
     listing::{ListingCommand, ListingState},
     order::{OrderCommand, OrderEvent, OrderState, OrderStatus},
 };
 use jangteo_event_store::{AppendOutcome, AppendRequest, EventStore, EventStoreError};
+use jangteo_payments::{CancelPayment, ConfirmPayment, PaymentGateway};
 use uuid::Uuid;
 
 use crate::{
@@ -26,14 +27,32 @@ pub struct OrderReceipt {
     pub receipt: CommandReceipt,
 }
 
+/// How the buyer pays an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentRequest {
+    pub method: PaymentMethod,
+    /// The gateway's key of the payment the buyer authorised; `None` with the simulated gateway.
+    pub payment_key: Option<PaymentKey>,
+    /// The amount the client believes it pays; refused when it is not the order's.
+    pub claimed_amount: Option<Money>,
+}
+
+impl PaymentRequest {
+    /// A payment by `method`, with no gateway key (the simulated gateway) and no claimed amount.
+    pub fn new(method: PaymentMethod) -> Self {
+        Self { method, payment_key: None, claimed_amount: None }
+    }
+}
+
 #[derive(Clone)]
 pub struct Orders {
     store: Arc<dyn EventStore>,
+    gateway: Arc<dyn PaymentGateway>,
 }
 
 impl Orders {
-    pub fn new(store: Arc<dyn EventStore>) -> Self {
-        Self { store }
+    pub fn new(store: Arc<dyn EventStore>, gateway: Arc<dyn PaymentGateway>) -> Self {
+        Self { store, gateway }
     }
 
     /// Places an order for a listing at its current price.
@@ -94,13 +113,18 @@ impl Orders {
         Err(AppError::Contention)
     }
 
-    /// Records the buyer's payment and puts the money into a new escrow, in one transaction: an
-    /// order is never paid without its money being held.
+    /// Captures the buyer's payment with the gateway, then records it and puts the money into a
+    /// new escrow, in one transaction: an order is never paid without its money being held.
+    ///
+    /// The amount is the order's; a client that states another one (`claimed_amount`) is refused
+    /// before any money moves. The gateway call carries the command id as its idempotency key, so
+    /// a retried command captures once. If the order changed while the gateway was capturing
+    /// (cancelled by the seller, say) and can no longer be paid, the capture is cancelled again.
     pub async fn pay(
         &self,
         actor: AccountId,
         order_id: OrderId,
-        method: PaymentMethod,
+        payment: PaymentRequest,
         context: &CommandContext,
     ) -> Result<OrderReceipt, AppError> {
         let store = self.store.as_ref();
@@ -109,6 +133,36 @@ impl Orders {
         }
         let escrow_id = EscrowId::from_uuid(Uuid::now_v7());
         let context = &trade_context(context, order_id);
+        let payment_key = match payment.payment_key {
+            Some(key) => key,
+            // The simulated gateway has no widget to hand out keys: one per order will do.
+            None => PaymentKey::parse(&format!("sim-{order_id}")).map_err(DomainError::from)?,
+        };
+        let captured = GatewayPayment { gateway: self.gateway.gateway(), payment_key };
+
+        // Decide first: no money moves for an order that cannot be paid, or a tampered amount.
+        let loaded = load::<OrderState>(store, order_id.as_uuid()).await?;
+        let OrderState::Present(order) = &loaded.state else {
+            return Err(AppError::NotFound);
+        };
+        let price = order.price;
+        let pay = |amount| OrderCommand::Pay {
+            actor,
+            escrow_id,
+            method: payment.method,
+            amount,
+            payment: captured.clone(),
+        };
+        loaded.state.decide(pay(payment.claimed_amount.unwrap_or(price)))?;
+
+        let confirmation = ConfirmPayment {
+            payment_key: captured.payment_key.clone(),
+            order_id,
+            amount: price,
+            idempotency_key: format!("jangteo-pay-{}", context.command_id),
+        };
+        self.gateway.confirm(&confirmation).await?;
+
         for _ in 0..MAX_ATTEMPTS {
             let loaded = load::<OrderState>(store, order_id.as_uuid()).await?;
             let OrderState::Present(order) = &loaded.state else {
@@ -121,8 +175,13 @@ impl Orders {
                 seller_id: order.seller_id,
                 amount: order.price,
             };
-            let pay = OrderCommand::Pay { actor, escrow_id, method, amount: order.price };
-            let order_events = loaded.state.decide(pay)?;
+            let order_events = match loaded.state.decide(pay(order.price)) {
+                Ok(events) => events,
+                Err(refusal) => {
+                    self.void(&confirmation, "the order changed while the payment was captured").await;
+                    return Err(refusal.into());
+                }
+            };
             let escrow_events = EscrowState::default().decide(hold)?;
             let request = AppendRequest {
                 metadata: context.metadata(),
@@ -138,7 +197,28 @@ impl Orders {
                 Err(error) => return Err(error.into()),
             }
         }
+        self.void(&confirmation, "the order stayed too busy to record the payment").await;
         Err(AppError::Contention)
+    }
+
+    /// Gives a capture back that could not be recorded. A failure here leaves money captured
+    /// without an order paid: it is logged loudly for operators, with the payment key.
+    async fn void(&self, confirmation: &ConfirmPayment, reason: &str) {
+        let cancel = CancelPayment {
+            payment_key: confirmation.payment_key.clone(),
+            order_id: confirmation.order_id,
+            reason: reason.to_owned(),
+            amount: None,
+            idempotency_key: format!("{}-void", confirmation.idempotency_key),
+        };
+        if let Err(error) = self.gateway.cancel(&cancel).await {
+            tracing::error!(
+                order_id = %confirmation.order_id,
+                payment_key = confirmation.payment_key.as_str(),
+                %error,
+                "a captured payment could not be recorded nor given back; refund it by hand"
+            );
+        }
     }
 
     pub async fn ship(

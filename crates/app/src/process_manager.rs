@@ -1,7 +1,10 @@
 //! The trade process manager: carries an order's outcome over to its listing and escrow.
 //!
 //! * order completed -> listing sold, escrow released to the seller;
-//! * order cancelled -> listing back on sale, and the escrow refunded if the buyer had paid.
+//! * order cancelled -> listing back on sale, and the escrow refunded if the buyer had paid: the
+//!   payment is cancelled with its gateway first (idempotency key derived from the cancellation),
+//!   then the escrow records the refund. A gateway that is down fails the batch, which is retried
+//!   from the checkpoint; a payment the gateway already gave back counts as refunded.
 //!
 //! It follows the global log with its own checkpoint (kept in the event store). Every command it
 //! issues has an id derived from the event that caused it, so handling an event twice (after a
@@ -12,12 +15,13 @@
 use std::{sync::Arc, time::Duration};
 
 use jangteo_domain::{
-    DomainEvent,
+    DomainEvent, GatewayPayment,
     escrow::{EscrowCommand, EscrowState},
     listing::{ListingCommand, ListingState},
-    order::{OrderEvent, OrderState},
+    order::{Order, OrderEvent, OrderState},
 };
 use jangteo_event_store::{EventStore, LogTail, RecordedEvent};
+use jangteo_payments::{CancelPayment, PaymentError, PaymentGateway};
 use uuid::Uuid;
 
 use crate::{
@@ -34,11 +38,12 @@ const REACTION_NAMESPACE: Uuid = Uuid::from_u128(0x9c1d_5e2b_7f40_4a8e_b3c6_0d9a
 #[derive(Clone)]
 pub struct TradeProcessManager {
     store: Arc<dyn EventStore>,
+    gateway: Arc<dyn PaymentGateway>,
 }
 
 impl TradeProcessManager {
-    pub fn new(store: Arc<dyn EventStore>) -> Self {
-        Self { store }
+    pub fn new(store: Arc<dyn EventStore>, gateway: Arc<dyn PaymentGateway>) -> Self {
+        Self { store, gateway }
     }
 
     /// Follows the log forever from the stored checkpoint. Transient failures are retried after
@@ -100,12 +105,53 @@ impl TradeProcessManager {
                 let release = ListingCommand::ReleaseReservation { order_id: order.order_id };
                 self.react::<ListingState>(event, "listing_released", listing_stream, &release).await?;
                 if let (true, Some(escrow_id)) = (refund_due, order.escrow_id) {
+                    if let Some(payment) = &order.payment {
+                        self.give_back(event, &order, payment).await?;
+                    }
                     let refund = EscrowCommand::Refund;
                     self.react::<EscrowState>(event, "escrow_refunded", escrow_id.as_uuid(), &refund).await?;
                 }
             }
         }
         Ok(())
+    }
+
+    /// Cancels the order's payment with the gateway that captured it.
+    async fn give_back(
+        &self,
+        cause: &RecordedEvent,
+        order: &Order,
+        payment: &GatewayPayment,
+    ) -> Result<(), AppError> {
+        if payment.gateway != self.gateway.gateway() {
+            // Refunds go to the gateway that holds the money; this deployment talks to another.
+            tracing::error!(
+                order_id = %order.order_id,
+                gateway = ?payment.gateway,
+                "the payment was captured by a gateway this deployment is not configured for; refund it there"
+            );
+            return Err(AppError::Internal(format!("no client for {:?} refunds", payment.gateway)));
+        }
+        let cancel = CancelPayment {
+            payment_key: payment.payment_key.clone(),
+            order_id: order.order_id,
+            reason: "order cancelled".to_owned(),
+            amount: None,
+            idempotency_key: format!("jangteo-refund-{}", cause.event_id),
+        };
+        match self.gateway.cancel(&cancel).await {
+            Ok(_) | Err(PaymentError::NotRefundable(_) | PaymentError::AlreadyProcessed) => Ok(()),
+            // Nothing there to give back (the simulated gateway forgets its captures on restart).
+            Err(PaymentError::NotFound) => {
+                tracing::error!(
+                    order_id = %order.order_id,
+                    payment_key = payment.payment_key.as_str(),
+                    "the gateway knows no payment to refund; the escrow records the refund anyway"
+                );
+                Ok(())
+            }
+            Err(error) => Err(error.into()),
+        }
     }
 
     async fn react<A>(

@@ -7,13 +7,15 @@
 use std::sync::Arc;
 
 use jangteo_app::{
-    Actor, AppError, CommandContext, Listings, NewListing, Orders, process_manager::TradeProcessManager,
+    Actor, AppError, CommandContext, Listings, NewListing, Orders, PaymentRequest,
+    process_manager::TradeProcessManager,
 };
 use jangteo_domain::{
     AccountId, CancelReason, Carrier, Description, DomainError, ListingId, Money, PaymentMethod, Title,
     TrackingNumber,
 };
 use jangteo_event_store::{EventStore, sqlite::SqliteEventStore};
+use jangteo_payments::simulated::SimulatedGateway;
 use uuid::Uuid;
 
 struct World {
@@ -21,6 +23,7 @@ struct World {
     store: Arc<dyn EventStore>,
     listings: Listings,
     orders: Orders,
+    gateway: Arc<SimulatedGateway>,
     seller: AccountId,
     buyer: AccountId,
 }
@@ -29,9 +32,11 @@ async fn world() -> World {
     let dir = tempfile::tempdir().expect("temp dir");
     let store: Arc<dyn EventStore> =
         Arc::new(SqliteEventStore::open(&dir.path().join("events.sqlite")).await.expect("open store"));
+    let gateway = Arc::new(SimulatedGateway::new());
     World {
         listings: Listings::new(Arc::clone(&store)),
-        orders: Orders::new(Arc::clone(&store)),
+        orders: Orders::new(Arc::clone(&store), Arc::clone(&gateway) as _),
+        gateway,
         store,
         _dir: dir,
         seller: AccountId::from_uuid(Uuid::now_v7()),
@@ -57,7 +62,7 @@ fn member(account: AccountId) -> CommandContext {
 
 /// Runs the process manager over the whole log and returns how many events the log then holds.
 async fn react_to_everything(world: &World) -> u64 {
-    let manager = TradeProcessManager::new(Arc::clone(&world.store));
+    let manager = TradeProcessManager::new(Arc::clone(&world.store), Arc::clone(&world.gateway) as _);
     for event in world.store.read_all(0, 10_000).await.unwrap() {
         manager.handle(&event).await.unwrap();
     }
@@ -70,7 +75,11 @@ async fn completion_sells_the_listing_and_releases_the_escrow_exactly_once() {
     let listing_id = on_sale(&world).await;
     let published_at = world.store.head_position().await.unwrap();
     let order = world.orders.place(world.buyer, listing_id, &member(world.buyer)).await.unwrap();
-    world.orders.pay(world.buyer, order.order_id, PaymentMethod::Card, &member(world.buyer)).await.unwrap();
+    world
+        .orders
+        .pay(world.buyer, order.order_id, PaymentRequest::new(PaymentMethod::Card), &member(world.buyer))
+        .await
+        .unwrap();
     let tracking = TrackingNumber::parse("123456789012").unwrap();
     world
         .orders
@@ -103,7 +112,7 @@ async fn cancelling_a_paid_order_reopens_the_listing_and_refunds() {
     let order = world.orders.place(world.buyer, listing_id, &member(world.buyer)).await.unwrap();
     world
         .orders
-        .pay(world.buyer, order.order_id, PaymentMethod::KakaoPay, &member(world.buyer))
+        .pay(world.buyer, order.order_id, PaymentRequest::new(PaymentMethod::KakaoPay), &member(world.buyer))
         .await
         .unwrap();
     let reason = CancelReason::parse("단순 변심").unwrap();

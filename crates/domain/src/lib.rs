@@ -21,5 +21,6 @@ pub use error::{DomainError, Forbidden, Kind, ValidationError};
 pub use ids::{AccountId, CategoryId, EscrowId, FavouriteId, ListingId, OrderId};
 pub use money::Money;
 pub use values::{
-    CancelReason, Carrier, Description, Email, Nickname, PasswordHash, PaymentMethod, Title, TrackingNumber,
+    CancelReason, Carrier, Description, Email, Gateway, GatewayPayment, Nickname, PasswordHash, PaymentKey,
+    PaymentMethod, Title, TrackingNumber,
 };

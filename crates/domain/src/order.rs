@@ -9,10 +9,11 @@
 //! (see the application layer), so an order exists only for a listing it holds.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::{
-    AccountId, Aggregate, CancelReason, Carrier, DomainError, DomainEvent, EscrowId, Forbidden, Kind,
-    ListingId, Money, OrderId, PaymentMethod, TrackingNumber,
+    AccountId, Aggregate, CancelReason, Carrier, DomainError, DomainEvent, EscrowId, EventCodecError,
+    Forbidden, GatewayPayment, Kind, ListingId, Money, OrderId, PaymentMethod, TrackingNumber,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +55,8 @@ pub struct Order {
     pub status: OrderStatus,
     /// Set once paid: the escrow holding the buyer's money.
     pub escrow_id: Option<EscrowId>,
+    /// Set once paid through a gateway: where refunds go.
+    pub payment: Option<GatewayPayment>,
     pub shipment: Option<Shipment>,
 }
 
@@ -81,12 +84,14 @@ pub enum OrderCommand {
         seller_id: AccountId,
         price: Money,
     },
-    /// Records the buyer's payment, which goes into `escrow_id`.
+    /// Records the buyer's payment, which goes into `escrow_id`; `payment` is where the gateway
+    /// captured it.
     Pay {
         actor: AccountId,
         escrow_id: EscrowId,
         method: PaymentMethod,
         amount: Money,
+        payment: GatewayPayment,
     },
     Ship {
         actor: AccountId,
@@ -112,10 +117,12 @@ pub enum OrderEvent {
         seller_id: AccountId,
         price: Money,
     },
+    /// Schema version 2 added `payment`; version 1 events read back with `payment: null`.
     OrderPaid {
         escrow_id: EscrowId,
         method: PaymentMethod,
         amount: Money,
+        payment: Option<GatewayPayment>,
     },
     OrderShipped {
         carrier: Carrier,
@@ -138,6 +145,36 @@ impl DomainEvent for OrderEvent {
             OrderEvent::OrderShipped { .. } => "OrderShipped",
             OrderEvent::OrderCompleted {} => "OrderCompleted",
             OrderEvent::OrderCancelled { .. } => "OrderCancelled",
+        }
+    }
+
+    fn schema_version(&self) -> u32 {
+        match self {
+            OrderEvent::OrderPaid { .. } => 2,
+            _ => 1,
+        }
+    }
+
+    /// `OrderPaid` v1 (before payment gateways) had no `payment`: it reads back as `null`.
+    fn upcast(event_type: &str, schema_version: u32, payload: Value) -> Result<Value, EventCodecError> {
+        match (event_type, schema_version) {
+            ("OrderPaid", 1) => match payload {
+                Value::Object(mut fields) => {
+                    fields.insert("payment".to_owned(), Value::Null);
+                    Ok(Value::Object(fields))
+                }
+                _ => Err(EventCodecError::NotAnObject),
+            },
+            ("OrderPaid", 2) => Ok(payload),
+            ("OrderPaid", _) => Err(EventCodecError::UnknownSchemaVersion {
+                event_type: event_type.to_owned(),
+                schema_version,
+            }),
+            (_, 1) => Ok(payload),
+            _ => Err(EventCodecError::UnknownSchemaVersion {
+                event_type: event_type.to_owned(),
+                schema_version,
+            }),
         }
     }
 }
@@ -182,6 +219,7 @@ impl Aggregate for OrderState {
                     price: *price,
                     status: OrderStatus::Placed,
                     escrow_id: None,
+                    payment: None,
                     shipment: None,
                 });
             }
@@ -190,9 +228,10 @@ impl Aggregate for OrderState {
         };
         match event {
             OrderEvent::OrderPlaced { .. } => {}
-            OrderEvent::OrderPaid { escrow_id, .. } => {
+            OrderEvent::OrderPaid { escrow_id, payment, .. } => {
                 order.status = OrderStatus::Paid;
                 order.escrow_id = Some(*escrow_id);
+                order.payment.clone_from(payment);
             }
             OrderEvent::OrderShipped { carrier, tracking_number } => {
                 order.status = OrderStatus::Shipped;
@@ -210,7 +249,7 @@ fn decide_existing(order: &Order, command: OrderCommand) -> Result<Vec<OrderEven
     let status = order.status;
     match command {
         OrderCommand::Place { .. } => Err(DomainError::AlreadyExists(Kind::Order)),
-        OrderCommand::Pay { actor, escrow_id, method, amount } => {
+        OrderCommand::Pay { actor, escrow_id, method, amount, payment } => {
             if actor != order.buyer_id {
                 return Err(DomainError::Forbidden(Forbidden::NotBuyer));
             }
@@ -223,7 +262,7 @@ fn decide_existing(order: &Order, command: OrderCommand) -> Result<Vec<OrderEven
                     given: amount.as_won(),
                 });
             }
-            Ok(vec![OrderEvent::OrderPaid { escrow_id, method, amount }])
+            Ok(vec![OrderEvent::OrderPaid { escrow_id, method, amount, payment: Some(payment) }])
         }
         OrderCommand::Ship { actor, carrier, tracking_number } => {
             if actor != order.seller_id {

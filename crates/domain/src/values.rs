@@ -137,6 +137,38 @@ text_value!(
     |raw| trimmed_len(raw, "reason", 1, 500, "must be 1-500 characters")
 );
 
+text_value!(
+    /// A payment gateway's id of one payment (Toss' `paymentKey`, PortOne's `paymentId`):
+    /// 1 to 200 visible ASCII characters, opaque to Jangteo.
+    PaymentKey,
+    |raw| {
+        if !raw.is_empty() && raw.len() <= 200 && raw.bytes().all(|b| b.is_ascii_graphic()) {
+            Ok(raw.to_owned())
+        } else {
+            Err(ValidationError::new("payment_key", "must be 1 to 200 visible ASCII characters"))
+        }
+    }
+);
+
+/// Which payment gateway holds a payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Gateway {
+    /// The built-in simulation of the embedded profile.
+    Simulated,
+    TossPayments,
+    /// KG Inicis escrow through PortOne V2.
+    #[serde(rename = "portone")]
+    PortOne,
+}
+
+/// A captured payment: the gateway that holds the money and its key for it (refunds go there).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct GatewayPayment {
+    pub gateway: Gateway,
+    pub payment_key: PaymentKey,
+}
+
 /// The couriers Jangteo can track, named by their tracker ids.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Carrier {

@@ -66,6 +66,25 @@ pub struct Config {
     pub elasticsearch_url: Option<Secret>,
     /// The Elasticsearch index of listings (its checkpoint lives in `<index>-checkpoint`).
     pub elasticsearch_index: String,
+    /// Who captures and refunds payments.
+    pub payment_gateway: GatewayChoice,
+    /// Toss Payments secret key (`test_sk_…`/`live_sk_…`), with `payment_gateway = "toss"`.
+    pub toss_secret_key: Option<Secret>,
+    /// PortOne V2 API secret, with `payment_gateway = "portone"`.
+    pub portone_api_secret: Option<Secret>,
+    /// Overrides the gateway's API address (a sandbox, or a local stand-in).
+    pub payment_api_base: Option<String>,
+}
+
+/// The payment gateway a deployment uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GatewayChoice {
+    /// Built in: approves every payment except amounts ending in 13 won.
+    #[default]
+    Simulated,
+    Toss,
+    Portone,
 }
 
 impl Default for Config {
@@ -89,6 +108,10 @@ impl Default for Config {
             mongodb_database: "jangteo".to_owned(),
             elasticsearch_url: None,
             elasticsearch_index: "jangteo-listings".to_owned(),
+            payment_gateway: GatewayChoice::Simulated,
+            toss_secret_key: None,
+            portone_api_secret: None,
+            payment_api_base: None,
         }
     }
 }
@@ -180,6 +203,23 @@ impl Config {
         }
         if let Some(index) = var("JANGTEO_ELASTICSEARCH_INDEX").filter(|i| !i.is_empty()) {
             self.elasticsearch_index = index;
+        }
+        if let Some(gateway) = var("JANGTEO_PAYMENT_GATEWAY").filter(|g| !g.is_empty()) {
+            self.payment_gateway = match gateway.as_str() {
+                "simulated" => GatewayChoice::Simulated,
+                "toss" => GatewayChoice::Toss,
+                "portone" => GatewayChoice::Portone,
+                other => bail!("JANGTEO_PAYMENT_GATEWAY={other} is not one of simulated, toss, portone"),
+            };
+        }
+        if let Some(key) = var("JANGTEO_TOSS_SECRET_KEY").filter(|k| !k.is_empty()) {
+            self.toss_secret_key = Some(Secret(key));
+        }
+        if let Some(secret) = var("JANGTEO_PORTONE_API_SECRET").filter(|k| !k.is_empty()) {
+            self.portone_api_secret = Some(Secret(secret));
+        }
+        if let Some(base) = var("JANGTEO_PAYMENT_API_BASE").filter(|b| !b.is_empty()) {
+            self.payment_api_base = Some(base);
         }
         if let Some(workers) = number("JANGTEO_HTTP_WORKERS")? {
             self.http_workers = usize::try_from(workers).context("JANGTEO_HTTP_WORKERS is too large")?;

@@ -18,36 +18,10 @@ pub mod toss;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+pub use jangteo_domain::PaymentKey;
 use jangteo_domain::{Money, OrderId};
 
 pub use retry::RetryPolicy;
-
-/// The gateway's id of one payment (Toss' `paymentKey`), opaque to Jangteo.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PaymentKey(String);
-
-impl PaymentKey {
-    /// The longest key accepted; Toss' keys are 200 characters at most.
-    pub const MAX_LEN: usize = 200;
-
-    /// A key as a client sent it: non-empty, at most [`Self::MAX_LEN`] visible ASCII characters.
-    pub fn parse(raw: &str) -> Result<Self, jangteo_domain::ValidationError> {
-        let valid =
-            !raw.is_empty() && raw.len() <= Self::MAX_LEN && raw.bytes().all(|b| b.is_ascii_graphic());
-        if valid {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(jangteo_domain::ValidationError::new(
-                "payment_key",
-                "must be 1 to 200 visible ASCII characters",
-            ))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
 
 /// Capture an authorised payment for an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +109,9 @@ impl PaymentError {
 /// A payment gateway.
 #[async_trait]
 pub trait PaymentGateway: Send + Sync + 'static {
+    /// Which gateway this is, as recorded with the payments it captures.
+    fn gateway(&self) -> jangteo_domain::Gateway;
+
     /// Captures the authorised payment `request.payment_key` for `request.amount`.
     async fn confirm(&self, request: &ConfirmPayment) -> Result<ConfirmedPayment, PaymentError>;
 

@@ -160,6 +160,10 @@ fn money(amount: i64) -> Result<Money, PaymentError> {
 
 #[async_trait]
 impl PaymentGateway for PortOne {
+    fn gateway(&self) -> jangteo_domain::Gateway {
+        jangteo_domain::Gateway::PortOne
+    }
+
     /// Looks the payment up and accepts it only if it is paid, for this order, for the amount.
     async fn confirm(&self, request: &ConfirmPayment) -> Result<ConfirmedPayment, PaymentError> {
         let payment_id = request.order_id.to_string();

@@ -46,6 +46,10 @@ fn won(amount: i64) -> Result<Money, PaymentError> {
 
 #[async_trait]
 impl PaymentGateway for SimulatedGateway {
+    fn gateway(&self) -> jangteo_domain::Gateway {
+        jangteo_domain::Gateway::Simulated
+    }
+
     async fn confirm(&self, request: &ConfirmPayment) -> Result<ConfirmedPayment, PaymentError> {
         let mut ledger = self.ledger()?;
         if let Some(answer) = ledger.confirmations.get(&request.idempotency_key) {

@@ -165,6 +165,10 @@ fn money(amount: i64) -> Result<Money, PaymentError> {
 
 #[async_trait]
 impl PaymentGateway for TossPayments {
+    fn gateway(&self) -> jangteo_domain::Gateway {
+        jangteo_domain::Gateway::TossPayments
+    }
+
     async fn confirm(&self, request: &ConfirmPayment) -> Result<ConfirmedPayment, PaymentError> {
         let order_id = request.order_id.to_string();
         let body = json!({
@@ -203,8 +207,11 @@ impl PaymentGateway for TossPayments {
             .as_deref()
             .and_then(<[TossCancel]>::last)
             .map_or(0, |cancel| cancel.cancel_amount);
+        let payment_key = PaymentKey::parse(&payment.payment_key).map_err(|error| {
+            PaymentError::Unavailable(format!("Toss reported a payment key that is not one: {error}"))
+        })?;
         Ok(CancelledPayment {
-            payment_key: PaymentKey(payment.payment_key),
+            payment_key,
             refunded: money(refunded)?,
             remaining: money(payment.balance_amount)?,
         })

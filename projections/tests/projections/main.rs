@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 
-use jangteo_app::{Actor, CommandContext, ListingChanges, Listings, NewListing, Orders};
+use jangteo_app::{Actor, CommandContext, ListingChanges, Listings, NewListing, Orders, PaymentRequest};
 use jangteo_domain::{AccountId, Description, ListingId, Money, OrderId, PaymentMethod, Title};
 use jangteo_event_store::{EventStore, sqlite::SqliteEventStore};
+use jangteo_payments::simulated::SimulatedGateway;
 use jangteo_projections::{
     ListingDocumentsProjection, ListingSearchProjection, OrderDocumentsProjection, Projection, catch_up,
     rebuild,
@@ -40,7 +41,7 @@ async fn world() -> World {
     let search: Arc<dyn ListingSearch> =
         Arc::new(TantivyListingSearch::open(&dir.path().join("search")).unwrap());
     let listings_service = Listings::new(Arc::clone(&store));
-    let orders_service = Orders::new(Arc::clone(&store));
+    let orders_service = Orders::new(Arc::clone(&store), Arc::new(SimulatedGateway::new()));
     let seller = AccountId::from_uuid(Uuid::now_v7());
     let buyer = AccountId::from_uuid(Uuid::now_v7());
     let context = || CommandContext::new(Actor::Member(buyer));
@@ -67,7 +68,10 @@ async fn world() -> World {
         if i % 2 == 1 {
             let order = orders_service.place(buyer, listing_id, &context()).await.unwrap();
             if i % 5 != 0 {
-                orders_service.pay(buyer, order.order_id, PaymentMethod::Card, &context()).await.unwrap();
+                orders_service
+                    .pay(buyer, order.order_id, PaymentRequest::new(PaymentMethod::Card), &context())
+                    .await
+                    .unwrap();
             }
             orders.push(order.order_id);
         }

@@ -1,14 +1,17 @@
 //! Order commands (buyer and seller) and order queries (the two of them only).
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use jangteo_app::{Actor, CommandContext, OrderReceipt};
-use jangteo_domain::{AccountId, CancelReason, Carrier, ListingId, OrderId, PaymentMethod, TrackingNumber};
+use jangteo_app::{Actor, CommandContext, OrderReceipt, PaymentRequest};
+use jangteo_domain::{
+    AccountId, CancelReason, Carrier, ListingId, Money, OrderId, PaymentKey, PaymentMethod, TrackingNumber,
+};
 use serde::Deserialize;
 
 use crate::{
     ApiError, ApiState,
     auth::Authenticated,
     consistency::{consistency_position, idempotency_key},
+    routes::Fields,
 };
 
 /// The command context of a request: derived from its `Idempotency-Key` when it has one, so a
@@ -52,6 +55,11 @@ pub(crate) async fn place(
 #[serde(deny_unknown_fields)]
 pub(crate) struct PayBody {
     method: PaymentMethod,
+    /// The gateway's key of the payment the buyer authorised (Toss' `paymentKey`); not needed
+    /// with the simulated gateway.
+    payment_key: Option<String>,
+    /// The amount the client shows the buyer; refused when it is not the order's.
+    amount: Option<i64>,
 }
 
 pub(crate) async fn pay(
@@ -63,7 +71,13 @@ pub(crate) async fn pay(
 ) -> Result<HttpResponse, ApiError> {
     let order_id = path.into_inner();
     let context = context(&request, actor, &format!("pay:{order_id}"))?;
-    let receipt = state.orders.pay(actor, order_id, body.method, &context).await?;
+    let body = body.into_inner();
+    let mut fields = Fields::new();
+    let payment_key = fields.check(body.payment_key.as_deref().map(PaymentKey::parse).transpose()).flatten();
+    let claimed_amount = fields.check(body.amount.map(Money::won).transpose()).flatten();
+    fields.finish()?;
+    let payment = PaymentRequest { method: body.method, payment_key, claimed_amount };
+    let receipt = state.orders.pay(actor, order_id, payment, &context).await?;
     Ok(answer(HttpResponse::Ok(), &receipt))
 }
 

@@ -34,3 +34,11 @@ pub fn reason() -> CancelReason {
 }
 
 pub const CARRIER: Carrier = Carrier::CjLogistics;
+
+/// A payment captured by the simulated gateway.
+pub fn gateway_payment() -> jangteo_domain::GatewayPayment {
+    jangteo_domain::GatewayPayment {
+        gateway: jangteo_domain::Gateway::Simulated,
+        payment_key: jangteo_domain::PaymentKey::parse("sim-order-20").unwrap(),
+    }
+}

@@ -6,7 +6,9 @@ use jangteo_domain::{
 };
 
 use crate::{
-    fixtures::{BUYER, CARRIER, ESCROW, LISTING, ORDER, SELLER, STRANGER, reason, tracking, won},
+    fixtures::{
+        BUYER, CARRIER, ESCROW, LISTING, ORDER, SELLER, STRANGER, gateway_payment, reason, tracking, won,
+    },
     support::{Case, run},
 };
 
@@ -21,7 +23,12 @@ fn placed_event() -> E {
 }
 
 fn paid_event() -> E {
-    E::OrderPaid { escrow_id: ESCROW, method: PaymentMethod::Card, amount: won(900_000) }
+    E::OrderPaid {
+        escrow_id: ESCROW,
+        method: PaymentMethod::Card,
+        amount: won(900_000),
+        payment: Some(gateway_payment()),
+    }
 }
 
 fn placed() -> Vec<E> {
@@ -51,7 +58,13 @@ fn place(buyer: jangteo_domain::AccountId) -> C {
 }
 
 fn pay(actor: jangteo_domain::AccountId, amount: i64) -> C {
-    C::Pay { actor, escrow_id: ESCROW, method: PaymentMethod::Card, amount: won(amount) }
+    C::Pay {
+        actor,
+        escrow_id: ESCROW,
+        method: PaymentMethod::Card,
+        amount: won(amount),
+        payment: gateway_payment(),
+    }
 }
 
 fn ship(actor: jangteo_domain::AccountId) -> C {

@@ -52,6 +52,7 @@ fn every_event_round_trips_under_its_name() {
             escrow_id: ESCROW,
             method: jangteo_domain::PaymentMethod::NaverPay,
             amount: won(1),
+            payment: Some(crate::fixtures::gateway_payment()),
         },
         OrderEvent::OrderShipped {
             carrier: jangteo_domain::Carrier::Epost,
@@ -90,6 +91,23 @@ fn stored_payloads_are_validated_on_read() {
         Err(EventCodecError::Json(_))
     ));
     assert!(ListingEvent::from_payload("NoSuchEvent", 1, json!({})).is_err());
+}
+
+#[test]
+fn order_paid_version_1_reads_back_without_a_gateway_payment() {
+    let stored_v1 = json!({ "escrow_id": ESCROW, "method": "card", "amount": 5_000 });
+    let event = OrderEvent::from_payload("OrderPaid", 1, stored_v1).unwrap();
+    assert_eq!(
+        event,
+        OrderEvent::OrderPaid {
+            escrow_id: ESCROW,
+            method: jangteo_domain::PaymentMethod::Card,
+            amount: won(5_000),
+            payment: None
+        }
+    );
+    assert_eq!(event.schema_version(), 2, "new events are written at version 2");
+    assert!(OrderEvent::from_payload("OrderPaid", 3, json!({})).is_err());
 }
 
 #[test]

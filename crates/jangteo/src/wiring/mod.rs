@@ -31,7 +31,14 @@ use jangteo_read_models::{
     tantivy_search::TantivyListingSearch,
 };
 
-use crate::config::Config;
+use jangteo_payments::{
+    PaymentGateway, RetryPolicy,
+    portone::{self, PortOne},
+    simulated::SimulatedGateway,
+    toss::{self, TossPayments},
+};
+
+use crate::config::{Config, GatewayChoice};
 
 pub use self::{
     rebuild::rebuild,
@@ -223,6 +230,23 @@ async fn log_lag(operations: jangteo_app::Operations) {
             Err(error) => tracing::warn!(%error, "measuring projection lag failed"),
         }
     }
+}
+
+/// The payment gateway the configuration names.
+fn payment_gateway(config: &Config) -> Result<Arc<dyn PaymentGateway>> {
+    let base = |default: &str| config.payment_api_base.clone().unwrap_or_else(|| default.to_owned());
+    Ok(match config.payment_gateway {
+        GatewayChoice::Simulated => Arc::new(SimulatedGateway::new()),
+        GatewayChoice::Toss => {
+            let key = config.toss_secret_key.as_ref().context("JANGTEO_TOSS_SECRET_KEY is not set")?;
+            Arc::new(TossPayments::new(&base(toss::API_BASE), key.expose(), RetryPolicy::default())?)
+        }
+        GatewayChoice::Portone => {
+            let secret =
+                config.portone_api_secret.as_ref().context("JANGTEO_PORTONE_API_SECRET is not set")?;
+            Arc::new(PortOne::new(&base(portone::API_BASE), secret.expose(), RetryPolicy::default())?)
+        }
+    })
 }
 
 pub async fn migrate(config: &Config) -> Result<()> {

@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 
 use super::{
     POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, log_lag, open_counters, open_event_store,
-    open_listing_cache, open_read_models, projections,
+    open_listing_cache, open_read_models, payment_gateway, projections,
 };
 use crate::{config::Config, secrets};
 
@@ -55,6 +55,7 @@ pub async fn serve(config: Config) -> Result<()> {
     };
 
     let counters = open_counters(&config).await?;
+    let gateway = payment_gateway(&config)?;
 
     let mut progress = ProjectionProgress::new();
     let mut workers = JoinSet::new();
@@ -87,7 +88,10 @@ pub async fn serve(config: Config) -> Result<()> {
     if distributed {
         tracing::info!("distributed profile: projections and process manager run in `jangteo worker`");
     } else {
-        workers.spawn(TradeProcessManager::new(Arc::clone(&store)).run(POLL_INTERVAL, RETRY_DELAY));
+        workers.spawn(
+            TradeProcessManager::new(Arc::clone(&store), Arc::clone(&gateway))
+                .run(POLL_INTERVAL, RETRY_DELAY),
+        );
     }
 
     let jwt_secret = match &config.jwt_secret {
@@ -97,7 +101,7 @@ pub async fn serve(config: Config) -> Result<()> {
     let state = ApiState {
         accounts: Accounts::new(Arc::clone(&store)),
         listings: Listings::new(Arc::clone(&store)),
-        orders: Orders::new(Arc::clone(&store)),
+        orders: Orders::new(Arc::clone(&store), Arc::clone(&gateway)),
         favourites: Favourites::new(Arc::clone(&store)),
         operations: Operations::new(
             Arc::clone(&store),

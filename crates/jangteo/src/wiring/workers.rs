@@ -10,7 +10,7 @@ use tokio::task::JoinSet;
 
 use super::{
     POLL_INTERVAL, RETRY_DELAY, STREAM_TYPES, SearchAccess, ensure_data_dir, log_lag, open_counters,
-    open_event_store, open_listing_cache, open_read_models, projections, select,
+    open_event_store, open_listing_cache, open_read_models, payment_gateway, projections, select,
 };
 use crate::config::Config;
 
@@ -63,7 +63,8 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
         tasks.spawn(relay.run(POLL_INTERVAL, RETRY_DELAY));
     }
     if duties.process_manager {
-        tasks.spawn(TradeProcessManager::new(Arc::clone(&store)).run(POLL_INTERVAL, RETRY_DELAY));
+        let manager = TradeProcessManager::new(Arc::clone(&store), payment_gateway(config)?);
+        tasks.spawn(manager.run(POLL_INTERVAL, RETRY_DELAY));
     }
     if with_projections {
         let (documents, search) = open_read_models(config, SearchAccess::Write).await?;

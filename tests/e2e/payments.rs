@@ -1,0 +1,86 @@
+//! Payments through the gateway port, on the embedded profile's simulated gateway: a declined
+//! card leaves the order unpaid and moves no money; a tampered amount is refused before the
+//! gateway is asked; the right amount pays.
+
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use crate::{
+    sale::on_sale_listing,
+    support::{Profile, TestServer},
+};
+
+#[tokio::test]
+async fn declined_payments_and_tampered_amounts_leave_the_order_unpaid() {
+    let server = TestServer::start(&Profile::Embedded).await;
+    let seller = server.member("판매자").await;
+    let buyer = server.member("구매자").await;
+
+    // The simulated gateway declines amounts ending in 13 won.
+    let unlucky = on_sale_listing(&server, &seller, "중고 키보드", 30_013).await;
+    let order = server
+        .send(Method::POST, "/v1/orders", Some(&buyer.token), Some(json!({ "listing_id": unlucky })))
+        .await;
+    assert_eq!(order.status, StatusCode::CREATED, "{}", order.body);
+    let order_id = order.body["order_id"].as_str().unwrap().to_owned();
+    let payment = format!("/v1/orders/{order_id}/payment");
+    server
+        .send(Method::POST, &payment, Some(&buyer.token), Some(json!({ "method": "card" })))
+        .await
+        .assert_problem(StatusCode::PAYMENT_REQUIRED, "payment_declined");
+    let timeline =
+        server.send(Method::GET, &format!("/v1/orders/{order_id}/timeline"), Some(&buyer.token), None).await;
+    let steps: Vec<&str> = timeline.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        ["ListingCreated", "ListingPublished", "ListingReserved", "OrderPlaced"],
+        "nothing paid"
+    );
+
+    // A client that states another amount than the order's is refused, and nothing is paid.
+    let listing = on_sale_listing(&server, &seller, "중고 모니터", 120_000).await;
+    let order = server
+        .send(Method::POST, "/v1/orders", Some(&buyer.token), Some(json!({ "listing_id": listing })))
+        .await;
+    let order_id = order.body["order_id"].as_str().unwrap().to_owned();
+    let payment = format!("/v1/orders/{order_id}/payment");
+    server
+        .send(Method::POST, &payment, Some(&buyer.token), Some(json!({ "method": "card", "amount": 1_000 })))
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "amount_mismatch");
+    server
+        .send(
+            Method::POST,
+            &payment,
+            Some(&buyer.token),
+            Some(json!({ "method": "card", "payment_key": "bad key" })),
+        )
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+
+    // The order's own amount pays; the timeline records which gateway holds the money.
+    let paid = server
+        .send(
+            Method::POST,
+            &payment,
+            Some(&buyer.token),
+            Some(json!({ "method": "card", "amount": 120_000 })),
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+    assert_eq!(paid.body["status"], "paid");
+    let timeline =
+        server.send(Method::GET, &format!("/v1/orders/{order_id}/timeline"), Some(&buyer.token), None).await;
+    let order_paid = timeline.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["event_type"] == "OrderPaid")
+        .unwrap_or_else(|| panic!("no OrderPaid in {}", timeline.body));
+    assert_eq!(order_paid["data"]["payment"]["gateway"], "simulated", "{order_paid}");
+}
