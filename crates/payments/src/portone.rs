@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::{
     CancelPayment, CancelledPayment, ConfirmPayment, ConfirmedPayment, PaymentError, PaymentGateway,
-    RetryPolicy,
+    RetryPolicy, retry::Verdict,
 };
 
 /// PortOne's production API.
@@ -90,55 +90,31 @@ impl PortOne {
         })
     }
 
-    /// Sends one request, retrying timeouts, lost connections and 5xx; returns the JSON answer.
+    /// Sends one request, retrying timeouts, lost connections, 5xx and PG errors; returns the
+    /// JSON answer.
     async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, PaymentError> {
         let url = format!("{}{path}", self.base_url);
-        let mut last_failure = String::new();
-        for attempt in 1..=self.retry.attempts.max(1) {
-            if attempt > 1 {
-                tokio::time::sleep(self.retry.backoff(attempt - 1)).await;
-            }
-            let mut request = self
+        let build = || {
+            let request = self
                 .http
                 .request(method.clone(), &url)
                 .header("Authorization", format!("PortOne {}", self.api_secret));
-            if let Some(body) = body {
-                request = request.json(body);
+            match body {
+                Some(body) => request.json(body),
+                None => request,
             }
-            let response = match request.send().await {
-                Ok(response) => response,
-                Err(error) => {
-                    last_failure = format!("{path}: {error}");
-                    tracing::warn!(attempt, %error, "PortOne call failed; retrying");
-                    continue;
-                }
-            };
-            let status = response.status();
-            let text = response.text().await.map_err(|error| PaymentError::Unavailable(error.to_string()))?;
-            if status.is_success() {
-                return serde_json::from_str(&text).map_err(|error| {
-                    PaymentError::Unavailable(format!("unexpected PortOne answer: {error}: {text}"))
-                });
-            }
-            let error: PortOneError = serde_json::from_str(&text)
-                .unwrap_or_else(|_| PortOneError { kind: String::new(), message: text.clone() });
-            if status.is_server_error() || error.kind == "PG_PROVIDER" {
-                tracing::warn!(attempt, %status, kind = error.kind, "PortOne answered with a server error; retrying");
-                last_failure = format!("{status} {}: {}", error.kind, error.message);
-                continue;
-            }
-            return Err(classify(status, error));
-        }
-        Err(PaymentError::Unavailable(format!(
-            "no answer after {} attempts: {last_failure}",
-            self.retry.attempts
-        )))
+        };
+        self.retry.send("PortOne", build, classify).await
     }
 }
 
-fn classify(status: StatusCode, error: PortOneError) -> PaymentError {
-    let PortOneError { kind, message } = error;
-    match kind.as_str() {
+fn classify(status: StatusCode, body: &str) -> Verdict {
+    let PortOneError { kind, message } = serde_json::from_str(body)
+        .unwrap_or_else(|_| PortOneError { kind: String::new(), message: body.to_owned() });
+    if status.is_server_error() || kind == "PG_PROVIDER" {
+        return Verdict::Retry(format!("{status} {kind}: {message}"));
+    }
+    Verdict::Fail(match kind.as_str() {
         "UNAUTHORIZED" | "FORBIDDEN" => PaymentError::Misconfigured(format!("{kind}: {message}")),
         "PAYMENT_NOT_FOUND" => PaymentError::NotFound,
         "PAYMENT_ALREADY_CANCELLED"
@@ -150,7 +126,7 @@ fn classify(status: StatusCode, error: PortOneError) -> PaymentError {
             PaymentError::Misconfigured(format!("{status} {kind}: {message}"))
         }
         _ => PaymentError::Declined { code: kind, message },
-    }
+    })
 }
 
 fn money(amount: i64) -> Result<Money, PaymentError> {

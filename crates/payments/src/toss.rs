@@ -20,7 +20,7 @@ use serde_json::json;
 
 use crate::{
     CancelPayment, CancelledPayment, ConfirmPayment, ConfirmedPayment, PaymentError, PaymentGateway,
-    PaymentKey, RetryPolicy,
+    PaymentKey, RetryPolicy, retry::Verdict,
 };
 
 /// Toss' production API; tests point the adapter at a local server instead.
@@ -58,48 +58,14 @@ impl TossPayments {
         idempotency_key: &str,
     ) -> Result<TossPayment, PaymentError> {
         let url = format!("{}{path}", self.base_url);
-        let mut last_failure = String::new();
-        for attempt in 1..=self.retry.attempts.max(1) {
-            if attempt > 1 {
-                tokio::time::sleep(self.retry.backoff(attempt - 1)).await;
-            }
-            let sent = self
-                .http
+        let build = || {
+            self.http
                 .post(&url)
                 .basic_auth(&self.secret_key, Some(""))
                 .header("Idempotency-Key", idempotency_key)
                 .json(body)
-                .send()
-                .await;
-            let response = match sent {
-                Ok(response) => response,
-                Err(error) => {
-                    last_failure = format!("{path}: {error}");
-                    tracing::warn!(attempt, %error, "Toss Payments call failed; retrying");
-                    continue;
-                }
-            };
-            let status = response.status();
-            let text = response.text().await.map_err(|error| PaymentError::Unavailable(error.to_string()))?;
-            if status.is_success() {
-                return serde_json::from_str(&text).map_err(|error| {
-                    PaymentError::Unavailable(format!("unexpected Toss answer: {error}: {text}"))
-                });
-            }
-            let error: TossError = serde_json::from_str(&text)
-                .unwrap_or_else(|_| TossError { code: String::new(), message: text.clone() });
-            match classify(status, error) {
-                Outcome::Retry(failure) => {
-                    tracing::warn!(attempt, %status, failure, "Toss Payments answered with a server error; retrying");
-                    last_failure = failure;
-                }
-                Outcome::Fail(error) => return Err(error),
-            }
-        }
-        Err(PaymentError::Unavailable(format!(
-            "no answer after {} attempts: {last_failure}",
-            self.retry.attempts
-        )))
+        };
+        self.retry.send("Toss Payments", build, classify).await
     }
 }
 
@@ -110,32 +76,28 @@ struct TossError {
     message: String,
 }
 
-enum Outcome {
-    Retry(String),
-    Fail(PaymentError),
-}
-
 /// Toss' error codes, sorted into what Jangteo does about them.
-fn classify(status: StatusCode, error: TossError) -> Outcome {
-    let TossError { code, message } = error;
+fn classify(status: StatusCode, body: &str) -> Verdict {
+    let TossError { code, message } = serde_json::from_str(body)
+        .unwrap_or_else(|_| TossError { code: String::new(), message: body.to_owned() });
     match code.as_str() {
         "UNAUTHORIZED_KEY" | "INVALID_API_KEY" | "FORBIDDEN_REQUEST" => {
-            Outcome::Fail(PaymentError::Misconfigured(format!("{code}: {message}")))
+            Verdict::Fail(PaymentError::Misconfigured(format!("{code}: {message}")))
         }
-        "NOT_FOUND_PAYMENT" | "NOT_FOUND_PAYMENT_SESSION" => Outcome::Fail(PaymentError::NotFound),
-        "ALREADY_PROCESSED_PAYMENT" => Outcome::Fail(PaymentError::AlreadyProcessed),
+        "NOT_FOUND_PAYMENT" | "NOT_FOUND_PAYMENT_SESSION" => Verdict::Fail(PaymentError::NotFound),
+        "ALREADY_PROCESSED_PAYMENT" => Verdict::Fail(PaymentError::AlreadyProcessed),
         "ALREADY_CANCELED_PAYMENT" | "NOT_CANCELABLE_AMOUNT" | "NOT_CANCELABLE_PAYMENT" => {
-            Outcome::Fail(PaymentError::NotRefundable(format!("{code}: {message}")))
+            Verdict::Fail(PaymentError::NotRefundable(format!("{code}: {message}")))
         }
         "PROVIDER_ERROR"
         | "FAILED_INTERNAL_SYSTEM_PROCESSING"
         | "FAILED_PAYMENT_INTERNAL_SYSTEM_PROCESSING"
-        | "UNKNOWN_PAYMENT_ERROR" => Outcome::Retry(format!("{code}: {message}")),
-        _ if status.is_server_error() => Outcome::Retry(format!("{status} {code}: {message}")),
+        | "UNKNOWN_PAYMENT_ERROR" => Verdict::Retry(format!("{code}: {message}")),
+        _ if status.is_server_error() => Verdict::Retry(format!("{status} {code}: {message}")),
         _ if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN => {
-            Outcome::Fail(PaymentError::Misconfigured(format!("{status} {code}: {message}")))
+            Verdict::Fail(PaymentError::Misconfigured(format!("{status} {code}: {message}")))
         }
-        _ => Outcome::Fail(PaymentError::Declined { code, message }),
+        _ => Verdict::Fail(PaymentError::Declined { code, message }),
     }
 }
 
