@@ -15,7 +15,7 @@
 use std::{sync::Arc, time::Duration};
 
 use jangteo_domain::{
-    DomainEvent, GatewayPayment,
+    DomainEvent, Gateway, GatewayPayment,
     escrow::{EscrowCommand, EscrowState},
     listing::{ListingCommand, ListingState},
     order::{Order, OrderEvent, OrderState},
@@ -105,32 +105,44 @@ impl TradeProcessManager {
                 let release = ListingCommand::ReleaseReservation { order_id: order.order_id };
                 self.react::<ListingState>(event, "listing_released", listing_stream, &release).await?;
                 if let (true, Some(escrow_id)) = (refund_due, order.escrow_id) {
-                    if let Some(payment) = &order.payment {
-                        self.give_back(event, &order, payment).await?;
+                    let given_back = match &order.payment {
+                        Some(payment) => self.give_back(event, &order, payment).await?,
+                        // Paid before payment gateways: the money never left Jangteo's books.
+                        None => true,
+                    };
+                    if given_back {
+                        let refund = EscrowCommand::Refund;
+                        self.react::<EscrowState>(event, "escrow_refunded", escrow_id.as_uuid(), &refund)
+                            .await?;
                     }
-                    let refund = EscrowCommand::Refund;
-                    self.react::<EscrowState>(event, "escrow_refunded", escrow_id.as_uuid(), &refund).await?;
                 }
             }
         }
         Ok(())
     }
 
-    /// Cancels the order's payment with the gateway that captured it.
+    /// Cancels the order's payment with the gateway that captured it; returns whether the money
+    /// went back. An outage is an error (the batch is retried, with the same idempotency key);
+    /// a refund this deployment cannot make is logged for operators and leaves the escrow held,
+    /// so that the log never claims a refund that did not happen.
     async fn give_back(
         &self,
         cause: &RecordedEvent,
         order: &Order,
         payment: &GatewayPayment,
-    ) -> Result<(), AppError> {
-        if payment.gateway != self.gateway.gateway() {
-            // Refunds go to the gateway that holds the money; this deployment talks to another.
+    ) -> Result<bool, AppError> {
+        let cannot = |why: &str| {
             tracing::error!(
                 order_id = %order.order_id,
                 gateway = ?payment.gateway,
-                "the payment was captured by a gateway this deployment is not configured for; refund it there"
+                payment_key = payment.payment_key.as_str(),
+                why,
+                "refund it by hand; the escrow stays held until then"
             );
-            return Err(AppError::Internal(format!("no client for {:?} refunds", payment.gateway)));
+            Ok(false)
+        };
+        if payment.gateway != self.gateway.gateway() {
+            return cannot("the payment was captured by a gateway this deployment is not configured for");
         }
         let cancel = CancelPayment {
             payment_key: payment.payment_key.clone(),
@@ -140,15 +152,13 @@ impl TradeProcessManager {
             idempotency_key: format!("jangteo-refund-{}", cause.event_id),
         };
         match self.gateway.cancel(&cancel).await {
-            Ok(_) | Err(PaymentError::NotRefundable(_) | PaymentError::AlreadyProcessed) => Ok(()),
-            // Nothing there to give back (the simulated gateway forgets its captures on restart).
-            Err(PaymentError::NotFound) => {
-                tracing::error!(
-                    order_id = %order.order_id,
-                    payment_key = payment.payment_key.as_str(),
-                    "the gateway knows no payment to refund; the escrow records the refund anyway"
-                );
-                Ok(())
+            // Already given back (an earlier attempt that crashed before the escrow recorded it).
+            Ok(_) | Err(PaymentError::NotRefundable(_) | PaymentError::AlreadyProcessed) => Ok(true),
+            // The simulated gateway forgets its captures when the process restarts.
+            Err(PaymentError::NotFound) if payment.gateway == Gateway::Simulated => Ok(true),
+            Err(PaymentError::NotFound) => cannot("the gateway knows no such payment"),
+            Err(PaymentError::Declined { code, message }) => {
+                cannot(&format!("the gateway refused: {code} {message}"))
             }
             Err(error) => Err(error.into()),
         }

@@ -15,7 +15,9 @@ use jangteo_domain::{
     TrackingNumber,
 };
 use jangteo_event_store::{EventStore, sqlite::SqliteEventStore};
-use jangteo_payments::simulated::SimulatedGateway;
+use jangteo_payments::{
+    CancelPayment, PaymentError, PaymentGateway, PaymentKey, simulated::SimulatedGateway,
+};
 use uuid::Uuid;
 
 struct World {
@@ -122,6 +124,16 @@ async fn cancelling_a_paid_order_reopens_the_listing_and_refunds() {
     let types: Vec<String> =
         world.store.read_all(before, 10).await.unwrap().into_iter().map(|e| e.event_type).collect();
     assert_eq!(types, ["ListingReservationReleased", "EscrowRefunded"]);
+
+    // The gateway gave the money back: nothing is left there to refund.
+    let leftover = CancelPayment {
+        payment_key: PaymentKey::parse(&format!("sim-{}", order.order_id)).unwrap(),
+        order_id: order.order_id,
+        reason: "test".to_owned(),
+        amount: None,
+        idempotency_key: "probe".to_owned(),
+    };
+    assert!(matches!(world.gateway.cancel(&leftover).await, Err(PaymentError::NotRefundable(_))));
 
     // Back on sale: another buyer can order it now.
     let other = AccountId::from_uuid(Uuid::now_v7());
