@@ -29,12 +29,12 @@ const STREAM_TYPES: [&str; 4] = ["account", "listing", "order", "escrow"];
 
 /// Wraps a projection, records every position it is asked to apply, and can be made to die
 /// after applying part of a batch: the worker's process crashing between two commits.
-struct Recorded {
-    inner: Arc<dyn Projection>,
-    applied: Arc<Mutex<Vec<u64>>>,
+pub(crate) struct Recorded {
+    pub(crate) inner: Arc<dyn Projection>,
+    pub(crate) applied: Arc<Mutex<Vec<u64>>>,
     /// Dies after applying the events up to this position.
-    die_after: Option<u64>,
-    died: Arc<Notify>,
+    pub(crate) die_after: Option<u64>,
+    pub(crate) died: Arc<Notify>,
 }
 
 #[async_trait]

@@ -19,6 +19,7 @@ use jangteo_read_models::{
 };
 use uuid::Uuid;
 
+mod feeds;
 mod kafka;
 
 struct World {
