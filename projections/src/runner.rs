@@ -52,9 +52,18 @@ async fn follow(
     let mut checkpoint = projection.checkpoint().await?;
     reporter.report(checkpoint);
     let mut feed = source.open(checkpoint).await?;
+    // Delivered by the feed but not applied yet (what a capped gap fill left over).
+    let mut pending: Vec<RecordedEvent> = Vec::new();
     loop {
-        let delivered = feed.next_batch().await?;
-        let batch = contiguous_batch(projection, store, &mut checkpoint, delivered).await?;
+        if pending.is_empty() {
+            pending = feed.next_batch().await?;
+            // Another worker of this projection may have moved the checkpoint while this one
+            // stood by (a consumer-group rebalance hands the partition over).
+            checkpoint = checkpoint.max(projection.checkpoint().await?);
+        }
+        let (batch, rest) =
+            contiguous_batch(projection.name(), store, checkpoint, std::mem::take(&mut pending)).await?;
+        pending = rest;
         let Some(last) = batch.last().map(|event| event.global_position) else {
             // Only redeliveries: nothing to apply, but the feed may forget them.
             feed.applied(checkpoint).await?;
@@ -68,54 +77,52 @@ async fn follow(
     }
 }
 
-/// Turns what a feed delivered into the batch to apply: consecutive positions right after
-/// `checkpoint`. Events at or below the checkpoint are dropped (redeliveries, a relay's re-sent
-/// batch). Before a gap, the checkpoint is read again, since another worker of the same
-/// projection may have moved it while this one stood by; a gap that remains is filled from the
-/// event store, which holds every position.
+/// The most events a gap fill reads from the store into one batch.
+const GAP_FILL_LIMIT: usize = 512;
+
+/// Turns what a feed delivered into the next batch to apply: consecutive positions right after
+/// `checkpoint`, and what is left for the batch after. Events at or below the checkpoint are
+/// dropped (redeliveries, a relay's re-sent batch). A gap (positions the feed never delivered:
+/// an expired retention, a skipped foreign message) is filled from the event store, which holds
+/// every position, at most [`GAP_FILL_LIMIT`] events at a time.
 async fn contiguous_batch(
-    projection: &dyn Projection,
+    projection: &str,
     store: &dyn EventStore,
-    checkpoint: &mut GlobalPosition,
+    checkpoint: GlobalPosition,
     delivered: Vec<RecordedEvent>,
-) -> Result<Vec<RecordedEvent>, ProjectionError> {
+) -> Result<(Vec<RecordedEvent>, Vec<RecordedEvent>), ProjectionError> {
     let mut batch: Vec<RecordedEvent> = Vec::with_capacity(delivered.len());
-    for event in delivered {
-        let expected = batch.last().map_or(*checkpoint, |last| last.global_position) + 1;
+    let mut delivered = delivered.into_iter();
+    while let Some(event) = delivered.next() {
+        let expected = batch.last().map_or(checkpoint, |last| last.global_position) + 1;
         if event.global_position < expected {
             continue;
         }
         if event.global_position > expected {
-            if batch.is_empty() {
-                *checkpoint = (*checkpoint).max(projection.checkpoint().await?);
-            }
-            let expected = batch.last().map_or(*checkpoint, |last| last.global_position) + 1;
-            if event.global_position < expected {
-                continue;
-            }
-            let mut after = expected - 1;
-            while after + 1 < event.global_position {
-                let missing = usize::try_from(event.global_position - after - 1).unwrap_or(usize::MAX);
-                let filled = store.read_all(after, missing.min(512)).await?;
-                let Some(last) = filled.last() else {
-                    return Err(ProjectionError::Inconsistent(format!(
-                        "the feed delivered position {} but the log ends at {after}",
-                        event.global_position
-                    )));
-                };
-                after = last.global_position;
-                batch.extend(filled.into_iter().filter(|e| e.global_position < event.global_position));
+            let missing = usize::try_from(event.global_position - expected).unwrap_or(usize::MAX);
+            let filled = store.read_all(expected - 1, missing.min(GAP_FILL_LIMIT)).await?;
+            if filled.is_empty() {
+                return Err(ProjectionError::Inconsistent(format!(
+                    "the feed delivered position {} but the log ends before {expected}",
+                    event.global_position
+                )));
             }
             tracing::info!(
-                projection = projection.name(),
+                projection,
                 from = expected,
-                to = event.global_position - 1,
+                count = filled.len(),
                 "filled a gap in the feed from the event store"
             );
+            batch.extend(filled.into_iter().filter(|filled| filled.global_position < event.global_position));
+            if batch.last().is_some_and(|last| last.global_position + 1 < event.global_position) {
+                // The gap is wider than one fill: apply this much, the rest comes next time.
+                let rest = std::iter::once(event).chain(delivered).collect();
+                return Ok((batch, rest));
+            }
         }
         batch.push(event);
     }
-    Ok(batch)
+    Ok((batch, Vec::new()))
 }
 
 /// Follows the checkpoint of a projection that another process runs, for queries in this one:

@@ -137,9 +137,9 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
                 PaymentError::Declined { .. } => (S::PAYMENT_REQUIRED, "Payment declined"),
                 PaymentError::AmountMismatch { .. } => (S::UNPROCESSABLE_ENTITY, "Payment amount mismatch"),
                 PaymentError::NotFound => (S::UNPROCESSABLE_ENTITY, "Unknown payment"),
-                PaymentError::AlreadyProcessed | PaymentError::NotRefundable(_) => {
-                    (S::CONFLICT, "Payment already processed")
-                }
+                PaymentError::AlreadyProcessed
+                | PaymentError::AlreadyRefunded
+                | PaymentError::NotRefundable(_) => (S::CONFLICT, "Payment already processed"),
                 PaymentError::Unavailable(_) => (S::SERVICE_UNAVAILABLE, "Payment gateway unavailable"),
                 PaymentError::Misconfigured(_) => (S::INTERNAL_SERVER_ERROR, "Internal error"),
             };

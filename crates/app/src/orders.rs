@@ -11,7 +11,7 @@ use jangteo_domain::{
     order::{OrderCommand, OrderEvent, OrderState, OrderStatus},
 };
 use jangteo_event_store::{AppendOutcome, AppendRequest, EventStore, EventStoreError};
-use jangteo_payments::{CancelPayment, ConfirmPayment, PaymentGateway};
+use jangteo_payments::{CancelPayment, ConfirmPayment, PaymentError, PaymentGateway};
 use uuid::Uuid;
 
 use crate::{
@@ -26,6 +26,9 @@ pub struct OrderReceipt {
     pub status: OrderStatus,
     pub receipt: CommandReceipt,
 }
+
+/// Namespace of the gateway idempotency keys of captures (a fixed random UUID).
+const CAPTURE_NAMESPACE: Uuid = Uuid::from_u128(0x2f6c_81d4_5a3e_4c09_9e27_b8d1_0c4a_7e63);
 
 /// How the buyer pays an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,8 +121,10 @@ impl Orders {
     ///
     /// The amount is the order's; a client that states another one (`claimed_amount`) is refused
     /// before any money moves. The gateway call carries the command id as its idempotency key, so
-    /// a retried command captures once. If the order changed while the gateway was capturing
-    /// (cancelled by the seller, say) and can no longer be paid, the capture is cancelled again.
+    /// a retried request captures once, with or without its `Idempotency-Key`. If the order changed
+    /// while the gateway was capturing (cancelled by the seller, say) and can no longer be paid,
+    /// the capture is cancelled again; if another request recorded this very payment meanwhile,
+    /// its outcome stands.
     pub async fn pay(
         &self,
         actor: AccountId,
@@ -155,11 +160,15 @@ impl Orders {
         };
         loaded.state.decide(pay(payment.claimed_amount.unwrap_or(price)))?;
 
+        // One key per (order, gateway payment), not per request: a client retrying without its
+        // Idempotency-Key still captures once, and gets the first capture back.
+        let mut seed = order_id.as_uuid().as_bytes().to_vec();
+        seed.extend_from_slice(captured.payment_key.as_str().as_bytes());
         let confirmation = ConfirmPayment {
             payment_key: captured.payment_key.clone(),
             order_id,
             amount: price,
-            idempotency_key: format!("jangteo-pay-{}", context.command_id),
+            idempotency_key: format!("jangteo-pay-{}", Uuid::new_v5(&CAPTURE_NAMESPACE, &seed)),
         };
         self.gateway.confirm(&confirmation).await?;
 
@@ -177,6 +186,12 @@ impl Orders {
             };
             let order_events = match loaded.state.decide(pay(order.price)) {
                 Ok(events) => events,
+                // A concurrent request recorded this very payment: it is ours to keep.
+                Err(_) if order.payment.as_ref() == Some(&captured) => {
+                    let position = store.head_position().await?;
+                    let receipt = CommandReceipt { position, duplicate: true };
+                    return Ok(OrderReceipt { order_id, status: order.status, receipt });
+                }
                 Err(refusal) => {
                     self.void(&confirmation, "the order changed while the payment was captured").await;
                     return Err(refusal.into());
@@ -197,7 +212,7 @@ impl Orders {
                 Err(error) => return Err(error.into()),
             }
         }
-        self.void(&confirmation, "the order stayed too busy to record the payment").await;
+        // The capture stays: a retry captures with the same key, gets it back and records it.
         Err(AppError::Contention)
     }
 
@@ -211,7 +226,9 @@ impl Orders {
             amount: None,
             idempotency_key: format!("{}-void", confirmation.idempotency_key),
         };
-        if let Err(error) = self.gateway.cancel(&cancel).await {
+        if let Err(error) = self.gateway.cancel(&cancel).await
+            && error != PaymentError::AlreadyRefunded
+        {
             tracing::error!(
                 order_id = %confirmation.order_id,
                 payment_key = confirmation.payment_key.as_str(),

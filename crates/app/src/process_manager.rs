@@ -153,7 +153,7 @@ impl TradeProcessManager {
         };
         match self.gateway.cancel(&cancel).await {
             // Already given back (an earlier attempt that crashed before the escrow recorded it).
-            Ok(_) | Err(PaymentError::NotRefundable(_) | PaymentError::AlreadyProcessed) => Ok(true),
+            Ok(_) | Err(PaymentError::AlreadyRefunded) => Ok(true),
             // The simulated gateway forgets its captures when the process restarts.
             Err(PaymentError::NotFound) if payment.gateway == Gateway::Simulated => Ok(true),
             Err(PaymentError::NotFound) => cannot("the gateway knows no such payment"),

@@ -20,6 +20,10 @@ use crate::{CloudEvent, Topics};
 
 /// The most messages handed out in one batch.
 const BATCH_SIZE: usize = 512;
+/// Receive errors in a row after which the consumer is given up and rebuilt. librdkafka reports
+/// many passing conditions (a broker connection lost and re-established, a topic not created
+/// yet) as errors while it recovers by itself.
+const ERRORS_BEFORE_GIVING_UP: u32 = 20;
 
 /// A consumer-group member reading the log topic.
 pub struct KafkaLogFeed {
@@ -103,16 +107,26 @@ fn transport(error: KafkaError) -> FeedError {
 impl EventFeed for KafkaLogFeed {
     async fn next_batch(&mut self) -> Result<Vec<RecordedEvent>, FeedError> {
         let mut batch = Vec::new();
+        let mut errors = 0;
         loop {
             let message = if batch.is_empty() {
-                self.consumer.recv().await.map_err(transport)?
+                match self.consumer.recv().await {
+                    Ok(message) => message,
+                    Err(error) if errors + 1 < ERRORS_BEFORE_GIVING_UP => {
+                        errors += 1;
+                        tracing::warn!(topic = %self.topic, %error, errors, "Kafka consumer error; waiting for it to recover");
+                        continue;
+                    }
+                    Err(error) => return Err(transport(error)),
+                }
             } else if batch.len() >= BATCH_SIZE {
                 break;
             } else {
                 // Take what is already fetched, without waiting for more.
                 match tokio::time::timeout(Duration::ZERO, self.consumer.recv()).await {
-                    Ok(message) => message.map_err(transport)?,
-                    Err(_) => break,
+                    Ok(Ok(message)) => message,
+                    // Hand out what arrived; the next call meets the error again, or not.
+                    Ok(Err(_)) | Err(_) => break,
                 }
             };
             let (partition, offset) = (message.partition(), message.offset());

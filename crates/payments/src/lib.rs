@@ -80,8 +80,12 @@ pub enum PaymentError {
     /// Already confirmed or cancelled, without an idempotency key that would have replayed it.
     #[error("the payment was already processed")]
     AlreadyProcessed,
-    /// A refund larger than what is left, or a cancellation of a cancelled payment.
-    #[error("nothing left to refund: {0}")]
+    /// The payment was cancelled in full already: nothing left to give back.
+    #[error("the payment was already refunded in full")]
+    AlreadyRefunded,
+    /// The gateway will not refund this (more than is left, or past its cancellation window):
+    /// nothing was given back.
+    #[error("the gateway refuses to refund: {0}")]
     NotRefundable(String),
     /// Timeouts, connection failures and the gateway's own errors, after every retry.
     #[error("the payment gateway is unavailable: {0}")]
@@ -99,6 +103,7 @@ impl PaymentError {
             PaymentError::AmountMismatch { .. } => "amount_mismatch",
             PaymentError::NotFound => "payment_not_found",
             PaymentError::AlreadyProcessed => "payment_already_processed",
+            PaymentError::AlreadyRefunded => "payment_already_refunded",
             PaymentError::NotRefundable(_) => "payment_not_refundable",
             PaymentError::Unavailable(_) => "payment_gateway_unavailable",
             PaymentError::Misconfigured(_) => "payment_gateway_misconfigured",

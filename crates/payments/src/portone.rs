@@ -117,9 +117,8 @@ fn classify(status: StatusCode, body: &str) -> Verdict {
     Verdict::Fail(match kind.as_str() {
         "UNAUTHORIZED" | "FORBIDDEN" => PaymentError::Misconfigured(format!("{kind}: {message}")),
         "PAYMENT_NOT_FOUND" => PaymentError::NotFound,
-        "PAYMENT_ALREADY_CANCELLED"
-        | "CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN"
-        | "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT" => {
+        "PAYMENT_ALREADY_CANCELLED" => PaymentError::AlreadyRefunded,
+        "CANCELLABLE_AMOUNT_CONSISTENCY_BROKEN" | "CANCEL_AMOUNT_EXCEEDS_CANCELLABLE_AMOUNT" => {
             PaymentError::NotRefundable(format!("{kind}: {message}"))
         }
         _ if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN => {

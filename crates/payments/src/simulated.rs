@@ -85,7 +85,9 @@ impl PaymentGateway for SimulatedGateway {
             Some((captured, refunded)) => {
                 let left = captured.as_won() - *refunded;
                 let wanted = request.amount.map_or(left, Money::as_won);
-                if left == 0 || wanted > left || wanted <= 0 {
+                if left == 0 {
+                    Err(PaymentError::AlreadyRefunded)
+                } else if wanted > left || wanted <= 0 {
                     Err(PaymentError::NotRefundable(format!("{wanted} won asked, {left} won left")))
                 } else {
                     *refunded += wanted;
@@ -159,6 +161,8 @@ mod tests {
         assert!(matches!(gateway.cancel(&too_much).await, Err(PaymentError::NotRefundable(_))));
         let Some(rest) = cancel("pay-1", None, "r-3") else { return };
         assert_eq!(gateway.cancel(&rest).await.map(|r| r.refunded.as_won()), Ok(7_000));
+        let Some(again) = cancel("pay-1", None, "r-5") else { return };
+        assert_eq!(gateway.cancel(&again).await, Err(PaymentError::AlreadyRefunded));
         let Some(unknown) = cancel("pay-9", None, "r-4") else { return };
         assert_eq!(gateway.cancel(&unknown).await, Err(PaymentError::NotFound));
     }

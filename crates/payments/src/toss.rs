@@ -86,7 +86,8 @@ fn classify(status: StatusCode, body: &str) -> Verdict {
         }
         "NOT_FOUND_PAYMENT" | "NOT_FOUND_PAYMENT_SESSION" => Verdict::Fail(PaymentError::NotFound),
         "ALREADY_PROCESSED_PAYMENT" => Verdict::Fail(PaymentError::AlreadyProcessed),
-        "ALREADY_CANCELED_PAYMENT" | "NOT_CANCELABLE_AMOUNT" | "NOT_CANCELABLE_PAYMENT" => {
+        "ALREADY_CANCELED_PAYMENT" => Verdict::Fail(PaymentError::AlreadyRefunded),
+        "NOT_CANCELABLE_AMOUNT" | "NOT_CANCELABLE_PAYMENT" => {
             Verdict::Fail(PaymentError::NotRefundable(format!("{code}: {message}")))
         }
         "PROVIDER_ERROR"

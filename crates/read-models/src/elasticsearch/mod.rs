@@ -213,13 +213,22 @@ impl ListingSearch for ElasticsearchListingSearch {
                 }
             }
         }
+        // Versioned by the position itself: a stalled worker's late commit (an older position)
+        // is refused with 409 and never moves the checkpoint back.
+        let version = i64::try_from(checkpoint)
+            .map_err(|_| ReadModelError::Corrupt(format!("checkpoint {checkpoint} out of range")))?;
         let response = self
             .client
             .index(IndexParts::IndexId(&self.checkpoint_index, CHECKPOINT_ID))
             .body(json!({ "position": checkpoint }))
+            .version(version)
+            .version_type(VersionType::External)
             .refresh(Refresh::WaitFor)
             .send()
             .await?;
+        if response.status_code() == StatusCode::CONFLICT {
+            return Ok(());
+        }
         success(response, "storing the search checkpoint").await?;
         Ok(())
     }

@@ -180,11 +180,9 @@ impl DocumentStore for MongoDocumentStore {
                 }
             }
         }
+        // `$max`: a stalled worker's late commit never moves the checkpoint back.
         self.collection(CHECKPOINTS)
-            .replace_one(
-                doc! { "_id": projection },
-                doc! { "_id": projection, "position": position(checkpoint)? },
-            )
+            .update_one(doc! { "_id": projection }, doc! { "$max": { "position": position(checkpoint)? } })
             .upsert(true)
             .await?;
         Ok(())
