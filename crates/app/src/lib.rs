@@ -7,8 +7,10 @@
 //! adapter, and never HTTP.
 
 mod accounts;
+mod clock;
 mod command;
 mod context;
+mod deadlines;
 mod error;
 mod favourites;
 mod listings;
@@ -21,8 +23,10 @@ mod queries;
 mod timeline;
 
 pub use accounts::{Accounts, Registration};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::CommandReceipt;
 pub use context::{Actor, CommandContext};
+pub use deadlines::{DeadlinePolicy, Deadlines};
 pub use error::AppError;
 pub use favourites::Favourites;
 pub use listings::{ListingChanges, Listings, NewListing};

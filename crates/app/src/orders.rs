@@ -268,6 +268,15 @@ impl Orders {
         self.run(order_id, context, &OrderCommand::Cancel { actor, reason }).await
     }
 
+    /// Gives up on an order that was not paid in time (issued by [`crate::Deadlines`]).
+    pub async fn expire(
+        &self,
+        order_id: OrderId,
+        context: &CommandContext,
+    ) -> Result<OrderReceipt, AppError> {
+        self.run(order_id, context, &OrderCommand::Expire).await
+    }
+
     async fn run(
         &self,
         order_id: OrderId,

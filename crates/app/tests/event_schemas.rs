@@ -61,6 +61,11 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>) {
     orders.pay(buyer, order, PaymentRequest::new(PaymentMethod::Card), &context(buyer)).await.unwrap();
     orders.cancel(buyer, order, CancelReason::parse("단순 변심").unwrap(), &context(buyer)).await.unwrap();
 
+    let (forgotten, _) = listings.create(seller, new("선풍기")).await.unwrap();
+    listings.publish(seller, forgotten).await.unwrap();
+    let order = orders.place(buyer, forgotten, &context(buyer)).await.unwrap().order_id;
+    orders.expire(order, &CommandContext::new(Actor::System)).await.unwrap();
+
     let (withdrawn, _) = listings.create(seller, new("램프")).await.unwrap();
     listings.withdraw(seller, withdrawn).await.unwrap();
 

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use jangteo_app::{
-    Actor, AppError, CommandContext, Listings, NewListing, Orders, PaymentRequest,
-    process_manager::TradeProcessManager,
+    Actor, AppError, CommandContext, DeadlinePolicy, Deadlines, Listings, ManualClock, NewListing, Orders,
+    PaymentRequest, process_manager::TradeProcessManager,
 };
 use jangteo_domain::{
     AccountId, CancelReason, Carrier, Description, DomainError, ListingId, Money, PaymentMethod, Title,
@@ -190,4 +190,60 @@ async fn futures_join<T: Send + 'static>(
         results.push(handle.await.expect("task"));
     }
     results
+}
+
+#[tokio::test]
+async fn an_unpaid_order_expires_once_when_its_window_runs_out_and_the_listing_reopens() {
+    let world = world().await;
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let unpaid_listing = on_sale(&world).await;
+    let paid_listing = on_sale(&world).await;
+    let unpaid = world.orders.place(world.buyer, unpaid_listing, &member(world.buyer)).await.unwrap();
+    let paid = world.orders.place(world.buyer, paid_listing, &member(world.buyer)).await.unwrap();
+    world
+        .orders
+        .pay(world.buyer, paid.order_id, PaymentRequest::new(PaymentMethod::Card), &member(world.buyer))
+        .await
+        .unwrap();
+    let scheduler = || {
+        Deadlines::new(
+            Arc::clone(&world.store),
+            world.orders.clone(),
+            Arc::clone(&clock) as _,
+            DeadlinePolicy::default(),
+        )
+    };
+    // Two schedulers (as after a restart, or two processes) see the same deadlines.
+    let (mut first, mut second) = (scheduler(), scheduler());
+    first.catch_up().await.unwrap();
+    second.catch_up().await.unwrap();
+
+    clock.advance(chrono::TimeDelta::minutes(29));
+    assert_eq!(first.fire_due().await.unwrap(), 0, "not due yet");
+    clock.advance(chrono::TimeDelta::minutes(2));
+    assert_eq!(first.fire_due().await.unwrap(), 1, "only the unpaid order");
+    second.fire_due().await.unwrap();
+
+    let expired: Vec<_> = world
+        .store
+        .read_all(0, 1_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|event| event.event_type == "OrderExpired")
+        .collect();
+    assert_eq!(expired.len(), 1, "fired twice, expired once");
+    assert_eq!(expired[0].stream_id, unpaid.order_id.as_uuid());
+    assert_eq!(expired[0].metadata.actor_id, None, "the system did it");
+    assert!(expired[0].metadata.causation_id.is_some(), "because of the placement");
+
+    // A scheduler started afresh reads the expiry from the log and fires nothing.
+    let mut restarted = scheduler();
+    restarted.catch_up().await.unwrap();
+    assert_eq!(restarted.fire_due().await.unwrap(), 0);
+
+    // The process manager puts the listing back on sale.
+    react_to_everything(&world).await;
+    let other = AccountId::from_uuid(Uuid::now_v7());
+    world.orders.place(other, unpaid_listing, &member(other)).await.expect("on sale again");
 }

@@ -2,8 +2,9 @@
 //!
 //! ```text
 //! Placed --pay--> Paid --ship--> Shipped --confirm_receipt--> Completed
-//!   |              |
-//!   +--cancel------+--cancel--> Cancelled
+//!   |  |           |
+//!   |  +--cancel---+--cancel--> Cancelled
+//!   +--expire (not paid in time)--> Cancelled
 //! ```
 //! Placing an order and reserving its listing are decided together and appended in one transaction
 //! (see the application layer), so an order exists only for a listing it holds.
@@ -105,6 +106,8 @@ pub enum OrderCommand {
         actor: AccountId,
         reason: CancelReason,
     },
+    /// Jangteo gives up on an order that was not paid in time (a deadline, issued by the system).
+    Expire,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,6 +132,8 @@ pub enum OrderEvent {
         tracking_number: TrackingNumber,
     },
     OrderCompleted {},
+    /// Not paid in time; the listing goes back on sale. Nothing was paid, so nothing is refunded.
+    OrderExpired {},
     OrderCancelled {
         cancelled_by: AccountId,
         reason: CancelReason,
@@ -144,6 +149,7 @@ impl DomainEvent for OrderEvent {
             OrderEvent::OrderPaid { .. } => "OrderPaid",
             OrderEvent::OrderShipped { .. } => "OrderShipped",
             OrderEvent::OrderCompleted {} => "OrderCompleted",
+            OrderEvent::OrderExpired {} => "OrderExpired",
             OrderEvent::OrderCancelled { .. } => "OrderCancelled",
         }
     }
@@ -239,7 +245,9 @@ impl Aggregate for OrderState {
                     Some(Shipment { carrier: *carrier, tracking_number: tracking_number.clone() });
             }
             OrderEvent::OrderCompleted {} => order.status = OrderStatus::Completed,
-            OrderEvent::OrderCancelled { .. } => order.status = OrderStatus::Cancelled,
+            OrderEvent::OrderExpired {} | OrderEvent::OrderCancelled { .. } => {
+                order.status = OrderStatus::Cancelled;
+            }
         }
         OrderState::Present(order)
     }
@@ -282,6 +290,10 @@ fn decide_existing(order: &Order, command: OrderCommand) -> Result<Vec<OrderEven
             }
             Ok(vec![OrderEvent::OrderCompleted {}])
         }
+        OrderCommand::Expire => match status {
+            OrderStatus::Placed => Ok(vec![OrderEvent::OrderExpired {}]),
+            _ => Err(transition("expire", status)),
+        },
         OrderCommand::Cancel { actor, reason } => {
             if !order.is_participant(actor) {
                 return Err(DomainError::Forbidden(Forbidden::NotParticipant));

@@ -74,6 +74,8 @@ pub struct Config {
     pub portone_api_secret: Option<Secret>,
     /// Overrides the gateway's API address (a sandbox, or a local stand-in).
     pub payment_api_base: Option<String>,
+    /// How long a buyer has to pay an order before it expires, in seconds.
+    pub payment_window_secs: u64,
 }
 
 /// The payment gateway a deployment uses.
@@ -112,6 +114,7 @@ impl Default for Config {
             toss_secret_key: None,
             portone_api_secret: None,
             payment_api_base: None,
+            payment_window_secs: 30 * 60,
         }
     }
 }
@@ -221,6 +224,9 @@ impl Config {
         if let Some(base) = var("JANGTEO_PAYMENT_API_BASE").filter(|b| !b.is_empty()) {
             self.payment_api_base = Some(base);
         }
+        if let Some(window) = number("JANGTEO_PAYMENT_WINDOW_SECS")? {
+            self.payment_window_secs = window;
+        }
         if let Some(workers) = number("JANGTEO_HTTP_WORKERS")? {
             self.http_workers = usize::try_from(workers).context("JANGTEO_HTTP_WORKERS is too large")?;
         }
@@ -229,6 +235,13 @@ impl Config {
 
     pub fn access_token_ttl(&self) -> Duration {
         Duration::from_secs(self.access_token_ttl_secs)
+    }
+
+    pub fn deadline_policy(&self) -> jangteo_app::DeadlinePolicy {
+        let window = i64::try_from(self.payment_window_secs).unwrap_or(i64::MAX);
+        jangteo_app::DeadlinePolicy {
+            payment_window: chrono::TimeDelta::try_seconds(window).unwrap_or(chrono::TimeDelta::MAX),
+        }
     }
 
     pub fn consistency_timeout(&self) -> Duration {

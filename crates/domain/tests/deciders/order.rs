@@ -112,6 +112,29 @@ fn order_decisions() {
             then: Err(DomainError::NotFound(Kind::Order)),
         },
         Case { name: "pay", given: placed(), when: pay(BUYER, 900_000), then: Ok(vec![paid_event()]) },
+        Case { name: "expire unpaid", given: placed(), when: C::Expire, then: Ok(vec![E::OrderExpired {}]) },
+        Case {
+            name: "expire a paid order",
+            given: [placed(), vec![paid_event()]].concat(),
+            when: C::Expire,
+            then: Err(DomainError::InvalidTransition { kind: Kind::Order, action: "expire", status: "paid" }),
+        },
+        Case {
+            name: "expire an absent order",
+            given: vec![],
+            when: C::Expire,
+            then: Err(DomainError::NotFound(Kind::Order)),
+        },
+        Case {
+            name: "pay an expired order",
+            given: [placed(), vec![E::OrderExpired {}]].concat(),
+            when: pay(BUYER, 900_000),
+            then: Err(DomainError::InvalidTransition {
+                kind: Kind::Order,
+                action: "pay",
+                status: "cancelled",
+            }),
+        },
         Case {
             name: "pay by the seller",
             given: placed(),

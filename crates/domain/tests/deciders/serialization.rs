@@ -59,6 +59,7 @@ fn every_event_round_trips_under_its_name() {
             tracking_number: crate::fixtures::tracking(),
         },
         OrderEvent::OrderCompleted {},
+        OrderEvent::OrderExpired {},
         OrderEvent::OrderCancelled {
             cancelled_by: BUYER,
             reason: crate::fixtures::reason(),

@@ -50,6 +50,8 @@ pub use self::{
 /// sharing a PostgreSQL store arrive this way at the latest).
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 const RETRY_DELAY: Duration = Duration::from_secs(1);
+/// How often deadlines are checked: the most an expiry fires late.
+const DEADLINE_TICK: Duration = Duration::from_secs(1);
 /// How often a process that keeps projections logs their lag behind the log head.
 const LAG_LOG_INTERVAL: Duration = Duration::from_secs(30);
 /// How long a cached listing lives without being read again through a miss.
@@ -230,6 +232,20 @@ async fn log_lag(operations: jangteo_app::Operations) {
             Err(error) => tracing::warn!(%error, "measuring projection lag failed"),
         }
     }
+}
+
+/// The deadline scheduler: one per deployment is enough, more are harmless (idempotent).
+fn deadlines(
+    config: &Config,
+    store: &Arc<dyn EventStore>,
+    orders: jangteo_app::Orders,
+) -> jangteo_app::Deadlines {
+    jangteo_app::Deadlines::new(
+        Arc::clone(store),
+        orders,
+        Arc::new(jangteo_app::SystemClock),
+        config.deadline_policy(),
+    )
 }
 
 /// The payment gateway the configuration names.

@@ -13,8 +13,8 @@ use jangteo_read_models::{DocumentStore, redis_cache::CachedDocumentStore};
 use tokio::task::JoinSet;
 
 use super::{
-    POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, log_lag, open_counters, open_event_store,
-    open_listing_cache, open_read_models, payment_gateway, projections,
+    DEADLINE_TICK, POLL_INTERVAL, RETRY_DELAY, SearchAccess, deadlines, ensure_data_dir, log_lag,
+    open_counters, open_event_store, open_listing_cache, open_read_models, payment_gateway, projections,
 };
 use crate::{config::Config, secrets};
 
@@ -86,12 +86,16 @@ pub async fn serve(config: Config) -> Result<()> {
         }
     }
     if distributed {
-        tracing::info!("distributed profile: projections and process manager run in `jangteo worker`");
+        tracing::info!(
+            "distributed profile: projections, process manager and deadlines run in `jangteo worker`"
+        );
     } else {
         workers.spawn(
             TradeProcessManager::new(Arc::clone(&store), Arc::clone(&gateway))
                 .run(POLL_INTERVAL, RETRY_DELAY),
         );
+        let orders = Orders::new(Arc::clone(&store), Arc::clone(&gateway));
+        workers.spawn(deadlines(&config, &store, orders).run(DEADLINE_TICK));
     }
 
     let jwt_secret = match &config.jwt_secret {

@@ -4,13 +4,14 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use jangteo_app::{Operations, ProjectionProgress, process_manager::TradeProcessManager};
+use jangteo_app::{Operations, Orders, ProjectionProgress, process_manager::TradeProcessManager};
 use jangteo_event_stream::{KafkaLogSource, KafkaRelay, Topics};
 use tokio::task::JoinSet;
 
 use super::{
-    POLL_INTERVAL, RETRY_DELAY, STREAM_TYPES, SearchAccess, ensure_data_dir, log_lag, open_counters,
-    open_event_store, open_listing_cache, open_read_models, payment_gateway, projections, select,
+    DEADLINE_TICK, POLL_INTERVAL, RETRY_DELAY, STREAM_TYPES, SearchAccess, deadlines, ensure_data_dir,
+    log_lag, open_counters, open_event_store, open_listing_cache, open_read_models, payment_gateway,
+    projections, select,
 };
 use crate::config::Config;
 
@@ -63,8 +64,10 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
         tasks.spawn(relay.run(POLL_INTERVAL, RETRY_DELAY));
     }
     if duties.process_manager {
-        let manager = TradeProcessManager::new(Arc::clone(&store), payment_gateway(config)?);
+        let gateway = payment_gateway(config)?;
+        let manager = TradeProcessManager::new(Arc::clone(&store), Arc::clone(&gateway));
         tasks.spawn(manager.run(POLL_INTERVAL, RETRY_DELAY));
+        tasks.spawn(deadlines(config, &store, Orders::new(Arc::clone(&store), gateway)).run(DEADLINE_TICK));
     }
     if with_projections {
         let (documents, search) = open_read_models(config, SearchAccess::Write).await?;
