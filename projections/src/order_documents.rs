@@ -120,7 +120,7 @@ fn fold_order(
         OrderEvent::OrderPaid { .. } => OrderStatus::Paid,
         OrderEvent::OrderShipped { .. } => OrderStatus::Shipped,
         OrderEvent::OrderCompleted {} => OrderStatus::Completed,
-        OrderEvent::OrderExpired {} | OrderEvent::OrderCancelled { .. } => OrderStatus::Cancelled,
+        OrderEvent::OrderExpired { .. } | OrderEvent::OrderCancelled { .. } => OrderStatus::Cancelled,
     };
     document.version = event.version;
     document.updated_at = event.recorded_at;

@@ -1,10 +1,12 @@
-//! Deadlines: commands that Jangteo issues itself when time runs out. Today: an order not paid
-//! within the payment window (default 30 minutes) expires, and the process manager puts its
-//! listing back on sale.
+//! Deadlines: commands that Jangteo issues itself when time runs out. An order not paid within
+//! the payment window (default 30 minutes) expires and its listing goes back on sale; a paid
+//! order not shipped within the shipping window (default 5 days) expires and the buyer is
+//! refunded (the process manager does both, as for a cancellation).
 //!
 //! Deadlines are derived from the log, not stored beside it: the scheduler folds the log from
-//! position 0 when it starts (an order placed and not yet paid, cancelled or expired has a
-//! deadline at its placement time plus the window), so they survive any restart. Firing is a
+//! position 0 when it starts (a placed order has a payment deadline at its placement time plus
+//! the window, a paid one a shipment deadline; the next step clears it), so they survive any
+//! restart. Firing is a
 //! command with an id derived from the event that set the deadline, so firing twice (two
 //! schedulers, a crash before the next read) appends nothing the second time, and the domain
 //! refuses to expire an order that was paid meanwhile. Time comes from a [`Clock`].
@@ -14,7 +16,7 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use chrono::{DateTime, TimeDelta, Utc};
 use jangteo_domain::{
     Aggregate, DomainEvent, OrderId,
-    order::{OrderEvent, OrderState},
+    order::{OrderDeadline, OrderEvent, OrderState},
 };
 use jangteo_event_store::{EventStore, GlobalPosition};
 use uuid::Uuid;
@@ -29,17 +31,21 @@ const DEADLINE_NAMESPACE: Uuid = Uuid::from_u128(0x5b0e_93c1_6d2f_4e87_a4c3_1f9e
 pub struct DeadlinePolicy {
     /// From placing an order to paying it.
     pub payment_window: TimeDelta,
+    /// From paying an order to its shipment (Mercari asks for 3 business days, Vinted 5
+    /// working days).
+    pub shipping_window: TimeDelta,
 }
 
 impl Default for DeadlinePolicy {
     fn default() -> Self {
-        Self { payment_window: TimeDelta::minutes(30) }
+        Self { payment_window: TimeDelta::minutes(30), shipping_window: TimeDelta::days(5) }
     }
 }
 
-/// One deadline: when, and the event that set it (the cause of the command it fires).
+/// One deadline: which, when, and the event that set it (the cause of the command it fires).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Deadline {
+    step: OrderDeadline,
     due: DateTime<Utc>,
     set_by: Uuid,
     correlation_id: Uuid,
@@ -52,7 +58,8 @@ pub struct Deadlines {
     policy: DeadlinePolicy,
     /// How far the log has been folded.
     position: GlobalPosition,
-    unpaid: BTreeMap<OrderId, Deadline>,
+    /// An order has one deadline at a time: the one of its next step.
+    pending: BTreeMap<OrderId, Deadline>,
 }
 
 impl Deadlines {
@@ -62,7 +69,7 @@ impl Deadlines {
         clock: Arc<dyn Clock>,
         policy: DeadlinePolicy,
     ) -> Self {
-        Self { store, orders, clock, policy, position: 0, unpaid: BTreeMap::new() }
+        Self { store, orders, clock, policy, position: 0, pending: BTreeMap::new() }
     }
 
     /// Folds the log written since the last call into the pending deadlines.
@@ -72,25 +79,33 @@ impl Deadlines {
             let Some(last) = batch.last().map(|event| event.global_position) else { return Ok(()) };
             for event in batch.iter().filter(|event| event.stream_type == OrderState::STREAM_TYPE) {
                 let order_id = OrderId::from_uuid(event.stream_id);
-                match OrderEvent::from_payload(
-                    &event.event_type,
-                    event.schema_version,
-                    event.payload.clone(),
-                )? {
+                let order_event =
+                    OrderEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
+                let next = match order_event {
                     OrderEvent::OrderPlaced { .. } => {
+                        Some((OrderDeadline::Payment, self.policy.payment_window))
+                    }
+                    OrderEvent::OrderPaid { .. } => {
+                        Some((OrderDeadline::Shipment, self.policy.shipping_window))
+                    }
+                    OrderEvent::OrderShipped { .. }
+                    | OrderEvent::OrderCompleted {}
+                    | OrderEvent::OrderCancelled { .. }
+                    | OrderEvent::OrderExpired { .. } => None,
+                };
+                match next {
+                    Some((step, window)) => {
                         let deadline = Deadline {
-                            due: event.recorded_at + self.policy.payment_window,
+                            step,
+                            due: event.recorded_at + window,
                             set_by: event.event_id,
                             correlation_id: event.metadata.correlation_id,
                         };
-                        self.unpaid.insert(order_id, deadline);
+                        self.pending.insert(order_id, deadline);
                     }
-                    OrderEvent::OrderPaid { .. }
-                    | OrderEvent::OrderCancelled { .. }
-                    | OrderEvent::OrderExpired {} => {
-                        self.unpaid.remove(&order_id);
+                    None => {
+                        self.pending.remove(&order_id);
                     }
-                    OrderEvent::OrderShipped { .. } | OrderEvent::OrderCompleted {} => {}
                 }
             }
             self.position = last;
@@ -100,8 +115,12 @@ impl Deadlines {
     /// Fires every deadline that is due by the clock; returns how many fired.
     pub async fn fire_due(&mut self) -> Result<usize, AppError> {
         let now = self.clock.now();
-        let due: Vec<(OrderId, Deadline)> =
-            self.unpaid.iter().filter(|(_, deadline)| deadline.due <= now).map(|(id, d)| (*id, *d)).collect();
+        let due: Vec<(OrderId, Deadline)> = self
+            .pending
+            .iter()
+            .filter(|(_, deadline)| deadline.due <= now)
+            .map(|(id, d)| (*id, *d))
+            .collect();
         for (order_id, deadline) in &due {
             let context = CommandContext {
                 actor: Actor::System,
@@ -109,15 +128,15 @@ impl Deadlines {
                 correlation_id: deadline.correlation_id,
                 causation_id: Some(deadline.set_by),
             };
-            match self.orders.expire(*order_id, &context).await {
-                Ok(_) => tracing::info!(%order_id, "an unpaid order expired"),
+            match self.orders.expire(*order_id, deadline.step, &context).await {
+                Ok(_) => tracing::info!(%order_id, step = ?deadline.step, "an order expired"),
                 // Paid or cancelled in the meantime: the log will say so on the next read.
                 Err(AppError::Domain(refusal)) => {
                     tracing::debug!(%order_id, %refusal, "deadline no longer applies");
                 }
                 Err(error) => return Err(error),
             }
-            self.unpaid.remove(order_id);
+            self.pending.remove(order_id);
         }
         Ok(due.len())
     }

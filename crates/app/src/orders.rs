@@ -8,7 +8,7 @@ use jangteo_domain::{
     ListingId, Money, OrderId, PaymentKey, PaymentMethod, TrackingNumber,
     escrow::{EscrowCommand, EscrowState},
     listing::{ListingCommand, ListingState},
-    order::{OrderCommand, OrderEvent, OrderState, OrderStatus},
+    order::{OrderCommand, OrderDeadline, OrderEvent, OrderState, OrderStatus},
 };
 use jangteo_event_store::{AppendOutcome, AppendRequest, EventStore, EventStoreError};
 use jangteo_payments::{CancelPayment, ConfirmPayment, PaymentError, PaymentGateway};
@@ -268,13 +268,14 @@ impl Orders {
         self.run(order_id, context, &OrderCommand::Cancel { actor, reason }).await
     }
 
-    /// Gives up on an order that was not paid in time (issued by [`crate::Deadlines`]).
+    /// Gives up on an order whose step was not done in time (issued by [`crate::Deadlines`]).
     pub async fn expire(
         &self,
         order_id: OrderId,
+        deadline: OrderDeadline,
         context: &CommandContext,
     ) -> Result<OrderReceipt, AppError> {
-        self.run(order_id, context, &OrderCommand::Expire).await
+        self.run(order_id, context, &OrderCommand::Expire { deadline }).await
     }
 
     async fn run(

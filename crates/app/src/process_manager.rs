@@ -1,7 +1,7 @@
 //! The trade process manager: carries an order's outcome over to its listing and escrow.
 //!
 //! * order completed -> listing sold, escrow released to the seller;
-//! * order expired (not paid in time) -> listing back on sale;
+//! * order expired (not paid, or not shipped, in time) -> as a cancellation;
 //! * order cancelled -> listing back on sale, and the escrow refunded if the buyer had paid: the
 //!   payment is cancelled with its gateway first (idempotency key derived from the cancellation),
 //!   then the escrow records the refund. A gateway that is down fails the batch, which is retried
@@ -83,9 +83,9 @@ impl TradeProcessManager {
             OrderEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
         let refund_due = match order_event {
             OrderEvent::OrderCompleted {} => None,
-            OrderEvent::OrderCancelled { refund_due, .. } => Some(refund_due),
-            // Never paid: only the listing goes back.
-            OrderEvent::OrderExpired {} => Some(false),
+            OrderEvent::OrderCancelled { refund_due, .. } | OrderEvent::OrderExpired { refund_due, .. } => {
+                Some(refund_due)
+            }
             _ => return Ok(()),
         };
         let OrderState::Present(order) =

@@ -12,7 +12,8 @@ use jangteo_app::{
 };
 use jangteo_domain::{
     CancelReason, Carrier, CategoryId, Description, DomainEvent, Email, Money, Nickname, PaymentMethod,
-    Title, TrackingNumber, order::OrderEvent,
+    Title, TrackingNumber,
+    order::{OrderDeadline, OrderEvent},
 };
 use jangteo_event_store::{EventStore, sqlite::SqliteEventStore};
 use jangteo_payments::{PaymentGateway, simulated::SimulatedGateway};
@@ -64,7 +65,7 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>) {
     let (forgotten, _) = listings.create(seller, new("선풍기")).await.unwrap();
     listings.publish(seller, forgotten).await.unwrap();
     let order = orders.place(buyer, forgotten, &context(buyer)).await.unwrap().order_id;
-    orders.expire(order, &CommandContext::new(Actor::System)).await.unwrap();
+    orders.expire(order, OrderDeadline::Payment, &CommandContext::new(Actor::System)).await.unwrap();
 
     let (withdrawn, _) = listings.create(seller, new("램프")).await.unwrap();
     listings.withdraw(seller, withdrawn).await.unwrap();

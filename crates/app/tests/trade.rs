@@ -193,7 +193,7 @@ async fn futures_join<T: Send + 'static>(
 }
 
 #[tokio::test]
-async fn an_unpaid_order_expires_once_when_its_window_runs_out_and_the_listing_reopens() {
+async fn orders_expire_once_when_their_windows_run_out() {
     let world = world().await;
     let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
     let unpaid_listing = on_sale(&world).await;
@@ -246,4 +246,22 @@ async fn an_unpaid_order_expires_once_when_its_window_runs_out_and_the_listing_r
     react_to_everything(&world).await;
     let other = AccountId::from_uuid(Uuid::now_v7());
     world.orders.place(other, unpaid_listing, &member(other)).await.expect("on sale again");
+
+    // The paid order is not shipped within the shipping window: it expires and is refunded.
+    restarted.catch_up().await.unwrap();
+    clock.advance(chrono::TimeDelta::days(5));
+    let before = world.store.head_position().await.unwrap();
+    assert!(restarted.fire_due().await.unwrap() >= 1);
+    react_to_everything(&world).await;
+    let after: Vec<(String, uuid::Uuid)> = world
+        .store
+        .read_all(before, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|event| event.metadata.correlation_id == paid.order_id.as_uuid())
+        .map(|event| (event.event_type, event.stream_id))
+        .collect();
+    let types: Vec<&str> = after.iter().map(|(event_type, _)| event_type.as_str()).collect();
+    assert_eq!(types, ["OrderExpired", "ListingReservationReleased", "EscrowRefunded"]);
 }

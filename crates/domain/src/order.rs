@@ -4,7 +4,7 @@
 //! Placed --pay--> Paid --ship--> Shipped --confirm_receipt--> Completed
 //!   |  |           |
 //!   |  +--cancel---+--cancel--> Cancelled
-//!   +--expire (not paid in time)--> Cancelled
+//!   +--expire (not paid in time)--> Cancelled <--expire (paid, not shipped in time)-- Paid
 //! ```
 //! Placing an order and reserving its listing are decided together and appended in one transaction
 //! (see the application layer), so an order exists only for a listing it holds.
@@ -75,6 +75,16 @@ pub enum OrderState {
     Present(Order),
 }
 
+/// The steps of a trade that have a deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderDeadline {
+    /// The buyer pays within the payment window after placing the order.
+    Payment,
+    /// The seller ships within the shipping window after payment.
+    Shipment,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderCommand {
     /// Places an order for a listing, at the listing's current price.
@@ -106,8 +116,10 @@ pub enum OrderCommand {
         actor: AccountId,
         reason: CancelReason,
     },
-    /// Jangteo gives up on an order that was not paid in time (a deadline, issued by the system).
-    Expire,
+    /// Jangteo gives up on an order whose step was not done in time (issued by the system).
+    Expire {
+        deadline: OrderDeadline,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,8 +144,12 @@ pub enum OrderEvent {
         tracking_number: TrackingNumber,
     },
     OrderCompleted {},
-    /// Not paid in time; the listing goes back on sale. Nothing was paid, so nothing is refunded.
-    OrderExpired {},
+    /// A step was not done in time: not paid (nothing to refund), or paid and not shipped (the
+    /// buyer is refunded). The listing goes back on sale.
+    OrderExpired {
+        deadline: OrderDeadline,
+        refund_due: bool,
+    },
     OrderCancelled {
         cancelled_by: AccountId,
         reason: CancelReason,
@@ -149,7 +165,7 @@ impl DomainEvent for OrderEvent {
             OrderEvent::OrderPaid { .. } => "OrderPaid",
             OrderEvent::OrderShipped { .. } => "OrderShipped",
             OrderEvent::OrderCompleted {} => "OrderCompleted",
-            OrderEvent::OrderExpired {} => "OrderExpired",
+            OrderEvent::OrderExpired { .. } => "OrderExpired",
             OrderEvent::OrderCancelled { .. } => "OrderCancelled",
         }
     }
@@ -245,7 +261,7 @@ impl Aggregate for OrderState {
                     Some(Shipment { carrier: *carrier, tracking_number: tracking_number.clone() });
             }
             OrderEvent::OrderCompleted {} => order.status = OrderStatus::Completed,
-            OrderEvent::OrderExpired {} | OrderEvent::OrderCancelled { .. } => {
+            OrderEvent::OrderExpired { .. } | OrderEvent::OrderCancelled { .. } => {
                 order.status = OrderStatus::Cancelled;
             }
         }
@@ -290,8 +306,13 @@ fn decide_existing(order: &Order, command: OrderCommand) -> Result<Vec<OrderEven
             }
             Ok(vec![OrderEvent::OrderCompleted {}])
         }
-        OrderCommand::Expire => match status {
-            OrderStatus::Placed => Ok(vec![OrderEvent::OrderExpired {}]),
+        OrderCommand::Expire { deadline } => match (deadline, status) {
+            (OrderDeadline::Payment, OrderStatus::Placed) => {
+                Ok(vec![OrderEvent::OrderExpired { deadline, refund_due: false }])
+            }
+            (OrderDeadline::Shipment, OrderStatus::Paid) => {
+                Ok(vec![OrderEvent::OrderExpired { deadline, refund_due: true }])
+            }
             _ => Err(transition("expire", status)),
         },
         OrderCommand::Cancel { actor, reason } => {

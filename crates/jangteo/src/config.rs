@@ -76,6 +76,8 @@ pub struct Config {
     pub payment_api_base: Option<String>,
     /// How long a buyer has to pay an order before it expires, in seconds.
     pub payment_window_secs: u64,
+    /// How long a seller has to ship a paid order before it expires and the buyer is refunded.
+    pub shipping_window_secs: u64,
 }
 
 /// The payment gateway a deployment uses.
@@ -115,6 +117,7 @@ impl Default for Config {
             portone_api_secret: None,
             payment_api_base: None,
             payment_window_secs: 30 * 60,
+            shipping_window_secs: 5 * 24 * 60 * 60,
         }
     }
 }
@@ -227,6 +230,9 @@ impl Config {
         if let Some(window) = number("JANGTEO_PAYMENT_WINDOW_SECS")? {
             self.payment_window_secs = window;
         }
+        if let Some(window) = number("JANGTEO_SHIPPING_WINDOW_SECS")? {
+            self.shipping_window_secs = window;
+        }
         if let Some(workers) = number("JANGTEO_HTTP_WORKERS")? {
             self.http_workers = usize::try_from(workers).context("JANGTEO_HTTP_WORKERS is too large")?;
         }
@@ -238,9 +244,13 @@ impl Config {
     }
 
     pub fn deadline_policy(&self) -> jangteo_app::DeadlinePolicy {
-        let window = i64::try_from(self.payment_window_secs).unwrap_or(i64::MAX);
+        let seconds = |secs: u64| {
+            chrono::TimeDelta::try_seconds(i64::try_from(secs).unwrap_or(i64::MAX))
+                .unwrap_or(chrono::TimeDelta::MAX)
+        };
         jangteo_app::DeadlinePolicy {
-            payment_window: chrono::TimeDelta::try_seconds(window).unwrap_or(chrono::TimeDelta::MAX),
+            payment_window: seconds(self.payment_window_secs),
+            shipping_window: seconds(self.shipping_window_secs),
         }
     }
 

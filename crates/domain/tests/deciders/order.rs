@@ -2,7 +2,7 @@
 
 use jangteo_domain::{
     DomainError, Forbidden, Kind, PaymentMethod,
-    order::{OrderCommand as C, OrderEvent as E, OrderState},
+    order::{OrderCommand as C, OrderDeadline as D, OrderEvent as E, OrderState},
 };
 
 use crate::{
@@ -112,22 +112,53 @@ fn order_decisions() {
             then: Err(DomainError::NotFound(Kind::Order)),
         },
         Case { name: "pay", given: placed(), when: pay(BUYER, 900_000), then: Ok(vec![paid_event()]) },
-        Case { name: "expire unpaid", given: placed(), when: C::Expire, then: Ok(vec![E::OrderExpired {}]) },
         Case {
-            name: "expire a paid order",
-            given: [placed(), vec![paid_event()]].concat(),
-            when: C::Expire,
+            name: "expire unpaid",
+            given: placed(),
+            when: C::Expire { deadline: D::Payment },
+            then: Ok(vec![E::OrderExpired { deadline: D::Payment, refund_due: false }]),
+        },
+        Case {
+            name: "payment deadline of a paid order",
+            given: paid(),
+            when: C::Expire { deadline: D::Payment },
             then: Err(DomainError::InvalidTransition { kind: Kind::Order, action: "expire", status: "paid" }),
+        },
+        Case {
+            name: "expire paid but not shipped: refund",
+            given: paid(),
+            when: C::Expire { deadline: D::Shipment },
+            then: Ok(vec![E::OrderExpired { deadline: D::Shipment, refund_due: true }]),
+        },
+        Case {
+            name: "shipment deadline of a shipped order",
+            given: shipped(),
+            when: C::Expire { deadline: D::Shipment },
+            then: Err(DomainError::InvalidTransition {
+                kind: Kind::Order,
+                action: "expire",
+                status: "shipped",
+            }),
+        },
+        Case {
+            name: "shipment deadline of an unpaid order",
+            given: placed(),
+            when: C::Expire { deadline: D::Shipment },
+            then: Err(DomainError::InvalidTransition {
+                kind: Kind::Order,
+                action: "expire",
+                status: "placed",
+            }),
         },
         Case {
             name: "expire an absent order",
             given: vec![],
-            when: C::Expire,
+            when: C::Expire { deadline: D::Payment },
             then: Err(DomainError::NotFound(Kind::Order)),
         },
         Case {
             name: "pay an expired order",
-            given: [placed(), vec![E::OrderExpired {}]].concat(),
+            given: [placed(), vec![E::OrderExpired { deadline: D::Payment, refund_due: false }]].concat(),
             when: pay(BUYER, 900_000),
             then: Err(DomainError::InvalidTransition {
                 kind: Kind::Order,

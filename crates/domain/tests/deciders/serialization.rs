@@ -59,7 +59,10 @@ fn every_event_round_trips_under_its_name() {
             tracking_number: crate::fixtures::tracking(),
         },
         OrderEvent::OrderCompleted {},
-        OrderEvent::OrderExpired {},
+        OrderEvent::OrderExpired {
+            deadline: jangteo_domain::order::OrderDeadline::Shipment,
+            refund_due: true,
+        },
         OrderEvent::OrderCancelled {
             cancelled_by: BUYER,
             reason: crate::fixtures::reason(),
