@@ -1,0 +1,184 @@
+//! Money conservation over random trades: whatever commands arrive, in whatever order, for
+//! several orders at once, the money held in escrow equals what was released, plus what was
+//! refunded, plus what is still held, per order and in total; and money leaves an escrow only
+//! the way the order ended (released if completed, refunded if cancelled or expired after
+//! payment). The reactions of the process manager are played as it plays them.
+
+use jangteo_domain::{
+    Aggregate, EscrowId, ListingId, Money, OrderId,
+    escrow::{EscrowCommand, EscrowEvent, EscrowState, EscrowStatus},
+    order::{OrderCommand, OrderDeadline, OrderEvent, OrderState, OrderStatus},
+};
+use proptest::prelude::*;
+use uuid::Uuid;
+
+use crate::fixtures::{BUYER, CARRIER, SELLER, STRANGER, gateway_payment, reason, tracking};
+
+/// What someone (or a deadline) tries to do to one of the orders.
+#[derive(Debug, Clone, Copy)]
+enum Step {
+    Pay { amount_off: bool },
+    Ship,
+    Confirm,
+    Cancel { by_seller: bool },
+    Expire(OrderDeadline),
+    StrangerCancels,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        any::<bool>().prop_map(|amount_off| Step::Pay { amount_off }),
+        Just(Step::Ship),
+        Just(Step::Confirm),
+        any::<bool>().prop_map(|by_seller| Step::Cancel { by_seller }),
+        Just(Step::Expire(OrderDeadline::Payment)),
+        Just(Step::Expire(OrderDeadline::Shipment)),
+        Just(Step::StrangerCancels),
+    ]
+}
+
+/// One trade: the order and its escrow, as the log would hold them.
+struct Trade {
+    order: OrderState,
+    escrow: EscrowState,
+    escrow_id: EscrowId,
+    price: Money,
+    held: i64,
+    released: i64,
+    refunded: i64,
+}
+
+impl Trade {
+    fn placed(n: u128, price: i64) -> Self {
+        let order_id = OrderId::from_uuid(Uuid::from_u128(1_000 + n));
+        let price = Money::won(price).unwrap();
+        let placed = OrderState::default()
+            .decide(OrderCommand::Place {
+                order_id,
+                listing_id: ListingId::from_uuid(Uuid::from_u128(2_000 + n)),
+                buyer_id: BUYER,
+                seller_id: SELLER,
+                price,
+            })
+            .unwrap();
+        Self {
+            order: OrderState::replay(&placed),
+            escrow: EscrowState::default(),
+            escrow_id: EscrowId::from_uuid(Uuid::from_u128(3_000 + n)),
+            price,
+            held: 0,
+            released: 0,
+            refunded: 0,
+        }
+    }
+
+    fn order_id(&self) -> OrderId {
+        match &self.order {
+            OrderState::Present(order) => order.order_id,
+            OrderState::Absent => unreachable!("placed at creation"),
+        }
+    }
+
+    fn command(&self, step: Step) -> OrderCommand {
+        let actor = |by_seller: bool| if by_seller { SELLER } else { BUYER };
+        match step {
+            Step::Pay { amount_off } => OrderCommand::Pay {
+                actor: BUYER,
+                escrow_id: self.escrow_id,
+                method: jangteo_domain::PaymentMethod::Card,
+                amount: if amount_off { Money::won(self.price.as_won() + 1).unwrap() } else { self.price },
+                payment: gateway_payment(),
+            },
+            Step::Ship => OrderCommand::Ship { actor: SELLER, carrier: CARRIER, tracking_number: tracking() },
+            Step::Confirm => OrderCommand::ConfirmReceipt { actor: BUYER },
+            Step::Cancel { by_seller } => OrderCommand::Cancel { actor: actor(by_seller), reason: reason() },
+            Step::Expire(deadline) => OrderCommand::Expire { deadline },
+            Step::StrangerCancels => OrderCommand::Cancel { actor: STRANGER, reason: reason() },
+        }
+    }
+
+    /// Applies `step` as the application would: paying holds the escrow in the same append;
+    /// completion and refunding cancellations move it, as the process manager does.
+    fn apply(&mut self, step: Step) {
+        let Ok(events) = self.order.decide(self.command(step)) else { return };
+        for event in &events {
+            let reaction = match event {
+                OrderEvent::OrderPaid { amount, .. } => Some(EscrowCommand::Hold {
+                    escrow_id: self.escrow_id,
+                    order_id: self.order_id(),
+                    buyer_id: BUYER,
+                    seller_id: SELLER,
+                    amount: *amount,
+                }),
+                OrderEvent::OrderCompleted {} => Some(EscrowCommand::Release),
+                OrderEvent::OrderCancelled { refund_due: true, .. }
+                | OrderEvent::OrderExpired { refund_due: true, .. } => Some(EscrowCommand::Refund),
+                _ => None,
+            };
+            if let Some(command) = reaction {
+                let escrow_events =
+                    self.escrow.decide(command).expect("the process manager's reactions are accepted");
+                for escrow_event in &escrow_events {
+                    match escrow_event {
+                        EscrowEvent::EscrowHeld { amount, .. } => self.held += amount.as_won(),
+                        EscrowEvent::EscrowReleased { amount, .. } => self.released += amount.as_won(),
+                        EscrowEvent::EscrowRefunded { amount, .. } => self.refunded += amount.as_won(),
+                    }
+                }
+                self.escrow = escrow_events.iter().fold(self.escrow.clone(), EscrowState::evolve);
+            }
+        }
+        self.order = events.iter().fold(self.order.clone(), OrderState::evolve);
+    }
+
+    fn still_held(&self) -> i64 {
+        match &self.escrow {
+            EscrowState::Present(escrow) if escrow.status == EscrowStatus::Held => escrow.amount.as_won(),
+            _ => 0,
+        }
+    }
+
+    fn check(&self) {
+        assert_eq!(self.held, self.released + self.refunded + self.still_held(), "per order");
+        assert!(self.released == 0 || self.refunded == 0, "money left one way only");
+        let OrderState::Present(order) = &self.order else { unreachable!() };
+        if self.held > 0 {
+            assert_eq!(self.held, self.price.as_won(), "held exactly the price");
+        }
+        if self.released > 0 {
+            assert_eq!(order.status, OrderStatus::Completed, "released only on completion");
+        }
+        if self.refunded > 0 {
+            assert_eq!(order.status, OrderStatus::Cancelled, "refunded only when it ended unfinished");
+        }
+        if order.status == OrderStatus::Completed {
+            assert_eq!(self.released, self.held, "a completed order paid the seller");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn money_in_escrow_is_conserved_over_random_trades(
+        prices in prop::collection::vec(1_i64..=1_000_000, 1..5),
+        steps in prop::collection::vec((0_usize..5, step()), 0..40),
+    ) {
+        let mut trades: Vec<Trade> =
+            prices.iter().enumerate().map(|(n, price)| Trade::placed(n as u128, *price)).collect();
+        for (which, step) in steps {
+            let count = trades.len();
+            trades[which % count].apply(step);
+            for trade in &trades {
+                trade.check();
+            }
+        }
+        let total = |f: fn(&Trade) -> i64| trades.iter().map(f).sum::<i64>();
+        prop_assert_eq!(
+            total(|t| t.held),
+            total(|t| t.released) + total(|t| t.refunded) + total(Trade::still_held),
+            "in total"
+        );
+    }
+}
