@@ -119,6 +119,7 @@ fn fold_order(
         OrderEvent::OrderPlaced { .. } => OrderStatus::Placed,
         OrderEvent::OrderPaid { .. } => OrderStatus::Paid,
         OrderEvent::OrderShipped { .. } => OrderStatus::Shipped,
+        OrderEvent::OrderDelivered {} => OrderStatus::Delivered,
         OrderEvent::OrderCompleted {} => OrderStatus::Completed,
         OrderEvent::OrderExpired { .. } | OrderEvent::OrderCancelled { .. } => OrderStatus::Cancelled,
     };

@@ -7,6 +7,7 @@
 // Tests state their expectations with unwrap/expect and read as scripts, so long functions are fine.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::missing_panics_doc, clippy::too_many_lines)]
 
+mod deadlines;
 mod distributed;
 mod errors;
 mod payments;

@@ -1,7 +1,9 @@
 //! Deadlines: commands that Jangteo issues itself when time runs out. An order not paid within
 //! the payment window (default 30 minutes) expires and its listing goes back on sale; a paid
 //! order not shipped within the shipping window (default 5 days) expires and the buyer is
-//! refunded (the process manager does both, as for a cancellation).
+//! refunded (the process manager does both, as for a cancellation); a delivered order the buyer
+//! has not confirmed within the buyer-protection window (default 3 days) completes, and the
+//! escrow is released to the seller.
 //!
 //! Deadlines are derived from the log, not stored beside it: the scheduler folds the log from
 //! position 0 when it starts (a placed order has a payment deadline at its placement time plus
@@ -34,18 +36,32 @@ pub struct DeadlinePolicy {
     /// From paying an order to its shipment (Mercari asks for 3 business days, Vinted 5
     /// working days).
     pub shipping_window: TimeDelta,
+    /// From delivery to automatic confirmation: the buyer-protection window (Mercari 3 days,
+    /// Vinted 2).
+    pub confirmation_window: TimeDelta,
 }
 
 impl Default for DeadlinePolicy {
     fn default() -> Self {
-        Self { payment_window: TimeDelta::minutes(30), shipping_window: TimeDelta::days(5) }
+        Self {
+            payment_window: TimeDelta::minutes(30),
+            shipping_window: TimeDelta::days(5),
+            confirmation_window: TimeDelta::days(3),
+        }
     }
+}
+
+/// What happens when a deadline passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Expire(OrderDeadline),
+    AutoConfirm,
 }
 
 /// One deadline: which, when, and the event that set it (the cause of the command it fires).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Deadline {
-    step: OrderDeadline,
+    action: Action,
     due: DateTime<Utc>,
     set_by: Uuid,
     correlation_id: Uuid,
@@ -83,10 +99,13 @@ impl Deadlines {
                     OrderEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
                 let next = match order_event {
                     OrderEvent::OrderPlaced { .. } => {
-                        Some((OrderDeadline::Payment, self.policy.payment_window))
+                        Some((Action::Expire(OrderDeadline::Payment), self.policy.payment_window))
                     }
                     OrderEvent::OrderPaid { .. } => {
-                        Some((OrderDeadline::Shipment, self.policy.shipping_window))
+                        Some((Action::Expire(OrderDeadline::Shipment), self.policy.shipping_window))
+                    }
+                    OrderEvent::OrderDelivered {} => {
+                        Some((Action::AutoConfirm, self.policy.confirmation_window))
                     }
                     OrderEvent::OrderShipped { .. }
                     | OrderEvent::OrderCompleted {}
@@ -94,9 +113,9 @@ impl Deadlines {
                     | OrderEvent::OrderExpired { .. } => None,
                 };
                 match next {
-                    Some((step, window)) => {
+                    Some((action, window)) => {
                         let deadline = Deadline {
-                            step,
+                            action,
                             due: event.recorded_at + window,
                             set_by: event.event_id,
                             correlation_id: event.metadata.correlation_id,
@@ -128,8 +147,12 @@ impl Deadlines {
                 correlation_id: deadline.correlation_id,
                 causation_id: Some(deadline.set_by),
             };
-            match self.orders.expire(*order_id, deadline.step, &context).await {
-                Ok(_) => tracing::info!(%order_id, step = ?deadline.step, "an order expired"),
+            let fired = match deadline.action {
+                Action::Expire(step) => self.orders.expire(*order_id, step, &context).await,
+                Action::AutoConfirm => self.orders.auto_confirm(*order_id, &context).await,
+            };
+            match fired {
+                Ok(_) => tracing::info!(%order_id, action = ?deadline.action, "a deadline passed"),
                 // Paid or cancelled in the meantime: the log will say so on the next read.
                 Err(AppError::Domain(refusal)) => {
                     tracing::debug!(%order_id, %refusal, "deadline no longer applies");

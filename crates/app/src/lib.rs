@@ -20,6 +20,7 @@ mod passwords;
 pub mod process_manager;
 mod progress;
 mod queries;
+mod shipment_tracking;
 mod timeline;
 
 pub use accounts::{Accounts, Registration};
@@ -35,4 +36,5 @@ pub use orders::{OrderReceipt, Orders, PaymentRequest};
 pub use passwords::PlainPassword;
 pub use progress::{ProgressReporter, ProjectionProgress};
 pub use queries::{ListingPage, ListingView, Queries};
+pub use shipment_tracking::ShipmentTracking;
 pub use timeline::{Timeline, TimelineEntry, Timelines};

@@ -278,6 +278,25 @@ impl Orders {
         self.run(order_id, context, &OrderCommand::Expire { deadline }).await
     }
 
+    /// Records that the courier delivered the parcel (issued by [`crate::ShipmentTracking`]).
+    pub async fn record_delivery(
+        &self,
+        order_id: OrderId,
+        context: &CommandContext,
+    ) -> Result<OrderReceipt, AppError> {
+        self.run(order_id, context, &OrderCommand::RecordDelivery).await
+    }
+
+    /// Completes a delivered order whose buyer-protection window ran out (issued by
+    /// [`crate::Deadlines`]).
+    pub async fn auto_confirm(
+        &self,
+        order_id: OrderId,
+        context: &CommandContext,
+    ) -> Result<OrderReceipt, AppError> {
+        self.run(order_id, context, &OrderCommand::AutoConfirm).await
+    }
+
     async fn run(
         &self,
         order_id: OrderId,

@@ -54,6 +54,7 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>) {
     orders.pay(buyer, order, PaymentRequest::new(PaymentMethod::TossPay), &context(buyer)).await.unwrap();
     let tracking = TrackingNumber::parse("630612345678").unwrap();
     orders.ship(seller, order, Carrier::Lotte, tracking, &context(seller)).await.unwrap();
+    orders.record_delivery(order, &CommandContext::new(Actor::System)).await.unwrap();
     orders.confirm_receipt(buyer, order, &context(buyer)).await.unwrap();
 
     let (cancelled, _) = listings.create(seller, new("책상")).await.unwrap();

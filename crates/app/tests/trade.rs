@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use jangteo_app::{
     Actor, AppError, CommandContext, DeadlinePolicy, Deadlines, Listings, ManualClock, NewListing, Orders,
-    PaymentRequest, process_manager::TradeProcessManager,
+    PaymentRequest, ShipmentTracking, process_manager::TradeProcessManager,
 };
 use jangteo_domain::{
     AccountId, CancelReason, Carrier, Description, DomainError, ListingId, Money, PaymentMethod, Title,
@@ -18,6 +18,7 @@ use jangteo_event_store::{EventStore, sqlite::SqliteEventStore};
 use jangteo_payments::{
     CancelPayment, PaymentError, PaymentGateway, PaymentKey, simulated::SimulatedGateway,
 };
+use jangteo_shipping::{CourierTracker, Tracking, TrackingError, TrackingEvent, TrackingStatus};
 use uuid::Uuid;
 
 struct World {
@@ -264,4 +265,84 @@ async fn orders_expire_once_when_their_windows_run_out() {
         .collect();
     let types: Vec<&str> = after.iter().map(|(event_type, _)| event_type.as_str()).collect();
     assert_eq!(types, ["OrderExpired", "ListingReservationReleased", "EscrowRefunded"]);
+}
+
+/// A courier that says "delivered" for every parcel once told so.
+struct Courier(std::sync::atomic::AtomicBool);
+
+#[async_trait::async_trait]
+impl CourierTracker for Courier {
+    async fn track(&self, _: Carrier, _: &TrackingNumber) -> Result<Tracking, TrackingError> {
+        let status = if self.0.load(std::sync::atomic::Ordering::SeqCst) {
+            TrackingStatus::Delivered
+        } else {
+            TrackingStatus::InTransit
+        };
+        Ok(Tracking {
+            events: vec![TrackingEvent { time: chrono::Utc::now(), status, description: String::new() }],
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_delivered_order_completes_by_itself_after_the_protection_window() {
+    let world = world().await;
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    let listing_id = on_sale(&world).await;
+    let order = world.orders.place(world.buyer, listing_id, &member(world.buyer)).await.unwrap();
+    world
+        .orders
+        .pay(world.buyer, order.order_id, PaymentRequest::new(PaymentMethod::Card), &member(world.buyer))
+        .await
+        .unwrap();
+    let tracking_number = TrackingNumber::parse("630612345678").unwrap();
+    world
+        .orders
+        .ship(world.seller, order.order_id, Carrier::CjLogistics, tracking_number, &member(world.seller))
+        .await
+        .unwrap();
+
+    let courier = Arc::new(Courier(std::sync::atomic::AtomicBool::new(false)));
+    let mut tracking =
+        ShipmentTracking::new(Arc::clone(&world.store), world.orders.clone(), Arc::clone(&courier) as _);
+    tracking.catch_up().await.unwrap();
+    assert_eq!(tracking.poll().await.unwrap(), 0, "still in transit");
+    courier.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(tracking.poll().await.unwrap(), 1);
+    assert_eq!(tracking.poll().await.unwrap(), 0, "recorded once");
+
+    let mut deadlines = Deadlines::new(
+        Arc::clone(&world.store),
+        world.orders.clone(),
+        Arc::clone(&clock) as _,
+        DeadlinePolicy::default(),
+    );
+    deadlines.catch_up().await.unwrap();
+    clock.advance(chrono::TimeDelta::days(2));
+    assert_eq!(deadlines.fire_due().await.unwrap(), 0, "the buyer still has time to object");
+    clock.advance(chrono::TimeDelta::days(1) + chrono::TimeDelta::seconds(1));
+    assert_eq!(deadlines.fire_due().await.unwrap(), 1);
+    react_to_everything(&world).await;
+
+    let trade: Vec<(String, Option<uuid::Uuid>)> = world
+        .store
+        .read_all(0, 1_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|event| event.metadata.correlation_id == order.order_id.as_uuid())
+        .map(|event| (event.event_type, event.metadata.actor_id))
+        .collect();
+    let tail: Vec<(&str, bool)> = trade
+        .iter()
+        .rev()
+        .take(4)
+        .rev()
+        .map(|(event_type, actor)| (event_type.as_str(), actor.is_none()))
+        .collect();
+    assert_eq!(
+        tail,
+        [("OrderDelivered", true), ("OrderCompleted", true), ("ListingSold", true), ("EscrowReleased", true)],
+        "delivered and auto-confirmed by the system, then sold and paid out"
+    );
 }

@@ -1,8 +1,9 @@
 //! The Order aggregate: one buyer buying one listing.
 //!
 //! ```text
-//! Placed --pay--> Paid --ship--> Shipped --confirm_receipt--> Completed
-//!   |  |           |
+//! Placed --pay--> Paid --ship--> Shipped --delivered--> Delivered --auto_confirm--> Completed
+//!   |  |           |                |                      |
+//!   |  |           |                +--confirm_receipt-----+--confirm_receipt--> Completed
 //!   |  +--cancel---+--cancel--> Cancelled
 //!   +--expire (not paid in time)--> Cancelled <--expire (paid, not shipped in time)-- Paid
 //! ```
@@ -23,6 +24,8 @@ pub enum OrderStatus {
     Placed,
     Paid,
     Shipped,
+    /// The courier delivered it; the buyer-protection window runs.
+    Delivered,
     Completed,
     Cancelled,
 }
@@ -33,6 +36,7 @@ impl OrderStatus {
             OrderStatus::Placed => "placed",
             OrderStatus::Paid => "paid",
             OrderStatus::Shipped => "shipped",
+            OrderStatus::Delivered => "delivered",
             OrderStatus::Completed => "completed",
             OrderStatus::Cancelled => "cancelled",
         }
@@ -120,6 +124,11 @@ pub enum OrderCommand {
     Expire {
         deadline: OrderDeadline,
     },
+    /// The courier reports the parcel delivered (issued by the system from tracking).
+    RecordDelivery,
+    /// The buyer neither confirmed nor objected within the buyer-protection window after
+    /// delivery: the order completes (issued by the system).
+    AutoConfirm,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,6 +152,8 @@ pub enum OrderEvent {
         carrier: Carrier,
         tracking_number: TrackingNumber,
     },
+    /// The courier delivered the parcel: the buyer-protection window starts.
+    OrderDelivered {},
     OrderCompleted {},
     /// A step was not done in time: not paid (nothing to refund), or paid and not shipped (the
     /// buyer is refunded). The listing goes back on sale.
@@ -164,6 +175,7 @@ impl DomainEvent for OrderEvent {
             OrderEvent::OrderPlaced { .. } => "OrderPlaced",
             OrderEvent::OrderPaid { .. } => "OrderPaid",
             OrderEvent::OrderShipped { .. } => "OrderShipped",
+            OrderEvent::OrderDelivered {} => "OrderDelivered",
             OrderEvent::OrderCompleted {} => "OrderCompleted",
             OrderEvent::OrderExpired { .. } => "OrderExpired",
             OrderEvent::OrderCancelled { .. } => "OrderCancelled",
@@ -260,6 +272,7 @@ impl Aggregate for OrderState {
                 order.shipment =
                     Some(Shipment { carrier: *carrier, tracking_number: tracking_number.clone() });
             }
+            OrderEvent::OrderDelivered {} => order.status = OrderStatus::Delivered,
             OrderEvent::OrderCompleted {} => order.status = OrderStatus::Completed,
             OrderEvent::OrderExpired { .. } | OrderEvent::OrderCancelled { .. } => {
                 order.status = OrderStatus::Cancelled;
@@ -301,11 +314,21 @@ fn decide_existing(order: &Order, command: OrderCommand) -> Result<Vec<OrderEven
             if actor != order.buyer_id {
                 return Err(DomainError::Forbidden(Forbidden::NotBuyer));
             }
-            if status != OrderStatus::Shipped {
+            if !matches!(status, OrderStatus::Shipped | OrderStatus::Delivered) {
                 return Err(transition("confirm receipt of", status));
             }
             Ok(vec![OrderEvent::OrderCompleted {}])
         }
+        OrderCommand::RecordDelivery => match status {
+            OrderStatus::Shipped => Ok(vec![OrderEvent::OrderDelivered {}]),
+            // Tracking reports a delivery again: nothing new.
+            OrderStatus::Delivered | OrderStatus::Completed => Ok(Vec::new()),
+            _ => Err(transition("record the delivery of", status)),
+        },
+        OrderCommand::AutoConfirm => match status {
+            OrderStatus::Delivered => Ok(vec![OrderEvent::OrderCompleted {}]),
+            _ => Err(transition("auto-confirm", status)),
+        },
         OrderCommand::Expire { deadline } => match (deadline, status) {
             (OrderDeadline::Payment, OrderStatus::Placed) => {
                 Ok(vec![OrderEvent::OrderExpired { deadline, refund_due: false }])

@@ -78,6 +78,27 @@ pub struct Config {
     pub payment_window_secs: u64,
     /// How long a seller has to ship a paid order before it expires and the buyer is refunded.
     pub shipping_window_secs: u64,
+    /// The buyer-protection window: how long after delivery an order completes by itself.
+    pub confirmation_window_secs: u64,
+    /// Who tells where parcels are.
+    pub courier: CourierChoice,
+    /// tracker.delivery API credentials, with `courier = "tracker_delivery"`.
+    pub tracker_delivery_client_id: Option<String>,
+    pub tracker_delivery_client_secret: Option<Secret>,
+    /// With the simulated courier: how long after its first scan a parcel is delivered.
+    pub simulated_delivery_secs: u64,
+    /// How often every parcel on its way is tracked.
+    pub tracking_interval_secs: u64,
+}
+
+/// The courier-tracking service a deployment uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CourierChoice {
+    /// Built in: parcels are delivered a fixed time after they are first tracked.
+    #[default]
+    Simulated,
+    TrackerDelivery,
 }
 
 /// The payment gateway a deployment uses.
@@ -118,6 +139,12 @@ impl Default for Config {
             payment_api_base: None,
             payment_window_secs: 30 * 60,
             shipping_window_secs: 5 * 24 * 60 * 60,
+            confirmation_window_secs: 3 * 24 * 60 * 60,
+            courier: CourierChoice::Simulated,
+            tracker_delivery_client_id: None,
+            tracker_delivery_client_secret: None,
+            simulated_delivery_secs: 24 * 60 * 60,
+            tracking_interval_secs: 10 * 60,
         }
     }
 }
@@ -210,6 +237,20 @@ impl Config {
         if let Some(index) = var("JANGTEO_ELASTICSEARCH_INDEX").filter(|i| !i.is_empty()) {
             self.elasticsearch_index = index;
         }
+        self.apply_trade_env(&var)?;
+        if let Some(workers) = number("JANGTEO_HTTP_WORKERS")? {
+            self.http_workers = usize::try_from(workers).context("JANGTEO_HTTP_WORKERS is too large")?;
+        }
+        Ok(())
+    }
+
+    /// The settings of trades: payment gateway, deadlines, courier tracking.
+    fn apply_trade_env(&mut self, var: &impl Fn(&str) -> Option<String>) -> Result<()> {
+        let number = |name: &str| -> Result<Option<u64>> {
+            var(name)
+                .map(|v| v.parse::<u64>().with_context(|| format!("{name}={v} is not a number")))
+                .transpose()
+        };
         if let Some(gateway) = var("JANGTEO_PAYMENT_GATEWAY").filter(|g| !g.is_empty()) {
             self.payment_gateway = match gateway.as_str() {
                 "simulated" => GatewayChoice::Simulated,
@@ -233,8 +274,27 @@ impl Config {
         if let Some(window) = number("JANGTEO_SHIPPING_WINDOW_SECS")? {
             self.shipping_window_secs = window;
         }
-        if let Some(workers) = number("JANGTEO_HTTP_WORKERS")? {
-            self.http_workers = usize::try_from(workers).context("JANGTEO_HTTP_WORKERS is too large")?;
+        if let Some(window) = number("JANGTEO_CONFIRMATION_WINDOW_SECS")? {
+            self.confirmation_window_secs = window;
+        }
+        if let Some(courier) = var("JANGTEO_COURIER").filter(|c| !c.is_empty()) {
+            self.courier = match courier.as_str() {
+                "simulated" => CourierChoice::Simulated,
+                "tracker_delivery" => CourierChoice::TrackerDelivery,
+                other => bail!("JANGTEO_COURIER={other} is not one of simulated, tracker_delivery"),
+            };
+        }
+        if let Some(id) = var("JANGTEO_TRACKER_DELIVERY_CLIENT_ID").filter(|i| !i.is_empty()) {
+            self.tracker_delivery_client_id = Some(id);
+        }
+        if let Some(secret) = var("JANGTEO_TRACKER_DELIVERY_CLIENT_SECRET").filter(|s| !s.is_empty()) {
+            self.tracker_delivery_client_secret = Some(Secret(secret));
+        }
+        if let Some(secs) = number("JANGTEO_SIMULATED_DELIVERY_SECS")? {
+            self.simulated_delivery_secs = secs;
+        }
+        if let Some(secs) = number("JANGTEO_TRACKING_INTERVAL_SECS")? {
+            self.tracking_interval_secs = secs.max(1);
         }
         Ok(())
     }
@@ -251,6 +311,7 @@ impl Config {
         jangteo_app::DeadlinePolicy {
             payment_window: seconds(self.payment_window_secs),
             shipping_window: seconds(self.shipping_window_secs),
+            confirmation_window: seconds(self.confirmation_window_secs),
         }
     }
 

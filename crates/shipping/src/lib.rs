@@ -1,7 +1,9 @@
-//! Shipping: where a parcel is (the [`CourierTracker`] port and its adapter on the public
-//! tracker.delivery API), and what sending one costs ([`fees::FeeTable`]).
+//! Shipping: where a parcel is (the [`CourierTracker`] port, its adapter on the public
+//! tracker.delivery API and a simulated courier for the embedded profile), and what sending one
+//! costs ([`fees::FeeTable`]).
 
 pub mod fees;
+pub mod simulated;
 pub mod tracker_delivery;
 
 use async_trait::async_trait;

@@ -22,6 +22,8 @@ enum Step {
     Confirm,
     Cancel { by_seller: bool },
     Expire(OrderDeadline),
+    Deliver,
+    AutoConfirm,
     StrangerCancels,
 }
 
@@ -33,6 +35,8 @@ fn step() -> impl Strategy<Value = Step> {
         any::<bool>().prop_map(|by_seller| Step::Cancel { by_seller }),
         Just(Step::Expire(OrderDeadline::Payment)),
         Just(Step::Expire(OrderDeadline::Shipment)),
+        Just(Step::Deliver),
+        Just(Step::AutoConfirm),
         Just(Step::StrangerCancels),
     ]
 }
@@ -93,6 +97,8 @@ impl Trade {
             Step::Confirm => OrderCommand::ConfirmReceipt { actor: BUYER },
             Step::Cancel { by_seller } => OrderCommand::Cancel { actor: actor(by_seller), reason: reason() },
             Step::Expire(deadline) => OrderCommand::Expire { deadline },
+            Step::Deliver => OrderCommand::RecordDelivery,
+            Step::AutoConfirm => OrderCommand::AutoConfirm,
             Step::StrangerCancels => OrderCommand::Cancel { actor: STRANGER, reason: reason() },
         }
     }

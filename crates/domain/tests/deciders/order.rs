@@ -151,6 +151,60 @@ fn order_decisions() {
             }),
         },
         Case {
+            name: "delivered",
+            given: shipped(),
+            when: C::RecordDelivery,
+            then: Ok(vec![E::OrderDelivered {}]),
+        },
+        Case {
+            name: "delivered again: nothing new",
+            given: [shipped(), vec![E::OrderDelivered {}]].concat(),
+            when: C::RecordDelivery,
+            then: Ok(vec![]),
+        },
+        Case {
+            name: "delivery of an unshipped order",
+            given: paid(),
+            when: C::RecordDelivery,
+            then: Err(DomainError::InvalidTransition {
+                kind: Kind::Order,
+                action: "record the delivery of",
+                status: "paid",
+            }),
+        },
+        Case {
+            name: "confirm a delivered order",
+            given: [shipped(), vec![E::OrderDelivered {}]].concat(),
+            when: C::ConfirmReceipt { actor: BUYER },
+            then: Ok(vec![E::OrderCompleted {}]),
+        },
+        Case {
+            name: "auto-confirm after the protection window",
+            given: [shipped(), vec![E::OrderDelivered {}]].concat(),
+            when: C::AutoConfirm,
+            then: Ok(vec![E::OrderCompleted {}]),
+        },
+        Case {
+            name: "auto-confirm before delivery",
+            given: shipped(),
+            when: C::AutoConfirm,
+            then: Err(DomainError::InvalidTransition {
+                kind: Kind::Order,
+                action: "auto-confirm",
+                status: "shipped",
+            }),
+        },
+        Case {
+            name: "cancel a delivered order",
+            given: [shipped(), vec![E::OrderDelivered {}]].concat(),
+            when: C::Cancel { actor: BUYER, reason: reason() },
+            then: Err(DomainError::InvalidTransition {
+                kind: Kind::Order,
+                action: "cancel",
+                status: "delivered",
+            }),
+        },
+        Case {
             name: "expire an absent order",
             given: vec![],
             when: C::Expire { deadline: D::Payment },

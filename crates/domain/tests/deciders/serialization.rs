@@ -58,6 +58,7 @@ fn every_event_round_trips_under_its_name() {
             carrier: jangteo_domain::Carrier::Epost,
             tracking_number: crate::fixtures::tracking(),
         },
+        OrderEvent::OrderDelivered {},
         OrderEvent::OrderCompleted {},
         OrderEvent::OrderExpired {
             deadline: jangteo_domain::order::OrderDeadline::Shipment,

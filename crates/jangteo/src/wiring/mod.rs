@@ -38,7 +38,13 @@ use jangteo_payments::{
     toss::{self, TossPayments},
 };
 
-use crate::config::{Config, GatewayChoice};
+use jangteo_shipping::{
+    CourierTracker,
+    simulated::SimulatedCourier,
+    tracker_delivery::{self, TrackerDelivery},
+};
+
+use crate::config::{Config, CourierChoice, GatewayChoice};
 
 pub use self::{
     rebuild::rebuild,
@@ -234,18 +240,45 @@ async fn log_lag(operations: jangteo_app::Operations) {
     }
 }
 
-/// The deadline scheduler: one per deployment is enough, more are harmless (idempotent).
-fn deadlines(
+/// Starts what Jangteo does by itself as time passes: deadlines and shipment tracking. One per
+/// deployment is enough; more are harmless (their commands are idempotent).
+fn spawn_timekeepers(
     config: &Config,
     store: &Arc<dyn EventStore>,
-    orders: jangteo_app::Orders,
-) -> jangteo_app::Deadlines {
-    jangteo_app::Deadlines::new(
+    orders: &jangteo_app::Orders,
+    tasks: &mut tokio::task::JoinSet<()>,
+) -> Result<()> {
+    let deadlines = jangteo_app::Deadlines::new(
         Arc::clone(store),
-        orders,
+        orders.clone(),
         Arc::new(jangteo_app::SystemClock),
         config.deadline_policy(),
-    )
+    );
+    tasks.spawn(deadlines.run(DEADLINE_TICK));
+    let courier: Arc<dyn CourierTracker> = match config.courier {
+        CourierChoice::Simulated => {
+            Arc::new(SimulatedCourier::new(Duration::from_secs(config.simulated_delivery_secs)))
+        }
+        CourierChoice::TrackerDelivery => {
+            let id = config
+                .tracker_delivery_client_id
+                .as_deref()
+                .context("JANGTEO_TRACKER_DELIVERY_CLIENT_ID is not set")?;
+            let secret = config
+                .tracker_delivery_client_secret
+                .as_ref()
+                .context("JANGTEO_TRACKER_DELIVERY_CLIENT_SECRET is not set")?;
+            Arc::new(TrackerDelivery::new(
+                tracker_delivery::API_URL,
+                id,
+                secret.expose(),
+                Duration::from_secs(10),
+            )?)
+        }
+    };
+    let tracking = jangteo_app::ShipmentTracking::new(Arc::clone(store), orders.clone(), courier);
+    tasks.spawn(tracking.run(Duration::from_secs(config.tracking_interval_secs)));
+    Ok(())
 }
 
 /// The payment gateway the configuration names.

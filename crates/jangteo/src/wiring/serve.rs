@@ -13,8 +13,8 @@ use jangteo_read_models::{DocumentStore, redis_cache::CachedDocumentStore};
 use tokio::task::JoinSet;
 
 use super::{
-    DEADLINE_TICK, POLL_INTERVAL, RETRY_DELAY, SearchAccess, deadlines, ensure_data_dir, log_lag,
-    open_counters, open_event_store, open_listing_cache, open_read_models, payment_gateway, projections,
+    POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, log_lag, open_counters, open_event_store,
+    open_listing_cache, open_read_models, payment_gateway, projections, spawn_timekeepers,
 };
 use crate::{config::Config, secrets};
 
@@ -95,7 +95,7 @@ pub async fn serve(config: Config) -> Result<()> {
                 .run(POLL_INTERVAL, RETRY_DELAY),
         );
         let orders = Orders::new(Arc::clone(&store), Arc::clone(&gateway));
-        workers.spawn(deadlines(&config, &store, orders).run(DEADLINE_TICK));
+        spawn_timekeepers(&config, &store, &orders, &mut workers)?;
     }
 
     let jwt_secret = match &config.jwt_secret {

@@ -9,9 +9,9 @@ use jangteo_event_stream::{KafkaLogSource, KafkaRelay, Topics};
 use tokio::task::JoinSet;
 
 use super::{
-    DEADLINE_TICK, POLL_INTERVAL, RETRY_DELAY, STREAM_TYPES, SearchAccess, deadlines, ensure_data_dir,
-    log_lag, open_counters, open_event_store, open_listing_cache, open_read_models, payment_gateway,
-    projections, select,
+    POLL_INTERVAL, RETRY_DELAY, STREAM_TYPES, SearchAccess, ensure_data_dir, log_lag, open_counters,
+    open_event_store, open_listing_cache, open_read_models, payment_gateway, projections, select,
+    spawn_timekeepers,
 };
 use crate::config::Config;
 
@@ -67,7 +67,7 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
         let gateway = payment_gateway(config)?;
         let manager = TradeProcessManager::new(Arc::clone(&store), Arc::clone(&gateway));
         tasks.spawn(manager.run(POLL_INTERVAL, RETRY_DELAY));
-        tasks.spawn(deadlines(config, &store, Orders::new(Arc::clone(&store), gateway)).run(DEADLINE_TICK));
+        spawn_timekeepers(config, &store, &Orders::new(Arc::clone(&store), gateway), &mut tasks)?;
     }
     if with_projections {
         let (documents, search) = open_read_models(config, SearchAccess::Write).await?;

@@ -1,0 +1,132 @@
+//! Shipment tracking: follows every shipped parcel with its courier and records the delivery,
+//! which starts the buyer-protection window (see [`crate::Deadlines`]).
+//!
+//! Like deadlines, the set of parcels to follow is derived from the log (shipped, not yet
+//! delivered, completed or cancelled), so it survives restarts. Recording a delivery is a
+//! command with an id derived from the shipment event, and the domain appends nothing for a
+//! parcel already delivered, so polling twice or from two processes records it once.
+
+use std::{collections::BTreeMap, sync::Arc, time::Duration};
+
+use jangteo_domain::{
+    Aggregate, Carrier, DomainEvent, OrderId, TrackingNumber,
+    order::{OrderEvent, OrderState},
+};
+use jangteo_event_store::{EventStore, GlobalPosition};
+use jangteo_shipping::{CourierTracker, TrackingError, TrackingStatus};
+use uuid::Uuid;
+
+use crate::{Actor, AppError, CommandContext, Orders};
+
+/// Namespace of the command ids deliveries are recorded with (a fixed random UUID).
+const DELIVERY_NAMESPACE: Uuid = Uuid::from_u128(0x8e21_4d7a_c3b9_4f15_a0d6_6b2e_9f83_1c47);
+
+/// A parcel on its way, and the shipment event that sent it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Parcel {
+    carrier: Carrier,
+    tracking_number: TrackingNumber,
+    shipped_by: Uuid,
+    correlation_id: Uuid,
+}
+
+pub struct ShipmentTracking {
+    store: Arc<dyn EventStore>,
+    orders: Orders,
+    courier: Arc<dyn CourierTracker>,
+    position: GlobalPosition,
+    on_the_way: BTreeMap<OrderId, Parcel>,
+}
+
+impl ShipmentTracking {
+    pub fn new(store: Arc<dyn EventStore>, orders: Orders, courier: Arc<dyn CourierTracker>) -> Self {
+        Self { store, orders, courier, position: 0, on_the_way: BTreeMap::new() }
+    }
+
+    /// Folds the log written since the last call into the parcels to follow.
+    pub async fn catch_up(&mut self) -> Result<(), AppError> {
+        loop {
+            let batch = self.store.read_all(self.position, 512).await?;
+            let Some(last) = batch.last().map(|event| event.global_position) else { return Ok(()) };
+            for event in batch.iter().filter(|event| event.stream_type == OrderState::STREAM_TYPE) {
+                let order_id = OrderId::from_uuid(event.stream_id);
+                match OrderEvent::from_payload(
+                    &event.event_type,
+                    event.schema_version,
+                    event.payload.clone(),
+                )? {
+                    OrderEvent::OrderShipped { carrier, tracking_number } => {
+                        let parcel = Parcel {
+                            carrier,
+                            tracking_number,
+                            shipped_by: event.event_id,
+                            correlation_id: event.metadata.correlation_id,
+                        };
+                        self.on_the_way.insert(order_id, parcel);
+                    }
+                    OrderEvent::OrderDelivered {}
+                    | OrderEvent::OrderCompleted {}
+                    | OrderEvent::OrderCancelled { .. }
+                    | OrderEvent::OrderExpired { .. } => {
+                        self.on_the_way.remove(&order_id);
+                    }
+                    OrderEvent::OrderPlaced { .. } | OrderEvent::OrderPaid { .. } => {}
+                }
+            }
+            self.position = last;
+        }
+    }
+
+    /// Asks the courier about every parcel on its way and records the delivered ones; returns
+    /// how many were delivered. A courier that fails for one parcel does not stop the others.
+    pub async fn poll(&mut self) -> Result<usize, AppError> {
+        let mut delivered = Vec::new();
+        for (order_id, parcel) in &self.on_the_way {
+            let tracking = match self.courier.track(parcel.carrier, &parcel.tracking_number).await {
+                Ok(tracking) => tracking,
+                // Numbers appear with the courier only once the parcel is picked up.
+                Err(TrackingError::NotFound(_)) => continue,
+                Err(error) => {
+                    tracing::warn!(%order_id, %error, "tracking a parcel failed; asking again later");
+                    continue;
+                }
+            };
+            if tracking.furthest().is_some_and(|event| event.status == TrackingStatus::Delivered) {
+                let context = CommandContext {
+                    actor: Actor::System,
+                    command_id: Uuid::new_v5(&DELIVERY_NAMESPACE, parcel.shipped_by.as_bytes()),
+                    correlation_id: parcel.correlation_id,
+                    causation_id: Some(parcel.shipped_by),
+                };
+                match self.orders.record_delivery(*order_id, &context).await {
+                    Ok(_) => tracing::info!(%order_id, "parcel delivered"),
+                    Err(AppError::Domain(refusal)) => {
+                        tracing::debug!(%order_id, %refusal, "delivery no longer applies");
+                    }
+                    Err(error) => return Err(error),
+                }
+                delivered.push(*order_id);
+            }
+        }
+        for order_id in &delivered {
+            self.on_the_way.remove(order_id);
+        }
+        Ok(delivered.len())
+    }
+
+    /// Reads the log and asks the couriers every `interval`, forever.
+    pub async fn run(mut self, interval: Duration) {
+        let mut ticks = tokio::time::interval(interval);
+        loop {
+            ticks.tick().await;
+            if let Err(error) = async {
+                self.catch_up().await?;
+                self.poll().await
+            }
+            .await
+            {
+                tracing::error!(%error, "shipment tracking failed; trying again on the next tick");
+            }
+        }
+    }
+}
