@@ -17,13 +17,16 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use jangteo_domain::{
-    Aggregate, DomainEvent, OrderId,
-    order::{OrderDeadline, OrderEvent, OrderState},
+    OrderId,
+    order::{OrderDeadline, OrderEvent},
 };
-use jangteo_event_store::{EventStore, GlobalPosition};
+use jangteo_event_store::EventStore;
 use uuid::Uuid;
 
-use crate::{Actor, AppError, Clock, CommandContext, Orders};
+use crate::{
+    Actor, AppError, Clock, CommandContext, Orders,
+    order_log::{OrderFact, OrderLog},
+};
 
 /// Namespace of the command ids deadlines fire with (a fixed random UUID).
 const DEADLINE_NAMESPACE: Uuid = Uuid::from_u128(0x5b0e_93c1_6d2f_4e87_a4c3_1f9e_2d7b_8c60);
@@ -68,12 +71,10 @@ struct Deadline {
 }
 
 pub struct Deadlines {
-    store: Arc<dyn EventStore>,
+    log: OrderLog,
     orders: Orders,
     clock: Arc<dyn Clock>,
     policy: DeadlinePolicy,
-    /// How far the log has been folded.
-    position: GlobalPosition,
     /// An order has one deadline at a time: the one of its next step.
     pending: BTreeMap<OrderId, Deadline>,
 }
@@ -85,50 +86,41 @@ impl Deadlines {
         clock: Arc<dyn Clock>,
         policy: DeadlinePolicy,
     ) -> Self {
-        Self { store, orders, clock, policy, position: 0, pending: BTreeMap::new() }
+        Self { log: OrderLog::new(store), orders, clock, policy, pending: BTreeMap::new() }
     }
 
     /// Folds the log written since the last call into the pending deadlines.
     pub async fn catch_up(&mut self) -> Result<(), AppError> {
-        loop {
-            let batch = self.store.read_all(self.position, 512).await?;
-            let Some(last) = batch.last().map(|event| event.global_position) else { return Ok(()) };
-            for event in batch.iter().filter(|event| event.stream_type == OrderState::STREAM_TYPE) {
-                let order_id = OrderId::from_uuid(event.stream_id);
-                let order_event =
-                    OrderEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
-                let next = match order_event {
-                    OrderEvent::OrderPlaced { .. } => {
-                        Some((Action::Expire(OrderDeadline::Payment), self.policy.payment_window))
-                    }
-                    OrderEvent::OrderPaid { .. } => {
-                        Some((Action::Expire(OrderDeadline::Shipment), self.policy.shipping_window))
-                    }
-                    OrderEvent::OrderDelivered {} => {
-                        Some((Action::AutoConfirm, self.policy.confirmation_window))
-                    }
-                    OrderEvent::OrderShipped { .. }
-                    | OrderEvent::OrderCompleted {}
-                    | OrderEvent::OrderCancelled { .. }
-                    | OrderEvent::OrderExpired { .. } => None,
-                };
-                match next {
-                    Some((action, window)) => {
-                        let deadline = Deadline {
-                            action,
-                            due: event.recorded_at + window,
-                            set_by: event.event_id,
-                            correlation_id: event.metadata.correlation_id,
-                        };
-                        self.pending.insert(order_id, deadline);
-                    }
-                    None => {
-                        self.pending.remove(&order_id);
-                    }
+        for OrderFact { order_id, event, recorded } in self.log.read_new().await? {
+            let next = match event {
+                OrderEvent::OrderPlaced { .. } => {
+                    Some((Action::Expire(OrderDeadline::Payment), self.policy.payment_window))
+                }
+                OrderEvent::OrderPaid { .. } => {
+                    Some((Action::Expire(OrderDeadline::Shipment), self.policy.shipping_window))
+                }
+                OrderEvent::OrderDelivered {} => Some((Action::AutoConfirm, self.policy.confirmation_window)),
+                OrderEvent::OrderShipped { .. }
+                | OrderEvent::OrderCompleted {}
+                | OrderEvent::OrderCancelled { .. }
+                | OrderEvent::OrderExpired { .. } => None,
+            };
+            match next {
+                Some((action, window)) => {
+                    let deadline = Deadline {
+                        action,
+                        due: recorded.recorded_at + window,
+                        set_by: recorded.event_id,
+                        correlation_id: recorded.metadata.correlation_id,
+                    };
+                    self.pending.insert(order_id, deadline);
+                }
+                None => {
+                    self.pending.remove(&order_id);
                 }
             }
-            self.position = last;
         }
+        Ok(())
     }
 
     /// Fires every deadline that is due by the clock; returns how many fired.

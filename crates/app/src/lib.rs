@@ -15,6 +15,7 @@ mod error;
 mod favourites;
 mod listings;
 mod operations;
+mod order_log;
 mod orders;
 mod passwords;
 pub mod process_manager;

@@ -8,15 +8,15 @@
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
-use jangteo_domain::{
-    Aggregate, Carrier, DomainEvent, OrderId, TrackingNumber,
-    order::{OrderEvent, OrderState},
-};
-use jangteo_event_store::{EventStore, GlobalPosition};
+use jangteo_domain::{Carrier, OrderId, TrackingNumber, order::OrderEvent};
+use jangteo_event_store::EventStore;
 use jangteo_shipping::{CourierTracker, TrackingError, TrackingStatus};
 use uuid::Uuid;
 
-use crate::{Actor, AppError, CommandContext, Orders};
+use crate::{
+    Actor, AppError, CommandContext, Orders,
+    order_log::{OrderFact, OrderLog},
+};
 
 /// Namespace of the command ids deliveries are recorded with (a fixed random UUID).
 const DELIVERY_NAMESPACE: Uuid = Uuid::from_u128(0x8e21_4d7a_c3b9_4f15_a0d6_6b2e_9f83_1c47);
@@ -31,50 +31,40 @@ struct Parcel {
 }
 
 pub struct ShipmentTracking {
-    store: Arc<dyn EventStore>,
+    log: OrderLog,
     orders: Orders,
     courier: Arc<dyn CourierTracker>,
-    position: GlobalPosition,
     on_the_way: BTreeMap<OrderId, Parcel>,
 }
 
 impl ShipmentTracking {
     pub fn new(store: Arc<dyn EventStore>, orders: Orders, courier: Arc<dyn CourierTracker>) -> Self {
-        Self { store, orders, courier, position: 0, on_the_way: BTreeMap::new() }
+        Self { log: OrderLog::new(store), orders, courier, on_the_way: BTreeMap::new() }
     }
 
     /// Folds the log written since the last call into the parcels to follow.
     pub async fn catch_up(&mut self) -> Result<(), AppError> {
-        loop {
-            let batch = self.store.read_all(self.position, 512).await?;
-            let Some(last) = batch.last().map(|event| event.global_position) else { return Ok(()) };
-            for event in batch.iter().filter(|event| event.stream_type == OrderState::STREAM_TYPE) {
-                let order_id = OrderId::from_uuid(event.stream_id);
-                match OrderEvent::from_payload(
-                    &event.event_type,
-                    event.schema_version,
-                    event.payload.clone(),
-                )? {
-                    OrderEvent::OrderShipped { carrier, tracking_number } => {
-                        let parcel = Parcel {
-                            carrier,
-                            tracking_number,
-                            shipped_by: event.event_id,
-                            correlation_id: event.metadata.correlation_id,
-                        };
-                        self.on_the_way.insert(order_id, parcel);
-                    }
-                    OrderEvent::OrderDelivered {}
-                    | OrderEvent::OrderCompleted {}
-                    | OrderEvent::OrderCancelled { .. }
-                    | OrderEvent::OrderExpired { .. } => {
-                        self.on_the_way.remove(&order_id);
-                    }
-                    OrderEvent::OrderPlaced { .. } | OrderEvent::OrderPaid { .. } => {}
+        for OrderFact { order_id, event, recorded } in self.log.read_new().await? {
+            match event {
+                OrderEvent::OrderShipped { carrier, tracking_number } => {
+                    let parcel = Parcel {
+                        carrier,
+                        tracking_number,
+                        shipped_by: recorded.event_id,
+                        correlation_id: recorded.metadata.correlation_id,
+                    };
+                    self.on_the_way.insert(order_id, parcel);
                 }
+                OrderEvent::OrderDelivered {}
+                | OrderEvent::OrderCompleted {}
+                | OrderEvent::OrderCancelled { .. }
+                | OrderEvent::OrderExpired { .. } => {
+                    self.on_the_way.remove(&order_id);
+                }
+                OrderEvent::OrderPlaced { .. } | OrderEvent::OrderPaid { .. } => {}
             }
-            self.position = last;
         }
+        Ok(())
     }
 
     /// Asks the courier about every parcel on its way and records the delivered ones; returns

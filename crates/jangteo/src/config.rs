@@ -181,11 +181,7 @@ impl Config {
         if let Some(secret) = var("JANGTEO_JWT_SECRET").filter(|s| !s.is_empty()) {
             self.jwt_secret = Some(Secret(secret));
         }
-        let number = |name: &str| -> Result<Option<u64>> {
-            var(name)
-                .map(|v| v.parse::<u64>().with_context(|| format!("{name}={v} is not a number")))
-                .transpose()
-        };
+        let number = |name: &str| number(&var, name);
         if let Some(ttl) = number("JANGTEO_ACCESS_TOKEN_TTL_SECS")? {
             self.access_token_ttl_secs = ttl;
         }
@@ -246,11 +242,7 @@ impl Config {
 
     /// The settings of trades: payment gateway, deadlines, courier tracking.
     fn apply_trade_env(&mut self, var: &impl Fn(&str) -> Option<String>) -> Result<()> {
-        let number = |name: &str| -> Result<Option<u64>> {
-            var(name)
-                .map(|v| v.parse::<u64>().with_context(|| format!("{name}={v} is not a number")))
-                .transpose()
-        };
+        let number = |name: &str| number(&var, name);
         if let Some(gateway) = var("JANGTEO_PAYMENT_GATEWAY").filter(|g| !g.is_empty()) {
             self.payment_gateway = match gateway.as_str() {
                 "simulated" => GatewayChoice::Simulated,
@@ -318,6 +310,11 @@ impl Config {
     pub fn consistency_timeout(&self) -> Duration {
         Duration::from_millis(self.consistency_timeout_ms)
     }
+}
+
+/// The number in the variable `name`, if set.
+fn number(var: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<u64>> {
+    var(name).map(|v| v.parse::<u64>().with_context(|| format!("{name}={v} is not a number"))).transpose()
 }
 
 #[cfg(test)]

@@ -78,10 +78,7 @@ struct PortOneError {
 
 impl PortOne {
     pub fn new(base_url: &str, api_secret: &str, retry: RetryPolicy) -> Result<Self, PaymentError> {
-        let http = reqwest::Client::builder()
-            .timeout(retry.timeout)
-            .build()
-            .map_err(|error| PaymentError::Misconfigured(format!("HTTP client: {error}")))?;
+        let http = retry.http_client()?;
         Ok(Self {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),

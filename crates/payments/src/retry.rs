@@ -41,6 +41,14 @@ pub(crate) enum Verdict {
 }
 
 impl RetryPolicy {
+    /// An HTTP client whose requests give up after [`RetryPolicy::timeout`].
+    pub(crate) fn http_client(&self) -> Result<reqwest::Client, PaymentError> {
+        reqwest::Client::builder()
+            .timeout(self.timeout)
+            .build()
+            .map_err(|error| PaymentError::Misconfigured(format!("HTTP client: {error}")))
+    }
+
     /// Sends the request `build` makes, again after failures that may pass, and decodes the
     /// success answer. `judge` sorts an error answer (status and body) into retry or failure;
     /// connection failures and timeouts are always retried. `gateway` names it in logs.

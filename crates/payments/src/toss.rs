@@ -38,10 +38,7 @@ impl TossPayments {
     /// An adapter calling `base_url` (normally [`API_BASE`]) with the merchant's secret key
     /// (`test_sk_…` or `live_sk_…`).
     pub fn new(base_url: &str, secret_key: &str, retry: RetryPolicy) -> Result<Self, PaymentError> {
-        let http = reqwest::Client::builder()
-            .timeout(retry.timeout)
-            .build()
-            .map_err(|error| PaymentError::Misconfigured(format!("HTTP client: {error}")))?;
+        let http = retry.http_client()?;
         Ok(Self {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),

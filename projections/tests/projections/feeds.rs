@@ -13,7 +13,7 @@ use jangteo_event_store::{EventFeed, FeedError, FeedSource, GlobalPosition, Reco
 use jangteo_projections::{ListingDocumentsProjection, Projection, catch_up};
 use tokio::sync::Notify;
 
-use crate::{World, kafka::Recorded, snapshot, world};
+use crate::{World, kafka::Recorded, sharing_the_log, snapshot, world};
 
 /// Hands out scripted batches, then waits forever.
 struct ScriptedFeed {
@@ -88,17 +88,4 @@ async fn repeats_are_dropped_and_missing_positions_are_read_from_the_store() {
     let (fed_listings, _, _) = snapshot(&fed).await;
     let (reference_listings, _, _) = snapshot(&world).await;
     assert_eq!(fed_listings, reference_listings);
-}
-
-/// Another world over the same log and ids (the caller replaces its read models).
-fn sharing_the_log(world: &World) -> World {
-    World {
-        _dir: tempfile::tempdir().unwrap(),
-        store: Arc::clone(&world.store),
-        documents: Arc::clone(&world.documents),
-        search: Arc::clone(&world.search),
-        seller: world.seller,
-        listings: world.listings.clone(),
-        orders: world.orders.clone(),
-    }
 }

@@ -22,7 +22,7 @@ use jangteo_test_support::KafkaBroker;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-use crate::{World, snapshot, world};
+use crate::{World, sharing_the_log, snapshot, world};
 
 const WAIT: Duration = Duration::from_secs(60);
 const STREAM_TYPES: [&str; 4] = ["account", "listing", "order", "escrow"];
@@ -75,16 +75,7 @@ async fn worker_world(world: &World) -> (tempfile::TempDir, World) {
         Arc::new(SqliteDocumentStore::open(&dir.path().join("read-models.sqlite")).await.unwrap());
     let search: Arc<dyn ListingSearch> =
         Arc::new(TantivyListingSearch::open(&dir.path().join("search")).unwrap());
-    let worker = World {
-        _dir: tempfile::tempdir().unwrap(),
-        store: Arc::clone(&world.store),
-        documents,
-        search,
-        seller: world.seller,
-        listings: world.listings.clone(),
-        orders: world.orders.clone(),
-    };
-    (dir, worker)
+    (dir, World { documents, search, ..sharing_the_log(world) })
 }
 
 fn projections_of(world: &World) -> Vec<Arc<dyn Projection>> {

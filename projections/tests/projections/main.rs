@@ -80,6 +80,19 @@ async fn world() -> World {
     World { _dir: dir, store, documents, search, seller, listings, orders }
 }
 
+/// Another world over the same log and ids (the caller replaces its read models).
+pub(crate) fn sharing_the_log(world: &World) -> World {
+    World {
+        _dir: tempfile::tempdir().unwrap(),
+        store: Arc::clone(&world.store),
+        documents: Arc::clone(&world.documents),
+        search: Arc::clone(&world.search),
+        seller: world.seller,
+        listings: world.listings.clone(),
+        orders: world.orders.clone(),
+    }
+}
+
 fn projections(world: &World) -> Vec<Arc<dyn Projection>> {
     vec![
         Arc::new(ListingDocumentsProjection::new(Arc::clone(&world.documents))),
