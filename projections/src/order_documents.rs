@@ -65,11 +65,7 @@ impl Projection for OrderDocumentsProjection {
                     event.schema_version,
                     event.payload.clone(),
                 )?;
-                let order_id = match &escrow_event {
-                    EscrowEvent::EscrowHeld { order_id, .. }
-                    | EscrowEvent::EscrowReleased { order_id, .. }
-                    | EscrowEvent::EscrowRefunded { order_id, .. } => *order_id,
-                };
+                let order_id = escrow_event.order_id();
                 let current = self.current(&mut changed, order_id).await?;
                 if let Some(next) = fold_escrow(current, &escrow_event, event)? {
                     changed.insert(order_id, next);
@@ -122,6 +118,15 @@ fn fold_order(
         OrderEvent::OrderDelivered {} => OrderStatus::Delivered,
         OrderEvent::OrderCompleted {} => OrderStatus::Completed,
         OrderEvent::OrderExpired { .. } | OrderEvent::OrderCancelled { .. } => OrderStatus::Cancelled,
+        OrderEvent::ReturnRequested { .. } => OrderStatus::ReturnRequested,
+        OrderEvent::DisputeOpened { .. } => OrderStatus::Disputed,
+        OrderEvent::RefundGranted { .. } | OrderEvent::DisputeResolved { .. } => {
+            if order_event.settlement_refund(document.price) == Some(document.price) {
+                OrderStatus::Refunded
+            } else {
+                OrderStatus::Completed
+            }
+        }
     };
     document.version = event.version;
     document.updated_at = event.recorded_at;
@@ -144,6 +149,11 @@ fn fold_escrow(
     }
     document.escrow_status = Some(match escrow_event {
         EscrowEvent::EscrowHeld { .. } => EscrowStatus::Held,
+        EscrowEvent::EscrowFrozen { .. } => EscrowStatus::Frozen,
+        // A settlement refunds its part first, then releases the rest: both together are a split.
+        EscrowEvent::EscrowReleased { .. } if document.escrow_status == Some(EscrowStatus::Refunded) => {
+            EscrowStatus::Split
+        }
         EscrowEvent::EscrowReleased { .. } => EscrowStatus::Released,
         EscrowEvent::EscrowRefunded { .. } => EscrowStatus::Refunded,
     });

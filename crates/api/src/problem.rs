@@ -113,9 +113,10 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
     match error {
         AppError::Domain(refusal) => {
             let status = match refusal {
-                DomainError::Invalid(_) | DomainError::BuyerIsSeller | DomainError::AmountMismatch { .. } => {
-                    S::UNPROCESSABLE_ENTITY
-                }
+                DomainError::Invalid(_)
+                | DomainError::BuyerIsSeller
+                | DomainError::AmountMismatch { .. }
+                | DomainError::ReturnNotAccepted => S::UNPROCESSABLE_ENTITY,
                 DomainError::NotFound(_) => S::NOT_FOUND,
                 DomainError::Forbidden(_) => S::FORBIDDEN,
                 DomainError::AlreadyExists(_)

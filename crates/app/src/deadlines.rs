@@ -100,10 +100,15 @@ impl Deadlines {
                     Some((Action::Expire(OrderDeadline::Shipment), self.policy.shipping_window))
                 }
                 OrderEvent::OrderDelivered {} => Some((Action::AutoConfirm, self.policy.confirmation_window)),
+                // A return request or a dispute stops the clock: people decide from here on.
                 OrderEvent::OrderShipped { .. }
                 | OrderEvent::OrderCompleted {}
                 | OrderEvent::OrderCancelled { .. }
-                | OrderEvent::OrderExpired { .. } => None,
+                | OrderEvent::OrderExpired { .. }
+                | OrderEvent::ReturnRequested { .. }
+                | OrderEvent::RefundGranted { .. }
+                | OrderEvent::DisputeOpened { .. }
+                | OrderEvent::DisputeResolved { .. } => None,
             };
             match next {
                 Some((action, window)) => {

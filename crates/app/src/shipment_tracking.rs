@@ -55,13 +55,19 @@ impl ShipmentTracking {
                     };
                     self.on_the_way.insert(order_id, parcel);
                 }
+                // A disputed parcel is the staff's to follow.
                 OrderEvent::OrderDelivered {}
                 | OrderEvent::OrderCompleted {}
                 | OrderEvent::OrderCancelled { .. }
-                | OrderEvent::OrderExpired { .. } => {
+                | OrderEvent::OrderExpired { .. }
+                | OrderEvent::DisputeOpened { .. } => {
                     self.on_the_way.remove(&order_id);
                 }
-                OrderEvent::OrderPlaced { .. } | OrderEvent::OrderPaid { .. } => {}
+                OrderEvent::OrderPlaced { .. }
+                | OrderEvent::OrderPaid { .. }
+                | OrderEvent::ReturnRequested { .. }
+                | OrderEvent::RefundGranted { .. }
+                | OrderEvent::DisputeResolved { .. } => {}
             }
         }
         Ok(())

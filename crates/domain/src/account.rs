@@ -2,6 +2,9 @@
 //!
 //! E-mail uniqueness spans all accounts, so it cannot be decided by one account's stream: the
 //! application layer claims the e-mail atomically with the `AccountRegistered` append.
+//!
+//! Every account is a member; operators grant the dispute-agent role to staff (from the command
+//! line, never over the public API).
 
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +18,18 @@ pub struct Account {
     /// Kept out of serialized state snapshots (timelines), though it is part of the event.
     #[serde(skip_serializing)]
     pub password_hash: Option<PasswordHash>,
+    #[serde(default)]
+    pub role: AccountRole,
+}
+
+/// What an account may do beyond trading.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountRole {
+    #[default]
+    Member,
+    /// Staff who decide disputes.
+    DisputeAgent,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,19 +42,30 @@ pub enum AccountState {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountCommand {
-    Register { account_id: AccountId, email: Email, nickname: Nickname, password_hash: PasswordHash },
+    Register {
+        account_id: AccountId,
+        email: Email,
+        nickname: Nickname,
+        password_hash: PasswordHash,
+    },
+    /// Gives the account `role` (granting the role it has changes nothing).
+    GrantRole {
+        role: AccountRole,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event_type", content = "data")]
 pub enum AccountEvent {
     AccountRegistered { account_id: AccountId, email: Email, nickname: Nickname, password_hash: PasswordHash },
+    AccountRoleGranted { role: AccountRole },
 }
 
 impl DomainEvent for AccountEvent {
     fn event_type(&self) -> &'static str {
         match self {
             AccountEvent::AccountRegistered { .. } => "AccountRegistered",
+            AccountEvent::AccountRoleGranted { .. } => "AccountRoleGranted",
         }
     }
 }
@@ -59,19 +85,35 @@ impl Aggregate for AccountState {
             (AccountState::Present(_), AccountCommand::Register { .. }) => {
                 Err(DomainError::AlreadyExists(Kind::Account))
             }
+            (AccountState::Absent, AccountCommand::GrantRole { .. }) => {
+                Err(DomainError::NotFound(Kind::Account))
+            }
+            (AccountState::Present(account), AccountCommand::GrantRole { role }) => {
+                if account.role == role {
+                    Ok(Vec::new())
+                } else {
+                    Ok(vec![AccountEvent::AccountRoleGranted { role }])
+                }
+            }
         }
     }
 
     fn evolve(self, event: &AccountEvent) -> Self {
-        match event {
-            AccountEvent::AccountRegistered { account_id, email, nickname, password_hash } => {
+        match (self, event) {
+            (_, AccountEvent::AccountRegistered { account_id, email, nickname, password_hash }) => {
                 AccountState::Present(Account {
                     account_id: *account_id,
                     email: email.clone(),
                     nickname: nickname.clone(),
                     password_hash: Some(password_hash.clone()),
+                    role: AccountRole::Member,
                 })
             }
+            (AccountState::Present(mut account), AccountEvent::AccountRoleGranted { role }) => {
+                account.role = *role;
+                AccountState::Present(account)
+            }
+            (AccountState::Absent, AccountEvent::AccountRoleGranted { .. }) => AccountState::Absent,
         }
     }
 }

@@ -49,6 +49,10 @@ pub enum DomainError {
     /// An amount does not match the one the aggregate expects.
     #[error("amount {given} does not match the expected {expected}")]
     AmountMismatch { expected: i64, given: i64 },
+
+    /// The marketplace's cooling-off rule does not cover this return.
+    #[error("returns for a change of mind are not accepted here")]
+    ReturnNotAccepted,
 }
 
 impl DomainError {
@@ -63,6 +67,7 @@ impl DomainError {
             DomainError::ListingNotAvailable { .. } => "listing_not_available",
             DomainError::InvalidTransition { .. } => "invalid_state_transition",
             DomainError::AmountMismatch { .. } => "amount_mismatch",
+            DomainError::ReturnNotAccepted => "return_not_accepted",
         }
     }
 }
@@ -74,6 +79,8 @@ pub enum Kind {
     Listing,
     Order,
     Escrow,
+    Settlement,
+    Cart,
 }
 
 impl fmt::Display for Kind {
@@ -83,6 +90,8 @@ impl fmt::Display for Kind {
             Kind::Listing => "listing",
             Kind::Order => "order",
             Kind::Escrow => "escrow",
+            Kind::Settlement => "settlement",
+            Kind::Cart => "cart",
         })
     }
 }
@@ -95,6 +104,10 @@ pub enum Forbidden {
     NotParticipant,
     /// A seller favouriting their own listing.
     OwnListing,
+    /// Staff deciding a dispute on a trade they take part in.
+    OwnTrade,
+    /// A member without the dispute-agent role deciding a dispute.
+    NotAgent,
 }
 
 impl fmt::Display for Forbidden {
@@ -104,6 +117,8 @@ impl fmt::Display for Forbidden {
             Forbidden::NotBuyer => "only the buyer may do this",
             Forbidden::NotParticipant => "only the buyer or the seller may do this",
             Forbidden::OwnListing => "a seller cannot favourite their own listing",
+            Forbidden::OwnTrade => "staff cannot decide a dispute on their own trade",
+            Forbidden::NotAgent => "only dispute staff may do this",
         })
     }
 }

@@ -126,3 +126,19 @@ impl FavouriteId {
         Self(Uuid::new_v5(&FAVOURITE_NAMESPACE, &name))
     }
 }
+
+uuid_id!(
+    /// A seller's payout for one escrow's release (the PRD's 정산 record).
+    SettlementId
+);
+
+/// Settlement ids are derived from the escrow they pay out, so one release schedules one payout
+/// however often the scheduling command is retried. The namespace is fixed forever.
+const SETTLEMENT_NAMESPACE: Uuid = Uuid::from_u128(0x5e77_1e00_6a2b_4c1d_8f3e_9a0b_c4d5_e6f7);
+
+impl SettlementId {
+    /// The settlement paying out `escrow`'s release.
+    pub fn of(escrow: EscrowId) -> Self {
+        Self(Uuid::new_v5(&SETTLEMENT_NAMESPACE, escrow.as_uuid().as_bytes()))
+    }
+}

@@ -14,13 +14,14 @@ mod ids;
 pub mod listing;
 mod money;
 pub mod order;
+pub mod settlement;
 mod values;
 
 pub use aggregate::{Aggregate, DomainEvent, EventCodecError};
 pub use error::{DomainError, Forbidden, Kind, ValidationError};
-pub use ids::{AccountId, CategoryId, EscrowId, FavouriteId, ListingId, OrderId};
-pub use money::Money;
+pub use ids::{AccountId, CategoryId, EscrowId, FavouriteId, ListingId, OrderId, SettlementId};
+pub use money::{FeeRate, Money};
 pub use values::{
-    CancelReason, Carrier, Description, Email, Gateway, GatewayPayment, Nickname, PasswordHash, PaymentKey,
-    PaymentMethod, Title, TrackingNumber,
+    CancelReason, Carrier, Description, DisputeReason, DisputeResolution, Email, Gateway, GatewayPayment,
+    Nickname, PasswordHash, PaymentKey, PaymentMethod, ReturnReason, Title, TrackingNumber,
 };

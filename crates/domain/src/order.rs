@@ -4,9 +4,15 @@
 //! Placed --pay--> Paid --ship--> Shipped --delivered--> Delivered --auto_confirm--> Completed
 //!   |  |           |                |                      |
 //!   |  |           |                +--confirm_receipt-----+--confirm_receipt--> Completed
-//!   |  +--cancel---+--cancel--> Cancelled
+//!   |  +--cancel---+--cancel--> Cancelled                  |
 //!   +--expire (not paid in time)--> Cancelled <--expire (paid, not shipped in time)-- Paid
+//!
+//! Delivered --request_return--> ReturnRequested --accept_return--> Refunded (all) | Completed (part)
+//! Paid | Shipped | Delivered | ReturnRequested --open_dispute--> Disputed
+//! Disputed --resolve_dispute--> Refunded (refund buyer) | Completed (release seller, split)
 //! ```
+//! While a return is requested or a dispute is open, the buyer-protection window does not run
+//! out: auto-confirmation applies to `Delivered` orders only.
 //! Placing an order and reserving its listing are decided together and appended in one transaction
 //! (see the application layer), so an order exists only for a listing it holds.
 
@@ -14,8 +20,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{
-    AccountId, Aggregate, CancelReason, Carrier, DomainError, DomainEvent, EscrowId, EventCodecError,
-    Forbidden, GatewayPayment, Kind, ListingId, Money, OrderId, PaymentMethod, TrackingNumber,
+    AccountId, Aggregate, CancelReason, Carrier, DisputeReason, DisputeResolution, DomainError, DomainEvent,
+    EscrowId, EventCodecError, Forbidden, GatewayPayment, Kind, ListingId, Money, OrderId, PaymentMethod,
+    ReturnReason, TrackingNumber, ValidationError,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +35,12 @@ pub enum OrderStatus {
     Delivered,
     Completed,
     Cancelled,
+    /// The buyer asked to send the item back; the seller decides on the refund.
+    ReturnRequested,
+    /// A party asked staff to decide; the escrow is frozen.
+    Disputed,
+    /// Everything paid went back to the buyer after shipment (a return or a dispute).
+    Refunded,
 }
 
 impl OrderStatus {
@@ -39,6 +52,9 @@ impl OrderStatus {
             OrderStatus::Delivered => "delivered",
             OrderStatus::Completed => "completed",
             OrderStatus::Cancelled => "cancelled",
+            OrderStatus::ReturnRequested => "return_requested",
+            OrderStatus::Disputed => "disputed",
+            OrderStatus::Refunded => "refunded",
         }
     }
 }
@@ -77,6 +93,15 @@ pub enum OrderState {
     #[default]
     Absent,
     Present(Order),
+}
+
+/// The cooling-off rule in force when a buyer asks for a return. The 전자상거래법 gives buyers of
+/// businesses a right of withdrawal; between private persons it is the marketplace's choice, so
+/// it is configuration, passed in with the command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReturnPolicy {
+    /// Whether a buyer may return an item because they changed their mind.
+    pub change_of_mind: bool,
 }
 
 /// The steps of a trade that have a deadline.
@@ -129,6 +154,28 @@ pub enum OrderCommand {
     /// The buyer neither confirmed nor objected within the buyer-protection window after
     /// delivery: the order completes (issued by the system).
     AutoConfirm,
+    /// The buyer asks to send a delivered item back, under the marketplace's `policy`.
+    RequestReturn {
+        actor: AccountId,
+        reason: ReturnReason,
+        policy: ReturnPolicy,
+    },
+    /// The seller grants the requested return with a refund of `refund` (all of the price, or a
+    /// part if the buyer keeps the item at a discount).
+    AcceptReturn {
+        actor: AccountId,
+        refund: Money,
+    },
+    /// The buyer or the seller asks staff to decide; the escrow is frozen meanwhile.
+    OpenDispute {
+        actor: AccountId,
+        reason: DisputeReason,
+    },
+    /// Staff decide a dispute. `agent` holds the dispute-agent role (checked by the application).
+    ResolveDispute {
+        agent: AccountId,
+        resolution: DisputeResolution,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,6 +214,38 @@ pub enum OrderEvent {
         /// Whether money had been paid and must go back to the buyer.
         refund_due: bool,
     },
+    ReturnRequested {
+        reason: ReturnReason,
+    },
+    /// The seller granted a return: `amount` goes back to the buyer, the rest to the seller.
+    RefundGranted {
+        granted_by: AccountId,
+        amount: Money,
+    },
+    DisputeOpened {
+        opened_by: AccountId,
+        reason: DisputeReason,
+    },
+    DisputeResolved {
+        resolved_by: AccountId,
+        resolution: DisputeResolution,
+    },
+}
+
+impl OrderEvent {
+    /// What an event that ends a paid trade gives back to the buyer: `Some(refund)` for a granted
+    /// return or a resolved dispute (the rest goes to the seller), `None` for any other event.
+    pub fn settlement_refund(&self, price: Money) -> Option<Money> {
+        match self {
+            OrderEvent::RefundGranted { amount, .. } => Some(*amount),
+            OrderEvent::DisputeResolved { resolution, .. } => Some(match resolution {
+                DisputeResolution::RefundBuyer => price,
+                DisputeResolution::ReleaseSeller => Money::ZERO,
+                DisputeResolution::Split { refund } => *refund,
+            }),
+            _ => None,
+        }
+    }
 }
 
 impl DomainEvent for OrderEvent {
@@ -179,6 +258,10 @@ impl DomainEvent for OrderEvent {
             OrderEvent::OrderCompleted {} => "OrderCompleted",
             OrderEvent::OrderExpired { .. } => "OrderExpired",
             OrderEvent::OrderCancelled { .. } => "OrderCancelled",
+            OrderEvent::ReturnRequested { .. } => "ReturnRequested",
+            OrderEvent::RefundGranted { .. } => "RefundGranted",
+            OrderEvent::DisputeOpened { .. } => "DisputeOpened",
+            OrderEvent::DisputeResolved { .. } => "DisputeResolved",
         }
     }
 
@@ -277,6 +360,15 @@ impl Aggregate for OrderState {
             OrderEvent::OrderExpired { .. } | OrderEvent::OrderCancelled { .. } => {
                 order.status = OrderStatus::Cancelled;
             }
+            OrderEvent::ReturnRequested { .. } => order.status = OrderStatus::ReturnRequested,
+            OrderEvent::DisputeOpened { .. } => order.status = OrderStatus::Disputed,
+            OrderEvent::RefundGranted { .. } | OrderEvent::DisputeResolved { .. } => {
+                order.status = if event.settlement_refund(order.price) == Some(order.price) {
+                    OrderStatus::Refunded
+                } else {
+                    OrderStatus::Completed
+                };
+            }
         }
         OrderState::Present(order)
     }
@@ -314,7 +406,9 @@ fn decide_existing(order: &Order, command: OrderCommand) -> Result<Vec<OrderEven
             if actor != order.buyer_id {
                 return Err(DomainError::Forbidden(Forbidden::NotBuyer));
             }
-            if !matches!(status, OrderStatus::Shipped | OrderStatus::Delivered) {
+            // Confirming while a return is requested withdraws the request.
+            if !matches!(status, OrderStatus::Shipped | OrderStatus::Delivered | OrderStatus::ReturnRequested)
+            {
                 return Err(transition("confirm receipt of", status));
             }
             Ok(vec![OrderEvent::OrderCompleted {}])
@@ -338,6 +432,64 @@ fn decide_existing(order: &Order, command: OrderCommand) -> Result<Vec<OrderEven
             }
             _ => Err(transition("expire", status)),
         },
+        OrderCommand::RequestReturn { actor, reason, policy } => {
+            if actor != order.buyer_id {
+                return Err(DomainError::Forbidden(Forbidden::NotBuyer));
+            }
+            if status != OrderStatus::Delivered {
+                return Err(transition("request a return of", status));
+            }
+            if reason == ReturnReason::ChangedMind && !policy.change_of_mind {
+                return Err(DomainError::ReturnNotAccepted);
+            }
+            Ok(vec![OrderEvent::ReturnRequested { reason }])
+        }
+        OrderCommand::AcceptReturn { actor, refund } => {
+            if actor != order.seller_id {
+                return Err(DomainError::Forbidden(Forbidden::NotSeller));
+            }
+            if status != OrderStatus::ReturnRequested {
+                return Err(transition("accept a return of", status));
+            }
+            if refund == Money::ZERO || refund > order.price {
+                return Err(
+                    ValidationError::new("refund", "must be between 1 won and the amount paid").into()
+                );
+            }
+            Ok(vec![OrderEvent::RefundGranted { granted_by: actor, amount: refund }])
+        }
+        OrderCommand::OpenDispute { actor, reason } => {
+            if !order.is_participant(actor) {
+                return Err(DomainError::Forbidden(Forbidden::NotParticipant));
+            }
+            match status {
+                OrderStatus::Paid
+                | OrderStatus::Shipped
+                | OrderStatus::Delivered
+                | OrderStatus::ReturnRequested => {
+                    Ok(vec![OrderEvent::DisputeOpened { opened_by: actor, reason }])
+                }
+                _ => Err(transition("open a dispute on", status)),
+            }
+        }
+        OrderCommand::ResolveDispute { agent, resolution } => {
+            if order.is_participant(agent) {
+                return Err(DomainError::Forbidden(Forbidden::OwnTrade));
+            }
+            if status != OrderStatus::Disputed {
+                return Err(transition("resolve a dispute on", status));
+            }
+            if let DisputeResolution::Split { refund } = resolution
+                && (refund == Money::ZERO || refund >= order.price)
+            {
+                return Err(ValidationError::new(
+                    "refund",
+                    "a split refunds more than 0 won and less than the amount paid",
+                )
+                .into());
+            }
+            Ok(vec![OrderEvent::DisputeResolved { resolved_by: agent, resolution }])
+        }
         OrderCommand::Cancel { actor, reason } => {
             if !order.is_participant(actor) {
                 return Err(DomainError::Forbidden(Forbidden::NotParticipant));

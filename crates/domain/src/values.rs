@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ValidationError;
+use crate::{Money, ValidationError};
 
 /// Defines a string newtype validated by `$check`, (de)serialized as a plain string.
 macro_rules! text_value {
@@ -138,6 +138,12 @@ text_value!(
 );
 
 text_value!(
+    /// Why a buyer or seller opened a dispute, in their words: 1 to 1,000 characters.
+    DisputeReason,
+    |raw| trimmed_len(raw, "reason", 1, 1000, "must be 1-1000 characters")
+);
+
+text_value!(
     /// A payment gateway's id of one payment (Toss' `paymentKey`, PortOne's `paymentId`):
     /// 1 to 200 visible ASCII characters, opaque to Jangteo.
     PaymentKey,
@@ -198,6 +204,30 @@ impl Carrier {
             Carrier::Logen => "kr.logen",
         }
     }
+}
+
+/// Why a buyer asks to send a delivered item back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnReason {
+    /// The item differs from its listing (condition, model, missing parts).
+    NotAsDescribed,
+    /// The item arrived broken.
+    Damaged,
+    /// The buyer no longer wants it: accepted only where the cooling-off rule applies.
+    ChangedMind,
+}
+
+/// How a dispute ends, as decided by staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum DisputeResolution {
+    /// Everything paid goes back to the buyer.
+    RefundBuyer,
+    /// Everything paid goes to the seller.
+    ReleaseSeller,
+    /// `refund` goes back to the buyer and the rest to the seller.
+    Split { refund: Money },
 }
 
 /// How the buyer paid. The payment gateways arrive later; the method is recorded now.

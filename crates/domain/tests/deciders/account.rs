@@ -1,8 +1,8 @@
-//! Account: registered once.
+//! Account: registered once; roles granted by operators.
 
 use jangteo_domain::{
     AccountId, DomainError, Email, Kind, Nickname, PasswordHash,
-    account::{AccountCommand as C, AccountEvent as E, AccountState},
+    account::{AccountCommand as C, AccountEvent as E, AccountRole, AccountState},
 };
 use uuid::Uuid;
 
@@ -18,7 +18,9 @@ fn registered() -> E {
 }
 
 fn register() -> C {
-    let E::AccountRegistered { account_id, email, nickname, password_hash } = registered();
+    let E::AccountRegistered { account_id, email, nickname, password_hash } = registered() else {
+        unreachable!("registered() is a registration")
+    };
     C::Register { account_id, email, nickname, password_hash }
 }
 
@@ -31,6 +33,36 @@ fn account_decisions() {
             given: vec![registered()],
             when: register(),
             then: Err(DomainError::AlreadyExists(Kind::Account)),
+        },
+        Case {
+            name: "grant the dispute-agent role",
+            given: vec![registered()],
+            when: C::GrantRole { role: AccountRole::DisputeAgent },
+            then: Ok(vec![E::AccountRoleGranted { role: AccountRole::DisputeAgent }]),
+        },
+        Case {
+            name: "grant a role the account has: nothing new",
+            given: vec![registered(), E::AccountRoleGranted { role: AccountRole::DisputeAgent }],
+            when: C::GrantRole { role: AccountRole::DisputeAgent },
+            then: Ok(vec![]),
+        },
+        Case {
+            name: "a member by default",
+            given: vec![registered()],
+            when: C::GrantRole { role: AccountRole::Member },
+            then: Ok(vec![]),
+        },
+        Case {
+            name: "take the role back",
+            given: vec![registered(), E::AccountRoleGranted { role: AccountRole::DisputeAgent }],
+            when: C::GrantRole { role: AccountRole::Member },
+            then: Ok(vec![E::AccountRoleGranted { role: AccountRole::Member }]),
+        },
+        Case {
+            name: "grant to an absent account",
+            given: vec![],
+            when: C::GrantRole { role: AccountRole::DisputeAgent },
+            then: Err(DomainError::NotFound(Kind::Account)),
         },
     ]);
 }

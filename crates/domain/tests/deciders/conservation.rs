@@ -2,12 +2,14 @@
 //! several orders at once, the money held in escrow equals what was released, plus what was
 //! refunded, plus what is still held, per order and in total; and money leaves an escrow only
 //! the way the order ended (released if completed, refunded if cancelled or expired after
-//! payment). The reactions of the process manager are played as it plays them.
+//! payment, split by a granted return or a dispute's resolution). The reactions of the process
+//! manager are played as it plays them; opening a dispute freezes the escrow in the same append,
+//! as the application does.
 
 use jangteo_domain::{
-    Aggregate, EscrowId, ListingId, Money, OrderId,
+    Aggregate, DisputeReason, DisputeResolution, EscrowId, ListingId, Money, OrderId, ReturnReason,
     escrow::{EscrowCommand, EscrowEvent, EscrowState, EscrowStatus},
-    order::{OrderCommand, OrderDeadline, OrderEvent, OrderState, OrderStatus},
+    order::{OrderCommand, OrderDeadline, OrderEvent, OrderState, OrderStatus, ReturnPolicy},
 };
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -17,14 +19,37 @@ use crate::fixtures::{BUYER, CARRIER, SELLER, STRANGER, gateway_payment, reason,
 /// What someone (or a deadline) tries to do to one of the orders.
 #[derive(Debug, Clone, Copy)]
 enum Step {
-    Pay { amount_off: bool },
+    Pay {
+        amount_off: bool,
+    },
     Ship,
     Confirm,
-    Cancel { by_seller: bool },
+    Cancel {
+        by_seller: bool,
+    },
     Expire(OrderDeadline),
     Deliver,
     AutoConfirm,
     StrangerCancels,
+    RequestReturn {
+        change_of_mind: bool,
+        allowed: bool,
+    },
+    /// The seller refunds this percentage of the price (above 100 is refused).
+    AcceptReturn {
+        percent: u8,
+    },
+    OpenDispute {
+        by_seller: bool,
+    },
+    Resolve(Resolution),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Resolution {
+    RefundBuyer,
+    ReleaseSeller,
+    Split { percent: u8 },
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -38,6 +63,16 @@ fn step() -> impl Strategy<Value = Step> {
         Just(Step::Deliver),
         Just(Step::AutoConfirm),
         Just(Step::StrangerCancels),
+        (any::<bool>(), any::<bool>())
+            .prop_map(|(change_of_mind, allowed)| Step::RequestReturn { change_of_mind, allowed }),
+        (0_u8..=110).prop_map(|percent| Step::AcceptReturn { percent }),
+        any::<bool>().prop_map(|by_seller| Step::OpenDispute { by_seller }),
+        prop_oneof![
+            Just(Resolution::RefundBuyer),
+            Just(Resolution::ReleaseSeller),
+            (0_u8..=100).prop_map(|percent| Resolution::Split { percent }),
+        ]
+        .prop_map(Step::Resolve),
     ]
 }
 
@@ -100,7 +135,32 @@ impl Trade {
             Step::Deliver => OrderCommand::RecordDelivery,
             Step::AutoConfirm => OrderCommand::AutoConfirm,
             Step::StrangerCancels => OrderCommand::Cancel { actor: STRANGER, reason: reason() },
+            Step::RequestReturn { change_of_mind, allowed } => OrderCommand::RequestReturn {
+                actor: BUYER,
+                reason: if change_of_mind { ReturnReason::ChangedMind } else { ReturnReason::Damaged },
+                policy: ReturnPolicy { change_of_mind: allowed },
+            },
+            Step::AcceptReturn { percent } => {
+                OrderCommand::AcceptReturn { actor: SELLER, refund: self.share(percent) }
+            }
+            Step::OpenDispute { by_seller } => OrderCommand::OpenDispute {
+                actor: actor(by_seller),
+                reason: DisputeReason::parse("다툼").unwrap(),
+            },
+            Step::Resolve(resolution) => OrderCommand::ResolveDispute {
+                agent: STRANGER,
+                resolution: match resolution {
+                    Resolution::RefundBuyer => DisputeResolution::RefundBuyer,
+                    Resolution::ReleaseSeller => DisputeResolution::ReleaseSeller,
+                    Resolution::Split { percent } => DisputeResolution::Split { refund: self.share(percent) },
+                },
+            },
         }
+    }
+
+    /// `percent` of the price, in won (may exceed the price: the domain must refuse it).
+    fn share(&self, percent: u8) -> Money {
+        Money::won(self.price.as_won() * i64::from(percent) / 100).unwrap()
     }
 
     /// Applies `step` as the application would: paying holds the escrow in the same append;
@@ -119,6 +179,10 @@ impl Trade {
                 OrderEvent::OrderCompleted {} => Some(EscrowCommand::Release),
                 OrderEvent::OrderCancelled { refund_due: true, .. }
                 | OrderEvent::OrderExpired { refund_due: true, .. } => Some(EscrowCommand::Refund),
+                OrderEvent::DisputeOpened { .. } => Some(EscrowCommand::Freeze),
+                OrderEvent::RefundGranted { .. } | OrderEvent::DisputeResolved { .. } => {
+                    event.settlement_refund(self.price).map(|refund| EscrowCommand::Settle { refund })
+                }
                 _ => None,
             };
             if let Some(command) = reaction {
@@ -129,6 +193,7 @@ impl Trade {
                         EscrowEvent::EscrowHeld { amount, .. } => self.held += amount.as_won(),
                         EscrowEvent::EscrowReleased { amount, .. } => self.released += amount.as_won(),
                         EscrowEvent::EscrowRefunded { amount, .. } => self.refunded += amount.as_won(),
+                        EscrowEvent::EscrowFrozen { .. } => {}
                     }
                 }
                 self.escrow = escrow_events.iter().fold(self.escrow.clone(), EscrowState::evolve);
@@ -139,26 +204,40 @@ impl Trade {
 
     fn still_held(&self) -> i64 {
         match &self.escrow {
-            EscrowState::Present(escrow) if escrow.status == EscrowStatus::Held => escrow.amount.as_won(),
+            EscrowState::Present(escrow)
+                if matches!(escrow.status, EscrowStatus::Held | EscrowStatus::Frozen) =>
+            {
+                escrow.amount.as_won()
+            }
             _ => 0,
         }
     }
 
     fn check(&self) {
         assert_eq!(self.held, self.released + self.refunded + self.still_held(), "per order");
-        assert!(self.released == 0 || self.refunded == 0, "money left one way only");
+        let out = self.released + self.refunded;
+        assert!(out == 0 || out == self.held, "money leaves all at once");
         let OrderState::Present(order) = &self.order else { unreachable!() };
         if self.held > 0 {
             assert_eq!(self.held, self.price.as_won(), "held exactly the price");
         }
-        if self.released > 0 {
-            assert_eq!(order.status, OrderStatus::Completed, "released only on completion");
-        }
-        if self.refunded > 0 {
-            assert_eq!(order.status, OrderStatus::Cancelled, "refunded only when it ended unfinished");
-        }
-        if order.status == OrderStatus::Completed {
-            assert_eq!(self.released, self.held, "a completed order paid the seller");
+        match order.status {
+            OrderStatus::Completed => {
+                assert!(self.released > 0 && out == self.held, "a completed order paid the seller");
+            }
+            OrderStatus::Refunded => {
+                assert!(
+                    self.released == 0 && self.refunded == self.held,
+                    "a refunded order paid the buyer back"
+                );
+            }
+            OrderStatus::Cancelled => {
+                assert_eq!(self.released, 0, "a cancelled order paid the seller nothing")
+            }
+            OrderStatus::Disputed => {
+                assert!(matches!(&self.escrow, EscrowState::Present(e) if e.status == EscrowStatus::Frozen));
+            }
+            _ => assert_eq!(out, 0, "no money leaves an open trade"),
         }
     }
 }

@@ -10,4 +10,5 @@ mod fixtures;
 mod listing;
 mod order;
 mod serialization;
+mod settlement;
 mod support;

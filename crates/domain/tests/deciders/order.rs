@@ -1,9 +1,12 @@
-//! Order: placed → paid → shipped → completed, or cancelled before shipment.
+//! Order: placed → paid → shipped → delivered → completed, cancelled before shipment, expired,
+//! returned after delivery, or disputed and resolved by staff.
 
 use jangteo_domain::{
-    DomainError, Forbidden, Kind, PaymentMethod,
-    order::{OrderCommand as C, OrderDeadline as D, OrderEvent as E, OrderState},
+    AccountId, DisputeReason, DisputeResolution as R, DomainError, Forbidden, Kind, PaymentMethod,
+    ReturnReason, ValidationError,
+    order::{OrderCommand as C, OrderDeadline as D, OrderEvent as E, OrderState, ReturnPolicy},
 };
+use uuid::Uuid;
 
 use crate::{
     fixtures::{
@@ -77,6 +80,275 @@ fn cancel(actor: jangteo_domain::AccountId) -> C {
 
 fn refused(action: &'static str, status: &'static str) -> Result<Vec<E>, DomainError> {
     Err(DomainError::InvalidTransition { kind: Kind::Order, action, status })
+}
+
+/// Staff who decide disputes (not a party to the trade).
+const AGENT: AccountId = AccountId::from_uuid(Uuid::from_u128(4));
+
+fn delivered() -> Vec<E> {
+    [shipped(), vec![E::OrderDelivered {}]].concat()
+}
+
+fn return_requested() -> Vec<E> {
+    [delivered(), vec![E::ReturnRequested { reason: ReturnReason::Damaged }]].concat()
+}
+
+fn grievance() -> DisputeReason {
+    DisputeReason::parse("사진과 다른 물건이 왔어요").unwrap()
+}
+
+fn disputed_after(before: Vec<E>, by: AccountId) -> Vec<E> {
+    [before, vec![E::DisputeOpened { opened_by: by, reason: grievance() }]].concat()
+}
+
+fn request_return(actor: AccountId, reason: ReturnReason, change_of_mind: bool) -> C {
+    C::RequestReturn { actor, reason, policy: ReturnPolicy { change_of_mind } }
+}
+
+fn open_dispute(actor: AccountId) -> C {
+    C::OpenDispute { actor, reason: grievance() }
+}
+
+fn resolve(agent: AccountId, resolution: R) -> C {
+    C::ResolveDispute { agent, resolution }
+}
+
+#[test]
+fn return_and_dispute_decisions() {
+    let split = |refund: i64| R::Split { refund: won(refund) };
+    let invalid_split = || {
+        Err(ValidationError::new("refund", "a split refunds more than 0 won and less than the amount paid")
+            .into())
+    };
+    let invalid_refund =
+        || Err(ValidationError::new("refund", "must be between 1 won and the amount paid").into());
+    run::<OrderState>(vec![
+        Case {
+            name: "buyer asks to return a damaged item",
+            given: delivered(),
+            when: request_return(BUYER, ReturnReason::Damaged, false),
+            then: Ok(vec![E::ReturnRequested { reason: ReturnReason::Damaged }]),
+        },
+        Case {
+            name: "change of mind without a cooling-off rule",
+            given: delivered(),
+            when: request_return(BUYER, ReturnReason::ChangedMind, false),
+            then: Err(DomainError::ReturnNotAccepted),
+        },
+        Case {
+            name: "change of mind under a cooling-off rule",
+            given: delivered(),
+            when: request_return(BUYER, ReturnReason::ChangedMind, true),
+            then: Ok(vec![E::ReturnRequested { reason: ReturnReason::ChangedMind }]),
+        },
+        Case {
+            name: "seller asks for a return",
+            given: delivered(),
+            when: request_return(SELLER, ReturnReason::Damaged, true),
+            then: Err(DomainError::Forbidden(Forbidden::NotBuyer)),
+        },
+        Case {
+            name: "return before delivery",
+            given: shipped(),
+            when: request_return(BUYER, ReturnReason::Damaged, true),
+            then: refused("request a return of", "shipped"),
+        },
+        Case {
+            name: "return after completion (the protection window ran out)",
+            given: completed(),
+            when: request_return(BUYER, ReturnReason::NotAsDescribed, true),
+            then: refused("request a return of", "completed"),
+        },
+        Case {
+            name: "return requested twice",
+            given: return_requested(),
+            when: request_return(BUYER, ReturnReason::Damaged, true),
+            then: refused("request a return of", "return_requested"),
+        },
+        Case {
+            name: "no auto-confirmation while a return is requested",
+            given: return_requested(),
+            when: C::AutoConfirm,
+            then: refused("auto-confirm", "return_requested"),
+        },
+        Case {
+            name: "buyer confirms after all: the request is withdrawn",
+            given: return_requested(),
+            when: C::ConfirmReceipt { actor: BUYER },
+            then: Ok(vec![E::OrderCompleted {}]),
+        },
+        Case {
+            name: "seller grants a full refund",
+            given: return_requested(),
+            when: C::AcceptReturn { actor: SELLER, refund: won(900_000) },
+            then: Ok(vec![E::RefundGranted { granted_by: SELLER, amount: won(900_000) }]),
+        },
+        Case {
+            name: "seller grants a partial refund",
+            given: return_requested(),
+            when: C::AcceptReturn { actor: SELLER, refund: won(100_000) },
+            then: Ok(vec![E::RefundGranted { granted_by: SELLER, amount: won(100_000) }]),
+        },
+        Case {
+            name: "refund above the price",
+            given: return_requested(),
+            when: C::AcceptReturn { actor: SELLER, refund: won(900_001) },
+            then: invalid_refund(),
+        },
+        Case {
+            name: "refund of nothing",
+            given: return_requested(),
+            when: C::AcceptReturn { actor: SELLER, refund: won(0) },
+            then: invalid_refund(),
+        },
+        Case {
+            name: "buyer grants their own return",
+            given: return_requested(),
+            when: C::AcceptReturn { actor: BUYER, refund: won(900_000) },
+            then: Err(DomainError::Forbidden(Forbidden::NotSeller)),
+        },
+        Case {
+            name: "accept a return nobody asked for",
+            given: delivered(),
+            when: C::AcceptReturn { actor: SELLER, refund: won(900_000) },
+            then: refused("accept a return of", "delivered"),
+        },
+        Case {
+            name: "accept a return twice",
+            given: [return_requested(), vec![E::RefundGranted { granted_by: SELLER, amount: won(900_000) }]]
+                .concat(),
+            when: C::AcceptReturn { actor: SELLER, refund: won(900_000) },
+            then: refused("accept a return of", "refunded"),
+        },
+        Case {
+            name: "buyer disputes a paid order",
+            given: paid(),
+            when: open_dispute(BUYER),
+            then: Ok(vec![E::DisputeOpened { opened_by: BUYER, reason: grievance() }]),
+        },
+        Case {
+            name: "seller disputes a delivered order",
+            given: delivered(),
+            when: open_dispute(SELLER),
+            then: Ok(vec![E::DisputeOpened { opened_by: SELLER, reason: grievance() }]),
+        },
+        Case {
+            name: "buyer escalates a return request",
+            given: return_requested(),
+            when: open_dispute(BUYER),
+            then: Ok(vec![E::DisputeOpened { opened_by: BUYER, reason: grievance() }]),
+        },
+        Case {
+            name: "a stranger disputes",
+            given: paid(),
+            when: open_dispute(STRANGER),
+            then: Err(DomainError::Forbidden(Forbidden::NotParticipant)),
+        },
+        Case {
+            name: "dispute an unpaid order",
+            given: placed(),
+            when: open_dispute(BUYER),
+            then: refused("open a dispute on", "placed"),
+        },
+        Case {
+            name: "dispute a completed order",
+            given: completed(),
+            when: open_dispute(BUYER),
+            then: refused("open a dispute on", "completed"),
+        },
+        Case {
+            name: "dispute twice",
+            given: disputed_after(paid(), BUYER),
+            when: open_dispute(SELLER),
+            then: refused("open a dispute on", "disputed"),
+        },
+        Case {
+            name: "no auto-confirmation while disputed",
+            given: disputed_after(delivered(), BUYER),
+            when: C::AutoConfirm,
+            then: refused("auto-confirm", "disputed"),
+        },
+        Case {
+            name: "no confirmation while disputed",
+            given: disputed_after(delivered(), BUYER),
+            when: C::ConfirmReceipt { actor: BUYER },
+            then: refused("confirm receipt of", "disputed"),
+        },
+        Case {
+            name: "no cancellation while disputed",
+            given: disputed_after(paid(), BUYER),
+            when: cancel(SELLER),
+            then: refused("cancel", "disputed"),
+        },
+        Case {
+            name: "no shipment expiry while disputed",
+            given: disputed_after(paid(), BUYER),
+            when: C::Expire { deadline: D::Shipment },
+            then: refused("expire", "disputed"),
+        },
+        Case {
+            name: "staff refund the buyer",
+            given: disputed_after(delivered(), BUYER),
+            when: resolve(AGENT, R::RefundBuyer),
+            then: Ok(vec![E::DisputeResolved { resolved_by: AGENT, resolution: R::RefundBuyer }]),
+        },
+        Case {
+            name: "staff release to the seller",
+            given: disputed_after(delivered(), BUYER),
+            when: resolve(AGENT, R::ReleaseSeller),
+            then: Ok(vec![E::DisputeResolved { resolved_by: AGENT, resolution: R::ReleaseSeller }]),
+        },
+        Case {
+            name: "staff split",
+            given: disputed_after(delivered(), SELLER),
+            when: resolve(AGENT, split(300_000)),
+            then: Ok(vec![E::DisputeResolved { resolved_by: AGENT, resolution: split(300_000) }]),
+        },
+        Case {
+            name: "a split of nothing",
+            given: disputed_after(delivered(), SELLER),
+            when: resolve(AGENT, split(0)),
+            then: invalid_split(),
+        },
+        Case {
+            name: "a split of everything",
+            given: disputed_after(delivered(), SELLER),
+            when: resolve(AGENT, split(900_000)),
+            then: invalid_split(),
+        },
+        Case {
+            name: "a party resolves their own dispute",
+            given: disputed_after(delivered(), BUYER),
+            when: resolve(BUYER, R::RefundBuyer),
+            then: Err(DomainError::Forbidden(Forbidden::OwnTrade)),
+        },
+        Case {
+            name: "resolve an undisputed order",
+            given: delivered(),
+            when: resolve(AGENT, R::ReleaseSeller),
+            then: refused("resolve a dispute on", "delivered"),
+        },
+        Case {
+            name: "resolve twice",
+            given: [
+                disputed_after(delivered(), BUYER),
+                vec![E::DisputeResolved { resolved_by: AGENT, resolution: R::ReleaseSeller }],
+            ]
+            .concat(),
+            when: resolve(AGENT, R::RefundBuyer),
+            then: refused("resolve a dispute on", "completed"),
+        },
+        Case {
+            name: "dispute after a full refund",
+            given: [
+                disputed_after(delivered(), BUYER),
+                vec![E::DisputeResolved { resolved_by: AGENT, resolution: R::RefundBuyer }],
+            ]
+            .concat(),
+            when: open_dispute(SELLER),
+            then: refused("open a dispute on", "refunded"),
+        },
+    ]);
 }
 
 fn forbidden(why: Forbidden) -> Result<Vec<E>, DomainError> {
