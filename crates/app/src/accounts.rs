@@ -4,14 +4,14 @@ use std::{fmt::Write as _, sync::Arc};
 
 use jangteo_domain::{
     AccountId, Aggregate, Email, Nickname,
-    account::{AccountCommand, AccountState},
+    account::{AccountCommand, AccountRole, AccountState},
 };
 use jangteo_event_store::{AppendRequest, EventStore, EventStoreError, UniqueClaim};
 use uuid::Uuid;
 
 use crate::{
     Actor, AppError, CommandContext, CommandReceipt, PlainPassword,
-    command::{load, stream_append},
+    command::{execute, load, stream_append},
     passwords,
 };
 
@@ -88,6 +88,29 @@ impl Accounts {
             Ok(account.account_id)
         } else {
             Err(AppError::InvalidCredentials)
+        }
+    }
+
+    /// Gives the account registered with `email` a role (an operator's command, issued from the
+    /// command line). Returns the account.
+    pub async fn grant_role(&self, email: &Email, role: AccountRole) -> Result<AccountId, AppError> {
+        let owner = self
+            .store
+            .find_claim(EMAIL_CLAIM_SCOPE, &email_digest(email))
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let context = CommandContext::new(Actor::System);
+        execute::<AccountState>(self.store.as_ref(), owner, &context, &AccountCommand::GrantRole { role })
+            .await?;
+        Ok(AccountId::from_uuid(owner))
+    }
+
+    /// The account's role, read from its stream (never from a token, so that a role taken back
+    /// is gone at once).
+    pub async fn role_of(&self, account: AccountId) -> Result<AccountRole, AppError> {
+        match load::<AccountState>(self.store.as_ref(), account.as_uuid()).await?.state {
+            AccountState::Present(account) => Ok(account.role),
+            AccountState::Absent => Err(AppError::NotFound),
         }
     }
 }

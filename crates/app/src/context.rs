@@ -4,17 +4,19 @@ use jangteo_domain::AccountId;
 use jangteo_event_store::{ActorRole, EventMetadata};
 use uuid::Uuid;
 
-/// The one acting: a signed-in member, or Jangteo itself (process managers).
+/// The one acting: a signed-in member, staff deciding a dispute, or Jangteo itself (process
+/// managers, deadlines).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
     Member(AccountId),
+    Agent(AccountId),
     System,
 }
 
 impl Actor {
     fn id(self) -> Option<Uuid> {
         match self {
-            Actor::Member(account) => Some(account.as_uuid()),
+            Actor::Member(account) | Actor::Agent(account) => Some(account.as_uuid()),
             Actor::System => None,
         }
     }
@@ -22,6 +24,7 @@ impl Actor {
     fn role(self) -> ActorRole {
         match self {
             Actor::Member(_) => ActorRole::User,
+            Actor::Agent(_) => ActorRole::Agent,
             Actor::System => ActorRole::System,
         }
     }

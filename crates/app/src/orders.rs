@@ -303,13 +303,7 @@ impl Orders {
         context: &CommandContext,
         command: &OrderCommand,
     ) -> Result<OrderReceipt, AppError> {
-        let context = trade_context(context, order_id);
-        let Executed { state, receipt } =
-            execute::<OrderState>(self.store.as_ref(), order_id.as_uuid(), &context, command).await?;
-        match state {
-            OrderState::Present(order) => Ok(OrderReceipt { order_id, status: order.status, receipt }),
-            OrderState::Absent => Err(AppError::NotFound),
-        }
+        run_order_command(self.store.as_ref(), order_id, context, command).await
     }
 
     async fn status_after(
@@ -317,20 +311,45 @@ impl Orders {
         order_id: OrderId,
         outcome: &AppendOutcome,
     ) -> Result<OrderReceipt, AppError> {
-        match load::<OrderState>(self.store.as_ref(), order_id.as_uuid()).await?.state {
-            OrderState::Present(order) => Ok(OrderReceipt {
-                order_id,
-                status: order.status,
-                receipt: CommandReceipt::from_outcome(outcome),
-            }),
-            OrderState::Absent => Err(AppError::NotFound),
-        }
+        status_after(self.store.as_ref(), order_id, outcome).await
+    }
+}
+
+/// Runs one command on one order, in the trade's correlation.
+pub(crate) async fn run_order_command(
+    store: &dyn EventStore,
+    order_id: OrderId,
+    context: &CommandContext,
+    command: &OrderCommand,
+) -> Result<OrderReceipt, AppError> {
+    let context = trade_context(context, order_id);
+    let Executed { state, receipt } =
+        execute::<OrderState>(store, order_id.as_uuid(), &context, command).await?;
+    match state {
+        OrderState::Present(order) => Ok(OrderReceipt { order_id, status: order.status, receipt }),
+        OrderState::Absent => Err(AppError::NotFound),
+    }
+}
+
+/// The order's status once `outcome` is in the log.
+pub(crate) async fn status_after(
+    store: &dyn EventStore,
+    order_id: OrderId,
+    outcome: &AppendOutcome,
+) -> Result<OrderReceipt, AppError> {
+    match load::<OrderState>(store, order_id.as_uuid()).await?.state {
+        OrderState::Present(order) => Ok(OrderReceipt {
+            order_id,
+            status: order.status,
+            receipt: CommandReceipt::from_outcome(outcome),
+        }),
+        OrderState::Absent => Err(AppError::NotFound),
     }
 }
 
 /// Every command of one trade carries the order id as its correlation id, so the trade's events
 /// (and the process manager's reactions, which inherit it) can be gathered by one id.
-fn trade_context(context: &CommandContext, order_id: OrderId) -> CommandContext {
+pub(crate) fn trade_context(context: &CommandContext, order_id: OrderId) -> CommandContext {
     CommandContext { correlation_id: order_id.as_uuid(), ..*context }
 }
 

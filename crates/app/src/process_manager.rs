@@ -1,11 +1,17 @@
-//! The trade process manager: carries an order's outcome over to its listing and escrow.
+//! The trade process manager: carries an order's outcome over to its listing and escrow, and an
+//! escrow's release over to the seller's settlement.
 //!
 //! * order completed -> listing sold, escrow released to the seller;
 //! * order expired (not paid, or not shipped, in time) -> as a cancellation;
 //! * order cancelled -> listing back on sale, and the escrow refunded if the buyer had paid: the
 //!   payment is cancelled with its gateway first (idempotency key derived from the cancellation),
 //!   then the escrow records the refund. A gateway that is down fails the batch, which is retried
-//!   from the checkpoint; a payment the gateway already gave back counts as refunded.
+//!   from the checkpoint; a payment the gateway already gave back counts as refunded;
+//! * return granted or dispute resolved -> the refunded part is cancelled with the gateway (all of
+//!   it, or a partial cancel), then the escrow settles: that part to the buyer, the rest to the
+//!   seller. The listing goes back on sale when everything was refunded, and is sold otherwise;
+//! * escrow released -> a settlement for the seller: the amount, the marketplace's fee and the
+//!   payout date.
 //!
 //! It follows the global log with its own checkpoint (kept in the event store). Every command it
 //! issues has an id derived from the event that caused it, so handling an event twice (after a
@@ -16,10 +22,11 @@
 use std::{sync::Arc, time::Duration};
 
 use jangteo_domain::{
-    DomainEvent, Gateway, GatewayPayment,
-    escrow::{EscrowCommand, EscrowState},
+    Aggregate, DomainEvent, EscrowId, FeeRate, Gateway, GatewayPayment, Money, SettlementId,
+    escrow::{EscrowCommand, EscrowEvent, EscrowState},
     listing::{ListingCommand, ListingState},
     order::{Order, OrderEvent, OrderState},
+    settlement::{SettlementCommand, SettlementState},
 };
 use jangteo_event_store::{EventStore, LogTail, RecordedEvent};
 use jangteo_payments::{CancelPayment, PaymentError, PaymentGateway};
@@ -36,15 +43,46 @@ pub const NAME: &str = "trade_process_manager";
 /// Namespace of the command ids this process manager derives (a fixed random UUID).
 const REACTION_NAMESPACE: Uuid = Uuid::from_u128(0x9c1d_5e2b_7f40_4a8e_b3c6_0d9a_e1f2_4b57);
 
+/// How sellers are paid: the marketplace's fee, and how long after the release the payout is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettlementPolicy {
+    pub fee_rate: FeeRate,
+    pub payout_delay_days: u32,
+}
+
+impl Default for SettlementPolicy {
+    /// 3.5 % (the usual rate of Korean secure-payment services), paid out the next day.
+    fn default() -> Self {
+        Self { fee_rate: FeeRate::basis_points(350).unwrap_or(FeeRate::ZERO), payout_delay_days: 1 }
+    }
+}
+
+/// How a trade ended, for its listing and its money.
+enum Ending {
+    /// Completed: listing sold, everything to the seller.
+    Completed,
+    /// Cancelled or expired: listing back on sale, everything back to the buyer if paid.
+    Abandoned { refund_due: bool },
+    /// A granted return or a resolved dispute: `refund` to the buyer, the rest to the seller.
+    Settled { refund: Money },
+}
+
 #[derive(Clone)]
 pub struct TradeProcessManager {
     store: Arc<dyn EventStore>,
     gateway: Arc<dyn PaymentGateway>,
+    settlements: SettlementPolicy,
 }
 
 impl TradeProcessManager {
     pub fn new(store: Arc<dyn EventStore>, gateway: Arc<dyn PaymentGateway>) -> Self {
-        Self { store, gateway }
+        Self { store, gateway, settlements: SettlementPolicy::default() }
+    }
+
+    #[must_use]
+    pub fn with_settlement_policy(mut self, settlements: SettlementPolicy) -> Self {
+        self.settlements = settlements;
+        self
     }
 
     /// Follows the log forever from the stored checkpoint. Transient failures are retried after
@@ -76,24 +114,60 @@ impl TradeProcessManager {
 
     /// Reacts to one event of the log. Errors are transient failures only.
     pub async fn handle(&self, event: &RecordedEvent) -> Result<(), AppError> {
-        if event.stream_type != <OrderState as jangteo_domain::Aggregate>::STREAM_TYPE {
-            return Ok(());
+        if event.stream_type == OrderState::STREAM_TYPE {
+            self.on_order_event(event).await
+        } else if event.stream_type == EscrowState::STREAM_TYPE {
+            self.on_escrow_event(event).await
+        } else {
+            Ok(())
         }
+    }
+
+    async fn on_escrow_event(&self, event: &RecordedEvent) -> Result<(), AppError> {
+        let escrow_event =
+            EscrowEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
+        let EscrowEvent::EscrowReleased { order_id, seller_id, amount } = escrow_event else {
+            return Ok(());
+        };
+        let delay = chrono::Days::new(u64::from(self.settlements.payout_delay_days));
+        let payout_on =
+            event.recorded_at.date_naive().checked_add_days(delay).unwrap_or(chrono::NaiveDate::MAX);
+        let settlement_id = SettlementId::of(EscrowId::from_uuid(event.stream_id));
+        let schedule = SettlementCommand::Schedule {
+            settlement_id,
+            order_id,
+            seller_id,
+            gross: amount,
+            fee_rate: self.settlements.fee_rate,
+            payout_on,
+        };
+        self.react::<SettlementState>(event, "settlement_scheduled", settlement_id.as_uuid(), &schedule).await
+    }
+
+    async fn on_order_event(&self, event: &RecordedEvent) -> Result<(), AppError> {
         let order_event =
             OrderEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
-        let refund_due = match order_event {
-            OrderEvent::OrderCompleted {} => None,
-            OrderEvent::OrderCancelled { refund_due, .. } | OrderEvent::OrderExpired { refund_due, .. } => {
-                Some(refund_due)
-            }
-            _ => return Ok(()),
-        };
         let OrderState::Present(order) =
             load::<OrderState>(self.store.as_ref(), event.stream_id).await?.state
         else {
             return Ok(());
         };
+        let ending = match order_event {
+            OrderEvent::OrderCompleted {} => Ending::Completed,
+            OrderEvent::OrderCancelled { refund_due, .. } | OrderEvent::OrderExpired { refund_due, .. } => {
+                Ending::Abandoned { refund_due }
+            }
+            ref other => match other.settlement_refund(order.price) {
+                Some(refund) => Ending::Settled { refund },
+                None => return Ok(()),
+            },
+        };
         let listing_stream = order.listing_id.as_uuid();
+        let refund_due = match ending {
+            Ending::Completed => None,
+            Ending::Abandoned { refund_due } => Some(refund_due),
+            Ending::Settled { refund } => return self.settle(event, &order, refund).await,
+        };
         match refund_due {
             None => {
                 let sold = ListingCommand::MarkSold { order_id: order.order_id };
@@ -109,7 +183,7 @@ impl TradeProcessManager {
                 self.react::<ListingState>(event, "listing_released", listing_stream, &release).await?;
                 if let (true, Some(escrow_id)) = (refund_due, order.escrow_id) {
                     let given_back = match &order.payment {
-                        Some(payment) => self.give_back(event, &order, payment).await?,
+                        Some(payment) => self.give_back(event, &order, payment, None).await?,
                         // Paid before payment gateways: the money never left Jangteo's books.
                         None => true,
                     };
@@ -124,8 +198,34 @@ impl TradeProcessManager {
         Ok(())
     }
 
-    /// Cancels the order's payment with the gateway that captured it; returns whether the money
-    /// went back. An outage is an error (the batch is retried, with the same idempotency key);
+    /// Ends a trade by a settlement: the listing is sold unless everything went back, and the
+    /// escrow pays `refund` to the buyer (through the gateway first) and the rest to the seller.
+    async fn settle(&self, event: &RecordedEvent, order: &Order, refund: Money) -> Result<(), AppError> {
+        let listing_stream = order.listing_id.as_uuid();
+        if refund == order.price {
+            let release = ListingCommand::ReleaseReservation { order_id: order.order_id };
+            self.react::<ListingState>(event, "listing_released", listing_stream, &release).await?;
+        } else {
+            let sold = ListingCommand::MarkSold { order_id: order.order_id };
+            self.react::<ListingState>(event, "listing_sold", listing_stream, &sold).await?;
+        }
+        let Some(escrow_id) = order.escrow_id else { return Ok(()) };
+        let given_back = match (&order.payment, refund > Money::ZERO) {
+            (Some(payment), true) => {
+                let part = (refund < order.price).then_some(refund);
+                self.give_back(event, order, payment, part).await?
+            }
+            _ => true,
+        };
+        if given_back {
+            let settle = EscrowCommand::Settle { refund };
+            self.react::<EscrowState>(event, "escrow_settled", escrow_id.as_uuid(), &settle).await?;
+        }
+        Ok(())
+    }
+
+    /// Cancels the order's payment (all of it, or `part`) with the gateway that captured it;
+    /// returns whether the money went back. An outage is an error (the batch is retried, with the same idempotency key);
     /// a refund this deployment cannot make is logged for operators and leaves the escrow held,
     /// so that the log never claims a refund that did not happen.
     async fn give_back(
@@ -133,6 +233,7 @@ impl TradeProcessManager {
         cause: &RecordedEvent,
         order: &Order,
         payment: &GatewayPayment,
+        part: Option<Money>,
     ) -> Result<bool, AppError> {
         let cannot = |why: &str| {
             tracing::error!(
@@ -150,8 +251,8 @@ impl TradeProcessManager {
         let cancel = CancelPayment {
             payment_key: payment.payment_key.clone(),
             order_id: order.order_id,
-            reason: "order cancelled".to_owned(),
-            amount: None,
+            reason: if part.is_some() { "partial refund" } else { "order refunded" }.to_owned(),
+            amount: part,
             idempotency_key: format!("jangteo-refund-{}", cause.event_id),
         };
         match self.gateway.cancel(&cancel).await {
@@ -175,7 +276,7 @@ impl TradeProcessManager {
         command: &A::Command,
     ) -> Result<(), AppError>
     where
-        A: jangteo_domain::Aggregate,
+        A: Aggregate,
         A::Command: Clone,
     {
         let mut seed = cause.event_id.as_bytes().to_vec();

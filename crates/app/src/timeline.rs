@@ -8,17 +8,19 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use jangteo_domain::{
-    AccountId, Aggregate, DomainEvent, OrderId,
+    AccountId, Aggregate, DomainEvent, OrderId, SettlementId,
+    account::AccountRole,
     escrow::EscrowState,
     listing::ListingState,
     order::{OrderEvent, OrderState},
+    settlement::SettlementState,
 };
 use jangteo_event_store::{ActorRole, EventStore, RecordedEvent};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::AppError;
+use crate::{Accounts, AppError};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineEntry {
@@ -45,15 +47,17 @@ pub struct Timeline {
 #[derive(Clone)]
 pub struct Timelines {
     store: Arc<dyn EventStore>,
+    accounts: Accounts,
 }
 
 impl Timelines {
     pub fn new(store: Arc<dyn EventStore>) -> Self {
-        Self { store }
+        Self { accounts: Accounts::new(Arc::clone(&store)), store }
     }
 
-    /// The order's, its escrow's and its listing's events in log order. Only the order's buyer and
-    /// seller may see it; for anyone else the order does not exist.
+    /// The order's, its listing's, its escrow's and its settlement's events in log order. Only the
+    /// order's buyer and seller, and dispute staff, may see it; for anyone else the order does
+    /// not exist.
     pub async fn for_order(&self, viewer: AccountId, order_id: OrderId) -> Result<Timeline, AppError> {
         let order_events = self.store.read_stream(order_id.as_uuid(), 0).await?;
         if order_events.first().is_none_or(|first| first.stream_type != OrderState::STREAM_TYPE) {
@@ -67,7 +71,8 @@ impl Timelines {
         let OrderState::Present(order) = order else {
             return Err(AppError::NotFound);
         };
-        if !order.is_participant(viewer) {
+        if !order.is_participant(viewer) && self.accounts.role_of(viewer).await? != AccountRole::DisputeAgent
+        {
             return Err(AppError::NotFound);
         }
         let listing_events = self.store.read_stream(order.listing_id.as_uuid(), 0).await?;
@@ -75,6 +80,8 @@ impl Timelines {
         if let Some(escrow_id) = order.escrow_id {
             let escrow_events = self.store.read_stream(escrow_id.as_uuid(), 0).await?;
             entries.extend(replay::<EscrowState>(&escrow_events)?);
+            let settlement_events = self.store.read_stream(SettlementId::of(escrow_id).as_uuid(), 0).await?;
+            entries.extend(replay::<SettlementState>(&settlement_events)?);
         }
         entries.sort_by_key(|entry| entry.global_position);
         Ok(Timeline { order_id, entries })

@@ -7,13 +7,14 @@
 use std::{collections::BTreeSet, path::PathBuf, sync::Arc};
 
 use jangteo_app::{
-    Accounts, Actor, CommandContext, Favourites, ListingChanges, Listings, NewListing, Orders,
+    Accounts, Actor, CommandContext, Disputes, Favourites, ListingChanges, Listings, NewListing, Orders,
     PaymentRequest, PlainPassword, Registration, process_manager::TradeProcessManager,
 };
 use jangteo_domain::{
-    CancelReason, Carrier, CategoryId, Description, DomainEvent, Email, Money, Nickname, PaymentMethod,
-    Title, TrackingNumber,
-    order::{OrderDeadline, OrderEvent},
+    CancelReason, Carrier, CategoryId, Description, DisputeReason, DisputeResolution, DomainEvent, Email,
+    Money, Nickname, PaymentMethod, ReturnReason, Title, TrackingNumber,
+    account::AccountRole,
+    order::{OrderDeadline, OrderEvent, ReturnPolicy},
 };
 use jangteo_event_store::{EventStore, sqlite::SqliteEventStore};
 use jangteo_payments::{PaymentGateway, simulated::SimulatedGateway};
@@ -75,9 +76,42 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>) {
     favourites.add(buyer, sold).await.unwrap();
     favourites.remove(buyer, sold).await.unwrap();
 
+    // After delivery: a partial refund on a return, and a dispute that staff split.
+    let disputes = Disputes::new(Arc::clone(store), ReturnPolicy { change_of_mind: true });
+    let agent_email = Email::parse("agent@example.com").unwrap();
+    let (_agent, _) =
+        accounts.register(Registration { email: agent_email.clone(), ..register("agent") }).await.unwrap();
+    let agent = accounts.grant_role(&agent_email, AccountRole::DisputeAgent).await.unwrap();
+    for (title, dispute) in [("텐트", false), ("카메라", true)] {
+        let (listing, _) = listings.create(seller, new(title)).await.unwrap();
+        listings.publish(seller, listing).await.unwrap();
+        let order = orders.place(buyer, listing, &context(buyer)).await.unwrap().order_id;
+        orders.pay(buyer, order, PaymentRequest::new(PaymentMethod::Card), &context(buyer)).await.unwrap();
+        let tracking = TrackingNumber::parse("630612345679").unwrap();
+        orders.ship(seller, order, Carrier::CjLogistics, tracking, &context(seller)).await.unwrap();
+        orders.record_delivery(order, &CommandContext::new(Actor::System)).await.unwrap();
+        if dispute {
+            let reason = DisputeReason::parse("고장난 물건").unwrap();
+            disputes.open_dispute(buyer, order, reason, &context(buyer)).await.unwrap();
+            let split = DisputeResolution::Split { refund: Money::won(4_000).unwrap() };
+            disputes.resolve_dispute(agent, order, split, &context(agent)).await.unwrap();
+        } else {
+            disputes.request_return(buyer, order, ReturnReason::ChangedMind, &context(buyer)).await.unwrap();
+            disputes
+                .accept_return(seller, order, Money::won(1_000).unwrap(), &context(seller))
+                .await
+                .unwrap();
+        }
+    }
+
+    // The process manager's reactions, and the reactions to those (settlements).
     let manager = TradeProcessManager::new(Arc::clone(store), gateway);
-    for event in store.read_all(0, 1000).await.unwrap() {
-        manager.handle(&event).await.unwrap();
+    let mut position = 0;
+    while let Some(last) = store.read_all(position, 1000).await.unwrap().last().map(|e| e.global_position) {
+        for event in store.read_all(position, 1000).await.unwrap() {
+            manager.handle(&event).await.unwrap();
+        }
+        position = last;
     }
 }
 

@@ -63,11 +63,18 @@ fn member(account: AccountId) -> CommandContext {
     CommandContext::new(Actor::Member(account))
 }
 
-/// Runs the process manager over the whole log and returns how many events the log then holds.
+/// Runs the process manager over the whole log, its own reactions included, and returns how many
+/// events the log then holds.
 async fn react_to_everything(world: &World) -> u64 {
     let manager = TradeProcessManager::new(Arc::clone(&world.store), Arc::clone(&world.gateway) as _);
-    for event in world.store.read_all(0, 10_000).await.unwrap() {
-        manager.handle(&event).await.unwrap();
+    let mut position = 0;
+    loop {
+        let batch = world.store.read_all(position, 10_000).await.unwrap();
+        let Some(last) = batch.last() else { break };
+        position = last.global_position;
+        for event in &batch {
+            manager.handle(event).await.unwrap();
+        }
     }
     world.store.head_position().await.unwrap()
 }
@@ -93,18 +100,18 @@ async fn completion_sells_the_listing_and_releases_the_escrow_exactly_once() {
     let before = world.store.head_position().await.unwrap();
 
     let after_first = react_to_everything(&world).await;
-    assert_eq!(after_first, before + 2, "one ListingSold and one EscrowReleased");
+    assert_eq!(after_first, before + 3, "one ListingSold, one EscrowReleased, one SettlementScheduled");
     let after_second = react_to_everything(&world).await;
     assert_eq!(after_second, after_first, "handling the same events again appends nothing");
 
     let reactions = world.store.read_all(before, 10).await.unwrap();
     let types: Vec<&str> = reactions.iter().map(|e| e.event_type.as_str()).collect();
-    assert_eq!(types, ["ListingSold", "EscrowReleased"]);
+    assert_eq!(types, ["ListingSold", "EscrowReleased", "SettlementScheduled"]);
     assert!(reactions.iter().all(|e| e.metadata.actor_id.is_none() && e.metadata.causation_id.is_some()));
 
     // The whole trade, reactions included, shares one correlation id: the order's.
     let trade = world.store.read_all(published_at, 100).await.unwrap();
-    assert_eq!(trade.len(), 8);
+    assert_eq!(trade.len(), 9);
     assert!(trade.iter().all(|e| e.metadata.correlation_id == order.order_id.as_uuid()));
 }
 
@@ -336,13 +343,199 @@ async fn a_delivered_order_completes_by_itself_after_the_protection_window() {
     let tail: Vec<(&str, bool)> = trade
         .iter()
         .rev()
-        .take(4)
+        .take(5)
         .rev()
         .map(|(event_type, actor)| (event_type.as_str(), actor.is_none()))
         .collect();
     assert_eq!(
         tail,
-        [("OrderDelivered", true), ("OrderCompleted", true), ("ListingSold", true), ("EscrowReleased", true)],
-        "delivered and auto-confirmed by the system, then sold and paid out"
+        [
+            ("OrderDelivered", true),
+            ("OrderCompleted", true),
+            ("ListingSold", true),
+            ("EscrowReleased", true),
+            ("SettlementScheduled", true)
+        ],
+        "delivered and auto-confirmed by the system, then sold, paid out and settled"
+    );
+}
+
+/// The event types of one trade (events correlated with the order), in log order.
+async fn trade_events(world: &World, order_id: jangteo_domain::OrderId) -> Vec<(String, serde_json::Value)> {
+    world
+        .store
+        .read_all(0, 10_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|event| event.metadata.correlation_id == order_id.as_uuid())
+        .map(|event| (event.event_type, event.payload))
+        .collect()
+}
+
+/// Places, pays, ships and delivers an order; returns its id.
+async fn delivered_order(world: &World) -> (ListingId, jangteo_domain::OrderId) {
+    let listing_id = on_sale(world).await;
+    let order = world.orders.place(world.buyer, listing_id, &member(world.buyer)).await.unwrap();
+    let pay = PaymentRequest::new(PaymentMethod::Card);
+    world.orders.pay(world.buyer, order.order_id, pay, &member(world.buyer)).await.unwrap();
+    let tracking_number = TrackingNumber::parse("630612345678").unwrap();
+    world
+        .orders
+        .ship(world.seller, order.order_id, Carrier::CjLogistics, tracking_number, &member(world.seller))
+        .await
+        .unwrap();
+    world.orders.record_delivery(order.order_id, &CommandContext::new(Actor::System)).await.unwrap();
+    (listing_id, order.order_id)
+}
+
+async fn dispute_agent(world: &World) -> AccountId {
+    let accounts = jangteo_app::Accounts::new(Arc::clone(&world.store));
+    let email = jangteo_domain::Email::parse("agent@jangteo.example").unwrap();
+    let registration = jangteo_app::Registration {
+        email: email.clone(),
+        nickname: jangteo_domain::Nickname::parse("분쟁담당").unwrap(),
+        password: jangteo_app::PlainPassword::parse("a long enough password").unwrap(),
+    };
+    accounts.register(registration).await.unwrap();
+    accounts.grant_role(&email, jangteo_domain::account::AccountRole::DisputeAgent).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_dispute_freezes_the_escrow_until_staff_split_it() {
+    let world = world().await;
+    let disputes =
+        jangteo_app::Disputes::new(Arc::clone(&world.store), jangteo_domain::order::ReturnPolicy::default());
+    let (_, order_id) = delivered_order(&world).await;
+    let reason = jangteo_domain::DisputeReason::parse("상품 설명과 달라요").unwrap();
+    let opened = disputes.open_dispute(world.buyer, order_id, reason, &member(world.buyer)).await.unwrap();
+    assert_eq!(opened.status, jangteo_domain::order::OrderStatus::Disputed);
+
+    // Frozen: neither the buyer's confirmation nor the protection window can release the money.
+    let confirm = world.orders.confirm_receipt(world.buyer, order_id, &member(world.buyer)).await;
+    assert!(matches!(confirm, Err(AppError::Domain(DomainError::InvalidTransition { .. }))), "{confirm:?}");
+    let auto = world.orders.auto_confirm(order_id, &CommandContext::new(Actor::System)).await;
+    assert!(matches!(auto, Err(AppError::Domain(DomainError::InvalidTransition { .. }))), "{auto:?}");
+
+    // Only dispute staff decide, and not the parties.
+    let split = jangteo_domain::DisputeResolution::Split { refund: Money::won(15_000).unwrap() };
+    let by_buyer = disputes.resolve_dispute(world.buyer, order_id, split, &member(world.buyer)).await;
+    assert!(
+        matches!(
+            by_buyer,
+            Err(AppError::Domain(DomainError::Forbidden(jangteo_domain::Forbidden::NotAgent)))
+        ),
+        "{by_buyer:?}"
+    );
+    let agent = dispute_agent(&world).await;
+    let resolved = disputes.resolve_dispute(agent, order_id, split, &member(agent)).await.unwrap();
+    assert_eq!(resolved.status, jangteo_domain::order::OrderStatus::Completed);
+    react_to_everything(&world).await;
+    react_to_everything(&world).await;
+
+    let events = trade_events(&world, order_id).await;
+    let names: Vec<&str> = events.iter().map(|(name, _)| name.as_str()).collect();
+    let from_dispute = &names[names.iter().position(|n| *n == "DisputeOpened").unwrap()..];
+    assert_eq!(
+        from_dispute,
+        [
+            "DisputeOpened",
+            "EscrowFrozen",
+            "DisputeResolved",
+            "ListingSold",
+            "EscrowRefunded",
+            "EscrowReleased",
+            "SettlementScheduled"
+        ],
+        "frozen with the dispute; split by the resolution, once; the seller's part settled"
+    );
+    let amount = |name: &str, field: &str| {
+        events.iter().find(|(n, _)| n == name).map(|(_, payload)| payload[field].as_i64().unwrap()).unwrap()
+    };
+    assert_eq!(amount("EscrowRefunded", "amount"), 15_000);
+    assert_eq!(amount("EscrowReleased", "amount"), 25_000);
+    assert_eq!(amount("SettlementScheduled", "gross"), 25_000);
+    assert_eq!(amount("SettlementScheduled", "fee"), 875, "3.5 % of 25,000 won");
+    assert_eq!(amount("SettlementScheduled", "payout"), 24_125);
+
+    // The gateway gave back exactly the buyer's part: 25,000 won of the capture remain.
+    let rest = world
+        .gateway
+        .cancel(&CancelPayment {
+            payment_key: PaymentKey::parse(&format!("sim-{order_id}")).unwrap(),
+            order_id,
+            reason: "probe".to_owned(),
+            amount: Some(Money::won(25_001).unwrap()),
+            idempotency_key: "probe".to_owned(),
+        })
+        .await;
+    assert!(matches!(rest, Err(PaymentError::NotRefundable(_))), "{rest:?}");
+}
+
+#[tokio::test]
+async fn a_granted_return_refunds_in_full_and_puts_the_listing_back_on_sale() {
+    let world = world().await;
+    let disputes =
+        jangteo_app::Disputes::new(Arc::clone(&world.store), jangteo_domain::order::ReturnPolicy::default());
+    let (listing_id, order_id) = delivered_order(&world).await;
+
+    let changed_mind = disputes
+        .request_return(
+            world.buyer,
+            order_id,
+            jangteo_domain::ReturnReason::ChangedMind,
+            &member(world.buyer),
+        )
+        .await;
+    assert!(
+        matches!(changed_mind, Err(AppError::Domain(DomainError::ReturnNotAccepted))),
+        "{changed_mind:?}"
+    );
+    disputes
+        .request_return(world.buyer, order_id, jangteo_domain::ReturnReason::Damaged, &member(world.buyer))
+        .await
+        .unwrap();
+    let full = Money::won(40_000).unwrap();
+    let accepted = disputes.accept_return(world.seller, order_id, full, &member(world.seller)).await.unwrap();
+    assert_eq!(accepted.status, jangteo_domain::order::OrderStatus::Refunded);
+    react_to_everything(&world).await;
+
+    let names: Vec<String> = trade_events(&world, order_id).await.into_iter().map(|(name, _)| name).collect();
+    assert_eq!(
+        names[names.len() - 4..],
+        ["ReturnRequested", "RefundGranted", "ListingReservationReleased", "EscrowRefunded"]
+    );
+    let rival = AccountId::from_uuid(Uuid::now_v7());
+    world.orders.place(rival, listing_id, &member(rival)).await.expect("the returned item is on sale again");
+}
+
+#[tokio::test]
+async fn a_cooling_off_rule_accepts_returns_for_a_change_of_mind() {
+    let world = world().await;
+    let policy = jangteo_domain::order::ReturnPolicy { change_of_mind: true };
+    let disputes = jangteo_app::Disputes::new(Arc::clone(&world.store), policy);
+    let (_, order_id) = delivered_order(&world).await;
+    let requested = disputes
+        .request_return(
+            world.buyer,
+            order_id,
+            jangteo_domain::ReturnReason::ChangedMind,
+            &member(world.buyer),
+        )
+        .await
+        .unwrap();
+    assert_eq!(requested.status, jangteo_domain::order::OrderStatus::ReturnRequested);
+    let part = Money::won(5_000).unwrap();
+    let accepted = disputes.accept_return(world.seller, order_id, part, &member(world.seller)).await.unwrap();
+    assert_eq!(
+        accepted.status,
+        jangteo_domain::order::OrderStatus::Completed,
+        "a partial refund: the buyer keeps it"
+    );
+    react_to_everything(&world).await;
+    let names: Vec<String> = trade_events(&world, order_id).await.into_iter().map(|(name, _)| name).collect();
+    assert_eq!(
+        names[names.len() - 5..],
+        ["RefundGranted", "ListingSold", "EscrowRefunded", "EscrowReleased", "SettlementScheduled"]
     );
 }

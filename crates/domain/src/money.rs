@@ -45,6 +45,8 @@ impl Money {
 pub struct FeeRate(u16);
 
 impl FeeRate {
+    pub const ZERO: FeeRate = FeeRate(0);
+
     pub fn basis_points(points: u16) -> Result<Self, ValidationError> {
         if points <= 10_000 {
             Ok(Self(points))

@@ -432,6 +432,30 @@ fn decide_existing(order: &Order, command: OrderCommand) -> Result<Vec<OrderEven
             }
             _ => Err(transition("expire", status)),
         },
+        command @ (OrderCommand::RequestReturn { .. }
+        | OrderCommand::AcceptReturn { .. }
+        | OrderCommand::OpenDispute { .. }
+        | OrderCommand::ResolveDispute { .. }) => decide_return_or_dispute(order, command),
+        OrderCommand::Cancel { actor, reason } => {
+            if !order.is_participant(actor) {
+                return Err(DomainError::Forbidden(Forbidden::NotParticipant));
+            }
+            match status {
+                OrderStatus::Placed | OrderStatus::Paid => Ok(vec![OrderEvent::OrderCancelled {
+                    cancelled_by: actor,
+                    reason,
+                    refund_due: status == OrderStatus::Paid,
+                }]),
+                _ => Err(transition("cancel", status)),
+            }
+        }
+    }
+}
+
+/// Returns and disputes: the paths where people, not the happy path, decide where the money goes.
+fn decide_return_or_dispute(order: &Order, command: OrderCommand) -> Result<Vec<OrderEvent>, DomainError> {
+    let status = order.status;
+    match command {
         OrderCommand::RequestReturn { actor, reason, policy } => {
             if actor != order.buyer_id {
                 return Err(DomainError::Forbidden(Forbidden::NotBuyer));
@@ -490,18 +514,6 @@ fn decide_existing(order: &Order, command: OrderCommand) -> Result<Vec<OrderEven
             }
             Ok(vec![OrderEvent::DisputeResolved { resolved_by: agent, resolution }])
         }
-        OrderCommand::Cancel { actor, reason } => {
-            if !order.is_participant(actor) {
-                return Err(DomainError::Forbidden(Forbidden::NotParticipant));
-            }
-            match status {
-                OrderStatus::Placed | OrderStatus::Paid => Ok(vec![OrderEvent::OrderCancelled {
-                    cancelled_by: actor,
-                    reason,
-                    refund_due: status == OrderStatus::Paid,
-                }]),
-                _ => Err(transition("cancel", status)),
-            }
-        }
+        _ => Err(transition("decide", status)),
     }
 }

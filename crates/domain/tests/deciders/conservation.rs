@@ -232,7 +232,7 @@ impl Trade {
                 );
             }
             OrderStatus::Cancelled => {
-                assert_eq!(self.released, 0, "a cancelled order paid the seller nothing")
+                assert_eq!(self.released, 0, "a cancelled order paid the seller nothing");
             }
             OrderStatus::Disputed => {
                 assert!(matches!(&self.escrow, EscrowState::Present(e) if e.status == EscrowStatus::Frozen));
