@@ -10,10 +10,15 @@ use crate::{
     support::{Profile, TestServer},
 };
 
-#[tokio::test]
-async fn an_unpaid_order_expires_and_the_listing_is_on_sale_again() {
+on_both_profiles!(
+    an_unpaid_order_expires_and_the_listing_is_on_sale_again,
+    an_unpaid_order_expires_and_the_listing_is_on_sale_again_on_postgres,
+    an_unpaid_order_expires_and_the_listing_is_on_sale_again_on
+);
+
+async fn an_unpaid_order_expires_and_the_listing_is_on_sale_again_on(profile: &Profile) {
     // A payment window of one second, so the deadline passes during the test.
-    let server = TestServer::start_with(&Profile::Embedded, &[("JANGTEO_PAYMENT_WINDOW_SECS", "1")]).await;
+    let server = TestServer::start_with(profile, &[("JANGTEO_PAYMENT_WINDOW_SECS", "1")]).await;
     let seller = server.member("판매자").await;
     let buyer = server.member("구매자").await;
     let listing = on_sale_listing(&server, &seller, "중고 의자", 15_000).await;
@@ -48,8 +53,13 @@ async fn an_unpaid_order_expires_and_the_listing_is_on_sale_again() {
     assert_eq!(expiry["actor_role"], "system", "{expiry}");
 }
 
-#[tokio::test]
-async fn a_delivered_order_completes_by_itself_and_the_seller_is_paid() {
+on_both_profiles!(
+    a_delivered_order_completes_by_itself_and_the_seller_is_paid,
+    a_delivered_order_completes_by_itself_and_the_seller_is_paid_on_postgres,
+    a_delivered_order_completes_by_itself_and_the_seller_is_paid_on
+);
+
+async fn a_delivered_order_completes_by_itself_and_the_seller_is_paid_on(profile: &Profile) {
     // The simulated courier delivers at the first scan; tracking and the protection window run
     // every second.
     let settings = [
@@ -57,7 +67,7 @@ async fn a_delivered_order_completes_by_itself_and_the_seller_is_paid() {
         ("JANGTEO_TRACKING_INTERVAL_SECS", "1"),
         ("JANGTEO_CONFIRMATION_WINDOW_SECS", "1"),
     ];
-    let server = TestServer::start_with(&Profile::Embedded, &settings).await;
+    let server = TestServer::start_with(profile, &settings).await;
     let seller = server.member("판매자").await;
     let buyer = server.member("구매자").await;
     let listing = on_sale_listing(&server, &seller, "중고 책상", 45_000).await;
@@ -90,9 +100,15 @@ async fn a_delivered_order_completes_by_itself_and_the_seller_is_paid() {
     })
     .await;
     assert_eq!(order["status"], "completed");
-    let timeline =
-        server.send(Method::GET, &format!("/v1/orders/{order_id}/timeline"), Some(&seller.token), None).await;
-    let steps: Vec<(&str, &str)> = timeline.body["entries"]
+    // The seller's settlement follows the release.
+    let timeline = eventually(&server, &format!("/v1/orders/{order_id}/timeline"), &seller.token, |t| {
+        t["entries"]
+            .as_array()
+            .and_then(|e| e.last())
+            .is_some_and(|e| e["event_type"] == "SettlementScheduled")
+    })
+    .await;
+    let steps: Vec<(&str, &str)> = timeline["entries"]
         .as_array()
         .unwrap()
         .iter()
@@ -107,8 +123,8 @@ async fn a_delivered_order_completes_by_itself_and_the_seller_is_paid() {
             ("OrderCompleted", "system"),
             ("ListingSold", "system"),
             ("EscrowReleased", "system"),
+            ("SettlementScheduled", "system"),
         ],
-        "{}",
-        timeline.body
+        "{timeline}"
     );
 }

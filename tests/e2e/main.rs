@@ -7,7 +7,28 @@
 // Tests state their expectations with unwrap/expect and read as scripts, so long functions are fine.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::missing_panics_doc, clippy::too_many_lines)]
 
+/// Declares a test that runs `$body(&Profile)` on the embedded profile, and one that runs it on
+/// PostgreSQL (its own database, dropped afterwards; SKIPPED without a server unless required).
+macro_rules! on_both_profiles {
+    ($embedded:ident, $postgres:ident, $body:ident) => {
+        #[tokio::test]
+        async fn $embedded() {
+            $body(&$crate::support::Profile::Embedded).await;
+        }
+
+        #[tokio::test]
+        async fn $postgres() {
+            let Some(database) = $crate::support::TestDatabase::create().await else { return };
+            let profile = $crate::support::Profile::Postgres(database);
+            $body(&profile).await;
+            let $crate::support::Profile::Postgres(database) = profile else { unreachable!() };
+            database.drop_database().await;
+        }
+    };
+}
+
 mod deadlines;
+mod disputes;
 mod distributed;
 mod errors;
 mod payments;

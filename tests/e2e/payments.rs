@@ -10,9 +10,14 @@ use crate::{
     support::{Profile, TestServer},
 };
 
-#[tokio::test]
-async fn declined_payments_and_tampered_amounts_leave_the_order_unpaid() {
-    let server = TestServer::start(&Profile::Embedded).await;
+on_both_profiles!(
+    declined_payments_and_tampered_amounts_leave_the_order_unpaid,
+    declined_payments_and_tampered_amounts_leave_the_order_unpaid_on_postgres,
+    declined_payments_and_tampered_amounts_leave_the_order_unpaid_on
+);
+
+async fn declined_payments_and_tampered_amounts_leave_the_order_unpaid_on(profile: &Profile) {
+    let server = TestServer::start(profile).await;
     let seller = server.member("판매자").await;
     let buyer = server.member("구매자").await;
 

@@ -157,6 +157,18 @@ impl TestServer {
         Self::spawn(&self.data_dir, self.database_url.as_deref(), self.settings.clone()).await
     }
 
+    /// Gives `member` the dispute-agent role with `jangteo grant-role`, as an operator would.
+    pub async fn make_dispute_agent(&self, member: &Member) {
+        let output = self
+            .command("grant-role")
+            .args(["--email", &member.email, "--role", "dispute_agent"])
+            .stdout(Stdio::piped())
+            .output()
+            .await
+            .expect("running jangteo grant-role");
+        assert!(output.status.success(), "grant-role failed: {}", String::from_utf8_lossy(&output.stderr));
+    }
+
     /// A `jangteo <subcommand>` on this server's data dir, event store and settings.
     fn command(&self, subcommand: &str) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_jangteo"));

@@ -1,6 +1,6 @@
 //! What every handler can reach: the application services and the token service.
 
-use jangteo_app::{Accounts, Favourites, Listings, Operations, Orders, Queries, Timelines};
+use jangteo_app::{Accounts, Disputes, Favourites, Listings, Operations, Orders, Queries, Timelines};
 
 use crate::TokenService;
 
@@ -9,6 +9,7 @@ pub struct ApiState {
     pub accounts: Accounts,
     pub listings: Listings,
     pub orders: Orders,
+    pub disputes: Disputes,
     pub favourites: Favourites,
     pub queries: Queries,
     pub timelines: Timelines,

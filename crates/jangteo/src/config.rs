@@ -89,6 +89,12 @@ pub struct Config {
     pub simulated_delivery_secs: u64,
     /// How often every parcel on its way is tracked.
     pub tracking_interval_secs: u64,
+    /// The cooling-off rule: whether a buyer may return a delivered item for a change of mind.
+    pub returns_for_change_of_mind: bool,
+    /// The marketplace's fee on each payout to a seller, in basis points (350 = 3.5 %).
+    pub seller_fee_basis_points: u16,
+    /// How many days after the escrow's release a seller is paid out.
+    pub payout_delay_days: u32,
 }
 
 /// The courier-tracking service a deployment uses.
@@ -145,6 +151,9 @@ impl Default for Config {
             tracker_delivery_client_secret: None,
             simulated_delivery_secs: 24 * 60 * 60,
             tracking_interval_secs: 10 * 60,
+            returns_for_change_of_mind: false,
+            seller_fee_basis_points: 350,
+            payout_delay_days: 1,
         }
     }
 }
@@ -288,7 +297,38 @@ impl Config {
         if let Some(secs) = number("JANGTEO_TRACKING_INTERVAL_SECS")? {
             self.tracking_interval_secs = secs.max(1);
         }
+        if let Some(allowed) = var("JANGTEO_RETURNS_FOR_CHANGE_OF_MIND").filter(|v| !v.is_empty()) {
+            self.returns_for_change_of_mind = match allowed.as_str() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                other => bail!("JANGTEO_RETURNS_FOR_CHANGE_OF_MIND={other} is not true or false"),
+            };
+        }
+        if let Some(points) = number("JANGTEO_SELLER_FEE_BASIS_POINTS")? {
+            self.seller_fee_basis_points =
+                u16::try_from(points).ok().filter(|points| *points <= 10_000).with_context(|| {
+                    format!("JANGTEO_SELLER_FEE_BASIS_POINTS={points} is above 10000 (100 %)")
+                })?;
+        }
+        if let Some(days) = number("JANGTEO_PAYOUT_DELAY_DAYS")? {
+            self.payout_delay_days = u32::try_from(days).context("JANGTEO_PAYOUT_DELAY_DAYS is too large")?;
+        }
         Ok(())
+    }
+
+    /// The cooling-off rule for returns.
+    pub fn return_policy(&self) -> jangteo_domain::order::ReturnPolicy {
+        jangteo_domain::order::ReturnPolicy { change_of_mind: self.returns_for_change_of_mind }
+    }
+
+    /// How sellers are paid out.
+    pub fn settlement_policy(&self) -> Result<jangteo_app::process_manager::SettlementPolicy> {
+        let fee_rate = jangteo_domain::FeeRate::basis_points(self.seller_fee_basis_points)
+            .map_err(|error| anyhow::anyhow!("seller_fee_basis_points {error}"))?;
+        Ok(jangteo_app::process_manager::SettlementPolicy {
+            fee_rate,
+            payout_delay_days: self.payout_delay_days,
+        })
     }
 
     pub fn access_token_ttl(&self) -> Duration {

@@ -45,6 +45,14 @@ enum Command {
         #[arg(long)]
         projection: Vec<String>,
     },
+    /// Give the account registered with an e-mail a role: `dispute_agent` for staff who decide
+    /// disputes (and read any order's timeline), `member` to take it back.
+    GrantRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "dispute_agent")]
+        role: String,
+    },
     /// Drop read models and project the whole event log into them again (writers stopped).
     Rebuild {
         /// As for `project`; all when omitted.
@@ -71,5 +79,6 @@ fn main() -> Result<()> {
         Command::Worker => system.block_on(wiring::worker(&config)),
         Command::Project { projection } => system.block_on(wiring::project(&config, &projection)),
         Command::Rebuild { projection } => system.block_on(wiring::rebuild(&config, &projection)),
+        Command::GrantRole { email, role } => system.block_on(wiring::grant_role(&config, &email, &role)),
     }
 }

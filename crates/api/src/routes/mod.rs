@@ -1,6 +1,7 @@
 //! The route table.
 
 mod accounts;
+mod disputes;
 mod health;
 mod listings;
 mod orders;
@@ -54,6 +55,22 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
                 )
                 .service(
                     resource("/orders/{order_id}/timeline", "GET").route(web::get().to(orders::timeline)),
+                )
+                .service(
+                    resource("/orders/{order_id}/return-request", "POST")
+                        .route(web::post().to(disputes::request_return)),
+                )
+                .service(
+                    resource("/orders/{order_id}/return-acceptance", "POST")
+                        .route(web::post().to(disputes::accept_return)),
+                )
+                .service(
+                    resource("/orders/{order_id}/dispute", "POST")
+                        .route(web::post().to(disputes::open_dispute)),
+                )
+                .service(
+                    resource("/orders/{order_id}/dispute/resolution", "POST")
+                        .route(web::post().to(disputes::resolve_dispute)),
                 ),
         );
 }

@@ -16,14 +16,18 @@ use crate::{
 
 /// The command context of a request: derived from its `Idempotency-Key` when it has one, so a
 /// retried request is the same command.
-fn context(request: &HttpRequest, actor: AccountId, operation: &str) -> Result<CommandContext, ApiError> {
+pub(crate) fn context(
+    request: &HttpRequest,
+    actor: AccountId,
+    operation: &str,
+) -> Result<CommandContext, ApiError> {
     Ok(match idempotency_key(request)? {
         Some(key) => CommandContext::idempotent(Actor::Member(actor), operation, &key),
         None => CommandContext::new(Actor::Member(actor)),
     })
 }
 
-fn answer(mut builder: actix_web::HttpResponseBuilder, receipt: &OrderReceipt) -> HttpResponse {
+pub(crate) fn answer(mut builder: actix_web::HttpResponseBuilder, receipt: &OrderReceipt) -> HttpResponse {
     if receipt.receipt.duplicate {
         builder.insert_header(("Idempotent-Replayed", "true"));
     }

@@ -8,6 +8,7 @@
 
 mod rebuild;
 mod serve;
+mod staff;
 mod workers;
 
 use std::{sync::Arc, time::Duration};
@@ -49,6 +50,7 @@ use crate::config::{Config, CourierChoice, GatewayChoice};
 pub use self::{
     rebuild::rebuild,
     serve::serve,
+    staff::grant_role,
     workers::{project, relay, worker},
 };
 

@@ -5,7 +5,7 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 use anyhow::{Context, Result};
 use jangteo_api::{ApiState, HttpSettings, InMemoryRateLimiter, RateLimiter, RedisRateLimiter, TokenService};
 use jangteo_app::{
-    Accounts, Favourites, Listings, Operations, Orders, ProjectionProgress, Queries, Timelines,
+    Accounts, Disputes, Favourites, Listings, Operations, Orders, ProjectionProgress, Queries, Timelines,
     process_manager::TradeProcessManager,
 };
 use jangteo_event_store::StoreTail;
@@ -92,6 +92,7 @@ pub async fn serve(config: Config) -> Result<()> {
     } else {
         workers.spawn(
             TradeProcessManager::new(Arc::clone(&store), Arc::clone(&gateway))
+                .with_settlement_policy(config.settlement_policy()?)
                 .run(POLL_INTERVAL, RETRY_DELAY),
         );
         let orders = Orders::new(Arc::clone(&store), Arc::clone(&gateway));
@@ -106,6 +107,7 @@ pub async fn serve(config: Config) -> Result<()> {
         accounts: Accounts::new(Arc::clone(&store)),
         listings: Listings::new(Arc::clone(&store)),
         orders: Orders::new(Arc::clone(&store), Arc::clone(&gateway)),
+        disputes: Disputes::new(Arc::clone(&store), config.return_policy()),
         favourites: Favourites::new(Arc::clone(&store)),
         operations: Operations::new(
             Arc::clone(&store),

@@ -65,7 +65,8 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
     }
     if duties.process_manager {
         let gateway = payment_gateway(config)?;
-        let manager = TradeProcessManager::new(Arc::clone(&store), Arc::clone(&gateway));
+        let manager = TradeProcessManager::new(Arc::clone(&store), Arc::clone(&gateway))
+            .with_settlement_policy(config.settlement_policy()?);
         tasks.spawn(manager.run(POLL_INTERVAL, RETRY_DELAY));
         spawn_timekeepers(config, &store, &Orders::new(Arc::clone(&store), gateway), &mut tasks)?;
     }

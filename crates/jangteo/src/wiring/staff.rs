@@ -1,0 +1,26 @@
+//! `jangteo grant-role`: operators give staff the dispute-agent role (or take it back). Roles are
+//! never granted over the public API.
+
+use anyhow::{Context, Result, bail};
+use jangteo_app::Accounts;
+use jangteo_domain::{Email, account::AccountRole};
+
+use super::{ensure_data_dir, open_event_store};
+use crate::config::Config;
+
+pub async fn grant_role(config: &Config, email: &str, role: &str) -> Result<()> {
+    let role = match role {
+        "dispute_agent" => AccountRole::DisputeAgent,
+        "member" => AccountRole::Member,
+        other => bail!("--role {other} is not one of dispute_agent, member"),
+    };
+    let email = Email::parse(email).map_err(|error| anyhow::anyhow!("--email {error}"))?;
+    ensure_data_dir(config)?;
+    let store = open_event_store(config).await?;
+    let account = Accounts::new(store)
+        .grant_role(&email, role)
+        .await
+        .with_context(|| format!("granting {role:?} to {}", email.as_str()))?;
+    println!("account {account} now has the role {role:?}");
+    Ok(())
+}
