@@ -80,7 +80,6 @@ pub enum Kind {
     Order,
     Escrow,
     Settlement,
-    Cart,
 }
 
 impl fmt::Display for Kind {
@@ -91,7 +90,6 @@ impl fmt::Display for Kind {
             Kind::Order => "order",
             Kind::Escrow => "escrow",
             Kind::Settlement => "settlement",
-            Kind::Cart => "cart",
         })
     }
 }

@@ -65,6 +65,32 @@ pub struct CancelledPayment {
     pub remaining: Money,
 }
 
+/// Where a payment stands at the gateway.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentState {
+    /// Captured, nothing given back.
+    Captured,
+    /// Captured, and part of it given back.
+    PartiallyCancelled,
+    /// Everything given back (or the payment was voided).
+    Cancelled,
+    /// Anything else (waiting for a deposit, aborted, expired), in the gateway's words.
+    Other(String),
+}
+
+/// A payment as the gateway reports it now. Webhooks are checked against this, never trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentSnapshot {
+    pub payment_key: PaymentKey,
+    /// The order id the payment was made for, as the gateway holds it.
+    pub order_id: String,
+    pub state: PaymentState,
+    /// What was captured.
+    pub total: Money,
+    /// What is still captured (total less what was given back).
+    pub balance: Money,
+}
+
 /// Why a gateway call failed. Only [`PaymentError::Unavailable`] is worth retrying later; the
 /// rest are answers.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -122,4 +148,7 @@ pub trait PaymentGateway: Send + Sync + 'static {
 
     /// Cancels all or part of a captured payment.
     async fn cancel(&self, request: &CancelPayment) -> Result<CancelledPayment, PaymentError>;
+
+    /// Reports the payment `payment_key` made for `order_id` as the gateway sees it now.
+    async fn lookup(&self, payment_key: &PaymentKey, order_id: OrderId) -> Result<PaymentSnapshot, PaymentError>;
 }

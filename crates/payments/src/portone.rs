@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::{
     CancelPayment, CancelledPayment, ConfirmPayment, ConfirmedPayment, PaymentError, PaymentGateway,
+    PaymentKey, PaymentSnapshot, PaymentState,
     RetryPolicy, retry::Verdict,
 };
 
@@ -178,6 +179,26 @@ impl PaymentGateway for PortOne {
             payment_key: request.payment_key.clone(),
             refunded: money(refunded)?,
             remaining: money(remaining.max(0))?,
+        })
+    }
+
+    async fn lookup(&self, payment_key: &PaymentKey, order_id: OrderId) -> Result<PaymentSnapshot, PaymentError> {
+        let payment_id = order_id.to_string();
+        let payment = self.call(Method::GET, &format!("/payments/{payment_id}"), None).await?;
+        let total = payment["amount"]["total"].as_i64().unwrap_or(0);
+        let cancelled = payment["amount"]["cancelled"].as_i64().unwrap_or(0);
+        let state = match payment["status"].as_str().unwrap_or_default() {
+            "PAID" => PaymentState::Captured,
+            "PARTIAL_CANCELLED" => PaymentState::PartiallyCancelled,
+            "CANCELLED" => PaymentState::Cancelled,
+            other => PaymentState::Other(other.to_owned()),
+        };
+        Ok(PaymentSnapshot {
+            payment_key: payment_key.clone(),
+            order_id: payment["id"].as_str().unwrap_or_default().to_owned(),
+            state,
+            total: money(total)?,
+            balance: money((total - cancelled).max(0))?,
         })
     }
 }

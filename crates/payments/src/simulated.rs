@@ -6,11 +6,11 @@ use std::{collections::HashMap, sync::Mutex};
 
 use async_trait::async_trait;
 use chrono::Utc;
-use jangteo_domain::Money;
+use jangteo_domain::{Money, OrderId};
 
 use crate::{
     CancelPayment, CancelledPayment, ConfirmPayment, ConfirmedPayment, PaymentError, PaymentGateway,
-    PaymentKey,
+    PaymentKey, PaymentSnapshot, PaymentState,
 };
 
 /// The decline rule: amounts whose last two digits are 13.
@@ -23,8 +23,8 @@ pub struct SimulatedGateway {
 
 #[derive(Debug, Default)]
 struct Ledger {
-    /// Captured payments: amount captured, amount refunded so far.
-    payments: HashMap<PaymentKey, (Money, i64)>,
+    /// Captured payments: the order, the amount captured, the amount refunded so far.
+    payments: HashMap<PaymentKey, (OrderId, Money, i64)>,
     /// Answers already given, by idempotency key.
     confirmations: HashMap<String, Result<ConfirmedPayment, PaymentError>>,
     cancellations: HashMap<String, Result<CancelledPayment, PaymentError>>,
@@ -63,7 +63,7 @@ impl PaymentGateway for SimulatedGateway {
         } else if ledger.payments.contains_key(&request.payment_key) {
             Err(PaymentError::AlreadyProcessed)
         } else {
-            ledger.payments.insert(request.payment_key.clone(), (request.amount, 0));
+            ledger.payments.insert(request.payment_key.clone(), (request.order_id, request.amount, 0));
             Ok(ConfirmedPayment {
                 payment_key: request.payment_key.clone(),
                 amount: request.amount,
@@ -82,7 +82,7 @@ impl PaymentGateway for SimulatedGateway {
         }
         let answer = match ledger.payments.get_mut(&request.payment_key) {
             None => Err(PaymentError::NotFound),
-            Some((captured, refunded)) => {
+            Some((_, captured, refunded)) => {
                 let left = captured.as_won() - *refunded;
                 let wanted = request.amount.map_or(left, Money::as_won);
                 if left == 0 {
@@ -101,6 +101,24 @@ impl PaymentGateway for SimulatedGateway {
         };
         ledger.cancellations.insert(request.idempotency_key.clone(), answer.clone());
         answer
+    }
+
+    async fn lookup(&self, payment_key: &PaymentKey, _order_id: OrderId) -> Result<PaymentSnapshot, PaymentError> {
+        let ledger = self.ledger()?;
+        let (order_id, captured, refunded) = ledger.payments.get(payment_key).ok_or(PaymentError::NotFound)?;
+        let balance = captured.as_won() - refunded;
+        let state = match (*refunded, balance) {
+            (0, _) => PaymentState::Captured,
+            (_, 0) => PaymentState::Cancelled,
+            _ => PaymentState::PartiallyCancelled,
+        };
+        Ok(PaymentSnapshot {
+            payment_key: payment_key.clone(),
+            order_id: order_id.to_string(),
+            state,
+            total: *captured,
+            balance: won(balance)?,
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 //! - confirm: `POST /v1/payments/confirm` with `{paymentKey, orderId, amount}`;
 //! - cancel: `POST /v1/payments/{paymentKey}/cancel` with `{cancelReason, cancelAmount?}` (no
 //!   amount: the whole balance);
+//! - lookup: `GET /v1/payments/{paymentKey}` (how webhooks are verified);
 //! - every request: `Authorization: Basic base64(<secret key>:)` and an `Idempotency-Key`;
 //! - answers: the Payment object (`status`, `totalAmount`, `balanceAmount`, `method`,
 //!   `approvedAt`, `cancels`), or an error `{code, message}` with a 4xx/5xx status.
@@ -13,14 +14,14 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use jangteo_domain::Money;
+use jangteo_domain::{Money, OrderId};
 use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::{
     CancelPayment, CancelledPayment, ConfirmPayment, ConfirmedPayment, PaymentError, PaymentGateway,
-    PaymentKey, RetryPolicy, retry::Verdict,
+    PaymentKey, PaymentSnapshot, PaymentState, RetryPolicy, retry::Verdict,
 };
 
 /// Toss' production API; tests point the adapter at a local server instead.
@@ -62,6 +63,13 @@ impl TossPayments {
                 .header("Idempotency-Key", idempotency_key)
                 .json(body)
         };
+        self.retry.send("Toss Payments", build, classify).await
+    }
+
+    /// Reads the Payment object at `path`, retrying what may pass.
+    async fn get(&self, path: &str) -> Result<TossPayment, PaymentError> {
+        let url = format!("{}{path}", self.base_url);
+        let build = || self.http.get(&url).basic_auth(&self.secret_key, Some(""));
         self.retry.send("Toss Payments", build, classify).await
     }
 }
@@ -107,6 +115,8 @@ struct TossPayment {
     order_id: String,
     total_amount: i64,
     balance_amount: i64,
+    #[serde(default)]
+    status: String,
     method: Option<String>,
     approved_at: Option<DateTime<Utc>>,
     #[serde(default)]
@@ -174,6 +184,26 @@ impl PaymentGateway for TossPayments {
             payment_key,
             refunded: money(refunded)?,
             remaining: money(payment.balance_amount)?,
+        })
+    }
+
+    async fn lookup(&self, payment_key: &PaymentKey, _order_id: OrderId) -> Result<PaymentSnapshot, PaymentError> {
+        let payment = self.get(&format!("/v1/payments/{}", payment_key.as_str())).await?;
+        if payment.payment_key != payment_key.as_str() {
+            return Err(PaymentError::NotFound);
+        }
+        let state = match payment.status.as_str() {
+            "DONE" => PaymentState::Captured,
+            "PARTIAL_CANCELED" => PaymentState::PartiallyCancelled,
+            "CANCELED" => PaymentState::Cancelled,
+            other => PaymentState::Other(other.to_owned()),
+        };
+        Ok(PaymentSnapshot {
+            payment_key: payment_key.clone(),
+            order_id: payment.order_id,
+            state,
+            total: money(payment.total_amount)?,
+            balance: money(payment.balance_amount)?,
         })
     }
 }

@@ -223,3 +223,31 @@ async fn cancelling_a_cancelled_payment_says_it_was_refunded_already() {
     };
     assert_eq!(gateway(&server, quick()).cancel(&request).await, Err(PaymentError::AlreadyRefunded));
 }
+
+#[tokio::test]
+async fn a_lookup_reports_where_the_payment_stands() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/payments/tgen_20261126_abc"))
+        .and(header("authorization", AUTHORIZATION))
+        .respond_with(ResponseTemplate::new(200).set_body_json(payment(950_000, 900_000, &json!([]))))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/payments/tgen_unknown"))
+        .respond_with(
+            ResponseTemplate::new(404)
+                .set_body_json(json!({"code": "NOT_FOUND_PAYMENT", "message": "존재하지 않는 결제 정보 입니다."})),
+        )
+        .mount(&server)
+        .await;
+    let toss = gateway(&server, quick());
+    let key = PaymentKey::parse("tgen_20261126_abc").unwrap();
+    let snapshot = toss.lookup(&key, order_id()).await.unwrap();
+    assert_eq!(snapshot.state, jangteo_payments::PaymentState::PartiallyCancelled);
+    assert_eq!(snapshot.order_id, order_id().to_string());
+    assert_eq!((snapshot.total.as_won(), snapshot.balance.as_won()), (950_000, 900_000));
+    let unknown = toss.lookup(&PaymentKey::parse("tgen_unknown").unwrap(), order_id()).await;
+    assert_eq!(unknown, Err(PaymentError::NotFound));
+}

@@ -16,7 +16,7 @@ use std::{sync::Arc, time::Duration};
 use anyhow::{Context, Result};
 use jangteo_domain::{
     Aggregate, account::AccountState, escrow::EscrowState, favourite::FavouriteState, listing::ListingState,
-    order::OrderState,
+    order::OrderState, settlement::SettlementState,
 };
 use jangteo_event_store::{EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
 use jangteo_projections::{
@@ -65,12 +65,13 @@ const LAG_LOG_INTERVAL: Duration = Duration::from_secs(30);
 /// How long a cached listing lives without being read again through a miss.
 const LISTING_CACHE_TTL: Duration = Duration::from_secs(300);
 /// Every stream type whose events go to Kafka.
-const STREAM_TYPES: [&str; 5] = [
+const STREAM_TYPES: [&str; 6] = [
     AccountState::STREAM_TYPE,
     ListingState::STREAM_TYPE,
     OrderState::STREAM_TYPE,
     EscrowState::STREAM_TYPE,
     FavouriteState::STREAM_TYPE,
+    SettlementState::STREAM_TYPE,
 ];
 
 fn ensure_data_dir(config: &Config) -> Result<()> {
