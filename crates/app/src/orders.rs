@@ -58,6 +58,14 @@ impl Orders {
         Self { store, gateway }
     }
 
+    pub(crate) fn store(&self) -> &dyn EventStore {
+        self.store.as_ref()
+    }
+
+    pub(crate) fn gateway(&self) -> &dyn PaymentGateway {
+        self.gateway.as_ref()
+    }
+
     /// Places an order for a listing at its current price.
     ///
     /// The listing's reservation and the order's creation are decided together and appended in one
@@ -172,6 +180,29 @@ impl Orders {
         };
         self.gateway.confirm(&confirmation).await?;
 
+        match self.record_capture(order_id, escrow_id, actor, payment.method, &captured, context).await? {
+            Ok(receipt) => Ok(receipt),
+            Err(refusal) => {
+                self.void(&confirmation, "the order changed while the payment was captured").await;
+                Err(refusal.into())
+            }
+        }
+    }
+
+    /// Records a captured payment: the order paid (by `buyer`) and its money held in a new
+    /// escrow, in one append. The inner error is the domain's refusal (the order can no longer
+    /// be paid), for the caller to give the capture back; if a concurrent request recorded this
+    /// very payment, its outcome stands.
+    pub(crate) async fn record_capture(
+        &self,
+        order_id: OrderId,
+        escrow_id: EscrowId,
+        buyer: AccountId,
+        method: PaymentMethod,
+        captured: &GatewayPayment,
+        context: &CommandContext,
+    ) -> Result<Result<OrderReceipt, DomainError>, AppError> {
+        let store = self.store.as_ref();
         for _ in 0..MAX_ATTEMPTS {
             let loaded = load::<OrderState>(store, order_id.as_uuid()).await?;
             let OrderState::Present(order) = &loaded.state else {
@@ -184,18 +215,22 @@ impl Orders {
                 seller_id: order.seller_id,
                 amount: order.price,
             };
-            let order_events = match loaded.state.decide(pay(order.price)) {
+            let pay = OrderCommand::Pay {
+                actor: buyer,
+                escrow_id,
+                method,
+                amount: order.price,
+                payment: captured.clone(),
+            };
+            let order_events = match loaded.state.decide(pay) {
                 Ok(events) => events,
                 // A concurrent request recorded this very payment: it is ours to keep.
-                Err(_) if order.payment.as_ref() == Some(&captured) => {
+                Err(_) if order.payment.as_ref() == Some(captured) => {
                     let position = store.head_position().await?;
                     let receipt = CommandReceipt { position, duplicate: true };
-                    return Ok(OrderReceipt { order_id, status: order.status, receipt });
+                    return Ok(Ok(OrderReceipt { order_id, status: order.status, receipt }));
                 }
-                Err(refusal) => {
-                    self.void(&confirmation, "the order changed while the payment was captured").await;
-                    return Err(refusal.into());
-                }
+                Err(refusal) => return Ok(Err(refusal)),
             };
             let escrow_events = EscrowState::default().decide(hold)?;
             let request = AppendRequest {
@@ -207,7 +242,7 @@ impl Orders {
                 claims: Vec::new(),
             };
             match store.append(request).await {
-                Ok(outcome) => return self.status_after(order_id, &outcome).await,
+                Ok(outcome) => return self.status_after(order_id, &outcome).await.map(Ok),
                 Err(EventStoreError::WrongExpectedVersion { .. }) => {}
                 Err(error) => return Err(error.into()),
             }

@@ -539,3 +539,86 @@ async fn a_cooling_off_rule_accepts_returns_for_a_change_of_mind() {
         ["RefundGranted", "ListingSold", "EscrowRefunded", "EscrowReleased", "SettlementScheduled"]
     );
 }
+
+/// The buyer pays through the gateway without Jangteo's confirm call (a virtual-account deposit,
+/// say): the simulated gateway captures it directly.
+async fn captured_outside(
+    world: &World,
+    order_id: jangteo_domain::OrderId,
+    key: &str,
+    amount: i64,
+) -> PaymentKey {
+    let payment_key = PaymentKey::parse(key).unwrap();
+    let capture = jangteo_payments::ConfirmPayment {
+        payment_key: payment_key.clone(),
+        order_id,
+        amount: Money::won(amount).unwrap(),
+        idempotency_key: format!("deposit-{key}"),
+    };
+    world.gateway.confirm(&capture).await.unwrap();
+    payment_key
+}
+
+#[tokio::test]
+async fn a_payment_notification_records_the_payment_once_however_often_it_arrives() {
+    let world = world().await;
+    let listing_id = on_sale(&world).await;
+    let order = world.orders.place(world.buyer, listing_id, &member(world.buyer)).await.unwrap();
+    let payment_key = captured_outside(&world, order.order_id, "deposit-1", 40_000).await;
+    let notification = jangteo_app::PaymentNotification { order_id: order.order_id, payment_key };
+
+    let first = world.orders.reconcile_payment(&notification).await.unwrap();
+    assert!(matches!(first, jangteo_app::NotificationOutcome::Recorded(_)), "{first:?}");
+    let head = world.store.head_position().await.unwrap();
+    let (second, third) = tokio::join!(
+        world.orders.reconcile_payment(&notification),
+        world.orders.reconcile_payment(&notification)
+    );
+    assert_eq!(second.unwrap(), jangteo_app::NotificationOutcome::AlreadyRecorded);
+    assert_eq!(third.unwrap(), jangteo_app::NotificationOutcome::AlreadyRecorded);
+    assert_eq!(world.store.head_position().await.unwrap(), head, "repeats append nothing");
+    let names: Vec<String> =
+        trade_events(&world, order.order_id).await.into_iter().map(|(name, _)| name).collect();
+    assert_eq!(names, ["ListingReserved", "OrderPlaced", "OrderPaid", "EscrowHeld"]);
+}
+
+#[tokio::test]
+async fn a_forged_or_late_payment_notification_changes_nothing_and_late_money_goes_back() {
+    let world = world().await;
+    let first_listing = on_sale(&world).await;
+    let second_listing = on_sale(&world).await;
+    let first = world.orders.place(world.buyer, first_listing, &member(world.buyer)).await.unwrap();
+    let second = world.orders.place(world.buyer, second_listing, &member(world.buyer)).await.unwrap();
+    let payment_key = captured_outside(&world, first.order_id, "deposit-2", 40_000).await;
+    let head = world.store.head_position().await.unwrap();
+
+    // A notification naming a real payment for another order, or an unknown payment, is refused.
+    let forged =
+        jangteo_app::PaymentNotification { order_id: second.order_id, payment_key: payment_key.clone() };
+    let refused = world.orders.reconcile_payment(&forged).await;
+    assert!(matches!(refused, Err(AppError::Payment(PaymentError::NotFound))), "{refused:?}");
+    let unknown = jangteo_app::PaymentNotification {
+        order_id: first.order_id,
+        payment_key: PaymentKey::parse("never-captured").unwrap(),
+    };
+    let refused = world.orders.reconcile_payment(&unknown).await;
+    assert!(matches!(refused, Err(AppError::Payment(PaymentError::NotFound))), "{refused:?}");
+    assert_eq!(world.store.head_position().await.unwrap(), head);
+
+    // The order expired before the deposit was reported: the money goes back to the buyer.
+    world
+        .orders
+        .expire(
+            first.order_id,
+            jangteo_domain::order::OrderDeadline::Payment,
+            &CommandContext::new(Actor::System),
+        )
+        .await
+        .unwrap();
+    let late =
+        jangteo_app::PaymentNotification { order_id: first.order_id, payment_key: payment_key.clone() };
+    let outcome = world.orders.reconcile_payment(&late).await.unwrap();
+    assert!(matches!(outcome, jangteo_app::NotificationOutcome::Ignored(_)), "{outcome:?}");
+    let snapshot = world.gateway.lookup(&payment_key, first.order_id).await.unwrap();
+    assert_eq!(snapshot.state, jangteo_payments::PaymentState::Cancelled, "given back");
+}

@@ -19,7 +19,7 @@ pub mod toss;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 pub use jangteo_domain::PaymentKey;
-use jangteo_domain::{Money, OrderId};
+use jangteo_domain::{Money, OrderId, PaymentMethod};
 
 pub use retry::RetryPolicy;
 
@@ -89,6 +89,8 @@ pub struct PaymentSnapshot {
     pub total: Money,
     /// What is still captured (total less what was given back).
     pub balance: Money,
+    /// How the buyer paid, in Jangteo's terms.
+    pub method: PaymentMethod,
 }
 
 /// Why a gateway call failed. Only [`PaymentError::Unavailable`] is worth retrying later; the
@@ -150,5 +152,9 @@ pub trait PaymentGateway: Send + Sync + 'static {
     async fn cancel(&self, request: &CancelPayment) -> Result<CancelledPayment, PaymentError>;
 
     /// Reports the payment `payment_key` made for `order_id` as the gateway sees it now.
-    async fn lookup(&self, payment_key: &PaymentKey, order_id: OrderId) -> Result<PaymentSnapshot, PaymentError>;
+    async fn lookup(
+        &self,
+        payment_key: &PaymentKey,
+        order_id: OrderId,
+    ) -> Result<PaymentSnapshot, PaymentError>;
 }

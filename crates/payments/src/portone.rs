@@ -13,15 +13,14 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use jangteo_domain::{Carrier, Money, OrderId, TrackingNumber};
+use jangteo_domain::{Carrier, Money, OrderId, PaymentMethod, TrackingNumber};
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::{
     CancelPayment, CancelledPayment, ConfirmPayment, ConfirmedPayment, PaymentError, PaymentGateway,
-    PaymentKey, PaymentSnapshot, PaymentState,
-    RetryPolicy, retry::Verdict,
+    PaymentKey, PaymentSnapshot, PaymentState, RetryPolicy, retry::Verdict,
 };
 
 /// PortOne's production API.
@@ -182,7 +181,11 @@ impl PaymentGateway for PortOne {
         })
     }
 
-    async fn lookup(&self, payment_key: &PaymentKey, order_id: OrderId) -> Result<PaymentSnapshot, PaymentError> {
+    async fn lookup(
+        &self,
+        payment_key: &PaymentKey,
+        order_id: OrderId,
+    ) -> Result<PaymentSnapshot, PaymentError> {
         let payment_id = order_id.to_string();
         let payment = self.call(Method::GET, &format!("/payments/{payment_id}"), None).await?;
         let total = payment["amount"]["total"].as_i64().unwrap_or(0);
@@ -199,6 +202,10 @@ impl PaymentGateway for PortOne {
             state,
             total: money(total)?,
             balance: money((total - cancelled).max(0))?,
+            method: match payment["method"]["type"].as_str().unwrap_or_default() {
+                "PaymentMethodTransfer" | "PaymentMethodVirtualAccount" => PaymentMethod::BankTransfer,
+                _ => PaymentMethod::Card,
+            },
         })
     }
 }

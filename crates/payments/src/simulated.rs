@@ -103,9 +103,14 @@ impl PaymentGateway for SimulatedGateway {
         answer
     }
 
-    async fn lookup(&self, payment_key: &PaymentKey, _order_id: OrderId) -> Result<PaymentSnapshot, PaymentError> {
+    async fn lookup(
+        &self,
+        payment_key: &PaymentKey,
+        _order_id: OrderId,
+    ) -> Result<PaymentSnapshot, PaymentError> {
         let ledger = self.ledger()?;
-        let (order_id, captured, refunded) = ledger.payments.get(payment_key).ok_or(PaymentError::NotFound)?;
+        let (order_id, captured, refunded) =
+            ledger.payments.get(payment_key).ok_or(PaymentError::NotFound)?;
         let balance = captured.as_won() - refunded;
         let state = match (*refunded, balance) {
             (0, _) => PaymentState::Captured,
@@ -118,6 +123,7 @@ impl PaymentGateway for SimulatedGateway {
             state,
             total: *captured,
             balance: won(balance)?,
+            method: jangteo_domain::PaymentMethod::Card,
         })
     }
 }

@@ -14,7 +14,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use jangteo_domain::{Money, OrderId};
+use jangteo_domain::{Money, OrderId, PaymentMethod};
 use reqwest::StatusCode;
 use serde::Deserialize;
 use serde_json::json;
@@ -118,9 +118,30 @@ struct TossPayment {
     #[serde(default)]
     status: String,
     method: Option<String>,
+    #[serde(default)]
+    easy_pay: Option<TossEasyPay>,
     approved_at: Option<DateTime<Utc>>,
     #[serde(default)]
     cancels: Option<Vec<TossCancel>>,
+}
+
+impl TossPayment {
+    /// Toss' `method` (and, for 간편결제, its provider) in Jangteo's terms.
+    fn jangteo_method(&self) -> PaymentMethod {
+        let provider = self.easy_pay.as_ref().map_or("", |easy_pay| easy_pay.provider.as_str());
+        match (self.method.as_deref().unwrap_or_default(), provider) {
+            ("가상계좌" | "계좌이체", _) => PaymentMethod::BankTransfer,
+            ("간편결제", "카카오페이") => PaymentMethod::KakaoPay,
+            ("간편결제", "네이버페이") => PaymentMethod::NaverPay,
+            ("간편결제", _) => PaymentMethod::TossPay,
+            _ => PaymentMethod::Card,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct TossEasyPay {
+    provider: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -187,7 +208,11 @@ impl PaymentGateway for TossPayments {
         })
     }
 
-    async fn lookup(&self, payment_key: &PaymentKey, _order_id: OrderId) -> Result<PaymentSnapshot, PaymentError> {
+    async fn lookup(
+        &self,
+        payment_key: &PaymentKey,
+        _order_id: OrderId,
+    ) -> Result<PaymentSnapshot, PaymentError> {
         let payment = self.get(&format!("/v1/payments/{}", payment_key.as_str())).await?;
         if payment.payment_key != payment_key.as_str() {
             return Err(PaymentError::NotFound);
@@ -198,12 +223,14 @@ impl PaymentGateway for TossPayments {
             "CANCELED" => PaymentState::Cancelled,
             other => PaymentState::Other(other.to_owned()),
         };
+        let method = payment.jangteo_method();
         Ok(PaymentSnapshot {
             payment_key: payment_key.clone(),
             order_id: payment.order_id,
             state,
             total: money(payment.total_amount)?,
             balance: money(payment.balance_amount)?,
+            method,
         })
     }
 }

@@ -236,10 +236,9 @@ async fn a_lookup_reports_where_the_payment_stands() {
         .await;
     Mock::given(method("GET"))
         .and(path("/v1/payments/tgen_unknown"))
-        .respond_with(
-            ResponseTemplate::new(404)
-                .set_body_json(json!({"code": "NOT_FOUND_PAYMENT", "message": "존재하지 않는 결제 정보 입니다."})),
-        )
+        .respond_with(ResponseTemplate::new(404).set_body_json(
+            json!({"code": "NOT_FOUND_PAYMENT", "message": "존재하지 않는 결제 정보 입니다."}),
+        ))
         .mount(&server)
         .await;
     let toss = gateway(&server, quick());

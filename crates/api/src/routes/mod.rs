@@ -5,6 +5,7 @@ mod disputes;
 mod health;
 mod listings;
 mod orders;
+mod webhooks;
 
 use actix_web::{HttpResponse, web};
 
@@ -71,7 +72,8 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
                 .service(
                     resource("/orders/{order_id}/dispute/resolution", "POST")
                         .route(web::post().to(disputes::resolve_dispute)),
-                ),
+                )
+                .service(resource("/webhooks/toss", "POST").route(web::post().to(webhooks::toss))),
         );
 }
 
