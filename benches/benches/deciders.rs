@@ -17,9 +17,13 @@ fn shipped_order() -> (AccountId, Vec<OrderEvent>) {
     let events = vec![
         OrderEvent::OrderPlaced {
             order_id: OrderId::from_uuid(Uuid::from_u128(10)),
-            listing_id: ListingId::from_uuid(Uuid::from_u128(20)),
             buyer_id: buyer,
             seller_id: AccountId::from_uuid(Uuid::from_u128(2)),
+            items: vec![jangteo_domain::order::OrderItem {
+                listing_id: ListingId::from_uuid(Uuid::from_u128(20)),
+                price: Money::won(950_000).unwrap(),
+            }],
+            shipping_fee: Money::ZERO,
             price: Money::won(950_000).unwrap(),
         },
         OrderEvent::OrderPaid {

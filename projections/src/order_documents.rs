@@ -90,12 +90,18 @@ fn fold_order(
     if current.as_ref().is_some_and(|document| document.version >= event.version) {
         return Ok(None);
     }
-    if let OrderEvent::OrderPlaced { order_id, listing_id, buyer_id, seller_id, price } = order_event {
+    if let OrderEvent::OrderPlaced { order_id, buyer_id, seller_id, items, shipping_fee, price } = order_event
+    {
+        let Some(first) = items.first() else {
+            return Err(ProjectionError::Inconsistent(format!("order {order_id} was placed for no listing")));
+        };
         return Ok(Some(OrderDocument {
             order_id: *order_id,
-            listing_id: *listing_id,
+            listing_id: first.listing_id,
+            items: items.clone(),
             buyer_id: *buyer_id,
             seller_id: *seller_id,
+            shipping_fee: *shipping_fee,
             price: *price,
             status: OrderStatus::Placed,
             escrow_status: None,

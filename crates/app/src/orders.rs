@@ -8,7 +8,7 @@ use jangteo_domain::{
     ListingId, Money, OrderId, PaymentKey, PaymentMethod, TrackingNumber,
     escrow::{EscrowCommand, EscrowState},
     listing::{ListingCommand, ListingState},
-    order::{OrderCommand, OrderDeadline, OrderEvent, OrderState, OrderStatus},
+    order::{OrderCommand, OrderDeadline, OrderEvent, OrderItem, OrderState, OrderStatus},
 };
 use jangteo_event_store::{AppendOutcome, AppendRequest, EventStore, EventStoreError};
 use jangteo_payments::{CancelPayment, ConfirmPayment, PaymentError, PaymentGateway};
@@ -78,38 +78,66 @@ impl Orders {
         listing_id: ListingId,
         context: &CommandContext,
     ) -> Result<OrderReceipt, AppError> {
+        let order_id = OrderId::from_uuid(Uuid::now_v7());
+        self.place_bundle(buyer, order_id, &[listing_id], Money::ZERO, context).await
+    }
+
+    /// Places `order_id` for several listings of one seller, with a shipping fee: every listing is
+    /// reserved in the same append as the order, or none is. A listing that is not on sale refuses
+    /// the whole order with `ListingNotAvailable`; listings of several sellers are refused.
+    pub(crate) async fn place_bundle(
+        &self,
+        buyer: AccountId,
+        order_id: OrderId,
+        listing_ids: &[ListingId],
+        shipping_fee: Money,
+        context: &CommandContext,
+    ) -> Result<OrderReceipt, AppError> {
         let store = self.store.as_ref();
         if let Some(outcome) = store.find_command(context.command_id).await? {
-            return placed_from_outcome(&outcome, listing_id);
+            return placed_from_outcome(&outcome, listing_ids);
         }
-        let order_id = OrderId::from_uuid(Uuid::now_v7());
         let context = &trade_context(context, order_id);
         for _ in 0..MAX_ATTEMPTS {
-            let listing = load::<ListingState>(store, listing_id.as_uuid()).await?;
-            let ListingState::Present(current) = &listing.state else {
-                return Err(AppError::NotFound);
+            let mut streams = Vec::with_capacity(listing_ids.len() + 1);
+            let mut items = Vec::with_capacity(listing_ids.len());
+            let mut seller = None;
+            for listing_id in listing_ids {
+                let listing = load::<ListingState>(store, listing_id.as_uuid()).await?;
+                let ListingState::Present(current) = &listing.state else {
+                    return Err(AppError::NotFound);
+                };
+                if *seller.get_or_insert(current.seller_id) != current.seller_id {
+                    let reason = "must all belong to one seller";
+                    return Err(DomainError::from(jangteo_domain::ValidationError::new(
+                        "listing_ids",
+                        reason,
+                    ))
+                    .into());
+                }
+                items.push(OrderItem { listing_id: *listing_id, price: current.price });
+                let reserved = listing.state.decide(ListingCommand::Reserve { order_id, buyer_id: buyer })?;
+                streams.push(stream_append::<ListingState>(
+                    listing_id.as_uuid(),
+                    listing.version,
+                    &reserved,
+                )?);
+            }
+            let Some(seller_id) = seller else {
+                let reason = "must hold 1 to 20 listings";
+                return Err(DomainError::from(jangteo_domain::ValidationError::new("items", reason)).into());
             };
-            let seller_id = current.seller_id;
-            let price = current.price;
-            let listing_events =
-                listing.state.decide(ListingCommand::Reserve { order_id, buyer_id: buyer })?;
             let order_events = OrderState::default().decide(OrderCommand::Place {
                 order_id,
-                listing_id,
                 buyer_id: buyer,
                 seller_id,
-                price,
+                items,
+                shipping_fee,
             })?;
-            let request = AppendRequest {
-                metadata: context.metadata(),
-                streams: vec![
-                    stream_append::<ListingState>(listing_id.as_uuid(), listing.version, &listing_events)?,
-                    stream_append::<OrderState>(order_id.as_uuid(), 0, &order_events)?,
-                ],
-                claims: Vec::new(),
-            };
+            streams.push(stream_append::<OrderState>(order_id.as_uuid(), 0, &order_events)?);
+            let request = AppendRequest { metadata: context.metadata(), streams, claims: Vec::new() };
             match store.append(request).await {
-                Ok(outcome) if outcome.duplicate => return placed_from_outcome(&outcome, listing_id),
+                Ok(outcome) if outcome.duplicate => return placed_from_outcome(&outcome, listing_ids),
                 Ok(outcome) => {
                     return Ok(OrderReceipt {
                         order_id,
@@ -390,7 +418,7 @@ pub(crate) fn trade_context(context: &CommandContext, order_id: OrderId) -> Comm
 
 /// Answers a retried placement from the first one's stored events. The same key used for another
 /// listing is a client error, not a silent success.
-fn placed_from_outcome(outcome: &AppendOutcome, listing_id: ListingId) -> Result<OrderReceipt, AppError> {
+fn placed_from_outcome(outcome: &AppendOutcome, listing_ids: &[ListingId]) -> Result<OrderReceipt, AppError> {
     for recorded in &outcome.events {
         if recorded.stream_type != OrderState::STREAM_TYPE {
             continue;
@@ -400,8 +428,8 @@ fn placed_from_outcome(outcome: &AppendOutcome, listing_id: ListingId) -> Result
             recorded.schema_version,
             recorded.payload.clone(),
         )?;
-        if let OrderEvent::OrderPlaced { order_id, listing_id: placed_for, .. } = event {
-            if placed_for != listing_id {
+        if let OrderEvent::OrderPlaced { order_id, items, .. } = event {
+            if !items.iter().map(|item| item.listing_id).eq(listing_ids.iter().copied()) {
                 return Err(AppError::IdempotencyKeyReused);
             }
             return Ok(OrderReceipt {

@@ -57,6 +57,13 @@ impl Default for SettlementPolicy {
     }
 }
 
+/// What becomes of an order's listings when it ends.
+#[derive(Clone, Copy)]
+enum ListingOutcome {
+    Sold,
+    BackOnSale,
+}
+
 /// How a trade ended, for its listing and its money.
 enum Ending {
     /// Completed: listing sold, everything to the seller.
@@ -162,7 +169,6 @@ impl TradeProcessManager {
                 None => return Ok(()),
             },
         };
-        let listing_stream = order.listing_id.as_uuid();
         let refund_due = match ending {
             Ending::Completed => None,
             Ending::Abandoned { refund_due } => Some(refund_due),
@@ -170,8 +176,7 @@ impl TradeProcessManager {
         };
         match refund_due {
             None => {
-                let sold = ListingCommand::MarkSold { order_id: order.order_id };
-                self.react::<ListingState>(event, "listing_sold", listing_stream, &sold).await?;
+                self.close_listings(event, &order, ListingOutcome::Sold).await?;
                 if let Some(escrow_id) = order.escrow_id {
                     let release = EscrowCommand::Release;
                     self.react::<EscrowState>(event, "escrow_released", escrow_id.as_uuid(), &release)
@@ -179,8 +184,7 @@ impl TradeProcessManager {
                 }
             }
             Some(refund_due) => {
-                let release = ListingCommand::ReleaseReservation { order_id: order.order_id };
-                self.react::<ListingState>(event, "listing_released", listing_stream, &release).await?;
+                self.close_listings(event, &order, ListingOutcome::BackOnSale).await?;
                 if let (true, Some(escrow_id)) = (refund_due, order.escrow_id) {
                     let given_back = match &order.payment {
                         Some(payment) => self.give_back(event, &order, payment, None).await?,
@@ -198,17 +202,33 @@ impl TradeProcessManager {
         Ok(())
     }
 
+    /// Marks every listing of the order sold, or puts it back on sale. Each listing's command id
+    /// is derived from the cause and the listing.
+    async fn close_listings(
+        &self,
+        cause: &RecordedEvent,
+        order: &Order,
+        outcome: ListingOutcome,
+    ) -> Result<(), AppError> {
+        let order_id = order.order_id;
+        for listing_id in order.listing_ids() {
+            let (reaction, command) = match outcome {
+                ListingOutcome::Sold => ("listing_sold", ListingCommand::MarkSold { order_id }),
+                ListingOutcome::BackOnSale => {
+                    ("listing_released", ListingCommand::ReleaseReservation { order_id })
+                }
+            };
+            let reaction = format!("{reaction}:{listing_id}");
+            self.react::<ListingState>(cause, &reaction, listing_id.as_uuid(), &command).await?;
+        }
+        Ok(())
+    }
+
     /// Ends a trade by a settlement: the listing is sold unless everything went back, and the
     /// escrow pays `refund` to the buyer (through the gateway first) and the rest to the seller.
     async fn settle(&self, event: &RecordedEvent, order: &Order, refund: Money) -> Result<(), AppError> {
-        let listing_stream = order.listing_id.as_uuid();
-        if refund == order.price {
-            let release = ListingCommand::ReleaseReservation { order_id: order.order_id };
-            self.react::<ListingState>(event, "listing_released", listing_stream, &release).await?;
-        } else {
-            let sold = ListingCommand::MarkSold { order_id: order.order_id };
-            self.react::<ListingState>(event, "listing_sold", listing_stream, &sold).await?;
-        }
+        let outcome = if refund == order.price { ListingOutcome::BackOnSale } else { ListingOutcome::Sold };
+        self.close_listings(event, order, outcome).await?;
         let Some(escrow_id) = order.escrow_id else { return Ok(()) };
         let given_back = match (&order.payment, refund > Money::ZERO) {
             (Some(payment), true) => {

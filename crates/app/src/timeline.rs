@@ -55,7 +55,7 @@ impl Timelines {
         Self { accounts: Accounts::new(Arc::clone(&store)), store }
     }
 
-    /// The order's, its listing's, its escrow's and its settlement's events in log order. Only the
+    /// The order's, its listings', its escrow's and its settlement's events in log order. Only the
     /// order's buyer and seller, and dispute staff, may see it; for anyone else the order does
     /// not exist.
     pub async fn for_order(&self, viewer: AccountId, order_id: OrderId) -> Result<Timeline, AppError> {
@@ -75,8 +75,10 @@ impl Timelines {
         {
             return Err(AppError::NotFound);
         }
-        let listing_events = self.store.read_stream(order.listing_id.as_uuid(), 0).await?;
-        entries.extend(replay::<ListingState>(&listing_events)?);
+        for listing_id in order.listing_ids() {
+            let listing_events = self.store.read_stream(listing_id.as_uuid(), 0).await?;
+            entries.extend(replay::<ListingState>(&listing_events)?);
+        }
         if let Some(escrow_id) = order.escrow_id {
             let escrow_events = self.store.read_stream(escrow_id.as_uuid(), 0).await?;
             entries.extend(replay::<EscrowState>(&escrow_events)?);

@@ -80,6 +80,7 @@ pub enum Kind {
     Order,
     Escrow,
     Settlement,
+    Checkout,
 }
 
 impl fmt::Display for Kind {
@@ -90,6 +91,7 @@ impl fmt::Display for Kind {
             Kind::Order => "order",
             Kind::Escrow => "escrow",
             Kind::Settlement => "settlement",
+            Kind::Checkout => "checkout",
         })
     }
 }

@@ -142,3 +142,23 @@ impl SettlementId {
         Self(Uuid::new_v5(&SETTLEMENT_NAMESPACE, escrow.as_uuid().as_bytes()))
     }
 }
+
+uuid_id!(
+    /// A member's shopping cart (one per member).
+    CartId
+);
+
+/// Cart stream ids are derived from their member, so a member's cart needs no lookup.
+const CART_NAMESPACE: Uuid = Uuid::from_u128(0xca27_0000_4b1e_4d2a_9c3f_5e6a_7b8c_9d0e);
+
+impl CartId {
+    /// `account`'s cart.
+    pub fn of(account: AccountId) -> Self {
+        Self(Uuid::new_v5(&CART_NAMESPACE, account.as_uuid().as_bytes()))
+    }
+}
+
+uuid_id!(
+    /// One checkout of a cart: the saga that turns it into orders.
+    CheckoutId
+);

@@ -7,6 +7,8 @@
 
 pub mod account;
 mod aggregate;
+pub mod cart;
+pub mod checkout;
 mod error;
 pub mod escrow;
 pub mod favourite;
@@ -19,7 +21,9 @@ mod values;
 
 pub use aggregate::{Aggregate, DomainEvent, EventCodecError};
 pub use error::{DomainError, Forbidden, Kind, ValidationError};
-pub use ids::{AccountId, CategoryId, EscrowId, FavouriteId, ListingId, OrderId, SettlementId};
+pub use ids::{
+    AccountId, CartId, CategoryId, CheckoutId, EscrowId, FavouriteId, ListingId, OrderId, SettlementId,
+};
 pub use money::{FeeRate, Money};
 pub use values::{
     CancelReason, Carrier, Description, DisputeReason, DisputeResolution, Email, Gateway, GatewayPayment,

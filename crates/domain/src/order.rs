@@ -13,8 +13,9 @@
 //! ```
 //! While a return is requested or a dispute is open, the buyer-protection window does not run
 //! out: auto-confirmation applies to `Delivered` orders only.
-//! Placing an order and reserving its listing are decided together and appended in one transaction
-//! (see the application layer), so an order exists only for a listing it holds.
+//! An order buys one or more listings of one seller (a cart's checkout bundles a seller's listings
+//! into one parcel). Placing an order and reserving its listings are decided together and appended
+//! in one transaction (see the application layer), so an order exists only for listings it holds.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -66,12 +67,24 @@ pub struct Shipment {
     pub tracking_number: TrackingNumber,
 }
 
+/// One listing of an order, at the price it had when the order was placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct OrderItem {
+    pub listing_id: ListingId,
+    pub price: Money,
+}
+
+/// The most listings one order bundles.
+pub const MAX_ORDER_ITEMS: usize = 20;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Order {
     pub order_id: OrderId,
-    pub listing_id: ListingId,
+    pub items: Vec<OrderItem>,
     pub buyer_id: AccountId,
     pub seller_id: AccountId,
+    pub shipping_fee: Money,
+    /// What the buyer pays: the items and the shipping fee.
     pub price: Money,
     pub status: OrderStatus,
     /// Set once paid: the escrow holding the buyer's money.
@@ -82,6 +95,11 @@ pub struct Order {
 }
 
 impl Order {
+    /// The listings this order holds.
+    pub fn listing_ids(&self) -> impl Iterator<Item = ListingId> + '_ {
+        self.items.iter().map(|item| item.listing_id)
+    }
+
     pub fn is_participant(&self, account: AccountId) -> bool {
         account == self.buyer_id || account == self.seller_id
     }
@@ -116,13 +134,13 @@ pub enum OrderDeadline {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderCommand {
-    /// Places an order for a listing, at the listing's current price.
+    /// Places an order for listings of one seller, at their current prices, plus shipping.
     Place {
         order_id: OrderId,
-        listing_id: ListingId,
         buyer_id: AccountId,
         seller_id: AccountId,
-        price: Money,
+        items: Vec<OrderItem>,
+        shipping_fee: Money,
     },
     /// Records the buyer's payment, which goes into `escrow_id`; `payment` is where the gateway
     /// captured it.
@@ -181,11 +199,15 @@ pub enum OrderCommand {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event_type", content = "data")]
 pub enum OrderEvent {
+    /// Schema version 2 bundles `items` and adds `shipping_fee`; version 1 (one listing, no
+    /// shipping fee) reads back as one item.
     OrderPlaced {
         order_id: OrderId,
-        listing_id: ListingId,
         buyer_id: AccountId,
         seller_id: AccountId,
+        items: Vec<OrderItem>,
+        shipping_fee: Money,
+        /// The total: items and shipping.
         price: Money,
     },
     /// Schema version 2 added `payment`; version 1 events read back with `payment: null`.
@@ -267,14 +289,28 @@ impl DomainEvent for OrderEvent {
 
     fn schema_version(&self) -> u32 {
         match self {
-            OrderEvent::OrderPaid { .. } => 2,
+            OrderEvent::OrderPaid { .. } | OrderEvent::OrderPlaced { .. } => 2,
             _ => 1,
         }
     }
 
     /// `OrderPaid` v1 (before payment gateways) had no `payment`: it reads back as `null`.
+    /// `OrderPlaced` v1 held one `listing_id` at `price` and no shipping fee.
     fn upcast(event_type: &str, schema_version: u32, payload: Value) -> Result<Value, EventCodecError> {
         match (event_type, schema_version) {
+            ("OrderPlaced", 1) => match payload {
+                Value::Object(mut fields) => {
+                    let listing_id = fields.remove("listing_id").unwrap_or(Value::Null);
+                    let price = fields.get("price").cloned().unwrap_or(Value::Null);
+                    fields.insert(
+                        "items".to_owned(),
+                        serde_json::json!([{ "listing_id": listing_id, "price": price }]),
+                    );
+                    fields.insert("shipping_fee".to_owned(), Value::from(0));
+                    Ok(Value::Object(fields))
+                }
+                _ => Err(EventCodecError::NotAnObject),
+            },
             ("OrderPaid", 1) => match payload {
                 Value::Object(mut fields) => {
                     fields.insert("payment".to_owned(), Value::Null);
@@ -282,8 +318,9 @@ impl DomainEvent for OrderEvent {
                 }
                 _ => Err(EventCodecError::NotAnObject),
             },
-            ("OrderPaid", 2) => Ok(payload),
-            ("OrderPaid", _) => Err(EventCodecError::UnknownSchemaVersion {
+            // Current versions: version 2 of the two that changed, version 1 of the rest.
+            ("OrderPaid" | "OrderPlaced", 2) => Ok(payload),
+            ("OrderPaid" | "OrderPlaced", _) => Err(EventCodecError::UnknownSchemaVersion {
                 event_type: event_type.to_owned(),
                 schema_version,
             }),
@@ -294,6 +331,23 @@ impl DomainEvent for OrderEvent {
             }),
         }
     }
+}
+
+/// What an order of `items` costs with `shipping_fee`; refuses an empty, oversized or repeating
+/// bundle.
+fn total(items: &[OrderItem], shipping_fee: Money) -> Result<Money, DomainError> {
+    let invalid = |reason| DomainError::from(ValidationError::new("items", reason));
+    if items.is_empty() || items.len() > MAX_ORDER_ITEMS {
+        return Err(invalid("must hold 1 to 20 listings"));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if !items.iter().all(|item| seen.insert(item.listing_id)) {
+        return Err(invalid("must not repeat a listing"));
+    }
+    items
+        .iter()
+        .try_fold(shipping_fee, |sum, item| sum.checked_add(item.price))
+        .ok_or_else(|| invalid("must cost at most 1,000,000,000 won in total"))
 }
 
 fn transition(action: &'static str, status: OrderStatus) -> DomainError {
@@ -310,12 +364,20 @@ impl Aggregate for OrderState {
         match (self, command) {
             (
                 OrderState::Absent,
-                OrderCommand::Place { order_id, listing_id, buyer_id, seller_id, price },
+                OrderCommand::Place { order_id, buyer_id, seller_id, items, shipping_fee },
             ) => {
                 if buyer_id == seller_id {
                     return Err(DomainError::BuyerIsSeller);
                 }
-                Ok(vec![OrderEvent::OrderPlaced { order_id, listing_id, buyer_id, seller_id, price }])
+                let price = total(&items, shipping_fee)?;
+                Ok(vec![OrderEvent::OrderPlaced {
+                    order_id,
+                    buyer_id,
+                    seller_id,
+                    items,
+                    shipping_fee,
+                    price,
+                }])
             }
             (OrderState::Present(_), OrderCommand::Place { .. }) => {
                 Err(DomainError::AlreadyExists(Kind::Order))
@@ -327,12 +389,13 @@ impl Aggregate for OrderState {
 
     fn evolve(self, event: &OrderEvent) -> Self {
         let mut order = match (self, event) {
-            (_, OrderEvent::OrderPlaced { order_id, listing_id, buyer_id, seller_id, price }) => {
+            (_, OrderEvent::OrderPlaced { order_id, buyer_id, seller_id, items, shipping_fee, price }) => {
                 return OrderState::Present(Order {
                     order_id: *order_id,
-                    listing_id: *listing_id,
+                    items: items.clone(),
                     buyer_id: *buyer_id,
                     seller_id: *seller_id,
+                    shipping_fee: *shipping_fee,
                     price: *price,
                     status: OrderStatus::Placed,
                     escrow_id: None,

@@ -3,8 +3,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use jangteo_domain::{
-    AccountId, CategoryId, ListingId, Money, OrderId, escrow::EscrowStatus, listing::ListingStatus,
-    order::OrderStatus,
+    AccountId, CategoryId, ListingId, Money, OrderId,
+    escrow::EscrowStatus,
+    listing::ListingStatus,
+    order::{OrderItem, OrderStatus},
 };
 use serde::{Deserialize, Serialize};
 
@@ -84,9 +86,16 @@ pub struct ListingDocument {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderDocument {
     pub order_id: OrderId,
+    /// The order's first listing (its only one, unless it bundles several).
     pub listing_id: ListingId,
+    /// Every listing of the order, at the price it was ordered for.
+    #[serde(default)]
+    pub items: Vec<OrderItem>,
     pub buyer_id: AccountId,
     pub seller_id: AccountId,
+    #[serde(default = "no_fee")]
+    pub shipping_fee: Money,
+    /// What the buyer pays: items and shipping.
     pub price: Money,
     pub status: OrderStatus,
     /// `None` until the order is paid.
@@ -97,6 +106,10 @@ pub struct OrderDocument {
     pub escrow_version: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+fn no_fee() -> Money {
+    Money::ZERO
 }
 
 /// One document write of a projection batch.

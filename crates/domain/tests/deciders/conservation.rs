@@ -9,7 +9,7 @@
 use jangteo_domain::{
     Aggregate, DisputeReason, DisputeResolution, EscrowId, ListingId, Money, OrderId, ReturnReason,
     escrow::{EscrowCommand, EscrowEvent, EscrowState, EscrowStatus},
-    order::{OrderCommand, OrderDeadline, OrderEvent, OrderState, OrderStatus, ReturnPolicy},
+    order::{OrderCommand, OrderDeadline, OrderEvent, OrderItem, OrderState, OrderStatus, ReturnPolicy},
 };
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -94,10 +94,13 @@ impl Trade {
         let placed = OrderState::default()
             .decide(OrderCommand::Place {
                 order_id,
-                listing_id: ListingId::from_uuid(Uuid::from_u128(2_000 + n)),
                 buyer_id: BUYER,
                 seller_id: SELLER,
-                price,
+                items: vec![OrderItem {
+                    listing_id: ListingId::from_uuid(Uuid::from_u128(2_000 + n)),
+                    price,
+                }],
+                shipping_fee: Money::ZERO,
             })
             .unwrap();
         Self {

@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::too_many_lines, reason = "test tables")]
 
 mod account;
+mod cart;
 mod conservation;
 mod escrow;
 mod favourite;

@@ -4,7 +4,7 @@
 use jangteo_domain::{
     AccountId, DisputeReason, DisputeResolution as R, DomainError, Forbidden, Kind, PaymentMethod,
     ReturnReason, ValidationError,
-    order::{OrderCommand as C, OrderDeadline as D, OrderEvent as E, OrderState, ReturnPolicy},
+    order::{OrderCommand as C, OrderDeadline as D, OrderEvent as E, OrderItem, OrderState, ReturnPolicy},
 };
 use uuid::Uuid;
 
@@ -18,9 +18,10 @@ use crate::{
 fn placed_event() -> E {
     E::OrderPlaced {
         order_id: ORDER,
-        listing_id: LISTING,
         buyer_id: BUYER,
         seller_id: SELLER,
+        items: vec![item()],
+        shipping_fee: won(0),
         price: won(900_000),
     }
 }
@@ -56,8 +57,28 @@ fn cancelled() -> Vec<E> {
     vec![placed_event(), E::OrderCancelled { cancelled_by: BUYER, reason: reason(), refund_due: false }]
 }
 
+/// Items of listings numbered `ids`, at 900,000 won each.
+fn bundle(ids: &[u128]) -> Vec<OrderItem> {
+    ids.iter()
+        .map(|id| OrderItem {
+            listing_id: jangteo_domain::ListingId::from_uuid(Uuid::from_u128(*id)),
+            price: won(900_000),
+        })
+        .collect()
+}
+
+fn item() -> OrderItem {
+    OrderItem { listing_id: LISTING, price: won(900_000) }
+}
+
 fn place(buyer: jangteo_domain::AccountId) -> C {
-    C::Place { order_id: ORDER, listing_id: LISTING, buyer_id: buyer, seller_id: SELLER, price: won(900_000) }
+    C::Place {
+        order_id: ORDER,
+        buyer_id: buyer,
+        seller_id: SELLER,
+        items: vec![item()],
+        shipping_fee: won(0),
+    }
 }
 
 fn pay(actor: jangteo_domain::AccountId, amount: i64) -> C {
@@ -359,6 +380,79 @@ fn forbidden(why: Forbidden) -> Result<Vec<E>, DomainError> {
 fn order_decisions() {
     run::<OrderState>(vec![
         Case { name: "place", given: vec![], when: place(BUYER), then: Ok(placed()) },
+        Case {
+            name: "place a bundle of one seller's listings with shipping",
+            given: vec![],
+            when: C::Place {
+                order_id: ORDER,
+                buyer_id: BUYER,
+                seller_id: SELLER,
+                items: bundle(&[10, 11]),
+                shipping_fee: won(3_500),
+            },
+            then: Ok(vec![E::OrderPlaced {
+                order_id: ORDER,
+                buyer_id: BUYER,
+                seller_id: SELLER,
+                items: bundle(&[10, 11]),
+                shipping_fee: won(3_500),
+                price: won(2 * 900_000 + 3_500),
+            }]),
+        },
+        Case {
+            name: "place nothing",
+            given: vec![],
+            when: C::Place {
+                order_id: ORDER,
+                buyer_id: BUYER,
+                seller_id: SELLER,
+                items: vec![],
+                shipping_fee: won(0),
+            },
+            then: Err(ValidationError::new("items", "must hold 1 to 20 listings").into()),
+        },
+        Case {
+            name: "place a listing twice in one order",
+            given: vec![],
+            when: C::Place {
+                order_id: ORDER,
+                buyer_id: BUYER,
+                seller_id: SELLER,
+                items: bundle(&[10, 10]),
+                shipping_fee: won(0),
+            },
+            then: Err(ValidationError::new("items", "must not repeat a listing").into()),
+        },
+        Case {
+            name: "place more than twenty listings",
+            given: vec![],
+            when: C::Place {
+                order_id: ORDER,
+                buyer_id: BUYER,
+                seller_id: SELLER,
+                items: bundle(&(100..121).collect::<Vec<_>>()),
+                shipping_fee: won(0),
+            },
+            then: Err(ValidationError::new("items", "must hold 1 to 20 listings").into()),
+        },
+        Case {
+            name: "place a bundle costing more than Money::MAX",
+            given: vec![],
+            when: C::Place {
+                order_id: ORDER,
+                buyer_id: BUYER,
+                seller_id: SELLER,
+                items: vec![
+                    OrderItem { listing_id: LISTING, price: won(1_000_000_000) },
+                    OrderItem {
+                        listing_id: jangteo_domain::ListingId::from_uuid(Uuid::from_u128(11)),
+                        price: won(1),
+                    },
+                ],
+                shipping_fee: won(0),
+            },
+            then: Err(ValidationError::new("items", "must cost at most 1,000,000,000 won in total").into()),
+        },
         Case {
             name: "place one's own listing",
             given: vec![],

@@ -43,10 +43,11 @@ fn every_event_round_trips_under_its_name() {
     let order_events = [
         OrderEvent::OrderPlaced {
             order_id: ORDER,
-            listing_id: LISTING,
             buyer_id: BUYER,
             seller_id: SELLER,
-            price: won(1),
+            items: vec![jangteo_domain::order::OrderItem { listing_id: LISTING, price: won(1) }],
+            shipping_fee: won(3_500),
+            price: won(3_501),
         },
         OrderEvent::OrderPaid {
             escrow_id: ESCROW,
@@ -113,6 +114,26 @@ fn order_paid_version_1_reads_back_without_a_gateway_payment() {
     );
     assert_eq!(event.schema_version(), 2, "new events are written at version 2");
     assert!(OrderEvent::from_payload("OrderPaid", 3, json!({})).is_err());
+}
+
+#[test]
+fn order_placed_version_1_reads_back_as_a_one_item_order_without_shipping() {
+    let stored_v1 = json!({
+        "order_id": ORDER, "listing_id": LISTING, "buyer_id": BUYER, "seller_id": SELLER, "price": 9_000
+    });
+    let event = OrderEvent::from_payload("OrderPlaced", 1, stored_v1).unwrap();
+    assert_eq!(
+        event,
+        OrderEvent::OrderPlaced {
+            order_id: ORDER,
+            buyer_id: BUYER,
+            seller_id: SELLER,
+            items: vec![jangteo_domain::order::OrderItem { listing_id: LISTING, price: won(9_000) }],
+            shipping_fee: won(0),
+            price: won(9_000),
+        }
+    );
+    assert_eq!(event.schema_version(), 2);
 }
 
 #[test]

@@ -237,8 +237,13 @@ mod tests {
         let order = OrderDocument {
             order_id: OrderId::from_uuid(Uuid::from_u128(3)),
             listing_id: listing.listing_id,
+            items: vec![jangteo_domain::order::OrderItem {
+                listing_id: listing.listing_id,
+                price: listing.price,
+            }],
             buyer_id: AccountId::from_uuid(Uuid::from_u128(4)),
             seller_id: listing.seller_id,
+            shipping_fee: Money::ZERO,
             price: listing.price,
             status: OrderStatus::Paid,
             escrow_status: Some(EscrowStatus::Held),

@@ -14,7 +14,8 @@ pub(super) const SELECT_LISTING: &str = "SELECT listing_id, seller_id, title, de
      status, version, created_position, created_at, updated_at FROM listing_documents WHERE listing_id = $1";
 
 pub(super) const SELECT_ORDER: &str = "SELECT order_id, listing_id, buyer_id, seller_id, price, status, \
-     escrow_status, version, escrow_version, created_at, updated_at FROM order_documents WHERE order_id = $1";
+     escrow_status, version, escrow_version, created_at, updated_at, items, shipping_fee FROM order_documents \
+     WHERE order_id = $1";
 
 pub(super) const UPSERT_LISTING: &str = "INSERT INTO listing_documents (listing_id, seller_id, title, \
      description, price, category_id, status, version, created_position, created_at, updated_at) \
@@ -26,12 +27,13 @@ pub(super) const UPSERT_LISTING: &str = "INSERT INTO listing_documents (listing_
      WHERE excluded.version > listing_documents.version";
 
 pub(super) const UPSERT_ORDER: &str = "INSERT INTO order_documents (order_id, listing_id, buyer_id, \
-     seller_id, price, status, escrow_status, version, escrow_version, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+     seller_id, price, status, escrow_status, version, escrow_version, created_at, updated_at, items, \
+     shipping_fee) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
      ON CONFLICT (order_id) DO UPDATE SET listing_id = excluded.listing_id, buyer_id = excluded.buyer_id, \
      seller_id = excluded.seller_id, price = excluded.price, status = excluded.status, \
      escrow_status = excluded.escrow_status, version = excluded.version, \
-     escrow_version = excluded.escrow_version, created_at = excluded.created_at, updated_at = excluded.updated_at \
+     escrow_version = excluded.escrow_version, created_at = excluded.created_at, updated_at = excluded.updated_at, \
+     items = excluded.items, shipping_fee = excluded.shipping_fee \
      WHERE (excluded.version, excluded.escrow_version) > (order_documents.version, order_documents.escrow_version)";
 
 type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
@@ -110,7 +112,12 @@ pub(super) fn bind_order<'q>(
         .bind(to_i64(document.version)?)
         .bind(to_i64(document.escrow_version)?)
         .bind(document.created_at)
-        .bind(document.updated_at))
+        .bind(document.updated_at)
+        .bind(
+            serde_json::to_string(&document.items)
+                .map_err(|error| ReadModelError::Corrupt(error.to_string()))?,
+        )
+        .bind(document.shipping_fee.as_won()))
 }
 
 pub(super) fn listing_from_row(row: &SqliteRow) -> Result<ListingDocument, ReadModelError> {
@@ -137,11 +144,15 @@ pub(super) fn listing_from_row(row: &SqliteRow) -> Result<ListingDocument, ReadM
 pub(super) fn order_from_row(row: &SqliteRow) -> Result<OrderDocument, ReadModelError> {
     let status: String = row.try_get("status")?;
     let escrow_status: Option<String> = row.try_get("escrow_status")?;
+    let items: String = row.try_get("items")?;
     Ok(OrderDocument {
         order_id: OrderId::from_uuid(uuid(row, "order_id")?),
         listing_id: ListingId::from_uuid(uuid(row, "listing_id")?),
+        items: serde_json::from_str(&items)
+            .map_err(|_| ReadModelError::Corrupt(format!("order items {items:?}")))?,
         buyer_id: AccountId::from_uuid(uuid(row, "buyer_id")?),
         seller_id: AccountId::from_uuid(uuid(row, "seller_id")?),
+        shipping_fee: money(row, "shipping_fee")?,
         price: money(row, "price")?,
         status: parse_enum::<OrderStatus>(&status)?,
         escrow_status: escrow_status.as_deref().map(parse_enum::<EscrowStatus>).transpose()?,

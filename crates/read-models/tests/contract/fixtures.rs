@@ -29,8 +29,13 @@ pub fn order(n: u128) -> OrderDocument {
     OrderDocument {
         order_id: OrderId::from_uuid(Uuid::from_u128(n)),
         listing_id: ListingId::from_uuid(Uuid::from_u128(1)),
+        items: vec![jangteo_domain::order::OrderItem {
+            listing_id: ListingId::from_uuid(Uuid::from_u128(1)),
+            price: Money::won(1_500).unwrap(),
+        }],
         buyer_id: AccountId::from_uuid(Uuid::from_u128(2)),
         seller_id: AccountId::from_uuid(Uuid::from_u128(3)),
+        shipping_fee: Money::won(3_500).unwrap(),
         price: Money::won(5_000).unwrap(),
         status: OrderStatus::Paid,
         escrow_status: Some(EscrowStatus::Held),
