@@ -132,6 +132,7 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
             ("idempotency_key_reused", S::UNPROCESSABLE_ENTITY, "Idempotency key reused")
         }
         AppError::Contention => ("concurrent_modification", S::CONFLICT, "Changed concurrently"),
+        AppError::ListingsTaken(_) => ("listing_not_available", S::CONFLICT, "Listings no longer on sale"),
         AppError::NotCaughtUp(_) => ("not_caught_up", S::SERVICE_UNAVAILABLE, "Read models lagging"),
         AppError::Payment(failure) => {
             let (status, title) = match failure {

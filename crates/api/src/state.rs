@@ -1,6 +1,8 @@
 //! What every handler can reach: the application services and the token service.
 
-use jangteo_app::{Accounts, Disputes, Favourites, Listings, Operations, Orders, Queries, Timelines};
+use jangteo_app::{
+    Accounts, Carts, Checkouts, Disputes, Favourites, Listings, Operations, Orders, Queries, Timelines,
+};
 
 use crate::TokenService;
 
@@ -10,6 +12,8 @@ pub struct ApiState {
     pub listings: Listings,
     pub orders: Orders,
     pub disputes: Disputes,
+    pub carts: Carts,
+    pub checkouts: Checkouts,
     pub favourites: Favourites,
     pub queries: Queries,
     pub timelines: Timelines,

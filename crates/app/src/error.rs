@@ -26,6 +26,10 @@ pub enum AppError {
     #[error("this idempotency key was used for a different request")]
     IdempotencyKeyReused,
 
+    /// A checkout met listings no longer on sale; the orders it had placed were cancelled.
+    #[error("listings of the cart are no longer on sale: {}", listing_list(.0))]
+    ListingsTaken(Vec<jangteo_domain::ListingId>),
+
     /// Optimistic concurrency kept failing: the aggregate is too busy right now.
     #[error("the object was changed concurrently too many times; retry")]
     Contention,
@@ -49,4 +53,8 @@ pub enum AppError {
 
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+fn listing_list(listings: &[jangteo_domain::ListingId]) -> String {
+    listings.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
 }

@@ -7,6 +7,8 @@
 //! adapter, and never HTTP.
 
 mod accounts;
+mod carts;
+mod checkouts;
 mod clock;
 mod command;
 mod context;
@@ -27,6 +29,8 @@ mod shipment_tracking;
 mod timeline;
 
 pub use accounts::{Accounts, Registration};
+pub use carts::{CartLine, CartView, Carts, SellerGroup};
+pub use checkouts::{CheckoutReceipt, Checkouts, PlacedOrder};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use command::CommandReceipt;
 pub use context::{Actor, CommandContext};

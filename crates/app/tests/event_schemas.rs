@@ -7,8 +7,8 @@
 use std::{collections::BTreeSet, path::PathBuf, sync::Arc};
 
 use jangteo_app::{
-    Accounts, Actor, CommandContext, Disputes, Favourites, ListingChanges, Listings, NewListing, Orders,
-    PaymentRequest, PlainPassword, Registration, process_manager::TradeProcessManager,
+    Accounts, Actor, Carts, Checkouts, CommandContext, Disputes, Favourites, ListingChanges, Listings,
+    NewListing, Orders, PaymentRequest, PlainPassword, Registration, process_manager::TradeProcessManager,
 };
 use jangteo_domain::{
     CancelReason, Carrier, CategoryId, Description, DisputeReason, DisputeResolution, DomainEvent, Email,
@@ -18,6 +18,7 @@ use jangteo_domain::{
 };
 use jangteo_event_store::{EventStore, sqlite::SqliteEventStore};
 use jangteo_payments::{PaymentGateway, simulated::SimulatedGateway};
+use jangteo_shipping::fees::FeeTable;
 
 fn schema_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/events")
@@ -103,6 +104,26 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>) {
                 .unwrap();
         }
     }
+
+    // A cart: one listing removed, one checkout that completes and one that fails.
+    let carts = Carts::new(Arc::clone(store), Arc::new(FeeTable::standard()));
+    let checkouts = Checkouts::new(Arc::clone(store), orders.clone(), carts.clone());
+    let mut cart = Vec::new();
+    for title in ["컵", "접시", "냄비"] {
+        let (listing, _) = listings.create(seller, new(title)).await.unwrap();
+        listings.publish(seller, listing).await.unwrap();
+        carts.add(buyer, listing).await.unwrap();
+        cart.push(listing);
+    }
+    carts.remove(buyer, cart[2]).await.unwrap();
+    checkouts.checkout(buyer, &context(buyer)).await.unwrap();
+    let (other_buyer, _) = accounts.register(register("other")).await.unwrap();
+    let (taken, _) = listings.create(seller, new("주전자")).await.unwrap();
+    listings.publish(seller, taken).await.unwrap();
+    carts.add(other_buyer, cart[2]).await.unwrap();
+    carts.add(other_buyer, taken).await.unwrap();
+    orders.place(buyer, taken, &context(buyer)).await.unwrap();
+    checkouts.checkout(other_buyer, &context(other_buyer)).await.unwrap_err();
 
     // The process manager's reactions, and the reactions to those (settlements).
     let manager = TradeProcessManager::new(Arc::clone(store), gateway);

@@ -21,6 +21,16 @@ pub enum ParcelSize {
 
 impl ParcelSize {
     pub const ALL: [ParcelSize; 3] = [ParcelSize::Small, ParcelSize::Medium, ParcelSize::Large];
+
+    /// The parcel a bundle of `items` second-hand items is sent in, until listings carry their
+    /// own sizes: one item small, two or three medium, more large.
+    pub fn for_bundle(items: usize) -> Self {
+        match items {
+            0 | 1 => ParcelSize::Small,
+            2 | 3 => ParcelSize::Medium,
+            _ => ParcelSize::Large,
+        }
+    }
 }
 
 /// What sending a parcel costs.

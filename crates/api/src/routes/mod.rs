@@ -1,6 +1,7 @@
 //! The route table.
 
 mod accounts;
+mod carts;
 mod disputes;
 mod health;
 mod listings;
@@ -73,7 +74,14 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
                     resource("/orders/{order_id}/dispute/resolution", "POST")
                         .route(web::post().to(disputes::resolve_dispute)),
                 )
-                .service(resource("/webhooks/toss", "POST").route(web::post().to(webhooks::toss))),
+                .service(resource("/webhooks/toss", "POST").route(web::post().to(webhooks::toss)))
+                .service(resource("/cart", "GET").route(web::get().to(carts::view)))
+                .service(
+                    resource("/cart/items/{listing_id}", "PUT, DELETE")
+                        .route(web::put().to(carts::add))
+                        .route(web::delete().to(carts::remove)),
+                )
+                .service(resource("/cart/checkout", "POST").route(web::post().to(carts::checkout))),
         );
 }
 

@@ -243,8 +243,23 @@ async fn log_lag(operations: jangteo_app::Operations) {
     }
 }
 
-/// Starts what Jangteo does by itself as time passes: deadlines and shipment tracking. One per
-/// deployment is enough; more are harmless (their commands are idempotent).
+/// Starts the trade's own duties: the process manager (listings, refunds, escrows, settlements
+/// after each order's outcome) and the timekeepers. One per deployment is enough; more are
+/// harmless (their commands are idempotent).
+fn spawn_trade_duties(
+    config: &Config,
+    store: &Arc<dyn EventStore>,
+    gateway: &Arc<dyn jangteo_payments::PaymentGateway>,
+    tasks: &mut tokio::task::JoinSet<()>,
+) -> Result<()> {
+    let manager =
+        jangteo_app::process_manager::TradeProcessManager::new(Arc::clone(store), Arc::clone(gateway))
+            .with_settlement_policy(config.settlement_policy()?);
+    tasks.spawn(manager.run(POLL_INTERVAL, RETRY_DELAY));
+    spawn_timekeepers(config, store, &jangteo_app::Orders::new(Arc::clone(store), Arc::clone(gateway)), tasks)
+}
+
+/// Starts what Jangteo does by itself as time passes: deadlines and shipment tracking.
 fn spawn_timekeepers(
     config: &Config,
     store: &Arc<dyn EventStore>,

@@ -5,8 +5,8 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 use anyhow::{Context, Result};
 use jangteo_api::{ApiState, HttpSettings, InMemoryRateLimiter, RateLimiter, RedisRateLimiter, TokenService};
 use jangteo_app::{
-    Accounts, Disputes, Favourites, Listings, Operations, Orders, ProjectionProgress, Queries, Timelines,
-    process_manager::TradeProcessManager,
+    Accounts, Carts, Checkouts, Disputes, Favourites, Listings, Operations, Orders, ProjectionProgress,
+    Queries, Timelines,
 };
 use jangteo_event_store::StoreTail;
 use jangteo_read_models::{DocumentStore, redis_cache::CachedDocumentStore};
@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 
 use super::{
     POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, log_lag, open_counters, open_event_store,
-    open_listing_cache, open_read_models, payment_gateway, projections, spawn_timekeepers,
+    open_listing_cache, open_read_models, payment_gateway, projections, spawn_trade_duties,
 };
 use crate::{config::Config, secrets};
 
@@ -90,23 +90,21 @@ pub async fn serve(config: Config) -> Result<()> {
             "distributed profile: projections, process manager and deadlines run in `jangteo worker`"
         );
     } else {
-        workers.spawn(
-            TradeProcessManager::new(Arc::clone(&store), Arc::clone(&gateway))
-                .with_settlement_policy(config.settlement_policy()?)
-                .run(POLL_INTERVAL, RETRY_DELAY),
-        );
-        let orders = Orders::new(Arc::clone(&store), Arc::clone(&gateway));
-        spawn_timekeepers(&config, &store, &orders, &mut workers)?;
+        spawn_trade_duties(&config, &store, &gateway, &mut workers)?;
     }
 
     let jwt_secret = match &config.jwt_secret {
         Some(secret) => secret.expose().as_bytes().to_vec(),
         None => secrets::load_or_create_jwt_secret(&config.data_dir)?,
     };
+    let orders = Orders::new(Arc::clone(&store), Arc::clone(&gateway));
+    let carts = Carts::new(Arc::clone(&store), Arc::new(jangteo_shipping::fees::FeeTable::standard()));
     let state = ApiState {
+        checkouts: Checkouts::new(Arc::clone(&store), orders.clone(), carts.clone()),
+        carts,
         accounts: Accounts::new(Arc::clone(&store)),
         listings: Listings::new(Arc::clone(&store)),
-        orders: Orders::new(Arc::clone(&store), Arc::clone(&gateway)),
+        orders,
         disputes: Disputes::new(Arc::clone(&store), config.return_policy()),
         favourites: Favourites::new(Arc::clone(&store)),
         operations: Operations::new(

@@ -4,14 +4,14 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use jangteo_app::{Operations, Orders, ProjectionProgress, process_manager::TradeProcessManager};
+use jangteo_app::{Operations, ProjectionProgress};
 use jangteo_event_stream::{KafkaLogSource, KafkaRelay, Topics};
 use tokio::task::JoinSet;
 
 use super::{
     POLL_INTERVAL, RETRY_DELAY, STREAM_TYPES, SearchAccess, ensure_data_dir, log_lag, open_counters,
     open_event_store, open_listing_cache, open_read_models, payment_gateway, projections, select,
-    spawn_timekeepers,
+    spawn_trade_duties,
 };
 use crate::config::Config;
 
@@ -64,11 +64,7 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
         tasks.spawn(relay.run(POLL_INTERVAL, RETRY_DELAY));
     }
     if duties.process_manager {
-        let gateway = payment_gateway(config)?;
-        let manager = TradeProcessManager::new(Arc::clone(&store), Arc::clone(&gateway))
-            .with_settlement_policy(config.settlement_policy()?);
-        tasks.spawn(manager.run(POLL_INTERVAL, RETRY_DELAY));
-        spawn_timekeepers(config, &store, &Orders::new(Arc::clone(&store), gateway), &mut tasks)?;
+        spawn_trade_duties(config, &store, &payment_gateway(config)?, &mut tasks)?;
     }
     if with_projections {
         let (documents, search) = open_read_models(config, SearchAccess::Write).await?;

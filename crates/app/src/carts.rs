@@ -1,0 +1,133 @@
+//! Members' carts: adding and removing listings, and the cart as shown, grouped by seller with
+//! each seller's shipping fee (one parcel per seller).
+//!
+//! The cart is read from its stream and the listings from theirs: a cart is small, and a member
+//! must see at once what they just added and what a listing costs now.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use jangteo_domain::{
+    AccountId, Carrier, CartId, DomainError, ListingId, Money,
+    cart::{CartCommand, CartState},
+    listing::{ListingState, ListingStatus},
+};
+use jangteo_event_store::EventStore;
+use jangteo_shipping::fees::{ParcelSize, ShippingFees};
+use serde::Serialize;
+
+use crate::{
+    Actor, AppError, CommandContext, CommandReceipt,
+    command::{Executed, execute, load},
+};
+
+/// The carrier whose fees carts quote, until buyers choose one at checkout.
+pub const QUOTED_CARRIER: Carrier = Carrier::CjLogistics;
+
+/// A listing in the cart as it is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CartLine {
+    pub listing_id: ListingId,
+    pub title: String,
+    pub price: Money,
+    /// `on_sale`, or why it cannot be bought now (`reserved`, `sold`, `withdrawn`, `draft`).
+    pub status: &'static str,
+}
+
+/// One seller's listings in the cart: one order, one parcel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SellerGroup {
+    pub seller_id: AccountId,
+    pub lines: Vec<CartLine>,
+    pub subtotal: Money,
+    pub shipping_fee: Money,
+    pub total: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CartView {
+    pub groups: Vec<SellerGroup>,
+    /// What checking out costs now: every group's total.
+    pub total: Money,
+}
+
+#[derive(Clone)]
+pub struct Carts {
+    store: Arc<dyn EventStore>,
+    fees: Arc<dyn ShippingFees>,
+}
+
+impl Carts {
+    pub fn new(store: Arc<dyn EventStore>, fees: Arc<dyn ShippingFees>) -> Self {
+        Self { store, fees }
+    }
+
+    /// Adds an on-sale listing to `buyer`'s cart; adding it again changes nothing.
+    pub async fn add(&self, buyer: AccountId, listing_id: ListingId) -> Result<CommandReceipt, AppError> {
+        let ListingState::Present(listing) =
+            load::<ListingState>(self.store.as_ref(), listing_id.as_uuid()).await?.state
+        else {
+            return Err(AppError::NotFound);
+        };
+        // A seller's own listing is refused by the cart itself (`buyer_is_seller`), whatever its status.
+        if listing.status != ListingStatus::OnSale && listing.seller_id != buyer {
+            return Err(DomainError::ListingNotAvailable { status: listing.status.name() }.into());
+        }
+        let command = CartCommand::Add { buyer_id: buyer, listing_id, seller_id: listing.seller_id };
+        self.run(buyer, &command).await
+    }
+
+    /// Takes a listing out of `buyer`'s cart; taking it out again changes nothing.
+    pub async fn remove(&self, buyer: AccountId, listing_id: ListingId) -> Result<CommandReceipt, AppError> {
+        self.run(buyer, &CartCommand::Remove { listing_id }).await
+    }
+
+    /// `buyer`'s cart, grouped by seller, with current prices and shipping fees.
+    pub async fn view(&self, buyer: AccountId) -> Result<CartView, AppError> {
+        let cart = load::<CartState>(self.store.as_ref(), CartId::of(buyer).as_uuid()).await?.state;
+        let mut by_seller: BTreeMap<AccountId, Vec<CartLine>> = BTreeMap::new();
+        for item in &cart.items {
+            let ListingState::Present(listing) =
+                load::<ListingState>(self.store.as_ref(), item.listing_id.as_uuid()).await?.state
+            else {
+                continue;
+            };
+            by_seller.entry(item.seller_id).or_default().push(CartLine {
+                listing_id: item.listing_id,
+                title: listing.title.as_str().to_owned(),
+                price: listing.price,
+                status: listing.status.name(),
+            });
+        }
+        let mut groups = Vec::with_capacity(by_seller.len());
+        let mut total = Money::ZERO;
+        for (seller_id, lines) in by_seller {
+            let on_sale = lines.iter().filter(|line| line.status == ListingStatus::OnSale.name());
+            let subtotal = on_sale.clone().try_fold(Money::ZERO, |sum, line| sum.checked_add(line.price));
+            let shipping_fee = self.shipping_fee(on_sale.count());
+            let group_total = subtotal.and_then(|subtotal| subtotal.checked_add(shipping_fee));
+            let (Some(subtotal), Some(group_total)) = (subtotal, group_total) else {
+                let too_much =
+                    jangteo_domain::ValidationError::new("cart", "costs more than 1,000,000,000 won");
+                return Err(DomainError::from(too_much).into());
+            };
+            total = total.checked_add(group_total).unwrap_or(total);
+            groups.push(SellerGroup { seller_id, lines, subtotal, shipping_fee, total: group_total });
+        }
+        Ok(CartView { groups, total })
+    }
+
+    /// The fee for sending `items` listings in one parcel (nothing for no parcel).
+    pub(crate) fn shipping_fee(&self, items: usize) -> Money {
+        if items == 0 {
+            return Money::ZERO;
+        }
+        self.fees.fee(QUOTED_CARRIER, ParcelSize::for_bundle(items)).unwrap_or(Money::ZERO)
+    }
+
+    async fn run(&self, buyer: AccountId, command: &CartCommand) -> Result<CommandReceipt, AppError> {
+        let context = CommandContext::new(Actor::Member(buyer));
+        let Executed { receipt, .. } =
+            execute::<CartState>(self.store.as_ref(), CartId::of(buyer).as_uuid(), &context, command).await?;
+        Ok(receipt)
+    }
+}

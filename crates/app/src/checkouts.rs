@@ -1,0 +1,241 @@
+//! Checkout: a cart becomes one order per seller, every listing reserved or none — a saga with
+//! compensation, recorded in the log.
+//!
+//! 1. The plan is recorded (`CheckoutStarted`): the sellers' groups in seller order, each with the
+//!    order id it will use. Ids are derived from the checkout, and the checkout's from the
+//!    command, so a retried request follows the same plan with the same ids.
+//! 2. Each group's order is placed: one append reserves all of that seller's listings.
+//! 3. All placed: `CheckoutCompleted` and the cart loses the ordered listings, in one append.
+//!    A listing taken by someone else: the orders already placed are cancelled (their listings
+//!    go back on sale through the process manager) and `CheckoutFailed` names what was taken.
+//!
+//! Two checkouts racing for a listing cannot both succeed: its reservation is one optimistic
+//! append, which one of them loses. Groups are placed in seller order in every checkout, so two
+//! carts sharing listings meet at the same first contested seller. A process that dies mid-saga
+//! leaves placed, unpaid orders: the retried request completes or compensates them, and without a
+//! retry they expire with the payment window like any unpaid order.
+
+use std::{collections::BTreeMap, sync::Arc};
+
+use jangteo_domain::{
+    AccountId, Aggregate, CancelReason, CartId, CheckoutId, DomainError, ListingId, OrderId,
+    cart::{CartCommand, CartState},
+    checkout::{CheckoutCommand, CheckoutGroup, CheckoutState, CheckoutStatus},
+    listing::{ListingState, ListingStatus},
+};
+use jangteo_event_store::{AppendRequest, EventStore, EventStoreError};
+use uuid::Uuid;
+
+use crate::{
+    AppError, Carts, CommandContext, OrderReceipt, Orders,
+    command::{MAX_ATTEMPTS, execute, load, stream_append},
+};
+
+/// Namespace of the ids a checkout derives (a fixed random UUID).
+const CHECKOUT_NAMESPACE: Uuid = Uuid::from_u128(0xc4ec_0a7e_52b1_4d8f_a1e3_6b9c_2f70_d815);
+
+/// One order a checkout placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacedOrder {
+    pub seller_id: AccountId,
+    pub listing_ids: Vec<ListingId>,
+    pub receipt: OrderReceipt,
+}
+
+/// A completed checkout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckoutReceipt {
+    pub checkout_id: CheckoutId,
+    pub orders: Vec<PlacedOrder>,
+    /// The log position of the checkout's last event.
+    pub position: u64,
+}
+
+#[derive(Clone)]
+pub struct Checkouts {
+    store: Arc<dyn EventStore>,
+    orders: Orders,
+    carts: Carts,
+}
+
+impl Checkouts {
+    pub fn new(store: Arc<dyn EventStore>, orders: Orders, carts: Carts) -> Self {
+        Self { store, orders, carts }
+    }
+
+    /// Checks out `buyer`'s cart. Refused with [`AppError::ListingsTaken`] (after compensating)
+    /// when any listing is no longer on sale.
+    pub async fn checkout(
+        &self,
+        buyer: AccountId,
+        context: &CommandContext,
+    ) -> Result<CheckoutReceipt, AppError> {
+        let store = self.store.as_ref();
+        let checkout_id = CheckoutId::from_uuid(derived(context.command_id, "checkout", Uuid::nil()));
+        let context = CommandContext { correlation_id: checkout_id.as_uuid(), ..*context };
+        let groups = match load::<CheckoutState>(store, checkout_id.as_uuid()).await?.state {
+            CheckoutState::Present(checkout) => match checkout.status {
+                CheckoutStatus::Failed => return Err(AppError::ListingsTaken(checkout.unavailable)),
+                CheckoutStatus::Started | CheckoutStatus::Completed => checkout.groups,
+            },
+            CheckoutState::Absent => self.plan(buyer, checkout_id, &context).await?,
+        };
+
+        let mut placed = Vec::with_capacity(groups.len());
+        for group in &groups {
+            let fee = self.carts.shipping_fee(group.listing_ids.len());
+            let step = CommandContext {
+                command_id: derived(checkout_id.as_uuid(), "place", group.order_id.as_uuid()),
+                causation_id: Some(checkout_id.as_uuid()),
+                ..context
+            };
+            match self.orders.place_bundle(buyer, group.order_id, &group.listing_ids, fee, &step).await {
+                Ok(receipt) => placed.push(PlacedOrder {
+                    seller_id: group.seller_id,
+                    listing_ids: group.listing_ids.clone(),
+                    receipt,
+                }),
+                Err(AppError::Domain(DomainError::ListingNotAvailable { .. }) | AppError::NotFound) => {
+                    let unavailable = self.unavailable(&group.listing_ids, group.order_id).await?;
+                    self.compensate(buyer, checkout_id, &placed, unavailable.clone(), &context).await?;
+                    return Err(AppError::ListingsTaken(unavailable));
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        let position = self.complete(buyer, checkout_id, &groups, &context).await?;
+        Ok(CheckoutReceipt { checkout_id, orders: placed, position })
+    }
+
+    /// Records the plan: the cart's listings grouped by seller, in seller order.
+    async fn plan(
+        &self,
+        buyer: AccountId,
+        checkout_id: CheckoutId,
+        context: &CommandContext,
+    ) -> Result<Vec<CheckoutGroup>, AppError> {
+        let cart = load::<CartState>(self.store.as_ref(), CartId::of(buyer).as_uuid()).await?.state;
+        let mut by_seller: BTreeMap<AccountId, Vec<ListingId>> = BTreeMap::new();
+        for item in &cart.items {
+            by_seller.entry(item.seller_id).or_default().push(item.listing_id);
+        }
+        let groups: Vec<CheckoutGroup> = by_seller
+            .into_iter()
+            .map(|(seller_id, listing_ids)| CheckoutGroup {
+                order_id: OrderId::from_uuid(derived(checkout_id.as_uuid(), "order", seller_id.as_uuid())),
+                seller_id,
+                listing_ids,
+            })
+            .collect();
+        let start = CheckoutCommand::Start { checkout_id, buyer_id: buyer, groups: groups.clone() };
+        execute::<CheckoutState>(self.store.as_ref(), checkout_id.as_uuid(), context, &start).await?;
+        Ok(groups)
+    }
+
+    /// The listings of a group that are not on sale for this checkout's order.
+    async fn unavailable(
+        &self,
+        listing_ids: &[ListingId],
+        order_id: OrderId,
+    ) -> Result<Vec<ListingId>, AppError> {
+        let mut taken = Vec::new();
+        for listing_id in listing_ids {
+            let available = match load::<ListingState>(self.store.as_ref(), listing_id.as_uuid()).await?.state
+            {
+                ListingState::Present(listing) => match listing.status {
+                    ListingStatus::OnSale => true,
+                    ListingStatus::Reserved { order_id: holder, .. } => holder == order_id,
+                    _ => false,
+                },
+                ListingState::Absent => false,
+            };
+            if !available {
+                taken.push(*listing_id);
+            }
+        }
+        Ok(taken)
+    }
+
+    /// Cancels the orders already placed (their listings go back on sale) and records the failure.
+    async fn compensate(
+        &self,
+        buyer: AccountId,
+        checkout_id: CheckoutId,
+        placed: &[PlacedOrder],
+        unavailable: Vec<ListingId>,
+        context: &CommandContext,
+    ) -> Result<(), AppError> {
+        let reason = CancelReason::parse("checkout failed: a listing in the cart was taken")
+            .map_err(DomainError::from)?;
+        for order in placed {
+            let order_id = order.receipt.order_id;
+            let step = CommandContext {
+                command_id: derived(checkout_id.as_uuid(), "cancel", order_id.as_uuid()),
+                causation_id: Some(checkout_id.as_uuid()),
+                ..*context
+            };
+            self.orders.cancel(buyer, order_id, reason.clone(), &step).await?;
+        }
+        let cancelled_orders = placed.iter().map(|order| order.receipt.order_id).collect();
+        let fail = CheckoutCommand::Fail { unavailable, cancelled_orders };
+        let step =
+            CommandContext { command_id: derived(checkout_id.as_uuid(), "fail", Uuid::nil()), ..*context };
+        execute::<CheckoutState>(self.store.as_ref(), checkout_id.as_uuid(), &step, &fail).await?;
+        Ok(())
+    }
+
+    /// Records the completion and empties the cart of what was ordered, in one append.
+    async fn complete(
+        &self,
+        buyer: AccountId,
+        checkout_id: CheckoutId,
+        groups: &[CheckoutGroup],
+        context: &CommandContext,
+    ) -> Result<u64, AppError> {
+        let store = self.store.as_ref();
+        let step = CommandContext {
+            command_id: derived(checkout_id.as_uuid(), "complete", Uuid::nil()),
+            ..*context
+        };
+        if let Some(outcome) = store.find_command(step.command_id).await? {
+            return Ok(outcome.last_position);
+        }
+        let listing_ids: Vec<ListingId> =
+            groups.iter().flat_map(|group| group.listing_ids.iter().copied()).collect();
+        for _ in 0..MAX_ATTEMPTS {
+            let checkout = load::<CheckoutState>(store, checkout_id.as_uuid()).await?;
+            let cart = load::<CartState>(store, CartId::of(buyer).as_uuid()).await?;
+            let completed = checkout.state.decide(CheckoutCommand::Complete)?;
+            // Listings the member took out of the cart meanwhile stay out.
+            let still_in_cart: Vec<ListingId> =
+                listing_ids.iter().copied().filter(|listing_id| cart.state.contains(*listing_id)).collect();
+            let mut streams =
+                vec![stream_append::<CheckoutState>(checkout_id.as_uuid(), checkout.version, &completed)?];
+            if !still_in_cart.is_empty() {
+                let emptied =
+                    cart.state.decide(CartCommand::CheckOut { checkout_id, listing_ids: still_in_cart })?;
+                streams.push(stream_append::<CartState>(
+                    CartId::of(buyer).as_uuid(),
+                    cart.version,
+                    &emptied,
+                )?);
+            }
+            let request = AppendRequest { metadata: step.metadata(), streams, claims: Vec::new() };
+            match store.append(request).await {
+                Ok(outcome) => return Ok(outcome.last_position),
+                Err(EventStoreError::WrongExpectedVersion { .. }) => {}
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(AppError::Contention)
+    }
+}
+
+/// An id derived from `parent`, a step name and a `member`: the same inputs give the same id, so
+/// a retried checkout repeats itself exactly.
+fn derived(parent: Uuid, step: &str, member: Uuid) -> Uuid {
+    let mut seed = parent.as_bytes().to_vec();
+    seed.extend_from_slice(step.as_bytes());
+    seed.extend_from_slice(member.as_bytes());
+    Uuid::new_v5(&CHECKOUT_NAMESPACE, &seed)
+}

@@ -1,0 +1,227 @@
+//! Cart checkout as a saga against a real (SQLite, temporary) event store: one order per seller,
+//! every listing reserved or none, compensation when a listing is taken, retries that repeat the
+//! same checkout, and racing checkouts that never both win.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests state expectations with expect/unwrap")]
+
+use std::sync::Arc;
+
+use jangteo_app::{
+    Actor, AppError, Carts, Checkouts, CommandContext, Listings, NewListing, Orders,
+    process_manager::TradeProcessManager,
+};
+use jangteo_domain::{
+    AccountId, Aggregate, Description, DomainEvent, ListingId, Money, Title,
+    listing::{ListingEvent, ListingState},
+    order::{OrderEvent, OrderState, OrderStatus},
+};
+use jangteo_event_store::{EventStore, sqlite::SqliteEventStore};
+use jangteo_payments::{PaymentGateway, simulated::SimulatedGateway};
+use jangteo_shipping::fees::FeeTable;
+use uuid::Uuid;
+
+struct World {
+    _dir: tempfile::TempDir,
+    store: Arc<dyn EventStore>,
+    listings: Listings,
+    orders: Orders,
+    carts: Carts,
+    checkouts: Checkouts,
+    gateway: Arc<dyn PaymentGateway>,
+}
+
+async fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn EventStore> =
+        Arc::new(SqliteEventStore::open(&dir.path().join("events.sqlite")).await.unwrap());
+    let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::new());
+    let orders = Orders::new(Arc::clone(&store), Arc::clone(&gateway));
+    let carts = Carts::new(Arc::clone(&store), Arc::new(FeeTable::standard()));
+    World {
+        listings: Listings::new(Arc::clone(&store)),
+        checkouts: Checkouts::new(Arc::clone(&store), orders.clone(), carts.clone()),
+        orders,
+        carts,
+        gateway,
+        store,
+        _dir: dir,
+    }
+}
+
+fn someone() -> AccountId {
+    AccountId::from_uuid(Uuid::now_v7())
+}
+
+fn member(account: AccountId) -> CommandContext {
+    CommandContext::new(Actor::Member(account))
+}
+
+async fn on_sale(world: &World, seller: AccountId, price: i64) -> ListingId {
+    let listing = NewListing {
+        title: Title::parse("중고 책").unwrap(),
+        description: Description::parse("깨끗해요").unwrap(),
+        price: Money::won(price).unwrap(),
+        category_id: None,
+    };
+    let (listing_id, _) = world.listings.create(seller, listing).await.unwrap();
+    world.listings.publish(seller, listing_id).await.unwrap();
+    listing_id
+}
+
+async fn status(world: &World, listing_id: ListingId) -> &'static str {
+    let mut state = ListingState::default();
+    for recorded in world.store.read_stream(listing_id.as_uuid(), 0).await.unwrap() {
+        let event =
+            ListingEvent::from_payload(&recorded.event_type, recorded.schema_version, recorded.payload)
+                .unwrap();
+        state = state.evolve(&event);
+    }
+    match state {
+        ListingState::Present(listing) => listing.status.name(),
+        ListingState::Absent => "absent",
+    }
+}
+
+async fn order(world: &World, order_id: jangteo_domain::OrderId) -> jangteo_domain::order::Order {
+    let mut state = OrderState::default();
+    for recorded in world.store.read_stream(order_id.as_uuid(), 0).await.unwrap() {
+        let event = OrderEvent::from_payload(&recorded.event_type, recorded.schema_version, recorded.payload)
+            .unwrap();
+        state = state.evolve(&event);
+    }
+    match state {
+        OrderState::Present(order) => order,
+        OrderState::Absent => panic!("no order {order_id}"),
+    }
+}
+
+/// Runs the process manager over the whole log, its own reactions included.
+async fn react_to_everything(world: &World) {
+    let manager = TradeProcessManager::new(Arc::clone(&world.store), Arc::clone(&world.gateway));
+    let mut position = 0;
+    loop {
+        let batch = world.store.read_all(position, 10_000).await.unwrap();
+        let Some(last) = batch.last() else { break };
+        position = last.global_position;
+        for event in &batch {
+            manager.handle(event).await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_cart_becomes_one_order_per_seller_and_a_retry_repeats_it() {
+    let world = world().await;
+    let (buyer, first_seller, second_seller) = (someone(), someone(), someone());
+    let books = [on_sale(&world, first_seller, 12_000).await, on_sale(&world, first_seller, 8_000).await];
+    let lamp = on_sale(&world, second_seller, 30_000).await;
+    for listing_id in [books[0], lamp, books[1]] {
+        world.carts.add(buyer, listing_id).await.unwrap();
+    }
+    world.carts.add(buyer, lamp).await.unwrap();
+    let view = world.carts.view(buyer).await.unwrap();
+    assert_eq!(view.groups.len(), 2);
+    let books_group = view.groups.iter().find(|group| group.seller_id == first_seller).unwrap();
+    assert_eq!(books_group.lines.len(), 2);
+    assert_eq!(books_group.shipping_fee, Money::won(4_500).unwrap(), "two books: one medium parcel");
+    assert_eq!(view.total, Money::won(12_000 + 8_000 + 4_500 + 30_000 + 3_500).unwrap());
+
+    let context = member(buyer);
+    let receipt = world.checkouts.checkout(buyer, &context).await.unwrap();
+    assert_eq!(receipt.orders.len(), 2, "one order per seller");
+    let books_order = receipt.orders.iter().find(|placed| placed.seller_id == first_seller).unwrap();
+    let placed = order(&world, books_order.receipt.order_id).await;
+    assert_eq!(placed.status, OrderStatus::Placed);
+    assert_eq!(placed.listing_ids().collect::<Vec<_>>(), books);
+    assert_eq!(placed.price, Money::won(24_500).unwrap(), "both books and one parcel");
+    for listing_id in [books[0], books[1], lamp] {
+        assert_eq!(status(&world, listing_id).await, "reserved");
+    }
+    assert!(world.carts.view(buyer).await.unwrap().groups.is_empty(), "the ordered listings left the cart");
+
+    // The same request again (a client retrying after a lost answer) repeats the checkout exactly.
+    let head = world.store.head_position().await.unwrap();
+    let retried = world.checkouts.checkout(buyer, &context).await.unwrap();
+    assert_eq!(retried.checkout_id, receipt.checkout_id);
+    let order_ids =
+        |r: &jangteo_app::CheckoutReceipt| r.orders.iter().map(|o| o.receipt.order_id).collect::<Vec<_>>();
+    assert_eq!(order_ids(&retried), order_ids(&receipt));
+    assert_eq!(world.store.head_position().await.unwrap(), head, "nothing appended twice");
+}
+
+#[tokio::test]
+async fn a_taken_listing_rolls_the_whole_checkout_back() {
+    let world = world().await;
+    let (buyer, rival) = (someone(), someone());
+    let sellers = [someone(), someone(), someone()];
+    let mut listings = Vec::new();
+    for seller in sellers {
+        listings.push(on_sale(&world, seller, 10_000).await);
+    }
+    for listing_id in &listings {
+        world.carts.add(buyer, *listing_id).await.unwrap();
+    }
+    // Someone else buys one of them first.
+    let taken = listings[1];
+    world.orders.place(rival, taken, &member(rival)).await.unwrap();
+
+    let refused = world.checkouts.checkout(buyer, &member(buyer)).await;
+    match refused {
+        Err(AppError::ListingsTaken(unavailable)) => assert_eq!(unavailable, [taken]),
+        other => panic!("expected ListingsTaken, got {other:?}"),
+    }
+    react_to_everything(&world).await;
+    let mut after = Vec::new();
+    for listing_id in &listings {
+        after.push(status(&world, *listing_id).await);
+    }
+    // Sellers are placed in seller order: whichever were placed before the taken one were
+    // cancelled, and their listings are on sale again; none stays reserved for this buyer.
+    for (listing_id, status) in listings.iter().zip(&after) {
+        if *listing_id == taken {
+            assert_eq!(*status, "reserved", "still the rival's");
+        } else {
+            assert_eq!(*status, "on_sale", "rolled back: {listing_id}");
+        }
+    }
+    assert_eq!(world.carts.view(buyer).await.unwrap().groups.len(), 3, "the cart is kept");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_checkouts_over_the_same_listings_never_both_win() {
+    for round in 0..12 {
+        let world = world().await;
+        let (first, second) = (someone(), someone());
+        let sellers = [someone(), someone(), someone()];
+        let mut listings = Vec::new();
+        for seller in sellers {
+            listings.push(on_sale(&world, seller, 5_000).await);
+        }
+        // Both want every listing; the second lists them in another order.
+        for listing_id in &listings {
+            world.carts.add(first, *listing_id).await.unwrap();
+        }
+        for listing_id in listings.iter().rev() {
+            world.carts.add(second, *listing_id).await.unwrap();
+        }
+        let race = |buyer: AccountId| {
+            let checkouts = world.checkouts.clone();
+            tokio::spawn(async move { checkouts.checkout(buyer, &member(buyer)).await })
+        };
+        let (a, b) = (race(first), race(second));
+        let (a, b) = (a.await.unwrap(), b.await.unwrap());
+        assert!(!(a.is_ok() && b.is_ok()), "round {round}: both checkouts won");
+        for outcome in [&a, &b] {
+            assert!(matches!(outcome, Ok(_) | Err(AppError::ListingsTaken(_))), "round {round}: {outcome:?}");
+        }
+        react_to_everything(&world).await;
+        let winner = a.as_ref().ok().or(b.as_ref().ok());
+        for listing_id in &listings {
+            let status = status(&world, *listing_id).await;
+            match winner {
+                Some(_) => assert_eq!(status, "reserved", "round {round}: the winner holds every listing"),
+                None => assert_eq!(status, "on_sale", "round {round}: both rolled back"),
+            }
+        }
+    }
+}
