@@ -27,6 +27,7 @@ macro_rules! on_both_profiles {
     };
 }
 
+mod cart;
 mod deadlines;
 mod disputes;
 mod distributed;
