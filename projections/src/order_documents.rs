@@ -121,6 +121,7 @@ fn fold_order(
         OrderEvent::OrderPlaced { .. } => OrderStatus::Placed,
         OrderEvent::OrderPaid { .. } => OrderStatus::Paid,
         OrderEvent::OrderShipped { .. } => OrderStatus::Shipped,
+        OrderEvent::ShipmentProgressed { .. } => document.status,
         OrderEvent::OrderDelivered {} => OrderStatus::Delivered,
         OrderEvent::OrderCompleted {} => OrderStatus::Completed,
         OrderEvent::OrderExpired { .. } | OrderEvent::OrderCancelled { .. } => OrderStatus::Cancelled,

@@ -102,6 +102,7 @@ impl Deadlines {
                 OrderEvent::OrderDelivered {} => Some((Action::AutoConfirm, self.policy.confirmation_window)),
                 // A return request or a dispute stops the clock: people decide from here on.
                 OrderEvent::OrderShipped { .. }
+                | OrderEvent::ShipmentProgressed { .. }
                 | OrderEvent::OrderCompleted {}
                 | OrderEvent::OrderCancelled { .. }
                 | OrderEvent::OrderExpired { .. }

@@ -341,6 +341,16 @@ impl Orders {
         self.run(order_id, context, &OrderCommand::Expire { deadline }).await
     }
 
+    /// Records how far the courier has brought the parcel (issued by [`crate::ShipmentTracking`]).
+    pub async fn record_transit(
+        &self,
+        order_id: OrderId,
+        stage: jangteo_domain::order::ShipmentStage,
+        context: &CommandContext,
+    ) -> Result<OrderReceipt, AppError> {
+        self.run(order_id, context, &OrderCommand::RecordTransit { stage }).await
+    }
+
     /// Records that the courier delivered the parcel (issued by [`crate::ShipmentTracking`]).
     pub async fn record_delivery(
         &self,

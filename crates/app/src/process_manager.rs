@@ -11,7 +11,10 @@
 //!   it, or a partial cancel), then the escrow settles: that part to the buyer, the rest to the
 //!   seller. The listing goes back on sale when everything was refunded, and is sold otherwise;
 //! * escrow released -> a settlement for the seller: the amount, the marketplace's fee and the
-//!   payout date.
+//!   payout date;
+//! * with an escrow PG (KG Inicis through PortOne): order shipped -> the shipment is registered
+//!   with the PG; order completed (or settled with money for the seller) -> the purchase is
+//!   confirmed with the PG, before the escrow is released.
 //!
 //! It follows the global log with its own checkpoint (kept in the event store). Every command it
 //! issues has an id derived from the event that caused it, so handling an event twice (after a
@@ -29,7 +32,10 @@ use jangteo_domain::{
     settlement::{SettlementCommand, SettlementState},
 };
 use jangteo_event_store::{EventStore, LogTail, RecordedEvent};
-use jangteo_payments::{CancelPayment, PaymentError, PaymentGateway};
+use jangteo_payments::{
+    CancelPayment, PaymentError, PaymentGateway,
+    portone::{EscrowLogistics, EscrowShipment},
+};
 use uuid::Uuid;
 
 use crate::{
@@ -79,11 +85,20 @@ pub struct TradeProcessManager {
     store: Arc<dyn EventStore>,
     gateway: Arc<dyn PaymentGateway>,
     settlements: SettlementPolicy,
+    escrow_logistics: Option<Arc<dyn EscrowLogistics>>,
 }
 
 impl TradeProcessManager {
     pub fn new(store: Arc<dyn EventStore>, gateway: Arc<dyn PaymentGateway>) -> Self {
-        Self { store, gateway, settlements: SettlementPolicy::default() }
+        Self { store, gateway, settlements: SettlementPolicy::default(), escrow_logistics: None }
+    }
+
+    /// Keeps an escrow PG informed of shipments and purchase confirmations of the payments it
+    /// holds (PortOne's escrow payments).
+    #[must_use]
+    pub fn with_escrow_logistics(mut self, logistics: Arc<dyn EscrowLogistics>) -> Self {
+        self.escrow_logistics = Some(logistics);
+        self
     }
 
     #[must_use]
@@ -159,6 +174,9 @@ impl TradeProcessManager {
         else {
             return Ok(());
         };
+        if let OrderEvent::OrderShipped { .. } = order_event {
+            return self.register_escrow_shipment(event, &order).await;
+        }
         let ending = match order_event {
             OrderEvent::OrderCompleted {} => Ending::Completed,
             OrderEvent::OrderCancelled { refund_due, .. } | OrderEvent::OrderExpired { refund_due, .. } => {
@@ -176,6 +194,7 @@ impl TradeProcessManager {
         };
         match refund_due {
             None => {
+                self.confirm_escrow_purchase(&order).await?;
                 self.close_listings(event, &order, ListingOutcome::Sold).await?;
                 if let Some(escrow_id) = order.escrow_id {
                     let release = EscrowCommand::Release;
@@ -200,6 +219,48 @@ impl TradeProcessManager {
             }
         }
         Ok(())
+    }
+
+    /// The escrow PG holding the order's payment, if the deployment has one and the payment is
+    /// held there.
+    fn escrow_pg(&self, order: &Order) -> Option<&dyn EscrowLogistics> {
+        let held_there = order.payment.as_ref().is_some_and(|payment| payment.gateway == Gateway::PortOne);
+        self.escrow_logistics.as_deref().filter(|_| held_there)
+    }
+
+    /// Tells the escrow PG the seller shipped. An outage is retried with the batch; a refusal is
+    /// logged for operators (the trade goes on: the PG's record is a courtesy to its own escrow).
+    async fn register_escrow_shipment(&self, cause: &RecordedEvent, order: &Order) -> Result<(), AppError> {
+        let (Some(logistics), Some(shipment)) = (self.escrow_pg(order), order.shipment.as_ref()) else {
+            return Ok(());
+        };
+        let registration = EscrowShipment {
+            order_id: order.order_id,
+            carrier: shipment.carrier,
+            tracking_number: shipment.tracking_number.clone(),
+            sent_at: cause.recorded_at,
+        };
+        match logistics.register_shipment(&registration, false).await {
+            Ok(()) => Ok(()),
+            Err(PaymentError::Unavailable(why)) => Err(PaymentError::Unavailable(why).into()),
+            Err(error) => {
+                tracing::error!(order_id = %order.order_id, %error, "the escrow PG refused the shipment registration");
+                Ok(())
+            }
+        }
+    }
+
+    /// Tells the escrow PG the purchase is confirmed, so it settles with the seller.
+    async fn confirm_escrow_purchase(&self, order: &Order) -> Result<(), AppError> {
+        let Some(logistics) = self.escrow_pg(order) else { return Ok(()) };
+        match logistics.confirm_purchase(order.order_id).await {
+            Ok(_) => Ok(()),
+            Err(PaymentError::Unavailable(why)) => Err(PaymentError::Unavailable(why).into()),
+            Err(error) => {
+                tracing::error!(order_id = %order.order_id, %error, "the escrow PG refused the purchase confirmation");
+                Ok(())
+            }
+        }
     }
 
     /// Marks every listing of the order sold, or puts it back on sale. Each listing's command id
@@ -228,6 +289,9 @@ impl TradeProcessManager {
     /// escrow pays `refund` to the buyer (through the gateway first) and the rest to the seller.
     async fn settle(&self, event: &RecordedEvent, order: &Order, refund: Money) -> Result<(), AppError> {
         let outcome = if refund == order.price { ListingOutcome::BackOnSale } else { ListingOutcome::Sold };
+        if refund < order.price {
+            self.confirm_escrow_purchase(order).await?;
+        }
         self.close_listings(event, order, outcome).await?;
         let Some(escrow_id) = order.escrow_id else { return Ok(()) };
         let given_back = match (&order.payment, refund > Money::ZERO) {

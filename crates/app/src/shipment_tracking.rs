@@ -1,14 +1,19 @@
-//! Shipment tracking: follows every shipped parcel with its courier and records the delivery,
-//! which starts the buyer-protection window (see [`crate::Deadlines`]).
+//! Shipment tracking: follows every shipped parcel with its courier, records how far it has come
+//! (picked up, in transit, out for delivery) and its delivery, which starts the buyer-protection
+//! window (see [`crate::Deadlines`]).
 //!
 //! Like deadlines, the set of parcels to follow is derived from the log (shipped, not yet
 //! delivered, completed or cancelled), so it survives restarts. Recording a delivery is a
-//! command with an id derived from the shipment event, and the domain appends nothing for a
-//! parcel already delivered, so polling twice or from two processes records it once.
+//! command with an id derived from the shipment event (and a stage with one derived from the
+//! shipment and the stage), and the domain appends nothing for a parcel already delivered or a
+//! stage already passed, so polling twice or from two processes records each step once.
 
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
-use jangteo_domain::{Carrier, OrderId, TrackingNumber, order::OrderEvent};
+use jangteo_domain::{
+    Carrier, OrderId, TrackingNumber,
+    order::{OrderEvent, ShipmentStage},
+};
 use jangteo_event_store::EventStore;
 use jangteo_shipping::{CourierTracker, TrackingError, TrackingStatus};
 use uuid::Uuid;
@@ -28,6 +33,20 @@ struct Parcel {
     tracking_number: TrackingNumber,
     shipped_by: Uuid,
     correlation_id: Uuid,
+    /// The furthest stage recorded so far.
+    stage: Option<ShipmentStage>,
+}
+
+/// The stage a courier status means, if it is one Jangteo records before delivery.
+fn stage_of(status: TrackingStatus) -> Option<ShipmentStage> {
+    match status {
+        TrackingStatus::AtPickup => Some(ShipmentStage::PickedUp),
+        TrackingStatus::InTransit => Some(ShipmentStage::InTransit),
+        TrackingStatus::OutForDelivery | TrackingStatus::AttemptFail | TrackingStatus::AvailableForPickup => {
+            Some(ShipmentStage::OutForDelivery)
+        }
+        _ => None,
+    }
 }
 
 pub struct ShipmentTracking {
@@ -52,6 +71,7 @@ impl ShipmentTracking {
                         tracking_number,
                         shipped_by: recorded.event_id,
                         correlation_id: recorded.metadata.correlation_id,
+                        stage: None,
                     };
                     self.on_the_way.insert(order_id, parcel);
                 }
@@ -62,6 +82,11 @@ impl ShipmentTracking {
                 | OrderEvent::OrderExpired { .. }
                 | OrderEvent::DisputeOpened { .. } => {
                     self.on_the_way.remove(&order_id);
+                }
+                OrderEvent::ShipmentProgressed { stage } => {
+                    if let Some(parcel) = self.on_the_way.get_mut(&order_id) {
+                        parcel.stage = Some(stage);
+                    }
                 }
                 OrderEvent::OrderPlaced { .. }
                 | OrderEvent::OrderPaid { .. }
@@ -77,7 +102,7 @@ impl ShipmentTracking {
     /// how many were delivered. A courier that fails for one parcel does not stop the others.
     pub async fn poll(&mut self) -> Result<usize, AppError> {
         let mut delivered = Vec::new();
-        for (order_id, parcel) in &self.on_the_way {
+        for (order_id, parcel) in &mut self.on_the_way {
             let tracking = match self.courier.track(parcel.carrier, &parcel.tracking_number).await {
                 Ok(tracking) => tracking,
                 // Numbers appear with the courier only once the parcel is picked up.
@@ -87,7 +112,24 @@ impl ShipmentTracking {
                     continue;
                 }
             };
-            if tracking.furthest().is_some_and(|event| event.status == TrackingStatus::Delivered) {
+            let furthest = tracking.furthest().map(|event| event.status);
+            if let Some(stage) = furthest.and_then(stage_of)
+                && parcel.stage.is_none_or(|seen| seen < stage)
+            {
+                let mut seed = parcel.shipped_by.as_bytes().to_vec();
+                seed.extend_from_slice(format!("{stage:?}").as_bytes());
+                let context = CommandContext {
+                    actor: Actor::System,
+                    command_id: Uuid::new_v5(&DELIVERY_NAMESPACE, &seed),
+                    correlation_id: parcel.correlation_id,
+                    causation_id: Some(parcel.shipped_by),
+                };
+                match self.orders.record_transit(*order_id, stage, &context).await {
+                    Ok(_) | Err(AppError::Domain(_)) => parcel.stage = Some(stage),
+                    Err(error) => return Err(error),
+                }
+            }
+            if furthest == Some(TrackingStatus::Delivered) {
                 let context = CommandContext {
                     actor: Actor::System,
                     command_id: Uuid::new_v5(&DELIVERY_NAMESPACE, parcel.shipped_by.as_bytes()),

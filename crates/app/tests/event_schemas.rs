@@ -2,7 +2,12 @@
 //! really stores: a trade with every kind of event is run against a real store, and each stored
 //! payload is validated against its schema. Analysts can rely on the files.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests state expectations with expect/unwrap")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    reason = "tests state expectations with expect/unwrap; the event tour reads as one script"
+)]
 
 use std::{collections::BTreeSet, path::PathBuf, sync::Arc};
 
@@ -56,6 +61,8 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>) {
     orders.pay(buyer, order, PaymentRequest::new(PaymentMethod::TossPay), &context(buyer)).await.unwrap();
     let tracking = TrackingNumber::parse("630612345678").unwrap();
     orders.ship(seller, order, Carrier::Lotte, tracking, &context(seller)).await.unwrap();
+    let out_for_delivery = jangteo_domain::order::ShipmentStage::OutForDelivery;
+    orders.record_transit(order, out_for_delivery, &CommandContext::new(Actor::System)).await.unwrap();
     orders.record_delivery(order, &CommandContext::new(Actor::System)).await.unwrap();
     orders.confirm_receipt(buyer, order, &context(buyer)).await.unwrap();
 

@@ -314,6 +314,7 @@ async fn a_delivered_order_completes_by_itself_after_the_protection_window() {
         ShipmentTracking::new(Arc::clone(&world.store), world.orders.clone(), Arc::clone(&courier) as _);
     tracking.catch_up().await.unwrap();
     assert_eq!(tracking.poll().await.unwrap(), 0, "still in transit");
+    assert_eq!(tracking.poll().await.unwrap(), 0, "still in transit, recorded once");
     courier.0.store(true, std::sync::atomic::Ordering::SeqCst);
     assert_eq!(tracking.poll().await.unwrap(), 1);
     assert_eq!(tracking.poll().await.unwrap(), 0, "recorded once");
@@ -343,20 +344,21 @@ async fn a_delivered_order_completes_by_itself_after_the_protection_window() {
     let tail: Vec<(&str, bool)> = trade
         .iter()
         .rev()
-        .take(5)
+        .take(6)
         .rev()
         .map(|(event_type, actor)| (event_type.as_str(), actor.is_none()))
         .collect();
     assert_eq!(
         tail,
         [
+            ("ShipmentProgressed", true),
             ("OrderDelivered", true),
             ("OrderCompleted", true),
             ("ListingSold", true),
             ("EscrowReleased", true),
             ("SettlementScheduled", true)
         ],
-        "delivered and auto-confirmed by the system, then sold, paid out and settled"
+        "in transit and delivered as tracked, auto-confirmed by the system, then sold, paid out and settled"
     );
 }
 
@@ -621,4 +623,99 @@ async fn a_forged_or_late_payment_notification_changes_nothing_and_late_money_go
     assert!(matches!(outcome, jangteo_app::NotificationOutcome::Ignored(_)), "{outcome:?}");
     let snapshot = world.gateway.lookup(&payment_key, first.order_id).await.unwrap();
     assert_eq!(snapshot.state, jangteo_payments::PaymentState::Cancelled, "given back");
+}
+
+/// The simulated gateway, answering as KG Inicis' escrow through PortOne (the gateway payments
+/// are recorded with).
+struct EscrowPg(SimulatedGateway);
+
+#[async_trait::async_trait]
+impl PaymentGateway for EscrowPg {
+    fn gateway(&self) -> jangteo_domain::Gateway {
+        jangteo_domain::Gateway::PortOne
+    }
+
+    async fn confirm(
+        &self,
+        request: &jangteo_payments::ConfirmPayment,
+    ) -> Result<jangteo_payments::ConfirmedPayment, PaymentError> {
+        self.0.confirm(request).await
+    }
+
+    async fn cancel(
+        &self,
+        request: &CancelPayment,
+    ) -> Result<jangteo_payments::CancelledPayment, PaymentError> {
+        self.0.cancel(request).await
+    }
+
+    async fn lookup(
+        &self,
+        payment_key: &PaymentKey,
+        order_id: jangteo_domain::OrderId,
+    ) -> Result<jangteo_payments::PaymentSnapshot, PaymentError> {
+        self.0.lookup(payment_key, order_id).await
+    }
+}
+
+/// Records what the escrow PG was told.
+#[derive(Default)]
+struct Logistics(std::sync::Mutex<Vec<String>>);
+
+#[async_trait::async_trait]
+impl jangteo_payments::portone::EscrowLogistics for Logistics {
+    async fn register_shipment(
+        &self,
+        shipment: &jangteo_payments::portone::EscrowShipment,
+        _correction: bool,
+    ) -> Result<(), PaymentError> {
+        let line = format!(
+            "shipped {} {} {}",
+            shipment.order_id,
+            shipment.carrier.id(),
+            shipment.tracking_number.as_str()
+        );
+        self.0.lock().unwrap().push(line);
+        Ok(())
+    }
+
+    async fn confirm_purchase(
+        &self,
+        order_id: jangteo_domain::OrderId,
+    ) -> Result<chrono::DateTime<chrono::Utc>, PaymentError> {
+        self.0.lock().unwrap().push(format!("confirmed {order_id}"));
+        Ok(chrono::Utc::now())
+    }
+}
+
+#[tokio::test]
+async fn an_escrow_pg_hears_of_the_shipment_and_the_purchase_confirmation() {
+    let world = world().await;
+    let gateway: Arc<dyn PaymentGateway> = Arc::new(EscrowPg(SimulatedGateway::new()));
+    let orders = Orders::new(Arc::clone(&world.store), Arc::clone(&gateway));
+    let listing_id = on_sale(&world).await;
+    let order_id = orders.place(world.buyer, listing_id, &member(world.buyer)).await.unwrap().order_id;
+    orders
+        .pay(world.buyer, order_id, PaymentRequest::new(PaymentMethod::Card), &member(world.buyer))
+        .await
+        .unwrap();
+    let tracking_number = TrackingNumber::parse("630612345678").unwrap();
+    orders
+        .ship(world.seller, order_id, Carrier::Lotte, tracking_number, &member(world.seller))
+        .await
+        .unwrap();
+    orders.confirm_receipt(world.buyer, order_id, &member(world.buyer)).await.unwrap();
+
+    let logistics = Arc::new(Logistics::default());
+    let manager = TradeProcessManager::new(Arc::clone(&world.store), gateway)
+        .with_escrow_logistics(Arc::clone(&logistics) as _);
+    for event in world.store.read_all(0, 10_000).await.unwrap() {
+        manager.handle(&event).await.unwrap();
+    }
+    assert_eq!(
+        *logistics.0.lock().unwrap(),
+        [format!("shipped {order_id} kr.lotte 630612345678"), format!("confirmed {order_id}")]
+    );
+    let names: Vec<String> = trade_events(&world, order_id).await.into_iter().map(|(name, _)| name).collect();
+    assert!(names.ends_with(&["ListingSold".to_owned(), "EscrowReleased".to_owned()]), "{names:?}");
 }

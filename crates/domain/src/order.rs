@@ -65,6 +65,18 @@ impl OrderStatus {
 pub struct Shipment {
     pub carrier: Carrier,
     pub tracking_number: TrackingNumber,
+    /// How far the courier has reported it, before delivery.
+    #[serde(default)]
+    pub stage: Option<ShipmentStage>,
+}
+
+/// How far a shipped parcel has come before its delivery, as the courier reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShipmentStage {
+    PickedUp,
+    InTransit,
+    OutForDelivery,
 }
 
 /// One listing of an order, at the price it had when the order was placed.
@@ -167,6 +179,10 @@ pub enum OrderCommand {
     Expire {
         deadline: OrderDeadline,
     },
+    /// The courier reports the parcel further along (issued by the system from tracking).
+    RecordTransit {
+        stage: ShipmentStage,
+    },
     /// The courier reports the parcel delivered (issued by the system from tracking).
     RecordDelivery,
     /// The buyer neither confirmed nor objected within the buyer-protection window after
@@ -220,6 +236,10 @@ pub enum OrderEvent {
     OrderShipped {
         carrier: Carrier,
         tracking_number: TrackingNumber,
+    },
+    /// The courier picked the parcel up, carries it, or is out delivering it.
+    ShipmentProgressed {
+        stage: ShipmentStage,
     },
     /// The courier delivered the parcel: the buyer-protection window starts.
     OrderDelivered {},
@@ -276,6 +296,7 @@ impl DomainEvent for OrderEvent {
             OrderEvent::OrderPlaced { .. } => "OrderPlaced",
             OrderEvent::OrderPaid { .. } => "OrderPaid",
             OrderEvent::OrderShipped { .. } => "OrderShipped",
+            OrderEvent::ShipmentProgressed { .. } => "ShipmentProgressed",
             OrderEvent::OrderDelivered {} => "OrderDelivered",
             OrderEvent::OrderCompleted {} => "OrderCompleted",
             OrderEvent::OrderExpired { .. } => "OrderExpired",
@@ -415,8 +436,16 @@ impl Aggregate for OrderState {
             }
             OrderEvent::OrderShipped { carrier, tracking_number } => {
                 order.status = OrderStatus::Shipped;
-                order.shipment =
-                    Some(Shipment { carrier: *carrier, tracking_number: tracking_number.clone() });
+                order.shipment = Some(Shipment {
+                    carrier: *carrier,
+                    tracking_number: tracking_number.clone(),
+                    stage: None,
+                });
+            }
+            OrderEvent::ShipmentProgressed { stage } => {
+                if let Some(shipment) = order.shipment.as_mut() {
+                    shipment.stage = Some(*stage);
+                }
             }
             OrderEvent::OrderDelivered {} => order.status = OrderStatus::Delivered,
             OrderEvent::OrderCompleted {} => order.status = OrderStatus::Completed,
@@ -476,6 +505,25 @@ fn decide_existing(order: &Order, command: OrderCommand) -> Result<Vec<OrderEven
             }
             Ok(vec![OrderEvent::OrderCompleted {}])
         }
+        OrderCommand::RecordTransit { stage } => match status {
+            // Only forward: a scan reported late, or again, adds nothing.
+            OrderStatus::Shipped
+                if order
+                    .shipment
+                    .as_ref()
+                    .and_then(|shipment| shipment.stage)
+                    .is_none_or(|seen| seen < stage) =>
+            {
+                Ok(vec![OrderEvent::ShipmentProgressed { stage }])
+            }
+            OrderStatus::Shipped
+            | OrderStatus::Delivered
+            | OrderStatus::Completed
+            | OrderStatus::ReturnRequested
+            | OrderStatus::Disputed
+            | OrderStatus::Refunded => Ok(Vec::new()),
+            _ => Err(transition("record the transit of", status)),
+        },
         OrderCommand::RecordDelivery => match status {
             OrderStatus::Shipped => Ok(vec![OrderEvent::OrderDelivered {}]),
             // Tracking reports a delivery again: nothing new.

@@ -52,8 +52,8 @@ impl FeeTable {
     }
 
     /// Jangteo's default fees: the same by size for every carrier, in the range of Korean
-    /// domestic parcel rates (3,500 / 4,500 / 6,500 won). Operators replace them by
-    /// configuration.
+    /// domestic parcel rates (3,500 / 4,500 / 6,500 won). Other tables are built with
+    /// [`FeeTable::from_rows`].
     pub fn standard() -> Self {
         let by_size = [(ParcelSize::Small, 3_500), (ParcelSize::Medium, 4_500), (ParcelSize::Large, 6_500)];
         Self::from_rows(Carrier::ALL.into_iter().flat_map(|carrier| {

@@ -4,7 +4,10 @@
 use jangteo_domain::{
     AccountId, DisputeReason, DisputeResolution as R, DomainError, Forbidden, Kind, PaymentMethod,
     ReturnReason, ValidationError,
-    order::{OrderCommand as C, OrderDeadline as D, OrderEvent as E, OrderItem, OrderState, ReturnPolicy},
+    order::{
+        OrderCommand as C, OrderDeadline as D, OrderEvent as E, OrderItem, OrderState, ReturnPolicy,
+        ShipmentStage,
+    },
 };
 use uuid::Uuid;
 
@@ -515,6 +518,36 @@ fn order_decisions() {
                 action: "expire",
                 status: "placed",
             }),
+        },
+        Case {
+            name: "picked up",
+            given: shipped(),
+            when: C::RecordTransit { stage: ShipmentStage::PickedUp },
+            then: Ok(vec![E::ShipmentProgressed { stage: ShipmentStage::PickedUp }]),
+        },
+        Case {
+            name: "further along",
+            given: [shipped(), vec![E::ShipmentProgressed { stage: ShipmentStage::PickedUp }]].concat(),
+            when: C::RecordTransit { stage: ShipmentStage::OutForDelivery },
+            then: Ok(vec![E::ShipmentProgressed { stage: ShipmentStage::OutForDelivery }]),
+        },
+        Case {
+            name: "a stage already passed: nothing new",
+            given: [shipped(), vec![E::ShipmentProgressed { stage: ShipmentStage::InTransit }]].concat(),
+            when: C::RecordTransit { stage: ShipmentStage::PickedUp },
+            then: Ok(vec![]),
+        },
+        Case {
+            name: "a late scan after delivery: nothing new",
+            given: [shipped(), vec![E::OrderDelivered {}]].concat(),
+            when: C::RecordTransit { stage: ShipmentStage::InTransit },
+            then: Ok(vec![]),
+        },
+        Case {
+            name: "transit of an unshipped order",
+            given: paid(),
+            when: C::RecordTransit { stage: ShipmentStage::InTransit },
+            then: refused("record the transit of", "paid"),
         },
         Case {
             name: "delivered",

@@ -15,8 +15,8 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
 use jangteo_domain::{
-    Aggregate, account::AccountState, escrow::EscrowState, favourite::FavouriteState, listing::ListingState,
-    order::OrderState, settlement::SettlementState,
+    Aggregate, account::AccountState, cart::CartState, checkout::CheckoutState, escrow::EscrowState,
+    favourite::FavouriteState, listing::ListingState, order::OrderState, settlement::SettlementState,
 };
 use jangteo_event_store::{EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
 use jangteo_projections::{
@@ -65,13 +65,15 @@ const LAG_LOG_INTERVAL: Duration = Duration::from_secs(30);
 /// How long a cached listing lives without being read again through a miss.
 const LISTING_CACHE_TTL: Duration = Duration::from_secs(300);
 /// Every stream type whose events go to Kafka.
-const STREAM_TYPES: [&str; 6] = [
+const STREAM_TYPES: [&str; 8] = [
     AccountState::STREAM_TYPE,
     ListingState::STREAM_TYPE,
     OrderState::STREAM_TYPE,
     EscrowState::STREAM_TYPE,
     FavouriteState::STREAM_TYPE,
     SettlementState::STREAM_TYPE,
+    CartState::STREAM_TYPE,
+    CheckoutState::STREAM_TYPE,
 ];
 
 fn ensure_data_dir(config: &Config) -> Result<()> {
@@ -252,9 +254,12 @@ fn spawn_trade_duties(
     gateway: &Arc<dyn jangteo_payments::PaymentGateway>,
     tasks: &mut tokio::task::JoinSet<()>,
 ) -> Result<()> {
-    let manager =
+    let mut manager =
         jangteo_app::process_manager::TradeProcessManager::new(Arc::clone(store), Arc::clone(gateway))
             .with_settlement_policy(config.settlement_policy()?);
+    if let Some(logistics) = escrow_logistics(config)? {
+        manager = manager.with_escrow_logistics(logistics);
+    }
     tasks.spawn(manager.run(POLL_INTERVAL, RETRY_DELAY));
     spawn_timekeepers(config, store, &jangteo_app::Orders::new(Arc::clone(store), Arc::clone(gateway)), tasks)
 }
@@ -314,6 +319,16 @@ fn payment_gateway(config: &Config) -> Result<Arc<dyn PaymentGateway>> {
             Arc::new(PortOne::new(&base(portone::API_BASE), secret.expose(), RetryPolicy::default())?)
         }
     })
+}
+
+/// The escrow PG's shipment and purchase-confirmation API, when payments go through one.
+fn escrow_logistics(config: &Config) -> Result<Option<Arc<dyn portone::EscrowLogistics>>> {
+    if config.payment_gateway != GatewayChoice::Portone {
+        return Ok(None);
+    }
+    let secret = config.portone_api_secret.as_ref().context("JANGTEO_PORTONE_API_SECRET is not set")?;
+    let base = config.payment_api_base.clone().unwrap_or_else(|| portone::API_BASE.to_owned());
+    Ok(Some(Arc::new(PortOne::new(&base, secret.expose(), RetryPolicy::default())?)))
 }
 
 pub async fn migrate(config: &Config) -> Result<()> {
