@@ -389,12 +389,16 @@ pub(crate) async fn sell_one_listing_across(seller_api: &TestServer, buyer_api: 
         .await
         .assert_problem(StatusCode::FORBIDDEN, "forbidden");
 
-    // The timeline tells the whole story, in log order, with who did each step.
-    let timeline = seller_api
-        .send(Method::GET, &format!("/v1/orders/{order_id}/timeline"), Some(&seller.token), None)
-        .await;
-    assert_eq!(timeline.status, StatusCode::OK, "{}", timeline.body);
-    let entries = timeline.body["entries"].as_array().unwrap();
+    // The timeline tells the whole story, in log order, with who did each step; the seller's
+    // settlement follows the release.
+    let timeline = eventually(seller_api, &format!("/v1/orders/{order_id}/timeline"), &seller.token, |t| {
+        t["entries"]
+            .as_array()
+            .and_then(|e| e.last())
+            .is_some_and(|e| e["event_type"] == "SettlementScheduled")
+    })
+    .await;
+    let entries = timeline["entries"].as_array().unwrap();
     let steps: Vec<(&str, Option<&str>)> =
         entries.iter().map(|e| (e["event_type"].as_str().unwrap(), e["actor_id"].as_str())).collect();
     let seller_id = Some(seller.account_id.as_str());
@@ -413,6 +417,7 @@ pub(crate) async fn sell_one_listing_across(seller_api: &TestServer, buyer_api: 
             ("OrderCompleted", buyer_id),
             ("ListingSold", None),
             ("EscrowReleased", None),
+            ("SettlementScheduled", None),
         ]
     );
     let positions: Vec<u64> = entries.iter().map(|e| e["global_position"].as_u64().unwrap()).collect();

@@ -139,6 +139,7 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
                 PaymentError::Declined { .. } => (S::PAYMENT_REQUIRED, "Payment declined"),
                 PaymentError::AmountMismatch { .. } => (S::UNPROCESSABLE_ENTITY, "Payment amount mismatch"),
                 PaymentError::NotFound => (S::UNPROCESSABLE_ENTITY, "Unknown payment"),
+                PaymentError::Pending(_) => (S::CONFLICT, "Payment awaiting the deposit"),
                 PaymentError::AlreadyProcessed
                 | PaymentError::AlreadyRefunded
                 | PaymentError::NotRefundable(_) => (S::CONFLICT, "Payment already processed"),

@@ -75,7 +75,11 @@ impl Checkouts {
         let context = CommandContext { correlation_id: checkout_id.as_uuid(), ..*context };
         let groups = match load::<CheckoutState>(store, checkout_id.as_uuid()).await?.state {
             CheckoutState::Present(checkout) => match checkout.status {
-                CheckoutStatus::Failed => return Err(AppError::ListingsTaken(checkout.unavailable)),
+                // Failed before: finish the compensation (a crash may have cut it short).
+                CheckoutStatus::Failed => {
+                    self.cancel_all(buyer, checkout_id, &checkout.groups, &context).await?;
+                    return Err(AppError::ListingsTaken(checkout.unavailable));
+                }
                 CheckoutStatus::Started | CheckoutStatus::Completed => checkout.groups,
             },
             CheckoutState::Absent => self.plan(buyer, checkout_id, &context).await?,
@@ -95,16 +99,34 @@ impl Checkouts {
                     listing_ids: group.listing_ids.clone(),
                     receipt,
                 }),
-                Err(AppError::Domain(DomainError::ListingNotAvailable { .. }) | AppError::NotFound) => {
+                // Refused (a listing taken, withdrawn or repriced past the limit): undo.
+                Err(refusal @ (AppError::Domain(_) | AppError::NotFound)) => {
                     let unavailable = self.unavailable(&group.listing_ids, group.order_id).await?;
-                    self.compensate(buyer, checkout_id, &placed, unavailable.clone(), &context).await?;
-                    return Err(AppError::ListingsTaken(unavailable));
+                    let cancelled: Vec<OrderId> = placed.iter().map(|order| order.receipt.order_id).collect();
+                    self.fail(buyer, checkout_id, &groups, cancelled, unavailable.clone(), &context).await?;
+                    return Err(if unavailable.is_empty() {
+                        refusal
+                    } else {
+                        AppError::ListingsTaken(unavailable)
+                    });
                 }
+                // Transient: the retried request goes on from here.
                 Err(error) => return Err(error),
             }
         }
-        let position = self.complete(buyer, checkout_id, &groups, &context).await?;
-        Ok(CheckoutReceipt { checkout_id, orders: placed, position })
+        match self.complete(buyer, checkout_id, &groups, &context).await {
+            Ok(position) => Ok(CheckoutReceipt { checkout_id, orders: placed, position }),
+            // A concurrent attempt of the same request failed it meanwhile: undo what this one placed.
+            Err(AppError::Domain(DomainError::InvalidTransition { .. })) => {
+                let failed = match load::<CheckoutState>(store, checkout_id.as_uuid()).await?.state {
+                    CheckoutState::Present(checkout) if checkout.status == CheckoutStatus::Failed => checkout,
+                    _ => return Err(AppError::Contention),
+                };
+                self.cancel_all(buyer, checkout_id, &groups, &context).await?;
+                Err(AppError::ListingsTaken(failed.unavailable))
+            }
+            Err(error) => Err(error),
+        }
     }
 
     /// Records the plan: the cart's listings grouped by seller, in seller order.
@@ -156,31 +178,54 @@ impl Checkouts {
         Ok(taken)
     }
 
-    /// Cancels the orders already placed (their listings go back on sale) and records the failure.
-    async fn compensate(
+    /// Records the failure first, then cancels every order of the plan that was placed (their
+    /// listings go back on sale): a retry of a failed checkout finishes the cancellations, and
+    /// no attempt can complete a checkout once it has failed.
+    async fn fail(
         &self,
         buyer: AccountId,
         checkout_id: CheckoutId,
-        placed: &[PlacedOrder],
+        groups: &[CheckoutGroup],
+        cancelled_orders: Vec<OrderId>,
         unavailable: Vec<ListingId>,
+        context: &CommandContext,
+    ) -> Result<(), AppError> {
+        let fail = CheckoutCommand::Fail { unavailable, cancelled_orders };
+        let step =
+            CommandContext { command_id: derived(checkout_id.as_uuid(), "fail", Uuid::nil()), ..*context };
+        match execute::<CheckoutState>(self.store.as_ref(), checkout_id.as_uuid(), &step, &fail).await {
+            // Failed by a concurrent attempt already: the cancellations below are the same.
+            Ok(_) | Err(AppError::Domain(DomainError::InvalidTransition { .. })) => {}
+            Err(error) => return Err(error),
+        }
+        self.cancel_all(buyer, checkout_id, groups, context).await
+    }
+
+    /// Cancels the order of every group, with ids derived from the checkout, so that repeating
+    /// it changes nothing. An order that was never placed, or has moved on, is left alone.
+    async fn cancel_all(
+        &self,
+        buyer: AccountId,
+        checkout_id: CheckoutId,
+        groups: &[CheckoutGroup],
         context: &CommandContext,
     ) -> Result<(), AppError> {
         let reason = CancelReason::parse("checkout failed: a listing in the cart was taken")
             .map_err(DomainError::from)?;
-        for order in placed {
-            let order_id = order.receipt.order_id;
+        for group in groups {
             let step = CommandContext {
-                command_id: derived(checkout_id.as_uuid(), "cancel", order_id.as_uuid()),
+                command_id: derived(checkout_id.as_uuid(), "cancel", group.order_id.as_uuid()),
                 causation_id: Some(checkout_id.as_uuid()),
                 ..*context
             };
-            self.orders.cancel(buyer, order_id, reason.clone(), &step).await?;
+            match self.orders.cancel(buyer, group.order_id, reason.clone(), &step).await {
+                Ok(_) | Err(AppError::NotFound) => {}
+                Err(AppError::Domain(refusal)) => {
+                    tracing::debug!(order_id = %group.order_id, %refusal, "checkout compensation: nothing to cancel");
+                }
+                Err(error) => return Err(error),
+            }
         }
-        let cancelled_orders = placed.iter().map(|order| order.receipt.order_id).collect();
-        let fail = CheckoutCommand::Fail { unavailable, cancelled_orders };
-        let step =
-            CommandContext { command_id: derived(checkout_id.as_uuid(), "fail", Uuid::nil()), ..*context };
-        execute::<CheckoutState>(self.store.as_ref(), checkout_id.as_uuid(), &step, &fail).await?;
         Ok(())
     }
 

@@ -9,7 +9,9 @@
 //! arrives, and from however many instances at once, the payment is recorded once. A captured
 //! payment the order cannot take (it expired meanwhile, or was paid another way) is given back.
 
-use jangteo_domain::{DomainError, EscrowId, GatewayPayment, OrderId, PaymentKey, order::OrderState};
+use jangteo_domain::{
+    DomainError, EscrowId, Gateway, GatewayPayment, OrderId, PaymentKey, order::OrderState,
+};
 use jangteo_payments::{CancelPayment, PaymentError, PaymentState};
 use uuid::Uuid;
 
@@ -37,12 +39,18 @@ pub enum NotificationOutcome {
 }
 
 impl Orders {
-    /// Handles a payment notification by asking the gateway, never the notification, where the
-    /// payment stands.
+    /// Handles a payment notification sent by gateway `from` by asking the gateway, never the
+    /// notification, where the payment stands. Notifications from a gateway this deployment does
+    /// not use are refused (the simulated gateway stands in for every gateway).
     pub async fn reconcile_payment(
         &self,
         notification: &PaymentNotification,
+        from: Gateway,
     ) -> Result<NotificationOutcome, AppError> {
+        let configured = self.gateway().gateway();
+        if configured != from && configured != Gateway::Simulated {
+            return Err(PaymentError::NotFound.into());
+        }
         let PaymentNotification { order_id, payment_key } = notification;
         let loaded = load::<OrderState>(self.store(), order_id.as_uuid()).await?;
         let OrderState::Present(order) = loaded.state else {

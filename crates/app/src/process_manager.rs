@@ -194,7 +194,7 @@ impl TradeProcessManager {
         };
         match refund_due {
             None => {
-                self.confirm_escrow_purchase(&order).await?;
+                self.confirm_escrow_purchase(&order).await;
                 self.close_listings(event, &order, ListingOutcome::Sold).await?;
                 if let Some(escrow_id) = order.escrow_id {
                     let release = EscrowCommand::Release;
@@ -228,8 +228,9 @@ impl TradeProcessManager {
         self.escrow_logistics.as_deref().filter(|_| held_there)
     }
 
-    /// Tells the escrow PG the seller shipped. An outage is retried with the batch; a refusal is
-    /// logged for operators (the trade goes on: the PG's record is a courtesy to its own escrow).
+    /// Tells the escrow PG the seller shipped. A failure is logged for operators and the trade
+    /// goes on: Jangteo's escrow holds the money, the PG's record follows it, and one PG error
+    /// must not hold up every other trade's reactions.
     async fn register_escrow_shipment(&self, cause: &RecordedEvent, order: &Order) -> Result<(), AppError> {
         let (Some(logistics), Some(shipment)) = (self.escrow_pg(order), order.shipment.as_ref()) else {
             return Ok(());
@@ -240,26 +241,18 @@ impl TradeProcessManager {
             tracking_number: shipment.tracking_number.clone(),
             sent_at: cause.recorded_at,
         };
-        match logistics.register_shipment(&registration, false).await {
-            Ok(()) => Ok(()),
-            Err(PaymentError::Unavailable(why)) => Err(PaymentError::Unavailable(why).into()),
-            Err(error) => {
-                tracing::error!(order_id = %order.order_id, %error, "the escrow PG refused the shipment registration");
-                Ok(())
-            }
+        if let Err(error) = logistics.register_shipment(&registration, false).await {
+            tracing::error!(order_id = %order.order_id, %error, "register the shipment with the escrow PG by hand");
         }
+        Ok(())
     }
 
-    /// Tells the escrow PG the purchase is confirmed, so it settles with the seller.
-    async fn confirm_escrow_purchase(&self, order: &Order) -> Result<(), AppError> {
-        let Some(logistics) = self.escrow_pg(order) else { return Ok(()) };
-        match logistics.confirm_purchase(order.order_id).await {
-            Ok(_) => Ok(()),
-            Err(PaymentError::Unavailable(why)) => Err(PaymentError::Unavailable(why).into()),
-            Err(error) => {
-                tracing::error!(order_id = %order.order_id, %error, "the escrow PG refused the purchase confirmation");
-                Ok(())
-            }
+    /// Tells the escrow PG the purchase is confirmed, so it settles with the seller. A failure is
+    /// logged for operators, as for shipments.
+    async fn confirm_escrow_purchase(&self, order: &Order) {
+        let Some(logistics) = self.escrow_pg(order) else { return };
+        if let Err(error) = logistics.confirm_purchase(order.order_id).await {
+            tracing::error!(order_id = %order.order_id, %error, "confirm the purchase with the escrow PG by hand");
         }
     }
 
@@ -289,9 +282,6 @@ impl TradeProcessManager {
     /// escrow pays `refund` to the buyer (through the gateway first) and the rest to the seller.
     async fn settle(&self, event: &RecordedEvent, order: &Order, refund: Money) -> Result<(), AppError> {
         let outcome = if refund == order.price { ListingOutcome::BackOnSale } else { ListingOutcome::Sold };
-        if refund < order.price {
-            self.confirm_escrow_purchase(order).await?;
-        }
         self.close_listings(event, order, outcome).await?;
         let Some(escrow_id) = order.escrow_id else { return Ok(()) };
         let given_back = match (&order.payment, refund > Money::ZERO) {
@@ -302,6 +292,10 @@ impl TradeProcessManager {
             _ => true,
         };
         if given_back {
+            // The buyer's part is back: an escrow PG may now settle the rest with the seller.
+            if refund < order.price {
+                self.confirm_escrow_purchase(order).await;
+            }
             let settle = EscrowCommand::Settle { refund };
             self.react::<EscrowState>(event, "escrow_settled", escrow_id.as_uuid(), &settle).await?;
         }
@@ -309,9 +303,10 @@ impl TradeProcessManager {
     }
 
     /// Cancels the order's payment (all of it, or `part`) with the gateway that captured it;
-    /// returns whether the money went back. An outage is an error (the batch is retried, with the same idempotency key);
-    /// a refund this deployment cannot make is logged for operators and leaves the escrow held,
-    /// so that the log never claims a refund that did not happen.
+    /// returns whether the money went back. An outage or a rejected configuration is an error
+    /// (the batch is retried, with the same idempotency key); any refusal of this refund is
+    /// logged for operators and leaves the escrow held, so that the log never claims a refund
+    /// that did not happen and one refusal never holds up the other trades.
     async fn give_back(
         &self,
         cause: &RecordedEvent,
@@ -344,11 +339,8 @@ impl TradeProcessManager {
             Ok(_) | Err(PaymentError::AlreadyRefunded) => Ok(true),
             // The simulated gateway forgets its captures when the process restarts.
             Err(PaymentError::NotFound) if payment.gateway == Gateway::Simulated => Ok(true),
-            Err(PaymentError::NotFound) => cannot("the gateway knows no such payment"),
-            Err(PaymentError::Declined { code, message }) => {
-                cannot(&format!("the gateway refused: {code} {message}"))
-            }
-            Err(error) => Err(error.into()),
+            Err(error @ (PaymentError::Unavailable(_) | PaymentError::Misconfigured(_))) => Err(error.into()),
+            Err(refusal) => cannot(&format!("the gateway refused: {refusal}")),
         }
     }
 

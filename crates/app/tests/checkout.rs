@@ -165,7 +165,8 @@ async fn a_taken_listing_rolls_the_whole_checkout_back() {
     let taken = listings[1];
     world.orders.place(rival, taken, &member(rival)).await.unwrap();
 
-    let refused = world.checkouts.checkout(buyer, &member(buyer)).await;
+    let context = member(buyer);
+    let refused = world.checkouts.checkout(buyer, &context).await;
     match refused {
         Err(AppError::ListingsTaken(unavailable)) => assert_eq!(unavailable, [taken]),
         other => panic!("expected ListingsTaken, got {other:?}"),
@@ -185,6 +186,12 @@ async fn a_taken_listing_rolls_the_whole_checkout_back() {
         }
     }
     assert_eq!(world.carts.view(buyer).await.unwrap().groups.len(), 3, "the cart is kept");
+
+    // The same request again: still refused, its compensation already done, nothing appended.
+    let head = world.store.head_position().await.unwrap();
+    let again = world.checkouts.checkout(buyer, &context).await;
+    assert!(matches!(again, Err(AppError::ListingsTaken(_))), "{again:?}");
+    assert_eq!(world.store.head_position().await.unwrap(), head);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,8 +11,8 @@ use jangteo_app::{
     PaymentRequest, ShipmentTracking, process_manager::TradeProcessManager,
 };
 use jangteo_domain::{
-    AccountId, CancelReason, Carrier, Description, DomainError, ListingId, Money, PaymentMethod, Title,
-    TrackingNumber,
+    AccountId, CancelReason, Carrier, Description, DomainError, Gateway, ListingId, Money, PaymentMethod,
+    Title, TrackingNumber,
 };
 use jangteo_event_store::{EventStore, sqlite::SqliteEventStore};
 use jangteo_payments::{
@@ -569,12 +569,12 @@ async fn a_payment_notification_records_the_payment_once_however_often_it_arrive
     let payment_key = captured_outside(&world, order.order_id, "deposit-1", 40_000).await;
     let notification = jangteo_app::PaymentNotification { order_id: order.order_id, payment_key };
 
-    let first = world.orders.reconcile_payment(&notification).await.unwrap();
+    let first = world.orders.reconcile_payment(&notification, Gateway::TossPayments).await.unwrap();
     assert!(matches!(first, jangteo_app::NotificationOutcome::Recorded(_)), "{first:?}");
     let head = world.store.head_position().await.unwrap();
     let (second, third) = tokio::join!(
-        world.orders.reconcile_payment(&notification),
-        world.orders.reconcile_payment(&notification)
+        world.orders.reconcile_payment(&notification, Gateway::TossPayments),
+        world.orders.reconcile_payment(&notification, Gateway::TossPayments)
     );
     assert_eq!(second.unwrap(), jangteo_app::NotificationOutcome::AlreadyRecorded);
     assert_eq!(third.unwrap(), jangteo_app::NotificationOutcome::AlreadyRecorded);
@@ -597,13 +597,13 @@ async fn a_forged_or_late_payment_notification_changes_nothing_and_late_money_go
     // A notification naming a real payment for another order, or an unknown payment, is refused.
     let forged =
         jangteo_app::PaymentNotification { order_id: second.order_id, payment_key: payment_key.clone() };
-    let refused = world.orders.reconcile_payment(&forged).await;
+    let refused = world.orders.reconcile_payment(&forged, Gateway::TossPayments).await;
     assert!(matches!(refused, Err(AppError::Payment(PaymentError::NotFound))), "{refused:?}");
     let unknown = jangteo_app::PaymentNotification {
         order_id: first.order_id,
         payment_key: PaymentKey::parse("never-captured").unwrap(),
     };
-    let refused = world.orders.reconcile_payment(&unknown).await;
+    let refused = world.orders.reconcile_payment(&unknown, Gateway::TossPayments).await;
     assert!(matches!(refused, Err(AppError::Payment(PaymentError::NotFound))), "{refused:?}");
     assert_eq!(world.store.head_position().await.unwrap(), head);
 
@@ -619,7 +619,7 @@ async fn a_forged_or_late_payment_notification_changes_nothing_and_late_money_go
         .unwrap();
     let late =
         jangteo_app::PaymentNotification { order_id: first.order_id, payment_key: payment_key.clone() };
-    let outcome = world.orders.reconcile_payment(&late).await.unwrap();
+    let outcome = world.orders.reconcile_payment(&late, Gateway::TossPayments).await.unwrap();
     assert!(matches!(outcome, jangteo_app::NotificationOutcome::Ignored(_)), "{outcome:?}");
     let snapshot = world.gateway.lookup(&payment_key, first.order_id).await.unwrap();
     assert_eq!(snapshot.state, jangteo_payments::PaymentState::Cancelled, "given back");

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     AccountId, Aggregate, CheckoutId, DomainError, DomainEvent, Kind, ListingId, OrderId, ValidationError,
+    order::MAX_ORDER_ITEMS,
 };
 
 /// One seller's share of a checkout: the order that will hold their listings.
@@ -112,6 +113,11 @@ impl Aggregate for CheckoutState {
                 let distinct = groups.iter().flat_map(|group| &group.listing_ids).all(|id| seen.insert(*id));
                 if !distinct || listings != seen.len() {
                     return Err(ValidationError::new("listing_ids", "must not repeat a listing").into());
+                }
+                if groups.iter().any(|group| group.listing_ids.len() > MAX_ORDER_ITEMS) {
+                    return Err(
+                        ValidationError::new("cart", "holds more than 20 listings of one seller").into()
+                    );
                 }
                 if groups.iter().any(|group| group.seller_id == buyer_id) {
                     return Err(DomainError::BuyerIsSeller);

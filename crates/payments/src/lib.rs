@@ -105,6 +105,10 @@ pub enum PaymentError {
     AmountMismatch { expected: i64, reported: i64 },
     #[error("the gateway knows no such payment")]
     NotFound,
+    /// Authorised but not captured yet: the buyer still has to pay into a virtual account. The
+    /// gateway's notification records the payment when the money arrives.
+    #[error("the payment waits for the buyer's deposit ({0})")]
+    Pending(String),
     /// Already confirmed or cancelled, without an idempotency key that would have replayed it.
     #[error("the payment was already processed")]
     AlreadyProcessed,
@@ -130,6 +134,7 @@ impl PaymentError {
             PaymentError::Declined { .. } => "payment_declined",
             PaymentError::AmountMismatch { .. } => "amount_mismatch",
             PaymentError::NotFound => "payment_not_found",
+            PaymentError::Pending(_) => "payment_pending",
             PaymentError::AlreadyProcessed => "payment_already_processed",
             PaymentError::AlreadyRefunded => "payment_already_refunded",
             PaymentError::NotRefundable(_) => "payment_not_refundable",

@@ -141,6 +141,9 @@ impl PaymentGateway for PortOne {
         let payment_id = request.order_id.to_string();
         let payment = self.call(Method::GET, &format!("/payments/{payment_id}"), None).await?;
         let status = payment["status"].as_str().unwrap_or_default();
+        if status == "VIRTUAL_ACCOUNT_ISSUED" {
+            return Err(PaymentError::Pending(status.to_owned()));
+        }
         if status != "PAID" {
             return Err(PaymentError::Declined {
                 code: format!("PAYMENT_{status}"),
@@ -163,21 +166,40 @@ impl PaymentGateway for PortOne {
         })
     }
 
+    /// PortOne takes no idempotency key, so the key travels in the cancellation's reason: an
+    /// earlier attempt of the same request is found among the payment's cancellations and
+    /// answered from there, and `currentCancellableAmount` makes a concurrent duplicate fail
+    /// instead of refunding twice.
     async fn cancel(&self, request: &CancelPayment) -> Result<CancelledPayment, PaymentError> {
-        let mut body = json!({ "reason": request.reason });
+        let payment_id = request.order_id.to_string();
+        let before = self.call(Method::GET, &format!("/payments/{payment_id}"), None).await?;
+        let balance = (before["amount"]["total"].as_i64().unwrap_or(0)
+            - before["amount"]["cancelled"].as_i64().unwrap_or(0))
+        .max(0);
+        let tag = format!("[{}]", request.idempotency_key);
+        let earlier = before["cancellations"].as_array().and_then(|cancellations| {
+            cancellations.iter().find(|c| c["reason"].as_str().is_some_and(|reason| reason.ends_with(&tag)))
+        });
+        if let Some(earlier) = earlier {
+            return Ok(CancelledPayment {
+                payment_key: request.payment_key.clone(),
+                refunded: money(earlier["totalAmount"].as_i64().unwrap_or(0))?,
+                remaining: money(balance)?,
+            });
+        }
+        let mut body = json!({
+            "reason": format!("{} {tag}", request.reason),
+            "currentCancellableAmount": balance,
+        });
         if let Some(amount) = request.amount {
             body["amount"] = json!(amount.as_won());
         }
-        let payment_id = request.order_id.to_string();
         let answer = self.call(Method::POST, &format!("/payments/{payment_id}/cancel"), Some(&body)).await?;
         let refunded = answer["cancellation"]["totalAmount"].as_i64().unwrap_or(0);
-        let payment = self.call(Method::GET, &format!("/payments/{payment_id}"), None).await?;
-        let remaining = payment["amount"]["total"].as_i64().unwrap_or(0)
-            - payment["amount"]["cancelled"].as_i64().unwrap_or(0);
         Ok(CancelledPayment {
             payment_key: request.payment_key.clone(),
             refunded: money(refunded)?,
-            remaining: money(remaining.max(0))?,
+            remaining: money((balance - refunded).max(0))?,
         })
     }
 
@@ -187,6 +209,10 @@ impl PaymentGateway for PortOne {
         order_id: OrderId,
     ) -> Result<PaymentSnapshot, PaymentError> {
         let payment_id = order_id.to_string();
+        // PortOne names payments by the merchant's id (the order id): the key must be that name.
+        if payment_key.as_str() != payment_id {
+            return Err(PaymentError::NotFound);
+        }
         let payment = self.call(Method::GET, &format!("/payments/{payment_id}"), None).await?;
         let total = payment["amount"]["total"].as_i64().unwrap_or(0);
         let cancelled = payment["amount"]["cancelled"].as_i64().unwrap_or(0);

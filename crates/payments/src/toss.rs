@@ -168,6 +168,10 @@ impl PaymentGateway for TossPayments {
             "amount": request.amount.as_won(),
         });
         let payment = self.post("/v1/payments/confirm", &body, &request.idempotency_key).await?;
+        // A virtual account is confirmed before the buyer pays into it: not money yet.
+        if payment.status != "DONE" {
+            return Err(PaymentError::Pending(payment.status));
+        }
         // Never trust a capture for another order or amount than the one asked for.
         if payment.order_id != order_id
             || payment.payment_key != request.payment_key.as_str()

@@ -164,17 +164,43 @@ async fn a_partial_cancellation_reports_what_it_refunded_and_what_is_left() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(format!("/payments/{}/cancel", order_id())))
-        .and(body_json(json!({ "reason": "부분 환불", "amount": 50_000 })))
+        .and(body_json(json!({
+            "reason": "부분 환불 [refund-1]", "amount": 50_000, "currentCancellableAmount": 950_000
+        })))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "cancellation": { "status": "SUCCEEDED", "id": "c-1", "totalAmount": 50_000, "reason": "부분 환불" },
+            "cancellation": { "status": "SUCCEEDED", "id": "c-1", "totalAmount": 50_000, "reason": "부분 환불 [refund-1]" },
         })))
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(paid(950_000, 50_000)))
+        .respond_with(ResponseTemplate::new(200).set_body_json(paid(950_000, 0)))
         .mount(&server)
         .await;
+    let request = CancelPayment {
+        payment_key: PaymentKey::parse(&order_id().to_string()).unwrap(),
+        order_id: order_id(),
+        reason: "부분 환불".to_owned(),
+        amount: Some(Money::won(50_000).unwrap()),
+        idempotency_key: "refund-1".to_owned(),
+    };
+    let cancelled = portone(&server).cancel(&request).await.unwrap();
+    assert_eq!((cancelled.refunded.as_won(), cancelled.remaining.as_won()), (50_000, 900_000));
+}
+
+#[tokio::test]
+async fn a_repeated_cancellation_is_answered_from_the_first_without_refunding_again() {
+    let server = MockServer::start().await;
+    let mut after_first = paid(950_000, 50_000);
+    after_first["status"] = json!("PARTIAL_CANCELLED");
+    after_first["cancellations"] = json!([
+        { "status": "SUCCEEDED", "id": "c-1", "totalAmount": 50_000, "reason": "부분 환불 [refund-1]" }
+    ]);
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(after_first))
+        .mount(&server)
+        .await;
+    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&server).await;
     let request = CancelPayment {
         payment_key: PaymentKey::parse(&order_id().to_string()).unwrap(),
         order_id: order_id(),

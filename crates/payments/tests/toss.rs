@@ -250,3 +250,18 @@ async fn a_lookup_reports_where_the_payment_stands() {
     let unknown = toss.lookup(&PaymentKey::parse("tgen_unknown").unwrap(), order_id()).await;
     assert_eq!(unknown, Err(PaymentError::NotFound));
 }
+
+#[tokio::test]
+async fn a_virtual_account_awaiting_its_deposit_is_not_a_capture() {
+    let server = MockServer::start().await;
+    let mut waiting = payment(950_000, 950_000, &Value::Null);
+    waiting["status"] = json!("WAITING_FOR_DEPOSIT");
+    waiting["method"] = json!("가상계좌");
+    Mock::given(method("POST"))
+        .and(path("/v1/payments/confirm"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(waiting))
+        .mount(&server)
+        .await;
+    let confirmed = gateway(&server, quick()).confirm(&confirm_request(950_000)).await;
+    assert_eq!(confirmed, Err(PaymentError::Pending("WAITING_FOR_DEPOSIT".to_owned())));
+}

@@ -4,7 +4,7 @@
 
 use actix_web::{HttpResponse, web};
 use jangteo_app::{NotificationOutcome, PaymentNotification};
-use jangteo_domain::{OrderId, PaymentKey};
+use jangteo_domain::{Gateway, OrderId, PaymentKey};
 use serde::Deserialize;
 
 use crate::{ApiError, ApiState};
@@ -38,7 +38,7 @@ pub(crate) async fn toss(
     let payment_key = PaymentKey::parse(&body.data.payment_key)?;
     let order_id: OrderId = body.data.order_id.parse()?;
     let notification = PaymentNotification { order_id, payment_key };
-    let answer = match state.orders.reconcile_payment(&notification).await? {
+    let answer = match state.orders.reconcile_payment(&notification, Gateway::TossPayments).await? {
         NotificationOutcome::Recorded(receipt) => serde_json::json!({
             "outcome": "recorded",
             "order_id": order_id,

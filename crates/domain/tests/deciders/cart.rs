@@ -155,6 +155,16 @@ fn checkout_decisions() {
             then: Err(ValidationError::new("listing_ids", "must not repeat a listing").into()),
         },
         Case {
+            name: "start with more than twenty listings of one seller",
+            given: vec![],
+            when: start(vec![CheckoutGroup {
+                order_id: ORDER,
+                seller_id: SELLER,
+                listing_ids: (0..21).map(listing).collect(),
+            }]),
+            then: Err(ValidationError::new("cart", "holds more than 20 listings of one seller").into()),
+        },
+        Case {
             name: "start buying from oneself",
             given: vec![],
             when: CheckoutCommand::Start { checkout_id: CHECKOUT, buyer_id: SELLER, groups: groups() },
