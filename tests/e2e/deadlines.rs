@@ -127,4 +127,11 @@ async fn a_delivered_order_completes_by_itself_and_the_seller_is_paid_on(profile
         ],
         "{timeline}"
     );
+    let completed =
+        timeline["entries"].as_array().unwrap().iter().find(|e| e["event_type"] == "OrderCompleted").unwrap();
+    let summary = completed["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("auto-confirmed by the system") && summary.ends_with("after delivery"),
+        "{summary}"
+    );
 }

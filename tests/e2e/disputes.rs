@@ -128,6 +128,7 @@ async fn dispute_resolved_by_refund(profile: &Profile) {
     let decision = entry(&timeline.body, "DisputeResolved");
     assert_eq!(decision["actor_role"], "agent", "{decision}");
     assert_eq!(decision["data"]["resolution"]["decision"], "refund_buyer");
+    assert_eq!(decision["summary"], "dispute decided by staff: everything back to the buyer");
     assert_eq!(entry(&timeline.body, "EscrowFrozen")["actor_role"], "user", "frozen by the buyer's dispute");
     assert_eq!(entry(&timeline.body, "EscrowRefunded")["data"]["amount"], 320_000);
 }

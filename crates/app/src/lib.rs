@@ -27,6 +27,7 @@ mod progress;
 mod queries;
 mod shipment_tracking;
 mod timeline;
+mod timeline_summary;
 
 pub use accounts::{Accounts, Registration};
 pub use carts::{CartLine, CartView, Carts, SellerGroup};

@@ -36,6 +36,8 @@ pub struct TimelineEntry {
     pub recorded_at: DateTime<Utc>,
     pub data: Value,
     pub state_after: Value,
+    /// The entry in words: who did what ("auto-confirmed by the system 3 days after delivery").
+    pub summary: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -86,6 +88,13 @@ impl Timelines {
             entries.extend(replay::<SettlementState>(&settlement_events)?);
         }
         entries.sort_by_key(|entry| entry.global_position);
+        let delivered_at = entries
+            .iter()
+            .find(|entry| entry.stream_id == order_id.as_uuid() && entry.event_type == "OrderDelivered")
+            .map(|entry| entry.recorded_at);
+        for entry in &mut entries {
+            entry.summary = crate::timeline_summary::summarize(entry, &order, delivered_at);
+        }
         Ok(Timeline { order_id, entries })
     }
 }
@@ -113,6 +122,7 @@ fn replay<A: Aggregate>(events: &[RecordedEvent]) -> Result<Vec<TimelineEntry>, 
             recorded_at: recorded.recorded_at,
             data: recorded.payload.clone(),
             state_after,
+            summary: String::new(),
         });
     }
     Ok(entries)
