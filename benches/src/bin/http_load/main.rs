@@ -1,0 +1,71 @@
+//! The HTTP load harness: seeds members and listings on a running Jangteo, then drives the
+//! trade mix — place an order, pay, ship, confirm, read a listing, search — at a fixed
+//! concurrency over keep-alive connections, and prints throughput and latency percentiles per
+//! route, errors by status, and the projections' lag.
+//!
+//! ```text
+//! cargo run -p jangteo-benches --release --bin http_load -- --url http://127.0.0.1:8080 \
+//!     --concurrency 64 --seconds 10
+//! ```
+//! The profile is the server's: start it embedded (`cargo run --release`) or on PostgreSQL
+//! (`JANGTEO_DATABASE_URL=…`, with Kafka `JANGTEO_KAFKA_BROKERS=…` and a `jangteo worker`). Raise
+//! its per-IP limit for the run (`JANGTEO_RATE_LIMIT_PER_MINUTE=100000000`): the harness is one IP.
+
+mod client;
+mod drive;
+mod report;
+mod seed;
+
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::Parser;
+
+#[derive(Parser, Debug, Clone)]
+#[command(about = "Drive Jangteo's trade mix over HTTP and report throughput and latency percentiles")]
+pub struct Options {
+    /// The server's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// Requests in flight at once (one connection each).
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// How long to drive the mix.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Members who sell (each lists its share of the listings).
+    #[arg(long, default_value_t = 16)]
+    pub sellers: usize,
+    /// Members who buy.
+    #[arg(long, default_value_t = 64)]
+    pub buyers: usize,
+    /// Listings put on sale before the run; each trade of the mix uses one.
+    #[arg(long, default_value_t = 4_000)]
+    pub listings: usize,
+    /// Listing reads and searches per trade (reads outnumber trades on a marketplace).
+    #[arg(long, default_value_t = 2)]
+    pub reads_per_trade: usize,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let options = Options::parse();
+    let client = client::Client::new(&options.url, options.concurrency)?;
+    println!(
+        "seeding {} sellers, {} buyers, {} listings on {}",
+        options.sellers, options.buyers, options.listings, options.url
+    );
+    let world = seed::seed(&client, &options).await?;
+    println!("driving the mix at {} concurrent requests for {} s", options.concurrency, options.seconds);
+    let run = drive::drive(
+        &client,
+        world,
+        options.concurrency,
+        Duration::from_secs(options.seconds),
+        options.reads_per_trade,
+    )
+    .await;
+    let lag = client.projection_lag().await.unwrap_or_default();
+    report::print(&run, &lag);
+    Ok(())
+}
