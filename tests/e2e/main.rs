@@ -33,6 +33,7 @@ mod disputes;
 mod distributed;
 mod errors;
 mod payments;
+mod races;
 mod sale;
 mod stream;
 mod support;
