@@ -28,6 +28,7 @@ macro_rules! on_both_profiles {
 }
 
 mod cart;
+mod crash;
 mod deadlines;
 mod disputes;
 mod distributed;

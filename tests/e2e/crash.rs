@@ -1,0 +1,155 @@
+//! Crash safety: the API process is killed (SIGKILL) in the middle of a load of orders on
+//! PostgreSQL and started again. Every order that was acknowledged is in the log; every request
+//! that was not, retried with its `Idempotency-Key`, lands exactly once; nothing is in the log
+//! twice; and the read models equal a fresh rebuild from the log.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
+
+use futures::{StreamExt, stream};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use sqlx::Connection;
+use tokio::sync::mpsc;
+
+use crate::{
+    sale::{eventually, on_sale_listing},
+    support::{Profile, TestDatabase, TestServer},
+};
+
+const LISTINGS: usize = 240;
+const WRITERS: usize = 12;
+/// The process dies once this many orders were acknowledged.
+const KILL_AFTER_ACKS: usize = 60;
+
+/// What one order request came to before the crash.
+enum Outcome {
+    Acked { listing: String, order_id: String },
+    NotAcked { listing: String },
+}
+
+async fn place(http: &reqwest::Client, base: &str, token: &str, listing: &str) -> Option<String> {
+    let answer = http
+        .post(format!("{base}/v1/orders"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", format!("crash-{listing}"))
+        .json(&json!({ "listing_id": listing }))
+        .send()
+        .await
+        .ok()?;
+    if answer.status() != StatusCode::CREATED {
+        return None;
+    }
+    let body: Value = answer.json().await.ok()?;
+    body["order_id"].as_str().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn a_killed_api_loses_no_acknowledged_order_and_duplicates_nothing() {
+    let Some(database) = TestDatabase::create().await else { return };
+    let url = database.url.clone();
+    let profile = Profile::Postgres(database);
+    let server = TestServer::start(&profile).await;
+    let seller = server.member("판매자").await;
+    let buyer = server.member("구매자").await;
+    let listings: Vec<String> = stream::iter(0..LISTINGS)
+        .map(|n| {
+            let (server, seller) = (&server, &seller);
+            async move { on_sale_listing(server, seller, &format!("시계 {n}"), 70_000).await }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+
+    // The load: writers take listings in turn and order them, each with its own key.
+    let (outcomes, mut received) = mpsc::unbounded_channel();
+    let next = Arc::new(AtomicUsize::new(0));
+    let listings = Arc::new(listings);
+    for _ in 0..WRITERS {
+        let (http, base, token) = (server.http.clone(), server.base_url.clone(), buyer.token.clone());
+        let (next, listings, outcomes) = (Arc::clone(&next), Arc::clone(&listings), outcomes.clone());
+        tokio::spawn(async move {
+            while let Some(listing) = listings.get(next.fetch_add(1, Ordering::Relaxed)).cloned() {
+                let outcome = match place(&http, &base, &token, &listing).await {
+                    Some(order_id) => Outcome::Acked { listing, order_id },
+                    None => Outcome::NotAcked { listing },
+                };
+                if outcomes.send(outcome).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    drop(outcomes);
+
+    let mut acked = Vec::new();
+    let mut not_acked = Vec::new();
+    let mut server = Some(server);
+    let mut restarted = None;
+    while let Some(outcome) = received.recv().await {
+        match outcome {
+            Outcome::Acked { listing, order_id } => acked.push((listing, order_id)),
+            Outcome::NotAcked { listing } => not_acked.push(listing),
+        }
+        if acked.len() == KILL_AFTER_ACKS
+            && let Some(running) = server.take()
+        {
+            // SIGKILL mid-load: no graceful shutdown, requests in flight are cut.
+            restarted = Some(running.restart().await);
+        }
+    }
+    let server = restarted.or(server).expect("a server");
+    assert!(acked.len() >= KILL_AFTER_ACKS);
+    assert!(!not_acked.is_empty(), "the kill cut requests short");
+
+    // The client retries what it never heard back about, with the same keys.
+    for listing in &not_acked {
+        let order_id = place(&server.http, &server.base_url, &buyer.token, listing).await;
+        let order_id = order_id.unwrap_or_else(|| panic!("the retry of {listing} was refused"));
+        acked.push((listing.clone(), order_id));
+    }
+
+    // The log: every acknowledged order, each listing reserved once, nothing twice.
+    let mut db = sqlx::PgConnection::connect(&url).await.expect("connecting to the test database");
+    let placed: Vec<(uuid::Uuid,)> =
+        sqlx::query_as("SELECT stream_id FROM events WHERE event_type = 'OrderPlaced'")
+            .fetch_all(&mut db)
+            .await
+            .unwrap();
+    let placed: std::collections::BTreeSet<String> = placed.into_iter().map(|(id,)| id.to_string()).collect();
+    for (listing, order_id) in &acked {
+        assert!(
+            placed.contains(order_id),
+            "order {order_id} for {listing} was acknowledged but is not in the log"
+        );
+    }
+    let (reservations, reserved): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT stream_id) FROM events WHERE event_type = 'ListingReserved'",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    let expected = i64::try_from(LISTINGS).unwrap();
+    assert_eq!((placed.len(), reservations, reserved), (LISTINGS, expected, expected), "nothing twice");
+    drop(db);
+
+    // The live read models, caught up, equal a rebuild from the log.
+    let mut live = Vec::new();
+    for (_, order_id) in &acked {
+        live.push(
+            eventually(&server, &format!("/v1/orders/{order_id}"), &buyer.token, |o| o["status"] == "placed")
+                .await,
+        );
+    }
+    let (server, _) = server.rebuild_offline().await;
+    for ((_, order_id), before) in acked.iter().zip(&live) {
+        let after =
+            server.send(Method::GET, &format!("/v1/orders/{order_id}"), Some(&buyer.token), None).await;
+        assert_eq!(&after.body, before, "order {order_id} after a rebuild");
+    }
+    drop(server);
+    let Profile::Postgres(database) = profile else { unreachable!() };
+    database.drop_database().await;
+}
