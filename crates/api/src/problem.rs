@@ -148,6 +148,9 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
             };
             (failure.code(), status, title)
         }
+        AppError::Store(error) if error.is_saturated() => {
+            ("overloaded", S::SERVICE_UNAVAILABLE, "Too busy right now")
+        }
         AppError::Store(_) | AppError::ReadModel(_) | AppError::Codec(_) | AppError::Internal(_) => {
             ("internal_error", S::INTERNAL_SERVER_ERROR, "Internal error")
         }
@@ -161,7 +164,12 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let (code, status, title) = self.classify();
-        let detail = if status.is_server_error() && !matches!(self, ApiError::App(AppError::NotCaughtUp(_))) {
+        let expected = match self {
+            ApiError::App(AppError::NotCaughtUp(_)) => true,
+            ApiError::App(AppError::Store(error)) => error.is_saturated(),
+            _ => false,
+        };
+        let detail = if status.is_server_error() && !expected {
             tracing::error!(error = %self, "request failed");
             "the server could not complete the request; it has been logged".to_owned()
         } else {
@@ -193,6 +201,9 @@ impl ResponseError for ApiError {
             ApiError::App(AppError::NotCaughtUp(_)) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
             }
+            ApiError::App(AppError::Store(error)) if error.is_saturated() => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
             ApiError::MethodNotAllowed(allow) => {
                 response.insert_header((header::ALLOW, *allow));
             }
@@ -202,5 +213,23 @@ impl ResponseError for ApiError {
             _ => {}
         }
         response.json(problem)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::{ResponseError, http::header};
+    use jangteo_event_store::EventStoreError;
+
+    use super::*;
+
+    #[test]
+    fn a_saturated_store_answers_503_with_retry_after() {
+        let error = ApiError::App(AppError::Store(EventStoreError::Database(sqlx::Error::PoolTimedOut)));
+        let response = error.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("1"));
+        let other = ApiError::App(AppError::Store(EventStoreError::Corrupt("x".to_owned())));
+        assert_eq!(other.error_response().status(), StatusCode::INTERNAL_SERVER_ERROR);
     }
 }

@@ -26,3 +26,11 @@ pub enum EventStoreError {
     #[error("migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
 }
+
+impl EventStoreError {
+    /// Every connection stayed busy for the whole acquire timeout: the store is saturated, and
+    /// the caller should come back shortly rather than wait in an ever longer queue.
+    pub fn is_saturated(&self) -> bool {
+        matches!(self, EventStoreError::Database(sqlx::Error::PoolTimedOut))
+    }
+}

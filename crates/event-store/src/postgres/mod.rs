@@ -23,8 +23,9 @@ use crate::{AppendOutcome, AppendRequest, EventStore, EventStoreError, GlobalPos
 /// payload, for consumers that prefer `LISTEN` to polling.
 pub const NOTIFY_CHANNEL: &str = "jangteo_events";
 
-/// How long an operation waits for a free connection before it fails instead of hanging.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a command waits for a connection before it is answered 503 + Retry-After: long enough
+/// to ride out a burst, short enough that a saturated store does not pile requests up.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The event store over a PostgreSQL database. Cloning is cheap and shares the pool and the
 /// subscription channel.
