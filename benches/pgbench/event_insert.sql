@@ -1,0 +1,2 @@
+-- One event-sized row per transaction: the machine's ceiling for durable single appends.
+INSERT INTO events (event_id, stream_id, version, event_type, payload) VALUES (gen_random_uuid(), gen_random_uuid(), 1, 'OrderPlaced', '{"order_id": "01930000-0000-7000-8000-000000000001", "buyer_id": "01930000-0000-7000-8000-000000000002", "seller_id": "01930000-0000-7000-8000-000000000003", "items": [{"listing_id": "01930000-0000-7000-8000-000000000004", "price": 50000}], "shipping_fee": 0, "price": 50000}');
