@@ -27,6 +27,8 @@ pub struct Run {
     /// Projection lag samples (milliseconds) taken during the run, per projection.
     pub lag: BTreeMap<String, Vec<f64>>,
     pub trades_completed: usize,
+    /// Racing mode: races run, and races that did not end with exactly one winner.
+    pub races: Option<(usize, usize)>,
 }
 
 const LAG_SAMPLE_INTERVAL: Duration = Duration::from_millis(250);
@@ -111,7 +113,7 @@ pub async fn drive(
 
     let recorder = Arc::try_unwrap(recorder).ok().and_then(|m| m.into_inner().ok()).unwrap_or_default();
     let lag = Arc::try_unwrap(lag).ok().and_then(|m| m.into_inner().ok()).unwrap_or_default();
-    Run { recorder, elapsed, lag, trades_completed: completed.load(Ordering::Relaxed) }
+    Run { recorder, elapsed, lag, trades_completed: completed.load(Ordering::Relaxed), races: None }
 }
 
 /// One listing traded through; stops at the first step that fails. Returns whether it completed.

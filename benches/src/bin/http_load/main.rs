@@ -13,6 +13,7 @@
 
 mod client;
 mod drive;
+mod races;
 mod report;
 mod seed;
 
@@ -45,6 +46,10 @@ pub struct Options {
     /// Listing reads and searches per trade (reads outnumber trades on a marketplace).
     #[arg(long, default_value_t = 2)]
     pub reads_per_trade: usize,
+    /// Racing mode instead of the mix: this many buyers press "buy" on each listing at once; the
+    /// report counts races with other than exactly one winner (double-sells).
+    #[arg(long)]
+    pub race_buyers: Option<usize>,
 }
 
 #[tokio::main]
@@ -56,15 +61,17 @@ async fn main() -> Result<()> {
         options.sellers, options.buyers, options.listings, options.url
     );
     let world = seed::seed(&client, &options).await?;
-    println!("driving the mix at {} concurrent requests for {} s", options.concurrency, options.seconds);
-    let run = drive::drive(
-        &client,
-        world,
-        options.concurrency,
-        Duration::from_secs(options.seconds),
-        options.reads_per_trade,
-    )
-    .await;
+    let duration = Duration::from_secs(options.seconds);
+    let run = if let Some(buyers) = options.race_buyers {
+        println!(
+            "racing {buyers} buyers per listing, {} races at once, for {} s",
+            options.concurrency, options.seconds
+        );
+        races::race(&client, world, buyers.max(2), options.concurrency, duration).await
+    } else {
+        println!("driving the mix at {} concurrent requests for {} s", options.concurrency, options.seconds);
+        drive::drive(&client, world, options.concurrency, duration, options.reads_per_trade).await
+    };
     let lag = client.projection_lag().await.unwrap_or_default();
     report::print(&run, &lag);
     Ok(())

@@ -90,6 +90,9 @@ pub fn print(run: &Run, final_lag: &[(String, f64)]) {
         run.trades_completed,
         per_second(run.trades_completed as u64, run.elapsed)
     );
+    if let Some((races, wrong)) = run.races {
+        println!("races: {races}, with other than exactly one winner: {wrong}");
+    }
     if errors.is_empty() {
         println!("errors: none");
     } else {
