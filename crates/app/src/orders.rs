@@ -279,22 +279,35 @@ impl Orders {
         Err(AppError::Contention)
     }
 
-    /// Gives a capture back that could not be recorded. A failure here leaves money captured
-    /// without an order paid: it is logged loudly for operators, with the payment key.
+    /// Gives a capture back that could not be recorded.
     async fn void(&self, confirmation: &ConfirmPayment, reason: &str) {
+        let idempotency_key = format!("{}-void", confirmation.idempotency_key);
+        self.give_back_capture(&confirmation.payment_key, confirmation.order_id, reason, idempotency_key)
+            .await;
+    }
+
+    /// Cancels a whole capture that no order holds. A failure here leaves money captured without
+    /// an order paid: it is logged loudly for operators, with the payment key.
+    pub(crate) async fn give_back_capture(
+        &self,
+        payment_key: &PaymentKey,
+        order_id: OrderId,
+        reason: &str,
+        idempotency_key: String,
+    ) {
         let cancel = CancelPayment {
-            payment_key: confirmation.payment_key.clone(),
-            order_id: confirmation.order_id,
+            payment_key: payment_key.clone(),
+            order_id,
             reason: reason.to_owned(),
             amount: None,
-            idempotency_key: format!("{}-void", confirmation.idempotency_key),
+            idempotency_key,
         };
         if let Err(error) = self.gateway.cancel(&cancel).await
             && error != PaymentError::AlreadyRefunded
         {
             tracing::error!(
-                order_id = %confirmation.order_id,
-                payment_key = confirmation.payment_key.as_str(),
+                %order_id,
+                payment_key = payment_key.as_str(),
                 %error,
                 "a captured payment could not be recorded nor given back; refund it by hand"
             );

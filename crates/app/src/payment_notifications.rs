@@ -12,7 +12,7 @@
 use jangteo_domain::{
     DomainError, EscrowId, Gateway, GatewayPayment, OrderId, PaymentKey, order::OrderState,
 };
-use jangteo_payments::{CancelPayment, PaymentError, PaymentState};
+use jangteo_payments::{PaymentError, PaymentState};
 use uuid::Uuid;
 
 use crate::{Actor, AppError, CommandContext, OrderReceipt, Orders, command::load};
@@ -100,26 +100,9 @@ impl Orders {
     /// A payment that arrived for an order that cannot take it any more (it expired meanwhile)
     /// goes back to the buyer.
     async fn give_back_unrecorded(&self, notification: &PaymentNotification, refusal: &DomainError) {
-        let cancel = CancelPayment {
-            payment_key: notification.payment_key.clone(),
-            order_id: notification.order_id,
-            reason: format!("the order cannot be paid any more: {refusal}"),
-            amount: None,
-            idempotency_key: format!(
-                "jangteo-unrecorded-{}-{}",
-                notification.order_id,
-                notification.payment_key.as_str()
-            ),
-        };
-        if let Err(error) = self.gateway().cancel(&cancel).await
-            && error != PaymentError::AlreadyRefunded
-        {
-            tracing::error!(
-                order_id = %notification.order_id,
-                payment_key = notification.payment_key.as_str(),
-                %error,
-                "a payment for an order that cannot take it could not be given back; refund it by hand"
-            );
-        }
+        let PaymentNotification { order_id, payment_key } = notification;
+        let reason = format!("the order cannot be paid any more: {refusal}");
+        let idempotency_key = format!("jangteo-unrecorded-{order_id}-{}", payment_key.as_str());
+        self.give_back_capture(payment_key, *order_id, &reason, idempotency_key).await;
     }
 }

@@ -313,11 +313,7 @@ fn payment_gateway(config: &Config) -> Result<Arc<dyn PaymentGateway>> {
             let key = config.toss_secret_key.as_ref().context("JANGTEO_TOSS_SECRET_KEY is not set")?;
             Arc::new(TossPayments::new(&base(toss::API_BASE), key.expose(), RetryPolicy::default())?)
         }
-        GatewayChoice::Portone => {
-            let secret =
-                config.portone_api_secret.as_ref().context("JANGTEO_PORTONE_API_SECRET is not set")?;
-            Arc::new(PortOne::new(&base(portone::API_BASE), secret.expose(), RetryPolicy::default())?)
-        }
+        GatewayChoice::Portone => Arc::new(portone_client(config)?),
     })
 }
 
@@ -326,9 +322,14 @@ fn escrow_logistics(config: &Config) -> Result<Option<Arc<dyn portone::EscrowLog
     if config.payment_gateway != GatewayChoice::Portone {
         return Ok(None);
     }
+    Ok(Some(Arc::new(portone_client(config)?)))
+}
+
+/// The PortOne V2 client: the gateway, and the escrow PG's logistics API.
+fn portone_client(config: &Config) -> Result<PortOne> {
     let secret = config.portone_api_secret.as_ref().context("JANGTEO_PORTONE_API_SECRET is not set")?;
     let base = config.payment_api_base.clone().unwrap_or_else(|| portone::API_BASE.to_owned());
-    Ok(Some(Arc::new(PortOne::new(&base, secret.expose(), RetryPolicy::default())?)))
+    Ok(PortOne::new(&base, secret.expose(), RetryPolicy::default())?)
 }
 
 pub async fn migrate(config: &Config) -> Result<()> {
