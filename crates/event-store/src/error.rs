@@ -20,6 +20,14 @@ pub enum EventStoreError {
     #[error("corrupt stored event: {0}")]
     Corrupt(String),
 
+    /// The appends queued for the writer did not get a place within the store's patience.
+    #[error("the event store is saturated")]
+    Saturated,
+
+    /// The group-commit writer is gone (the store is shutting down).
+    #[error("the event store's writer has stopped")]
+    WriterStopped,
+
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -28,9 +36,10 @@ pub enum EventStoreError {
 }
 
 impl EventStoreError {
-    /// Every connection stayed busy for the whole acquire timeout: the store is saturated, and
+    /// Every connection stayed busy for the whole acquire timeout, or the writer's queue stayed
+    /// full as long: the store is saturated, and
     /// the caller should come back shortly rather than wait in an ever longer queue.
     pub fn is_saturated(&self) -> bool {
-        matches!(self, EventStoreError::Database(sqlx::Error::PoolTimedOut))
+        matches!(self, EventStoreError::Saturated | EventStoreError::Database(sqlx::Error::PoolTimedOut))
     }
 }

@@ -5,12 +5,16 @@
 //!
 //! Inside: `plan` holds the append rules both backends share (request checks, expected versions,
 //! numbering), `queries` the SQL that reads the same on both, `row` the stored shape of an event
-//! and its checked conversions; `postgres` and `sqlite` hold what differs, chiefly each one's
-//! append transaction and how it keeps the global log gap-free.
+//! and its checked conversions; `batch` decides a batch of commands for one transaction and
+//! `group_commit` runs the writer task that gathers concurrent appends into such batches;
+//! `postgres` and `sqlite` hold what differs, chiefly each one's append transaction and how it
+//! keeps the global log gap-free.
 
+mod batch;
 mod envelope;
 mod error;
 mod feed;
+mod group_commit;
 mod head;
 mod plan;
 pub mod postgres;
@@ -25,6 +29,7 @@ pub use envelope::{
 };
 pub use error::EventStoreError;
 pub use feed::{EventFeed, FeedError, FeedSource, StoreTail};
+pub use group_commit::CommitMode;
 pub use tail::LogTail;
 
 use async_trait::async_trait;

@@ -1,6 +1,6 @@
 //! The statements that read the same on PostgreSQL and SQLite (sqlx numbers `$N` parameters on
-//! both), written once over any sqlx database: reads, claims, command records and checkpoints.
-//! What differs between the backends, the append transaction's locking and batching, stays in each
+//! both), written once over any sqlx database: reads, claim lookups and checkpoints.
+//! What differs between the backends, the append transaction's locking and writes, stays in each
 //! backend's `append.rs`.
 
 use chrono::{DateTime, Utc};
@@ -8,7 +8,7 @@ use sqlx::{ColumnIndex, Database, Decode, Encode, Executor, FromRow, IntoArgumen
 use uuid::Uuid;
 
 use crate::row::{self, EVENT_COLUMNS, EventRow};
-use crate::{AppendOutcome, EventStoreError, GlobalPosition, RecordedEvent, UniqueClaim, plan};
+use crate::{AppendOutcome, EventStoreError, GlobalPosition, RecordedEvent, plan};
 
 /// The portable queries, implemented below for every database that can bind and decode the
 /// store's column types (PostgreSQL and SQLite). A trait with a blanket impl states those bounds
@@ -44,17 +44,6 @@ pub(crate) trait Queries: Database {
         scope: &str,
         value: &str,
     ) -> Result<Option<Uuid>, EventStoreError>;
-
-    /// Claims a value for its owner, inside the append transaction. A value its owner already
-    /// holds is accepted again; a value another stream holds fails the append with `ClaimTaken`.
-    async fn claim(connection: &mut Self::Connection, claim: &UniqueClaim) -> Result<(), EventStoreError>;
-
-    /// Stores the idempotency record of a command, inside the append transaction.
-    async fn record_command<'e>(
-        executor: impl Executor<'e, Database = Self>,
-        outcome: &AppendOutcome,
-        recorded_at: DateTime<Utc>,
-    ) -> Result<(), EventStoreError>;
 
     /// A subscriber that never saved a checkpoint starts from the beginning (0).
     async fn load_checkpoint<'e>(
@@ -151,48 +140,6 @@ where
                 .fetch_optional(executor)
                 .await?;
         Ok(owner)
-    }
-
-    async fn claim(connection: &mut Self::Connection, claim: &UniqueClaim) -> Result<(), EventStoreError> {
-        let taken = || EventStoreError::ClaimTaken { scope: claim.scope.clone() };
-        // Look first: under the log lock no other append can claim in between.
-        match Self::find_claim(&mut *connection, &claim.scope, &claim.value).await? {
-            Some(owner) if owner == claim.owner_stream_id => return Ok(()),
-            Some(_) => return Err(taken()),
-            None => {}
-        }
-        // A unique violation here means someone wrote the table outside an append; it is still
-        // the same refusal.
-        sqlx::query("INSERT INTO unique_claims (scope, value, owner_stream_id) VALUES ($1, $2, $3)")
-            .bind(claim.scope.as_str())
-            .bind(claim.value.as_str())
-            .bind(claim.owner_stream_id)
-            .execute(&mut *connection)
-            .await
-            .map_err(|error| match error.as_database_error() {
-                Some(db) if db.is_unique_violation() => taken(),
-                _ => EventStoreError::Database(error),
-            })?;
-        Ok(())
-    }
-
-    async fn record_command<'e>(
-        executor: impl Executor<'e, Database = Self>,
-        outcome: &AppendOutcome,
-        recorded_at: DateTime<Utc>,
-    ) -> Result<(), EventStoreError> {
-        let first = outcome.events.first().map_or(outcome.last_position, |event| event.global_position);
-        sqlx::query(
-            "INSERT INTO commands (command_id, first_position, last_position, recorded_at) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(outcome.command_id)
-        .bind(row::to_sql(first, "position")?)
-        .bind(row::to_sql(outcome.last_position, "position")?)
-        .bind(recorded_at)
-        .execute(executor)
-        .await?;
-        Ok(())
     }
 
     async fn load_checkpoint<'e>(

@@ -44,6 +44,8 @@ pub struct Config {
     pub consistency_timeout_ms: u64,
     /// Connections in the PostgreSQL pool.
     pub database_max_connections: u32,
+    /// Whether concurrent appends share one transaction (group commit); off only to measure.
+    pub group_commit: bool,
     /// HTTP worker threads (0 = one per core).
     pub http_workers: usize,
     /// Requests per minute per client IP.
@@ -128,6 +130,7 @@ impl Default for Config {
             access_token_ttl_secs: 900,
             consistency_timeout_ms: 2000,
             database_max_connections: 16,
+            group_commit: true,
             http_workers: 0,
             rate_limit_per_minute: 100,
             cors_allowed_origins: Vec::new(),
@@ -200,6 +203,9 @@ impl Config {
         if let Some(max) = number("JANGTEO_DATABASE_MAX_CONNECTIONS")? {
             self.database_max_connections =
                 u32::try_from(max).context("JANGTEO_DATABASE_MAX_CONNECTIONS is too large")?;
+        }
+        if let Some(grouped) = flag(&var, "JANGTEO_GROUP_COMMIT")? {
+            self.group_commit = grouped;
         }
         if let Some(limit) = number("JANGTEO_RATE_LIMIT_PER_MINUTE")? {
             self.rate_limit_per_minute =
@@ -297,12 +303,8 @@ impl Config {
         if let Some(secs) = number("JANGTEO_TRACKING_INTERVAL_SECS")? {
             self.tracking_interval_secs = secs.max(1);
         }
-        if let Some(allowed) = var("JANGTEO_RETURNS_FOR_CHANGE_OF_MIND").filter(|v| !v.is_empty()) {
-            self.returns_for_change_of_mind = match allowed.as_str() {
-                "true" | "1" => true,
-                "false" | "0" => false,
-                other => bail!("JANGTEO_RETURNS_FOR_CHANGE_OF_MIND={other} is not true or false"),
-            };
+        if let Some(allowed) = flag(var, "JANGTEO_RETURNS_FOR_CHANGE_OF_MIND")? {
+            self.returns_for_change_of_mind = allowed;
         }
         if let Some(points) = number("JANGTEO_SELLER_FEE_BASIS_POINTS")? {
             self.seller_fee_basis_points =
@@ -357,6 +359,16 @@ fn number(var: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<u6
     var(name).map(|v| v.parse::<u64>().with_context(|| format!("{name}={v} is not a number"))).transpose()
 }
 
+/// The yes/no in the variable `name`, if set and not empty.
+fn flag(var: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<bool>> {
+    match var(name).as_deref() {
+        None | Some("") => Ok(None),
+        Some("true" | "1") => Ok(Some(true)),
+        Some("false" | "0") => Ok(Some(false)),
+        Some(other) => bail!("{name}={other} is not true or false"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -380,5 +392,6 @@ mod tests {
         let mut config = Config::default();
         assert!(config.apply_env(|n| (n == "JANGTEO_LISTEN").then(|| "nope".to_owned())).is_err());
         assert!(config.apply_env(|n| (n == "JANGTEO_DATABASE_URL").then(|| "mysql://x".to_owned())).is_err());
+        assert!(config.apply_env(|n| (n == "JANGTEO_GROUP_COMMIT").then(|| "maybe".to_owned())).is_err());
     }
 }

@@ -1,25 +1,23 @@
-//! The PostgreSQL append transaction: one command's events over any number of streams, with its
-//! unique claims and its idempotency record, committed together or not at all.
-
-use std::collections::HashMap;
+//! The PostgreSQL append transaction: a batch of commands (one, or as many as group commit
+//! gathered), each with its events over any number of streams, its unique claims and its
+//! idempotency record, committed together.
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
 use super::NOTIFY_CHANNEL;
+use crate::batch::{self, BatchPlan, Stored};
+use crate::group_commit::BatchWriter;
 use crate::plan::{self, StreamHead};
-use crate::queries::Queries;
-use crate::row;
-use crate::{
-    AppendOutcome, AppendRequest, EventMetadata, EventStoreError, GlobalPosition, RecordedEvent, StreamAppend,
-};
+use crate::row::{self, EVENT_COLUMNS, EventRow};
+use crate::{AppendOutcome, AppendRequest, EventStoreError, GlobalPosition};
 
 /// Opens the append transaction.
 ///
 /// READ COMMITTED whatever the server's default: after waiting for the log lock, each following
 /// statement must see what the previous appender committed (a REPEATABLE READ snapshot taken
-/// before the wait would not, and its UPDATE would fail with a serialization error instead).
+/// before the wait would not).
 ///
 /// The two timeouts keep one stuck appender from stopping every other: a waiter gives up on the
 /// log lock after `lock_timeout`, and the server ends a session that holds the lock while its
@@ -28,178 +26,284 @@ const BEGIN: &str = "BEGIN ISOLATION LEVEL READ COMMITTED; \
      SET LOCAL lock_timeout = '10s'; \
      SET LOCAL idle_in_transaction_session_timeout = '10s'";
 
-pub(super) async fn append(pool: &PgPool, request: AppendRequest) -> Result<AppendOutcome, EventStoreError> {
-    let count = plan::validate(&request)?;
-    let AppendRequest { metadata, streams, claims } = request;
-
-    let mut tx = pool.begin_with(BEGIN).await?;
-
-    let (first_position, recorded_at) = reserve_positions(&mut tx, count).await?;
-
-    // Everything below runs under the log lock, so no other append can interleave between these
-    // checks and the commit: they are race-free without retries. On an error, dropping `tx` rolls
-    // back (sqlx flushes the ROLLBACK as the connection returns to the pool) and frees the lock.
-    if let Some(outcome) = Postgres::find_command(&mut *tx, metadata.command_id).await? {
-        // The rollback gives the reserved positions back: the next appender reuses them.
-        tx.rollback().await?;
-        return Ok(outcome);
-    }
-    let current_versions = check_versions(&mut tx, &streams).await?;
-    for claim in &claims {
-        Postgres::claim(&mut tx, claim).await?;
-    }
-    let events = plan::number_events(&metadata, streams, &current_versions, first_position, recorded_at)?;
-    insert_events(&mut tx, &metadata, recorded_at, &events).await?;
-    update_streams(&mut tx, &events).await?;
-
-    let outcome = plan::outcome(metadata.command_id, events, false)?;
-    Postgres::record_command(&mut *tx, &outcome, recorded_at).await?;
-    // Delivered at commit, and only if the transaction commits.
-    sqlx::query("SELECT pg_notify($1, $2)")
-        .bind(NOTIFY_CHANNEL)
-        .bind(outcome.last_position.to_string())
-        .execute(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(outcome)
+/// The batch transaction over a pool.
+#[derive(Clone)]
+pub(super) struct PgBatchWriter {
+    pub pool: PgPool,
 }
 
-/// Reserves `count` positions and returns the first one, with the time to record.
+type Answers = Vec<Result<AppendOutcome, EventStoreError>>;
+
+impl BatchWriter for PgBatchWriter {
+    async fn append_batch(&self, requests: &[AppendRequest]) -> Result<Answers, EventStoreError> {
+        let mut tx = self.pool.begin_with(BEGIN).await?;
+        let (head, recorded_at) = lock_log(&mut tx).await?;
+
+        // Everything below runs under the log lock, so no other append can interleave between
+        // these reads and the commit: the batch's checks are race-free without retries. On an
+        // error, dropping `tx` rolls back (sqlx flushes the ROLLBACK as the connection returns to
+        // the pool) and frees the lock.
+        let stored = read_stored(&mut tx, requests).await?;
+        let batch = batch::plan(requests, stored, head, recorded_at);
+        if batch.writes_nothing() {
+            tx.rollback().await?;
+            return Ok(batch.answers);
+        }
+        write(&mut tx, &batch, recorded_at).await?;
+        tx.commit().await?;
+        Ok(batch.answers)
+    }
+}
+
+/// Takes the log lock and reads the head, with the time to record.
 ///
-/// **This is what keeps the global log gap-free and in commit order.** `UPDATE log_head` takes the
-/// row lock on the log's single head row, and PostgreSQL holds a row lock until the transaction
-/// ends. So the next appender's `UPDATE` waits here until this transaction has committed or rolled
-/// back, and then reads the head as this one left it:
+/// **This is what keeps the global log gap-free and in commit order.** `FOR UPDATE` takes the row
+/// lock on the log's single head row, and PostgreSQL holds a row lock until the transaction ends.
+/// So the next appender waits here until this transaction has committed or rolled back, and then
+/// reads the head as this one left it:
 ///
 /// * positions are handed out one transaction at a time, and each transaction's positions are
 ///   visible before the next transaction can even obtain its own: a reader's
 ///   `WHERE global_position > $after ORDER BY global_position` can never see position n + 1 while
 ///   n is still uncommitted, which is how a `BIGSERIAL` log loses late commits;
-/// * a rollback also rolls back the increment, so the next appender reuses those numbers and the
-///   log has no holes.
+/// * the head moves only in [`write`], in the same transaction as the events, so a rollback
+///   leaves it where it was and the log has no holes.
 ///
-/// The price is that appends to the whole log are serialized from here to commit; that is why this
-/// runs after the request was validated and why the transaction stays short.
+/// The price is that appends to the whole log are serialized from here to commit. Group commit
+/// pays it once per batch instead of once per command, and the transaction stays short: a fixed
+/// number of statements whatever the batch's size.
 ///
 /// The time is the database's `clock_timestamp()` taken under the lock, so `recorded_at` follows
 /// position order as far as one clock allows, whichever process appends.
-async fn reserve_positions(
+async fn lock_log(
     tx: &mut Transaction<'static, Postgres>,
-    count: u64,
 ) -> Result<(GlobalPosition, DateTime<Utc>), EventStoreError> {
-    let (head, recorded_at): (i64, DateTime<Utc>) = sqlx::query_as(
-        "UPDATE log_head SET position = position + $1 WHERE id = 1 \
-         RETURNING position, clock_timestamp()",
-    )
-    .bind(row::to_sql(count, "event count")?)
-    .fetch_one(&mut **tx)
-    .await?;
-    let first = row::stored_u64(head, "log_head position")?
-        .checked_sub(count)
-        .ok_or_else(|| EventStoreError::Corrupt(format!("log_head {head} is below {count}")))?;
-    Ok((first + 1, recorded_at))
+    let (head, recorded_at): (i64, DateTime<Utc>) =
+        sqlx::query_as("SELECT position, clock_timestamp() FROM log_head WHERE id = 1 FOR UPDATE")
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok((row::stored_u64(head, "log_head position")?, recorded_at))
 }
 
-/// Reads (and row-locks) the streams' heads and checks every expected version; returns the
-/// current versions in request order. The `log_head` lock already keeps other appenders out;
-/// `FOR UPDATE` also keeps out anything else that would write `streams`.
-async fn check_versions(
+/// Reads the batch's stored commands, stream heads (row-locked: `FOR UPDATE` also keeps out
+/// anything else that would write `streams`) and claims, one statement each.
+async fn read_stored(
     tx: &mut Transaction<'static, Postgres>,
-    streams: &[StreamAppend],
-) -> Result<Vec<u64>, EventStoreError> {
-    let ids: Vec<Uuid> = streams.iter().map(|stream| stream.stream_id).collect();
+    requests: &[AppendRequest],
+) -> Result<Stored, EventStoreError> {
+    let mut stored = Stored::default();
+
+    let rows: Vec<EventRow> = sqlx::query_as(&format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE command_id = ANY($1) ORDER BY global_position"
+    ))
+    .bind(Stored::command_ids(requests))
+    .fetch_all(&mut **tx)
+    .await?;
+    stored.add_command_events(row::into_events(rows)?)?;
+
     let rows: Vec<(Uuid, String, i64)> = sqlx::query_as(
         "SELECT stream_id, stream_type, version FROM streams WHERE stream_id = ANY($1) FOR UPDATE",
     )
-    .bind(&ids)
+    .bind(Stored::stream_ids(requests))
     .fetch_all(&mut **tx)
     .await?;
-    let mut heads = HashMap::with_capacity(rows.len());
     for (stream_id, stream_type, version) in rows {
-        heads.insert(stream_id, StreamHead { stream_type, version: row::stored_u64(version, "version")? });
+        stored
+            .streams
+            .insert(stream_id, StreamHead { stream_type, version: row::stored_u64(version, "version")? });
     }
-    streams.iter().map(|stream| plan::check_expected(stream, heads.get(&stream.stream_id))).collect()
+
+    let keys = Stored::claim_keys(requests);
+    if !keys.is_empty() {
+        let (scopes, values): (Vec<&str>, Vec<&str>) = keys.into_iter().unzip();
+        let rows: Vec<(String, String, Uuid)> = sqlx::query_as(
+            "SELECT c.scope, c.value, c.owner_stream_id FROM unique_claims c \
+             JOIN UNNEST($1::text[], $2::text[]) AS k(scope, value) USING (scope, value)",
+        )
+        .bind(scopes)
+        .bind(values)
+        .fetch_all(&mut **tx)
+        .await?;
+        for (scope, value, owner) in rows {
+            stored.claims.insert((scope, value), owner);
+        }
+    }
+    Ok(stored)
 }
 
-/// Inserts all events in one statement: the per-event columns as arrays, the command's metadata
-/// (the same for every event) as scalars.
-async fn insert_events(
+/// Writes a planned batch: the events, the stream heads, the new claims, the command records, the
+/// log head and the notification, in one statement. The per-row columns travel as arrays.
+async fn write(
     tx: &mut Transaction<'static, Postgres>,
-    metadata: &EventMetadata,
+    batch: &BatchPlan,
     recorded_at: DateTime<Utc>,
-    events: &[RecordedEvent],
 ) -> Result<(), EventStoreError> {
-    let mut positions = Vec::with_capacity(events.len());
-    let mut versions = Vec::with_capacity(events.len());
-    let mut schema_versions = Vec::with_capacity(events.len());
-    for event in events {
-        positions.push(row::to_sql(event.global_position, "position")?);
-        versions.push(row::to_sql(event.version, "version")?);
-        // Checked by `plan::validate`.
-        schema_versions.push(
-            i32::try_from(event.schema_version)
-                .map_err(|_| EventStoreError::InvalidAppend("schema version out of range".to_owned()))?,
-        );
-    }
-    let event_ids: Vec<Uuid> = events.iter().map(|event| event.event_id).collect();
-    let stream_ids: Vec<Uuid> = events.iter().map(|event| event.stream_id).collect();
-    let stream_types: Vec<&str> = events.iter().map(|event| event.stream_type.as_str()).collect();
-    let event_types: Vec<&str> = events.iter().map(|event| event.event_type.as_str()).collect();
-    let payloads: Vec<&serde_json::Value> = events.iter().map(|event| &event.payload).collect();
+    let events = EventColumns::of(batch)?;
+    let streams = StreamColumns::of(batch)?;
+    let claims = ClaimColumns::of(batch);
+    let commands = CommandColumns::of(batch)?;
 
+    // Data-modifying CTEs all run, whether or not the outer query reads them; the outer statement
+    // moves the head and sends the notification, delivered at commit and only if it commits.
     sqlx::query(
-        "INSERT INTO events (global_position, event_id, stream_id, stream_type, version, event_type, \
-             schema_version, payload, actor_id, actor_role, command_id, correlation_id, causation_id, \
-             recorded_at) \
-         SELECT e.global_position, e.event_id, e.stream_id, e.stream_type, e.version, e.event_type, \
-             e.schema_version, e.payload, $9, $10, $11, $12, $13, $14 \
-         FROM UNNEST($1::bigint[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], $6::text[], \
-             $7::int[], $8::jsonb[]) \
-             AS e(global_position, event_id, stream_id, stream_type, version, event_type, \
-             schema_version, payload)",
+        "WITH new_events AS ( \
+             INSERT INTO events (global_position, event_id, stream_id, stream_type, version, event_type, \
+                 schema_version, payload, actor_id, actor_role, command_id, correlation_id, causation_id, \
+                 recorded_at) \
+             SELECT e.*, $13 FROM UNNEST($1::bigint[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], \
+                 $6::text[], $7::int[], $8::jsonb[], $9::uuid[], $10::text[], $11::uuid[], $12::uuid[], \
+                 $14::uuid[]) AS e), \
+         new_heads AS ( \
+             INSERT INTO streams (stream_id, stream_type, version) \
+             SELECT * FROM UNNEST($15::uuid[], $16::text[], $17::bigint[]) \
+             ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version), \
+         new_claims AS ( \
+             INSERT INTO unique_claims (scope, value, owner_stream_id) \
+             SELECT * FROM UNNEST($18::text[], $19::text[], $20::uuid[])), \
+         new_commands AS ( \
+             INSERT INTO commands (command_id, first_position, last_position, recorded_at) \
+             SELECT c.*, $13 FROM UNNEST($21::uuid[], $22::bigint[], $23::bigint[]) AS c), \
+         new_head AS ( \
+             UPDATE log_head SET position = $24 WHERE id = 1 RETURNING position) \
+         SELECT pg_notify($25, position::text) FROM new_head",
     )
-    .bind(positions)
-    .bind(event_ids)
-    .bind(stream_ids)
-    .bind(stream_types)
-    .bind(versions)
-    .bind(event_types)
-    .bind(schema_versions)
-    .bind(payloads)
-    .bind(metadata.actor_id)
-    .bind(metadata.actor_role.as_str())
-    .bind(metadata.command_id)
-    .bind(metadata.correlation_id)
-    .bind(metadata.causation_id)
+    .bind(events.positions)
+    .bind(events.event_ids)
+    .bind(events.stream_ids)
+    .bind(events.stream_types)
+    .bind(events.versions)
+    .bind(events.event_types)
+    .bind(events.schema_versions)
+    .bind(events.payloads)
+    .bind(events.actor_ids)
+    .bind(events.actor_roles)
+    .bind(events.command_ids)
+    .bind(events.correlation_ids)
     .bind(recorded_at)
+    .bind(events.causation_ids)
+    .bind(streams.ids)
+    .bind(streams.types)
+    .bind(streams.versions)
+    .bind(claims.scopes)
+    .bind(claims.values)
+    .bind(claims.owners)
+    .bind(commands.ids)
+    .bind(commands.firsts)
+    .bind(commands.lasts)
+    .bind(row::to_sql(batch.head, "log_head position")?)
+    .bind(NOTIFY_CHANNEL)
     .execute(&mut **tx)
     .await
     .map_err(plan::event_insert_error)?;
     Ok(())
 }
 
-/// Moves each stream's head to its new version, creating the streams that did not exist.
-async fn update_streams(
-    tx: &mut Transaction<'static, Postgres>,
-    events: &[RecordedEvent],
-) -> Result<(), EventStoreError> {
-    let mut ids = Vec::new();
-    let mut types = Vec::new();
-    let mut versions = Vec::new();
-    for last in plan::stream_heads(events) {
-        ids.push(last.stream_id);
-        types.push(last.stream_type.as_str());
-        versions.push(row::to_sql(last.version, "version")?);
+/// The batch's events as one array per column.
+struct EventColumns<'a> {
+    positions: Vec<i64>,
+    event_ids: Vec<Uuid>,
+    stream_ids: Vec<Uuid>,
+    stream_types: Vec<&'a str>,
+    versions: Vec<i64>,
+    event_types: Vec<&'a str>,
+    schema_versions: Vec<i32>,
+    payloads: Vec<&'a serde_json::Value>,
+    actor_ids: Vec<Option<Uuid>>,
+    actor_roles: Vec<&'static str>,
+    command_ids: Vec<Uuid>,
+    correlation_ids: Vec<Uuid>,
+    causation_ids: Vec<Option<Uuid>>,
+}
+
+impl<'a> EventColumns<'a> {
+    fn of(batch: &'a BatchPlan) -> Result<Self, EventStoreError> {
+        let n = batch.events.len();
+        let mut columns = EventColumns {
+            positions: Vec::with_capacity(n),
+            event_ids: Vec::with_capacity(n),
+            stream_ids: Vec::with_capacity(n),
+            stream_types: Vec::with_capacity(n),
+            versions: Vec::with_capacity(n),
+            event_types: Vec::with_capacity(n),
+            schema_versions: Vec::with_capacity(n),
+            payloads: Vec::with_capacity(n),
+            actor_ids: Vec::with_capacity(n),
+            actor_roles: Vec::with_capacity(n),
+            command_ids: Vec::with_capacity(n),
+            correlation_ids: Vec::with_capacity(n),
+            causation_ids: Vec::with_capacity(n),
+        };
+        for event in &batch.events {
+            columns.positions.push(row::to_sql(event.global_position, "position")?);
+            columns.event_ids.push(event.event_id);
+            columns.stream_ids.push(event.stream_id);
+            columns.stream_types.push(&event.stream_type);
+            columns.versions.push(row::to_sql(event.version, "version")?);
+            columns.event_types.push(&event.event_type);
+            // Checked by `plan::validate`.
+            columns.schema_versions.push(
+                i32::try_from(event.schema_version)
+                    .map_err(|_| EventStoreError::InvalidAppend("schema version out of range".to_owned()))?,
+            );
+            columns.payloads.push(&event.payload);
+            columns.actor_ids.push(event.metadata.actor_id);
+            columns.actor_roles.push(event.metadata.actor_role.as_str());
+            columns.command_ids.push(event.metadata.command_id);
+            columns.correlation_ids.push(event.metadata.correlation_id);
+            columns.causation_ids.push(event.metadata.causation_id);
+        }
+        Ok(columns)
     }
-    sqlx::query(
-        "INSERT INTO streams (stream_id, stream_type, version) \
-         SELECT * FROM UNNEST($1::uuid[], $2::text[], $3::bigint[]) \
-         ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version",
-    )
-    .bind(ids)
-    .bind(types)
-    .bind(versions)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+}
+
+struct StreamColumns<'a> {
+    ids: Vec<Uuid>,
+    types: Vec<&'a str>,
+    versions: Vec<i64>,
+}
+
+impl<'a> StreamColumns<'a> {
+    fn of(batch: &'a BatchPlan) -> Result<Self, EventStoreError> {
+        let mut columns = StreamColumns { ids: Vec::new(), types: Vec::new(), versions: Vec::new() };
+        for head in &batch.stream_heads {
+            columns.ids.push(head.stream_id);
+            columns.types.push(&head.stream_type);
+            columns.versions.push(row::to_sql(head.version, "version")?);
+        }
+        Ok(columns)
+    }
+}
+
+struct ClaimColumns<'a> {
+    scopes: Vec<&'a str>,
+    values: Vec<&'a str>,
+    owners: Vec<Uuid>,
+}
+
+impl<'a> ClaimColumns<'a> {
+    fn of(batch: &'a BatchPlan) -> Self {
+        ClaimColumns {
+            scopes: batch.claims.iter().map(|claim| claim.scope.as_str()).collect(),
+            values: batch.claims.iter().map(|claim| claim.value.as_str()).collect(),
+            owners: batch.claims.iter().map(|claim| claim.owner_stream_id).collect(),
+        }
+    }
+}
+
+struct CommandColumns {
+    ids: Vec<Uuid>,
+    firsts: Vec<i64>,
+    lasts: Vec<i64>,
+}
+
+impl CommandColumns {
+    fn of(batch: &BatchPlan) -> Result<Self, EventStoreError> {
+        let mut columns = CommandColumns { ids: Vec::new(), firsts: Vec::new(), lasts: Vec::new() };
+        for command in &batch.commands {
+            columns.ids.push(command.command_id);
+            columns.firsts.push(row::to_sql(command.first_position, "position")?);
+            columns.lasts.push(row::to_sql(command.last_position, "position")?);
+        }
+        Ok(columns)
+    }
 }

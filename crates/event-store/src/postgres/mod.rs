@@ -1,6 +1,7 @@
 //! The PostgreSQL backend: the event log of the distributed profile, shared by several processes.
 //!
-//! `append.rs` holds the write transaction (and the explanation of why the log has no gaps),
+//! `append.rs` holds the write transaction of a batch of commands (and the explanation of why the
+//! log has no gaps); appends reach it through the group-commit writer or one by one (`CommitMode`);
 //! `poller.rs` the task that wakes subscribers when other processes append; the reads are the
 //! portable ones of `crate::queries`.
 
@@ -16,8 +17,12 @@ use sqlx::{PgPool, Postgres};
 use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
+use self::append::PgBatchWriter;
+use crate::group_commit::{self, CommitMode, GroupCommit};
 use crate::queries::Queries;
-use crate::{AppendOutcome, AppendRequest, EventStore, EventStoreError, GlobalPosition, RecordedEvent, head};
+use crate::{
+    AppendOutcome, AppendRequest, EventStore, EventStoreError, GlobalPosition, RecordedEvent, head, plan,
+};
 
 /// The channel every append notifies (`pg_notify`) at commit, with the new head position as
 /// payload, for consumers that prefer `LISTEN` to polling.
@@ -36,6 +41,10 @@ pub struct PostgresEventStore {
 
 struct Inner {
     pool: PgPool,
+    writer: PgBatchWriter,
+    mode: CommitMode,
+    /// The group-commit writer, started on the first append (inside the runtime).
+    group_commit: OnceLock<GroupCommit>,
     /// The newest committed position known to this handle.
     head: watch::Sender<GlobalPosition>,
     /// Set once the poller runs; dropping it (with the last handle) stops the poller.
@@ -51,19 +60,44 @@ impl std::fmt::Debug for PostgresEventStore {
 impl PostgresEventStore {
     /// Connects a pool of at most `max_connections` to `url`. The schema is not touched: run
     /// [`PostgresEventStore::migrate`] (the `migrate` command) first.
+    /// Appends are group-committed.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, EventStoreError> {
+        Self::connect_with_mode(url, max_connections, CommitMode::default()).await
+    }
+
+    /// [`PostgresEventStore::connect`] with the given commit mode.
+    pub async fn connect_with_mode(
+        url: &str,
+        max_connections: u32,
+        mode: CommitMode,
+    ) -> Result<Self, EventStoreError> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect(url)
             .await?;
-        Ok(Self::from_pool(pool))
+        Ok(Self::from_pool_with_mode(pool, mode))
     }
 
-    /// Wraps an existing pool.
+    /// Wraps an existing pool; appends are group-committed.
     pub fn from_pool(pool: PgPool) -> Self {
+        Self::from_pool_with_mode(pool, CommitMode::default())
+    }
+
+    /// Wraps an existing pool with the given commit mode.
+    pub fn from_pool_with_mode(pool: PgPool, mode: CommitMode) -> Self {
         let (head, _) = watch::channel(0);
-        Self { inner: Arc::new(Inner { pool, head, poller_stop: OnceLock::new() }) }
+        let writer = PgBatchWriter { pool: pool.clone() };
+        Self {
+            inner: Arc::new(Inner {
+                pool,
+                writer,
+                mode,
+                group_commit: OnceLock::new(),
+                head,
+                poller_stop: OnceLock::new(),
+            }),
+        }
     }
 
     /// Brings the schema up to date. Safe to run from several processes at once: sqlx takes an
@@ -82,7 +116,15 @@ impl PostgresEventStore {
 #[async_trait]
 impl EventStore for PostgresEventStore {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, EventStoreError> {
-        let outcome = append::append(&self.inner.pool, request).await?;
+        plan::validate(&request)?;
+        let outcome = match self.inner.mode {
+            CommitMode::Grouped => {
+                let writer = &self.inner.writer;
+                let group_commit = self.inner.group_commit.get_or_init(|| GroupCommit::start(writer.clone()));
+                group_commit.append(request, ACQUIRE_TIMEOUT).await?
+            }
+            CommitMode::OneByOne => group_commit::append_alone(&self.inner.writer, request).await?,
+        };
         head::publish(&self.inner.head, outcome.last_position);
         Ok(outcome)
     }

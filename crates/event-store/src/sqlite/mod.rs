@@ -1,13 +1,15 @@
 //! The SQLite backend: the event log of the embedded profile, one file owned by one process.
 //!
-//! `append.rs` holds the write transaction; the reads are the portable ones of `crate::queries`.
+//! `append.rs` holds the write transaction of a batch of commands; appends reach it through the
+//! group-commit writer or one by one (`CommitMode`). The reads are the portable ones of
+//! `crate::queries`.
 //! Writes go through a pool of exactly one connection and reads through a separate pool, so
 //! readers never wait for a writer (WAL) and writers never race each other.
 
 mod append;
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -16,8 +18,12 @@ use sqlx::{Sqlite, SqlitePool};
 use tokio::sync::watch;
 use uuid::Uuid;
 
+use self::append::SqliteBatchWriter;
+use crate::group_commit::{self, CommitMode, GroupCommit};
 use crate::queries::Queries;
-use crate::{AppendOutcome, AppendRequest, EventStore, EventStoreError, GlobalPosition, RecordedEvent, head};
+use crate::{
+    AppendOutcome, AppendRequest, EventStore, EventStoreError, GlobalPosition, RecordedEvent, head, plan,
+};
 
 /// How long a statement waits for another connection's lock (another process, or a checkpoint)
 /// before it fails with `SQLITE_BUSY`.
@@ -37,6 +43,10 @@ pub struct SqliteEventStore {
 struct Inner {
     /// Exactly one connection: appends are serialized here, before SQLite's own lock.
     writer: SqlitePool,
+    batch_writer: SqliteBatchWriter,
+    mode: CommitMode,
+    /// The group-commit writer, started on the first append.
+    group_commit: OnceLock<GroupCommit>,
     reader: SqlitePool,
     /// The newest committed position; every append goes through this process.
     head: watch::Sender<GlobalPosition>,
@@ -51,7 +61,13 @@ impl std::fmt::Debug for SqliteEventStore {
 impl SqliteEventStore {
     /// Opens (creating it and its folder if missing) the store at `path` and brings its schema up
     /// to date: the file belongs to this process, so there is no separate migration step to forget.
+    /// Appends are group-committed.
     pub async fn open(path: &Path) -> Result<Self, EventStoreError> {
+        Self::open_with_mode(path, CommitMode::default()).await
+    }
+
+    /// [`SqliteEventStore::open`] with the given commit mode.
+    pub async fn open_with_mode(path: &Path, mode: CommitMode) -> Result<Self, EventStoreError> {
         if let Some(folder) = path.parent().filter(|folder| !folder.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(folder).await.map_err(sqlx::Error::Io)?;
         }
@@ -78,7 +94,17 @@ impl SqliteEventStore {
             .connect_with(options.pragma("query_only", "ON"))
             .await?;
         let (head, _) = watch::channel(Sqlite::head_position(&reader).await?);
-        Ok(Self { inner: Arc::new(Inner { writer, reader, head }) })
+        let batch_writer = SqliteBatchWriter { writer: writer.clone() };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                writer,
+                batch_writer,
+                mode,
+                group_commit: OnceLock::new(),
+                reader,
+                head,
+            }),
+        })
     }
 
     /// Brings the schema up to date; [`SqliteEventStore::open`] already did, so this only matters
@@ -98,7 +124,15 @@ impl SqliteEventStore {
 #[async_trait]
 impl EventStore for SqliteEventStore {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, EventStoreError> {
-        let outcome = append::append(&self.inner.writer, request).await?;
+        plan::validate(&request)?;
+        let outcome = match self.inner.mode {
+            CommitMode::Grouped => {
+                let writer = &self.inner.batch_writer;
+                let group_commit = self.inner.group_commit.get_or_init(|| GroupCommit::start(writer.clone()));
+                group_commit.append(request, WRITE_ACQUIRE_TIMEOUT).await?
+            }
+            CommitMode::OneByOne => group_commit::append_alone(&self.inner.batch_writer, request).await?,
+        };
         head::publish(&self.inner.head, outcome.last_position);
         Ok(outcome)
     }

@@ -7,31 +7,32 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::FutureExt;
-use jangteo_event_store::EventStore;
 use jangteo_event_store::sqlite::SqliteEventStore;
+use jangteo_event_store::{CommitMode, EventStore};
 
 use crate::pg::TestDatabase;
 
 /// Generous: the slowest check appends a few thousand events with an fsync each.
 const TIME_LIMIT: Duration = Duration::from_secs(180);
 
-pub async fn on_sqlite<F, Fut>(check: F)
+pub async fn on_sqlite<F, Fut>(mode: CommitMode, check: F)
 where
     F: FnOnce(Arc<dyn EventStore>) -> Fut,
     Fut: Future<Output = ()>,
 {
     let dir = tempfile::tempdir().expect("create a temporary directory");
-    let store =
-        SqliteEventStore::open(&dir.path().join("events.sqlite")).await.expect("open the SQLite store");
+    let store = SqliteEventStore::open_with_mode(&dir.path().join("events.sqlite"), mode)
+        .await
+        .expect("open the SQLite store");
     within_limit(check(Arc::new(store))).await;
 }
 
-pub async fn on_postgres<F, Fut>(check: F)
+pub async fn on_postgres<F, Fut>(mode: CommitMode, check: F)
 where
     F: FnOnce(Arc<dyn EventStore>) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let Some((database, store)) = TestDatabase::create().await else { return };
+    let Some((database, store)) = TestDatabase::create(mode).await else { return };
     // The check owns the only handle (so it can test what dropping it does); the database is
     // dropped whether the check passed or panicked.
     let result = AssertUnwindSafe(within_limit(check(Arc::new(store)))).catch_unwind().await;

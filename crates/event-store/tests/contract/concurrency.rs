@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use jangteo_event_store::{EventStore, EventStoreError, ExpectedVersion, RecordedEvent};
+use jangteo_event_store::{
+    AppendOutcome, AppendRequest, EventStore, EventStoreError, ExpectedVersion, RecordedEvent, UniqueClaim,
+};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 use uuid::Uuid;
@@ -119,4 +121,94 @@ async fn tail(store: Arc<dyn EventStore>, total: u64) -> Vec<RecordedEvent> {
         }
     }
     seen
+}
+
+/// The same command sent by 16 callers at once (a client retrying over several connections) is
+/// stored once: every caller gets the same events, and all but one are told it was a duplicate.
+pub async fn concurrent_retries_of_one_command_apply_once(store: Arc<dyn EventStore>) {
+    let request = single(Uuid::now_v7(), ExpectedVersion::NoStream, 2);
+    let outcomes = race(&store, vec![request; RACERS]).await;
+    let outcomes: Vec<_> = outcomes.into_iter().map(|result| result.expect("a retry is answered")).collect();
+    assert_eq!(outcomes.iter().filter(|outcome| !outcome.duplicate).count(), 1, "one caller stored it");
+    assert!(
+        outcomes.iter().all(|outcome| outcome.events == outcomes[0].events),
+        "everyone got the same events"
+    );
+    assert_eq!(whole_log(store.as_ref()).await, outcomes[0].events, "the log holds the command once");
+}
+
+/// 16 new streams claim the same value at once: one claim wins, the others are refused with
+/// `ClaimTaken` and leave nothing in the log.
+pub async fn concurrent_claims_of_one_value_have_one_winner(store: Arc<dyn EventStore>) {
+    let requests = (0..RACERS)
+        .map(|_| {
+            let owner = Uuid::now_v7();
+            let mut request = single(owner, ExpectedVersion::NoStream, 1);
+            request.claims.push(UniqueClaim {
+                scope: "email".to_owned(),
+                value: "same-digest".to_owned(),
+                owner_stream_id: owner,
+            });
+            request
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for result in race(&store, requests).await {
+        match result {
+            Ok(outcome) => winners.push(outcome),
+            Err(EventStoreError::ClaimTaken { scope }) => assert_eq!(scope, "email"),
+            Err(other) => panic!("unexpected error {other}"),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one claim wins");
+    let owner = winners[0].events[0].stream_id;
+    assert_eq!(store.find_claim("email", "same-digest").await.expect("find_claim"), Some(owner));
+    assert_eq!(whole_log(store.as_ref()).await, winners[0].events, "the refused claims left nothing");
+}
+
+/// Among 16 commands sent at once, one reuses an event id that is already stored. Only that
+/// command fails; the other 15 are stored, with a gap-free log. (With group commit they may share
+/// the failing transaction; the writer then appends them again one by one.)
+pub async fn a_reused_event_id_fails_only_its_own_command(store: Arc<dyn EventStore>) {
+    let earlier =
+        store.append(single(Uuid::now_v7(), ExpectedVersion::NoStream, 1)).await.expect("first append");
+    let mut requests: Vec<AppendRequest> =
+        (0..RACERS).map(|_| single(Uuid::now_v7(), ExpectedVersion::NoStream, 1)).collect();
+    let reuser = RACERS / 2;
+    requests[reuser].streams[0].events[0].event_id = earlier.events[0].event_id;
+
+    let results = race(&store, requests).await;
+    for (index, result) in results.iter().enumerate() {
+        if index == reuser {
+            assert!(matches!(result, Err(EventStoreError::InvalidAppend(_))), "got {result:?}");
+        } else {
+            assert!(result.is_ok(), "command {index}: {result:?}");
+        }
+    }
+    let log = whole_log(store.as_ref()).await;
+    let positions: Vec<u64> = log.iter().map(|event| event.global_position).collect();
+    assert_eq!(positions, (1..=RACERS as u64).collect::<Vec<_>>(), "15 new events after the first, no gaps");
+}
+
+/// Sends every request at once from its own task and returns the results in request order.
+async fn race(
+    store: &Arc<dyn EventStore>,
+    requests: Vec<AppendRequest>,
+) -> Vec<Result<AppendOutcome, EventStoreError>> {
+    let start = Arc::new(Barrier::new(requests.len()));
+    let racers: Vec<_> = requests
+        .into_iter()
+        .map(|request| {
+            let (store, start) = (Arc::clone(store), Arc::clone(&start));
+            tokio::spawn(async move {
+                start.wait().await;
+                store.append(request).await
+            })
+        })
+        .collect();
+    let mut results = Vec::with_capacity(racers.len());
+    for racer in racers {
+        results.push(racer.await.expect("a racer panicked"));
+    }
+    results
 }

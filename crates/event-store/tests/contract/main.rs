@@ -2,7 +2,8 @@
 //! backend, so SQLite and PostgreSQL keep the same guarantees.
 //!
 //! Each concern is a module of plain `async fn(Arc<dyn EventStore>)` checks; [`contract!`] turns
-//! every check into one `sqlite::<name>` and one `postgres::<name>` test. Each test gets a fresh
+//! every check into a `sqlite::<name>` and a `postgres::<name>` test, and the same again with one
+//! transaction per append (`sqlite_one_by_one`, `postgres_one_by_one`). Each test gets a fresh
 //! store (a temporary SQLite file, a PostgreSQL database of its own), so tests run in parallel.
 
 // The checks are helper functions, not `#[test]`s, so clippy's test exemption does not reach them.
@@ -20,23 +21,25 @@ mod roundtrip;
 mod subscribe;
 mod versions;
 
-/// Instantiates each listed check for both backends.
+/// Instantiates each listed check for both backends, with group commit (the default) and with one
+/// transaction per append.
 macro_rules! contract {
     ($($module:ident :: $check:ident),+ $(,)?) => {
-        mod sqlite {
+        contract!(@backend sqlite, on_sqlite, Grouped; $($module::$check),+);
+        contract!(@backend postgres, on_postgres, Grouped; $($module::$check),+);
+        contract!(@backend sqlite_one_by_one, on_sqlite, OneByOne; $($module::$check),+);
+        contract!(@backend postgres_one_by_one, on_postgres, OneByOne; $($module::$check),+);
+    };
+    (@backend $name:ident, $runner:ident, $mode:ident; $($module:ident :: $check:ident),+) => {
+        mod $name {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $check() {
-                    crate::backends::on_sqlite(crate::$module::$check).await;
-                }
-            )+
-        }
-
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $check() {
-                    crate::backends::on_postgres(crate::$module::$check).await;
+                    crate::backends::$runner(
+                        jangteo_event_store::CommitMode::$mode,
+                        crate::$module::$check,
+                    )
+                    .await;
                 }
             )+
         }
@@ -61,4 +64,7 @@ contract! {
     subscribe::subscription_closes_when_store_is_dropped,
     concurrency::concurrent_appenders_to_one_stream,
     concurrency::concurrent_writers_leave_no_gaps_for_a_tailing_reader,
+    concurrency::concurrent_retries_of_one_command_apply_once,
+    concurrency::concurrent_claims_of_one_value_have_one_winner,
+    concurrency::a_reused_event_id_fails_only_its_own_command,
 }

@@ -1,6 +1,7 @@
 //! A migrated PostgreSQL event store per test, on a database of its own (see
 //! `jangteo_test_support::TestDatabase`), so tests run in parallel and leave nothing behind.
 
+use jangteo_event_store::CommitMode;
 use jangteo_event_store::postgres::PostgresEventStore;
 use sqlx::postgres::PgPoolOptions;
 
@@ -13,14 +14,14 @@ pub struct TestDatabase(jangteo_test_support::TestDatabase);
 impl TestDatabase {
     /// Creates and migrates a fresh database, or returns `None` (after saying so) when the server
     /// is unreachable and `JANGTEO_REQUIRE_SERVICES` is not `1`.
-    pub async fn create() -> Option<(Self, PostgresEventStore)> {
+    pub async fn create(mode: CommitMode) -> Option<(Self, PostgresEventStore)> {
         let database = jangteo_test_support::TestDatabase::create().await?;
         let pool = PgPoolOptions::new()
             .max_connections(POOL_SIZE)
             .connect(&database.url)
             .await
             .expect("connect to the test database");
-        let store = PostgresEventStore::from_pool(pool);
+        let store = PostgresEventStore::from_pool_with_mode(pool, mode);
         store.migrate().await.expect("migrate the test database");
         Some((Self(database), store))
     }

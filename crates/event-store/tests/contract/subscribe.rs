@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use jangteo_event_store::{EventStore, ExpectedVersion};
+use jangteo_event_store::{CommitMode, EventStore, ExpectedVersion};
 use uuid::Uuid;
 
 use crate::backends::within_limit;
@@ -49,7 +49,7 @@ pub async fn subscription_closes_when_store_is_dropped(store: Arc<dyn EventStore
 /// subscribers through the head poller.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_appends_of_other_handles_wake_subscribers() {
-    let Some((database, store)) = TestDatabase::create().await else { return };
+    let Some((database, store)) = TestDatabase::create(CommitMode::default()).await else { return };
     let other = database.connect_again().await;
     within_limit(async {
         let mut receiver = store.subscribe();

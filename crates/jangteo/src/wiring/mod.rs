@@ -18,7 +18,7 @@ use jangteo_domain::{
     Aggregate, account::AccountState, cart::CartState, checkout::CheckoutState, escrow::EscrowState,
     favourite::FavouriteState, listing::ListingState, order::OrderState, settlement::SettlementState,
 };
-use jangteo_event_store::{EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
+use jangteo_event_store::{CommitMode, EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
 use jangteo_projections::{
     ListingCacheProjection, ListingCountersProjection, ListingDocumentsProjection, ListingSearchProjection,
     OrderDocumentsProjection, Projection,
@@ -82,18 +82,21 @@ fn ensure_data_dir(config: &Config) -> Result<()> {
 }
 
 async fn open_event_store(config: &Config) -> Result<Arc<dyn EventStore>> {
+    let mode = if config.group_commit { CommitMode::Grouped } else { CommitMode::OneByOne };
     if let Some(url) = &config.database_url {
-        let store = PostgresEventStore::connect(url.expose(), config.database_max_connections)
-            .await
-            .context("connecting to PostgreSQL (JANGTEO_DATABASE_URL)")?;
+        let store =
+            PostgresEventStore::connect_with_mode(url.expose(), config.database_max_connections, mode)
+                .await
+                .context("connecting to PostgreSQL (JANGTEO_DATABASE_URL)")?;
         store.migrate().await.context("migrating the PostgreSQL event store")?;
-        tracing::info!("event store: PostgreSQL");
+        tracing::info!(?mode, "event store: PostgreSQL");
         Ok(Arc::new(store))
     } else {
         let path = config.data_dir.join("events.sqlite");
-        let store =
-            SqliteEventStore::open(&path).await.with_context(|| format!("opening {}", path.display()))?;
-        tracing::info!(path = %path.display(), "event store: SQLite (embedded)");
+        let store = SqliteEventStore::open_with_mode(&path, mode)
+            .await
+            .with_context(|| format!("opening {}", path.display()))?;
+        tracing::info!(path = %path.display(), ?mode, "event store: SQLite (embedded)");
         Ok(Arc::new(store))
     }
 }
