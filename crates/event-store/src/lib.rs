@@ -46,6 +46,9 @@ pub type GlobalPosition = u64;
 /// * an append whose `command_id` was already stored appends nothing and returns the first outcome;
 /// * global positions are assigned at commit, gap-free, so a reader of [`EventStore::read_all`]
 ///   never skips an event that commits late.
+///
+/// Concurrent appends may share one transaction ([`CommitMode::Grouped`]); each is still decided
+/// and answered on its own, as if the appends had run one after another.
 #[async_trait]
 pub trait EventStore: Send + Sync + 'static {
     /// Appends the events of one command atomically.
