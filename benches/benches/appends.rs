@@ -98,7 +98,8 @@ fn appends(c: &mut Criterion) {
 
     let Some(database) = runtime.block_on(TestDatabase::create()) else { return };
     for (mode, label) in [(CommitMode::Grouped, "group commit"), (CommitMode::OneByOne, "one by one")] {
-        let store = runtime.block_on(PostgresEventStore::connect_with_mode(&database.url, POOL, mode)).unwrap();
+        let store =
+            runtime.block_on(PostgresEventStore::connect_with_mode(&database.url, POOL, mode)).unwrap();
         runtime.block_on(store.migrate()).unwrap();
         let store: Arc<dyn EventStore> = Arc::new(store);
         bench_store(c, &runtime, &format!("postgres append, {label}"), &store);

@@ -3,6 +3,7 @@
 use std::{
     collections::{BTreeSet, HashMap},
     sync::Arc,
+    time::Duration,
 };
 
 use async_trait::async_trait;
@@ -14,6 +15,10 @@ use crate::{Projection, ProjectionError, listing_documents::fold};
 
 /// The checkpoint name of this projection (kept in the index's own commit metadata).
 pub const NAME: &str = "listing_search";
+
+/// The least time between two commits of the index: searches trail the log by at most about this
+/// much more, and a burst of listings becomes a few large segments instead of many small ones.
+const SEARCH_COMMIT_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Indexes each touched listing's document as of the end of the batch.
 ///
@@ -39,6 +44,11 @@ impl Projection for ListingSearchProjection {
 
     async fn checkpoint(&self) -> Result<u64, ProjectionError> {
         Ok(self.search.checkpoint().await?)
+    }
+
+    /// Each commit writes an index segment; at most five a second keeps merging in check.
+    fn min_commit_interval(&self) -> Duration {
+        SEARCH_COMMIT_INTERVAL
     }
 
     async fn apply(&self, events: &[RecordedEvent]) -> Result<(), ProjectionError> {

@@ -2,6 +2,8 @@
 
 use std::{sync::Arc, time::Duration};
 
+use tokio::time::Instant;
+
 use async_trait::async_trait;
 use jangteo_app::ProgressReporter;
 use jangteo_event_store::{EventStore, FeedSource, GlobalPosition, RecordedEvent};
@@ -23,6 +25,13 @@ pub trait Projection: Send + Sync + 'static {
 
     /// Drops the read model and its checkpoint.
     async fn reset(&self) -> Result<(), ProjectionError>;
+
+    /// The least time between two commits. A read model whose commit is costly whatever its size
+    /// (a search index writes a segment per commit, and merges them later) gathers what arrives in
+    /// the meantime into one larger batch instead of falling behind under load.
+    fn min_commit_interval(&self) -> Duration {
+        Duration::ZERO
+    }
 }
 
 /// Runs `projection` forever on the feed `source` opens. After a failure it waits
@@ -54,8 +63,10 @@ async fn follow(
     let mut feed = source.open(checkpoint).await?;
     // Delivered by the feed but not applied yet (what a capped gap fill left over).
     let mut pending: Vec<RecordedEvent> = Vec::new();
+    let mut next_commit = Instant::now();
     loop {
         if pending.is_empty() {
+            tokio::time::sleep_until(next_commit).await;
             pending = feed.next_batch().await?;
             // Another worker of this projection may have moved the checkpoint while this one
             // stood by (a consumer-group rebalance hands the partition over).
@@ -70,6 +81,7 @@ async fn follow(
             continue;
         };
         projection.apply(&batch).await?;
+        next_commit = Instant::now() + projection.min_commit_interval();
         checkpoint = last;
         feed.applied(checkpoint).await?;
         tracing::debug!(projection = projection.name(), position = checkpoint, "projected");

@@ -11,11 +11,13 @@
 //! the command is then in the log, and a retry with the same command id is answered from it.
 
 use std::future::Future;
+use std::sync::OnceLock;
 use std::time::Duration;
 
+use tokio::runtime::Handle;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::{AppendOutcome, AppendRequest, EventStoreError};
+use crate::{AppendOutcome, AppendRequest, EventStoreError, plan};
 
 /// How many commands one transaction takes at most. Larger batches amortise the commit further
 /// but make the first caller of a batch wait for the whole batch to be written.
@@ -44,6 +46,43 @@ pub(crate) trait BatchWriter: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<Result<AppendOutcome, EventStoreError>>, EventStoreError>> + Send;
 }
 
+/// A store's way to append: checks each request, then hands it to the group-commit writer or runs
+/// it as its own transaction, by the store's [`CommitMode`].
+#[derive(Debug)]
+pub(crate) struct Appender<W> {
+    writer: W,
+    mode: CommitMode,
+    group_commit: OnceLock<GroupCommit>,
+    /// How long a caller waits for a place in a full queue.
+    patience: Duration,
+}
+
+impl<W: BatchWriter + Clone> Appender<W> {
+    /// The writer task starts on the runtime that opens the store when there is one, so that it
+    /// lives as long as the process's main runtime rather than on whichever runtime appends first
+    /// (an HTTP worker's runtime stops with its worker); otherwise on the first append's runtime.
+    pub fn new(writer: W, mode: CommitMode, patience: Duration) -> Self {
+        let group_commit = OnceLock::new();
+        if let (CommitMode::Grouped, Ok(runtime)) = (mode, Handle::try_current()) {
+            let _ = group_commit.set(GroupCommit::start(writer.clone(), &runtime));
+        }
+        Self { writer, mode, group_commit, patience }
+    }
+
+    pub async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, EventStoreError> {
+        plan::validate(&request)?;
+        match self.mode {
+            CommitMode::Grouped => {
+                let group_commit = self
+                    .group_commit
+                    .get_or_init(|| GroupCommit::start(self.writer.clone(), &Handle::current()));
+                group_commit.append(request, self.patience).await
+            }
+            CommitMode::OneByOne => append_alone(&self.writer, request).await,
+        }
+    }
+}
+
 /// Appends one request as a batch of one, turning a failed transaction into its error.
 pub(crate) async fn append_alone(
     writer: &impl BatchWriter,
@@ -67,10 +106,10 @@ pub(crate) struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the writer task on the current tokio runtime.
-    pub fn start(writer: impl BatchWriter) -> Self {
+    /// Starts the writer task on `runtime`.
+    pub fn start(writer: impl BatchWriter, runtime: &Handle) -> Self {
         let (queue, pending) = mpsc::channel(QUEUE_CAPACITY);
-        tokio::spawn(write(writer, pending));
+        runtime.spawn(write(writer, pending));
         Self { queue }
     }
 
@@ -194,7 +233,7 @@ mod tests {
             permits: Arc::new(Semaphore::new(0)),
             fail_above,
         };
-        let group_commit = Arc::new(GroupCommit::start(recorder.clone()));
+        let group_commit = Arc::new(GroupCommit::start(recorder.clone(), &Handle::current()));
         let mut callers = Vec::new();
         for index in 0..=more {
             let request = request();

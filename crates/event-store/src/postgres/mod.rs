@@ -18,11 +18,9 @@ use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
 use self::append::PgBatchWriter;
-use crate::group_commit::{self, CommitMode, GroupCommit};
+use crate::group_commit::{Appender, CommitMode};
 use crate::queries::Queries;
-use crate::{
-    AppendOutcome, AppendRequest, EventStore, EventStoreError, GlobalPosition, RecordedEvent, head, plan,
-};
+use crate::{AppendOutcome, AppendRequest, EventStore, EventStoreError, GlobalPosition, RecordedEvent, head};
 
 /// The channel every append notifies (`pg_notify`) at commit, with the new head position as
 /// payload, for consumers that prefer `LISTEN` to polling.
@@ -41,10 +39,7 @@ pub struct PostgresEventStore {
 
 struct Inner {
     pool: PgPool,
-    writer: PgBatchWriter,
-    mode: CommitMode,
-    /// The group-commit writer, started on the first append (inside the runtime).
-    group_commit: OnceLock<GroupCommit>,
+    appender: Appender<PgBatchWriter>,
     /// The newest committed position known to this handle.
     head: watch::Sender<GlobalPosition>,
     /// Set once the poller runs; dropping it (with the last handle) stops the poller.
@@ -87,17 +82,8 @@ impl PostgresEventStore {
     /// Wraps an existing pool with the given commit mode.
     pub fn from_pool_with_mode(pool: PgPool, mode: CommitMode) -> Self {
         let (head, _) = watch::channel(0);
-        let writer = PgBatchWriter { pool: pool.clone() };
-        Self {
-            inner: Arc::new(Inner {
-                pool,
-                writer,
-                mode,
-                group_commit: OnceLock::new(),
-                head,
-                poller_stop: OnceLock::new(),
-            }),
-        }
+        let appender = Appender::new(PgBatchWriter { pool: pool.clone() }, mode, ACQUIRE_TIMEOUT);
+        Self { inner: Arc::new(Inner { pool, appender, head, poller_stop: OnceLock::new() }) }
     }
 
     /// Brings the schema up to date. Safe to run from several processes at once: sqlx takes an
@@ -116,15 +102,7 @@ impl PostgresEventStore {
 #[async_trait]
 impl EventStore for PostgresEventStore {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, EventStoreError> {
-        plan::validate(&request)?;
-        let outcome = match self.inner.mode {
-            CommitMode::Grouped => {
-                let writer = &self.inner.writer;
-                let group_commit = self.inner.group_commit.get_or_init(|| GroupCommit::start(writer.clone()));
-                group_commit.append(request, ACQUIRE_TIMEOUT).await?
-            }
-            CommitMode::OneByOne => group_commit::append_alone(&self.inner.writer, request).await?,
-        };
+        let outcome = self.inner.appender.append(request).await?;
         head::publish(&self.inner.head, outcome.last_position);
         Ok(outcome)
     }

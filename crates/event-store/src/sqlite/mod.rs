@@ -9,7 +9,7 @@
 mod append;
 
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -19,11 +19,9 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use self::append::SqliteBatchWriter;
-use crate::group_commit::{self, CommitMode, GroupCommit};
+use crate::group_commit::{Appender, CommitMode};
 use crate::queries::Queries;
-use crate::{
-    AppendOutcome, AppendRequest, EventStore, EventStoreError, GlobalPosition, RecordedEvent, head, plan,
-};
+use crate::{AppendOutcome, AppendRequest, EventStore, EventStoreError, GlobalPosition, RecordedEvent, head};
 
 /// How long a statement waits for another connection's lock (another process, or a checkpoint)
 /// before it fails with `SQLITE_BUSY`.
@@ -43,10 +41,7 @@ pub struct SqliteEventStore {
 struct Inner {
     /// Exactly one connection: appends are serialized here, before SQLite's own lock.
     writer: SqlitePool,
-    batch_writer: SqliteBatchWriter,
-    mode: CommitMode,
-    /// The group-commit writer, started on the first append.
-    group_commit: OnceLock<GroupCommit>,
+    appender: Appender<SqliteBatchWriter>,
     reader: SqlitePool,
     /// The newest committed position; every append goes through this process.
     head: watch::Sender<GlobalPosition>,
@@ -94,17 +89,9 @@ impl SqliteEventStore {
             .connect_with(options.pragma("query_only", "ON"))
             .await?;
         let (head, _) = watch::channel(Sqlite::head_position(&reader).await?);
-        let batch_writer = SqliteBatchWriter { writer: writer.clone() };
-        Ok(Self {
-            inner: Arc::new(Inner {
-                writer,
-                batch_writer,
-                mode,
-                group_commit: OnceLock::new(),
-                reader,
-                head,
-            }),
-        })
+        let appender =
+            Appender::new(SqliteBatchWriter { writer: writer.clone() }, mode, WRITE_ACQUIRE_TIMEOUT);
+        Ok(Self { inner: Arc::new(Inner { writer, appender, reader, head }) })
     }
 
     /// Brings the schema up to date; [`SqliteEventStore::open`] already did, so this only matters
@@ -124,15 +111,7 @@ impl SqliteEventStore {
 #[async_trait]
 impl EventStore for SqliteEventStore {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, EventStoreError> {
-        plan::validate(&request)?;
-        let outcome = match self.inner.mode {
-            CommitMode::Grouped => {
-                let writer = &self.inner.batch_writer;
-                let group_commit = self.inner.group_commit.get_or_init(|| GroupCommit::start(writer.clone()));
-                group_commit.append(request, WRITE_ACQUIRE_TIMEOUT).await?
-            }
-            CommitMode::OneByOne => group_commit::append_alone(&self.inner.batch_writer, request).await?,
-        };
+        let outcome = self.inner.appender.append(request).await?;
         head::publish(&self.inner.head, outcome.last_position);
         Ok(outcome)
     }
