@@ -69,7 +69,9 @@ async fn appended_concurrently(store: &Arc<dyn EventStore>, total: u64) -> Durat
         appender.await.unwrap();
     }
     // Scaled back to `total`, the number criterion asked for.
-    started.elapsed().mul_f64(total as f64 / (per_appender * APPENDERS) as f64)
+    let appended = u128::from(per_appender * APPENDERS);
+    let scaled = started.elapsed().as_nanos() * u128::from(total) / appended;
+    Duration::from_nanos(u64::try_from(scaled).unwrap_or(u64::MAX))
 }
 
 fn bench_store(c: &mut Criterion, runtime: &Runtime, name: &str, store: &Arc<dyn EventStore>) {

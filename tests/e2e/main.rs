@@ -36,5 +36,6 @@ mod errors;
 mod payments;
 mod races;
 mod sale;
+mod shutdown;
 mod stream;
 mod support;

@@ -101,9 +101,28 @@ impl TestServer {
         }
     }
 
+    /// Asks the server to stop (SIGTERM, as a service manager or Kubernetes does) and waits for it
+    /// to exit; returns its exit status.
+    pub async fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().expect("the server is running").to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().await.expect("running kill");
+        assert!(sent.success(), "kill -TERM {pid} failed");
+        tokio::time::timeout(Duration::from_secs(60), self.child.wait())
+            .await
+            .expect("the server did not stop within 60 s of SIGTERM")
+            .expect("waiting for the server")
+    }
+
+    /// The server's data directory (the embedded event log is `events.sqlite` in it).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
     /// Kills the server (SIGKILL: no graceful shutdown) and starts it again on the same data.
     pub async fn restart(mut self) -> Self {
-        self.child.kill().await.expect("killing the server");
+        if self.child.try_wait().expect("the server's status").is_none() {
+            self.child.kill().await.expect("killing the server");
+        }
         let guard = self.data_dir_guard.take();
         let settings = std::mem::take(&mut self.settings);
         let mut restarted = Self::spawn(&self.data_dir, self.database_url.as_deref(), settings).await;

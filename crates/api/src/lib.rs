@@ -17,14 +17,22 @@ pub use problem::ApiError;
 pub use rate_limit::{InMemoryRateLimiter, RateDecision, RateLimiter, RedisRateLimiter};
 pub use state::ApiState;
 
-use std::{net::TcpListener, sync::Arc};
+use std::{
+    net::TcpListener,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, AtomicUsize, Ordering},
+    },
+};
+
+use tokio::sync::Notify;
 
 use actix_cors::Cors;
 use actix_web::{
-    App, HttpServer,
-    body::MessageBody,
+    App, HttpServer, ResponseError,
+    body::{EitherBody, MessageBody},
     dev::{Server, ServiceRequest, ServiceResponse},
-    http::header,
+    http::{ConnectionType, header},
     middleware::{Next, from_fn},
     web,
 };
@@ -41,10 +49,69 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .configure(routes::configure);
 }
 
+/// Whether the server is stopping, and how many requests are still being handled. Once draining,
+/// every new request is answered `503 shutting_down` with `Connection: close`, so clients go
+/// elsewhere and keep-alive connections close; [`Draining::drained`] then resolves when the
+/// requests already taken have all been answered, and the server can stop without cutting any.
+#[derive(Clone, Debug, Default)]
+pub struct Draining(Arc<DrainingState>);
+
+#[derive(Debug, Default)]
+struct DrainingState {
+    draining: AtomicBool,
+    in_flight: AtomicUsize,
+    idle: Notify,
+}
+
+impl Draining {
+    /// Refuses new requests from now on.
+    pub fn start(&self) {
+        self.0.draining.store(true, Ordering::SeqCst);
+        self.0.idle.notify_waiters();
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.0.draining.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once draining has started and no request is being handled.
+    pub async fn drained(&self) {
+        loop {
+            // Registered before the check, so a request finishing in between still wakes us.
+            let idle = self.0.idle.notified();
+            if self.is_draining() && self.0.in_flight.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            idle.await;
+        }
+    }
+
+    /// Counts a request as in flight until the returned guard drops; `None` when draining.
+    fn enter(&self) -> Option<InFlight> {
+        self.0.in_flight.fetch_add(1, Ordering::SeqCst);
+        let guard = InFlight(Arc::clone(&self.0));
+        // Checked after counting, so `drained` never misses a request that got past this point.
+        (!self.is_draining()).then_some(guard)
+    }
+}
+
+/// One request being handled (see [`Draining::enter`]).
+struct InFlight(Arc<DrainingState>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if self.0.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.idle.notify_waiters();
+        }
+    }
+}
+
 /// How the HTTP server itself behaves (as opposed to what it serves).
 #[derive(Clone)]
 pub struct HttpSettings {
     pub workers: usize,
+    /// Set by whoever stops the server (see [`Draining`]).
+    pub draining: Draining,
     /// Origins allowed to call the API from a browser; empty allows no cross-origin calls.
     pub cors_allowed_origins: Vec<String>,
     pub rate_limiter: Arc<dyn RateLimiter>,
@@ -53,19 +120,24 @@ pub struct HttpSettings {
 /// Starts the HTTP server on an already bound listener (so tests can bind port 0).
 pub fn serve(listener: TcpListener, state: ApiState, settings: HttpSettings) -> std::io::Result<Server> {
     let data = web::Data::new(state);
-    let HttpSettings { workers, cors_allowed_origins: origins, rate_limiter } = settings;
+    let HttpSettings { workers, draining, cors_allowed_origins: origins, rate_limiter } = settings;
     let limiter = web::Data::from(rate_limiter);
+    let draining = web::Data::new(draining);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(from_fn(rate_limit))
+            .wrap(from_fn(refuse_while_draining))
             .wrap(cors(&origins))
             .wrap(tracing_actix_web::TracingLogger::default())
             .app_data(data.clone())
             .app_data(limiter.clone())
+            .app_data(draining.clone())
             .configure(configure)
             .default_service(web::to(routes::not_found))
     })
     .workers(workers.max(1))
+    // The caller stops the server (`ServerHandle::stop`) after setting `Draining`.
+    .disable_signals()
     .listen(listener)?
     .run();
     Ok(server)
@@ -84,6 +156,26 @@ fn cors(origins: &[String]) -> Cors {
         ])
         .expose_headers([header::RETRY_AFTER, header::HeaderName::from_static("idempotent-replayed")])
         .max_age(3600)
+}
+
+/// Answers every request `503 shutting_down` + `Connection: close` once the server drains, but the
+/// liveness probe and the metrics (operators watch a stopping instance too).
+async fn refuse_while_draining(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let Some(draining) = request.app_data::<web::Data<Draining>>().cloned() else {
+        return Ok(next.call(request).await?.map_into_left_body());
+    };
+    if matches!(request.path(), "/healthz" | "/metrics") {
+        return Ok(next.call(request).await?.map_into_left_body());
+    }
+    let Some(_in_flight) = draining.enter() else {
+        let mut response = ApiError::ShuttingDown.error_response();
+        response.head_mut().set_connection_type(ConnectionType::Close);
+        return Ok(request.into_response(response).map_into_right_body());
+    };
+    Ok(next.call(request).await?.map_into_left_body())
 }
 
 /// Counts every request but operators' probes against the client's address.

@@ -51,6 +51,10 @@ pub enum ApiError {
 
     #[error("too many requests; retry in {} s", .0.as_secs().max(1))]
     RateLimited(std::time::Duration),
+
+    /// The server is stopping: it finishes what it took and takes nothing new.
+    #[error("the server is shutting down; retry on another instance")]
+    ShuttingDown,
 }
 
 impl From<DomainError> for ApiError {
@@ -104,6 +108,7 @@ impl ApiError {
                 ("method_not_allowed", S::METHOD_NOT_ALLOWED, "Method not allowed")
             }
             ApiError::RateLimited(_) => ("rate_limited", S::TOO_MANY_REQUESTS, "Too many requests"),
+            ApiError::ShuttingDown => ("shutting_down", S::SERVICE_UNAVAILABLE, "Shutting down"),
         }
     }
 }
@@ -165,7 +170,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let (code, status, title) = self.classify();
         let expected = match self {
-            ApiError::App(AppError::NotCaughtUp(_)) => true,
+            ApiError::App(AppError::NotCaughtUp(_)) | ApiError::ShuttingDown => true,
             ApiError::App(AppError::Store(error)) => error.is_saturated(),
             _ => false,
         };
@@ -198,7 +203,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) | ApiError::App(AppError::InvalidCredentials) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"jangteo\""));
             }
-            ApiError::App(AppError::NotCaughtUp(_)) => {
+            ApiError::App(AppError::NotCaughtUp(_)) | ApiError::ShuttingDown => {
                 response.insert_header((header::RETRY_AFTER, "1"));
             }
             ApiError::App(AppError::Store(error)) if error.is_saturated() => {

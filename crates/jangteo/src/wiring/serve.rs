@@ -3,7 +3,9 @@
 use std::{net::TcpListener, sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
-use jangteo_api::{ApiState, HttpSettings, InMemoryRateLimiter, RateLimiter, RedisRateLimiter, TokenService};
+use jangteo_api::{
+    ApiState, Draining, HttpSettings, InMemoryRateLimiter, RateLimiter, RedisRateLimiter, TokenService,
+};
 use jangteo_app::{
     Accounts, Carts, Checkouts, Disputes, Favourites, Listings, Operations, Orders, ProjectionProgress,
     Queries, Timelines,
@@ -38,6 +40,31 @@ async fn rate_limiter(config: &Config) -> Result<Arc<dyn RateLimiter>> {
         }
         None => Ok(Arc::new(InMemoryRateLimiter::per_minute(config.rate_limit_per_minute))),
     }
+}
+
+/// HTTP worker threads: as configured, or one per core.
+fn http_workers(config: &Config) -> usize {
+    if config.http_workers == 0 {
+        std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+    } else {
+        config.http_workers
+    }
+}
+
+/// How long a stopping server waits for the requests it has taken (Kubernetes' default grace
+/// period is 30 s).
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(25);
+
+/// Graceful stop: on SIGTERM or Ctrl-C, new requests are refused (`503 shutting_down`, closing
+/// their connections) while those in flight run to their answer; then the server stops.
+async fn stop_on_request(server: actix_web::dev::ServerHandle, draining: Draining) {
+    super::stop_requested().await;
+    tracing::info!("stopping: refusing new requests, finishing those in flight");
+    draining.start();
+    if tokio::time::timeout(DRAIN_TIMEOUT, draining.drained()).await.is_err() {
+        tracing::warn!("requests still running after {DRAIN_TIMEOUT:?}; stopping anyway");
+    }
+    server.stop(true).await;
 }
 
 pub async fn serve(config: Config) -> Result<()> {
@@ -129,13 +156,10 @@ pub async fn serve(config: Config) -> Result<()> {
 
     let listener = TcpListener::bind(config.listen).with_context(|| format!("binding {}", config.listen))?;
     let address = listener.local_addr()?;
-    let http_workers = if config.http_workers == 0 {
-        std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
-    } else {
-        config.http_workers
-    };
+    let draining = Draining::default();
     let settings = HttpSettings {
-        workers: http_workers,
+        workers: http_workers(&config),
+        draining: draining.clone(),
         cors_allowed_origins: config.cors_allowed_origins.clone(),
         rate_limiter: rate_limiter(&config).await?,
     };
@@ -143,6 +167,7 @@ pub async fn serve(config: Config) -> Result<()> {
     // Tests and scripts wait for this exact line to learn the bound port.
     tracing::info!(%address, "listening on http://{address}");
     println!("jangteo listening on http://{address}");
+    tokio::spawn(stop_on_request(server.handle(), draining));
     server.await?;
     workers.shutdown().await;
     tracing::info!("stopped");

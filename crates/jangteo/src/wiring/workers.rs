@@ -95,7 +95,7 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
     }
     tokio::select! {
         _ = tasks.join_next() => anyhow::bail!("a worker task stopped"),
-        _ = tokio::signal::ctrl_c() => tracing::info!("worker stopped"),
+        () = super::stop_requested() => tracing::info!("worker stopped"),
     }
     Ok(())
 }
