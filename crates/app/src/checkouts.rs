@@ -242,7 +242,7 @@ impl Checkouts {
             command_id: derived(checkout_id.as_uuid(), "complete", Uuid::nil()),
             ..*context
         };
-        if let Some(outcome) = store.find_command(step.command_id).await? {
+        if let Some(outcome) = step.earlier_outcome(store).await? {
             return Ok(outcome.last_position);
         }
         let listing_ids: Vec<ListingId> =

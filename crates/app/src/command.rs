@@ -98,7 +98,7 @@ pub(crate) async fn execute<A: Aggregate>(
 where
     A::Command: Clone,
 {
-    if let Some(outcome) = store.find_command(context.command_id).await? {
+    if let Some(outcome) = context.earlier_outcome(store).await? {
         let loaded = load::<A>(store, stream_id).await?;
         return Ok(Executed { state: loaded.state, receipt: CommandReceipt::from_outcome(&outcome) });
     }

@@ -1,7 +1,7 @@
 //! Who issues a command, and the ids that tie it to its cause.
 
 use jangteo_domain::AccountId;
-use jangteo_event_store::{ActorRole, EventMetadata};
+use jangteo_event_store::{ActorRole, AppendOutcome, EventMetadata, EventStore, EventStoreError};
 use uuid::Uuid;
 
 /// The one acting: a signed-in member, staff deciding a dispute, or Jangteo itself (process
@@ -53,6 +53,20 @@ impl CommandContext {
         let scope = format!("{}:{operation}:{key}", actor.id().unwrap_or_default());
         let command_id = Uuid::new_v5(&IDEMPOTENCY_NAMESPACE, scope.as_bytes());
         Self { actor, command_id, correlation_id: command_id, causation_id: None }
+    }
+
+    /// The stored outcome of this command if an earlier request may have carried it. A command
+    /// minted by [`CommandContext::new`] carries a time-ordered random id (UUIDv7) that no earlier
+    /// request can have had, so it costs no lookup; every id a retry repeats is derived from what
+    /// it repeats (UUIDv5: an idempotency key, a cause, a saga step).
+    pub(crate) async fn earlier_outcome(
+        &self,
+        store: &dyn EventStore,
+    ) -> Result<Option<AppendOutcome>, EventStoreError> {
+        if self.command_id.get_version() == Some(uuid::Version::SortRand) {
+            return Ok(None);
+        }
+        store.find_command(self.command_id).await
     }
 
     pub(crate) fn metadata(&self) -> EventMetadata {

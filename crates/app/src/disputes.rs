@@ -68,7 +68,7 @@ impl Disputes {
     ) -> Result<OrderReceipt, AppError> {
         let store = self.store.as_ref();
         let context = &trade_context(context, order_id);
-        if let Some(outcome) = store.find_command(context.command_id).await? {
+        if let Some(outcome) = context.earlier_outcome(store).await? {
             return status_after(store, order_id, &outcome).await;
         }
         for _ in 0..MAX_ATTEMPTS {

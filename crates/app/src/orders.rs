@@ -94,7 +94,7 @@ impl Orders {
         context: &CommandContext,
     ) -> Result<OrderReceipt, AppError> {
         let store = self.store.as_ref();
-        if let Some(outcome) = store.find_command(context.command_id).await? {
+        if let Some(outcome) = context.earlier_outcome(store).await? {
             return placed_from_outcome(&outcome, listing_ids);
         }
         let context = &trade_context(context, order_id);
@@ -169,7 +169,7 @@ impl Orders {
         context: &CommandContext,
     ) -> Result<OrderReceipt, AppError> {
         let store = self.store.as_ref();
-        if let Some(outcome) = store.find_command(context.command_id).await? {
+        if let Some(outcome) = context.earlier_outcome(store).await? {
             return self.status_after(order_id, &outcome).await;
         }
         let escrow_id = EscrowId::from_uuid(Uuid::now_v7());
