@@ -1,7 +1,8 @@
-//! Crash safety: the API process is killed (SIGKILL) in the middle of a load of orders on
-//! PostgreSQL and started again. Every order that was acknowledged is in the log; every request
-//! that was not, retried with its `Idempotency-Key`, lands exactly once; nothing is in the log
-//! twice; and the read models equal a fresh rebuild from the log.
+//! Crash safety: processes are killed (SIGKILL) in the middle of a load of orders on PostgreSQL
+//! and started again — the API alone, and in the distributed profile the API and the worker (relay,
+//! process manager and Kafka-fed projections) together. Every order that was acknowledged is in
+//! the log; every request that was not, retried with its `Idempotency-Key`, lands exactly once;
+//! nothing is in the log twice; and the read models equal a fresh rebuild from the log.
 
 use std::sync::{
     Arc,
@@ -16,7 +17,7 @@ use tokio::sync::mpsc;
 
 use crate::{
     sale::{eventually, on_sale_listing},
-    support::{Profile, TestDatabase, TestServer},
+    support::{KafkaBroker, Member, Profile, TestDatabase, TestServer, redis_url},
 };
 
 const LISTINGS: usize = 240;
@@ -46,12 +47,14 @@ async fn place(http: &reqwest::Client, base: &str, token: &str, listing: &str) -
     body["order_id"].as_str().map(str::to_owned)
 }
 
-#[tokio::test]
-async fn a_killed_api_loses_no_acknowledged_order_and_duplicates_nothing() {
-    let Some(database) = TestDatabase::create().await else { return };
-    let url = database.url.clone();
-    let profile = Profile::Postgres(database);
-    let server = TestServer::start(&profile).await;
+/// Puts `LISTINGS` listings on sale and runs the order load over them; once `KILL_AFTER_ACKS`
+/// orders were acknowledged, `crash` kills what it kills and returns the API started again. Then
+/// the client retries, with the same keys, every request it never heard back about. Returns the
+/// server and every (listing, order) acknowledged.
+async fn orders_through_a_crash(
+    server: TestServer,
+    mut crash: impl AsyncFnMut(TestServer) -> TestServer,
+) -> (TestServer, Member, Vec<(String, String)>) {
     let seller = server.member("판매자").await;
     let buyer = server.member("구매자").await;
     let listings: Vec<String> = stream::iter(0..LISTINGS)
@@ -96,8 +99,7 @@ async fn a_killed_api_loses_no_acknowledged_order_and_duplicates_nothing() {
         if acked.len() == KILL_AFTER_ACKS
             && let Some(running) = server.take()
         {
-            // SIGKILL mid-load: no graceful shutdown, requests in flight are cut.
-            restarted = Some(running.restart().await);
+            restarted = Some(crash(running).await);
         }
     }
     let server = restarted.or(server).expect("a server");
@@ -110,16 +112,19 @@ async fn a_killed_api_loses_no_acknowledged_order_and_duplicates_nothing() {
         let order_id = order_id.unwrap_or_else(|| panic!("the retry of {listing} was refused"));
         acked.push((listing.clone(), order_id));
     }
+    (server, buyer, acked)
+}
 
-    // The log: every acknowledged order, each listing reserved once, nothing twice.
-    let mut db = sqlx::PgConnection::connect(&url).await.expect("connecting to the test database");
+/// The log holds every acknowledged order, each listing reserved once, nothing twice.
+async fn assert_log_holds_each_order_once(database_url: &str, acked: &[(String, String)]) {
+    let mut db = sqlx::PgConnection::connect(database_url).await.expect("connecting to the test database");
     let placed: Vec<(uuid::Uuid,)> =
         sqlx::query_as("SELECT stream_id FROM events WHERE event_type = 'OrderPlaced'")
             .fetch_all(&mut db)
             .await
             .unwrap();
     let placed: std::collections::BTreeSet<String> = placed.into_iter().map(|(id,)| id.to_string()).collect();
-    for (listing, order_id) in &acked {
+    for (listing, order_id) in acked {
         assert!(
             placed.contains(order_id),
             "order {order_id} for {listing} was acknowledged but is not in the log"
@@ -133,23 +138,83 @@ async fn a_killed_api_loses_no_acknowledged_order_and_duplicates_nothing() {
     .unwrap();
     let expected = i64::try_from(LISTINGS).unwrap();
     assert_eq!((placed.len(), reservations, reserved), (LISTINGS, expected, expected), "nothing twice");
-    drop(db);
+}
 
-    // The live read models, caught up, equal a rebuild from the log.
+/// The live order documents, once caught up, equal what a rebuild from the log serves. A rebuild
+/// runs with the read models' writers stopped: `stop_writers` stops those beside the API (a
+/// worker), and the API is stopped for the rebuild and started again.
+async fn assert_read_models_equal_a_rebuild(
+    server: TestServer,
+    buyer: &Member,
+    acked: &[(String, String)],
+    stop_writers: impl AsyncFnOnce(),
+) {
     let mut live = Vec::new();
-    for (_, order_id) in &acked {
+    for (_, order_id) in acked {
         live.push(
             eventually(&server, &format!("/v1/orders/{order_id}"), &buyer.token, |o| o["status"] == "placed")
                 .await,
         );
     }
+    stop_writers().await;
     let (server, _) = server.rebuild_offline().await;
     for ((_, order_id), before) in acked.iter().zip(&live) {
         let after =
             server.send(Method::GET, &format!("/v1/orders/{order_id}"), Some(&buyer.token), None).await;
         assert_eq!(&after.body, before, "order {order_id} after a rebuild");
     }
-    drop(server);
+}
+
+#[tokio::test]
+async fn a_killed_api_loses_no_acknowledged_order_and_duplicates_nothing() {
+    let Some(database) = TestDatabase::create().await else { return };
+    let url = database.url.clone();
+    let profile = Profile::Postgres(database);
+    let server = TestServer::start(&profile).await;
+    // SIGKILL mid-load: no graceful shutdown, requests in flight are cut.
+    let (server, buyer, acked) =
+        orders_through_a_crash(server, async |running| running.restart().await).await;
+    assert_log_holds_each_order_once(&url, &acked).await;
+    assert_read_models_equal_a_rebuild(server, &buyer, &acked, async || {}).await;
+    let Profile::Postgres(database) = profile else { unreachable!() };
+    database.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_killed_api_and_worker_lose_nothing_and_their_read_models_equal_a_rebuild() {
+    let Some(redis) = redis_url() else { return };
+    let Some(database) = TestDatabase::create().await else { return };
+    let Some(broker) = KafkaBroker::start() else {
+        database.drop_database().await;
+        return;
+    };
+    let url = database.url.clone();
+    let prefix = format!("crash{}", uuid::Uuid::new_v4().simple());
+    let settings = [
+        ("JANGTEO_KAFKA_BROKERS", broker.address.as_str()),
+        ("JANGTEO_KAFKA_TOPIC_PREFIX", prefix.as_str()),
+        ("JANGTEO_REDIS_URL", redis.as_str()),
+        ("JANGTEO_REDIS_KEY_PREFIX", prefix.as_str()),
+    ];
+    let profile = Profile::Postgres(database);
+    let server = TestServer::start_with(&profile, &settings).await;
+    let mut worker = server.start_worker();
+
+    // SIGKILL the worker (relay, process manager, projections mid-batch) and the API together.
+    let (server, buyer, acked) = orders_through_a_crash(server, async |running| {
+        worker.kill().await.expect("killing the worker");
+        let restarted = running.restart().await;
+        worker = restarted.start_worker();
+        restarted
+    })
+    .await;
+    assert_log_holds_each_order_once(&url, &acked).await;
+    // The read models the restarted worker caught up from Kafka equal an offline rebuild.
+    assert_read_models_equal_a_rebuild(server, &buyer, &acked, async || {
+        worker.kill().await.expect("stopping the worker");
+    })
+    .await;
+    drop(broker);
     let Profile::Postgres(database) = profile else { unreachable!() };
     database.drop_database().await;
 }

@@ -22,7 +22,9 @@
 //! Placing and paying are not here: they change two aggregates in one transaction instead (see
 //! [`crate::Orders`]) because the client must hear at once whether the listing was still free.
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc, time::Duration};
+
+use futures::{StreamExt, TryStreamExt, stream};
 
 use jangteo_domain::{
     Aggregate, DomainEvent, EscrowId, FeeRate, Gateway, GatewayPayment, Money, SettlementId,
@@ -42,6 +44,9 @@ use crate::{
     Actor, AppError, CommandContext,
     command::{execute, load},
 };
+
+/// How many trades' reactions run at once.
+const TRADES_AT_ONCE: usize = 32;
 
 /// The checkpoint name of this process manager.
 pub const NAME: &str = "trade_process_manager";
@@ -122,14 +127,33 @@ impl TradeProcessManager {
         }
     }
 
+    /// Each batch is split by trade (the events' correlation id): one trade's events are handled
+    /// in log order, different trades side by side, so their follow-up commands share commits
+    /// instead of waiting for each other's. The checkpoint moves once the whole batch is handled.
     async fn follow(&self, poll_interval: Duration) -> Result<(), AppError> {
         let checkpoint = self.store.load_checkpoint(NAME).await?;
         let mut tail = LogTail::new(Arc::clone(&self.store), checkpoint, poll_interval);
         loop {
             let batch = tail.next_batch().await?;
+            let mut trades: Vec<Vec<&RecordedEvent>> = Vec::new();
+            let mut trade_of: HashMap<Uuid, usize> = HashMap::new();
             for event in &batch {
-                self.handle(event).await?;
+                let trade = *trade_of.entry(event.metadata.correlation_id).or_insert_with(|| {
+                    trades.push(Vec::new());
+                    trades.len() - 1
+                });
+                trades[trade].push(event);
             }
+            stream::iter(trades)
+                .map(|events| async move {
+                    for event in events {
+                        self.handle(event).await?;
+                    }
+                    Ok::<(), AppError>(())
+                })
+                .buffer_unordered(TRADES_AT_ONCE)
+                .try_collect::<()>()
+                .await?;
             self.store.save_checkpoint(NAME, tail.position()).await?;
         }
     }
