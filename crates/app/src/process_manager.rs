@@ -135,19 +135,21 @@ impl TradeProcessManager {
         let mut tail = LogTail::new(Arc::clone(&self.store), checkpoint, poll_interval);
         loop {
             let batch = tail.next_batch().await?;
-            let mut trades: Vec<Vec<&RecordedEvent>> = Vec::new();
+            // Each trade as the indices of its events in the batch, in log order.
+            let mut trades: Vec<Vec<usize>> = Vec::new();
             let mut trade_of: HashMap<Uuid, usize> = HashMap::new();
-            for event in &batch {
+            for (index, event) in batch.iter().enumerate() {
                 let trade = *trade_of.entry(event.metadata.correlation_id).or_insert_with(|| {
                     trades.push(Vec::new());
                     trades.len() - 1
                 });
-                trades[trade].push(event);
+                trades[trade].push(index);
             }
+            let batch = &batch;
             stream::iter(trades)
                 .map(|events| async move {
-                    for event in events {
-                        self.handle(event).await?;
+                    for index in events {
+                        self.handle(&batch[index]).await?;
                     }
                     Ok::<(), AppError>(())
                 })
