@@ -153,7 +153,18 @@ pub async fn eventually(
     token: &str,
     done: impl Fn(&Value) -> bool,
 ) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    eventually_within(Duration::from_secs(10), server, path, token, done).await
+}
+
+/// [`eventually`] with another time limit.
+pub async fn eventually_within(
+    limit: Duration,
+    server: &TestServer,
+    path: &str,
+    token: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + limit;
     loop {
         let reply = server.send(Method::GET, path, Some(token), None).await;
         if reply.status == StatusCode::OK && done(&reply.body) {

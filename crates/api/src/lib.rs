@@ -136,8 +136,10 @@ pub fn serve(listener: TcpListener, state: ApiState, settings: HttpSettings) -> 
             .default_service(web::to(routes::not_found))
     })
     .workers(workers.max(1))
-    // The caller stops the server (`ServerHandle::stop`) after setting `Draining`.
+    // The caller stops the server (`ServerHandle::stop`) after setting `Draining` and waiting for
+    // the requests in flight; what is left then is connections closing, which gets a few seconds.
     .disable_signals()
+    .shutdown_timeout(5)
     .listen(listener)?
     .run();
     Ok(server)

@@ -28,6 +28,11 @@ pub enum EventStoreError {
     #[error("the event store's writer has stopped")]
     WriterStopped,
 
+    /// A batch's transaction failed for a reason shared by all its commands; the first caller
+    /// gets the database's own error, the others this description of it.
+    #[error("the append transaction failed: {0}")]
+    TransactionFailed(String),
+
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 
@@ -36,6 +41,29 @@ pub enum EventStoreError {
 }
 
 impl EventStoreError {
+    /// Whether one command of a batch may have caused this failure of the batch's transaction
+    /// (then appending the commands one by one tells who): a malformed append, a taken claim, or a
+    /// unique violation in the database.
+    pub(crate) fn may_be_one_commands_fault(&self) -> bool {
+        match self {
+            EventStoreError::InvalidAppend(_) | EventStoreError::ClaimTaken { .. } => true,
+            EventStoreError::Database(error) => {
+                error.as_database_error().is_some_and(sqlx::error::DatabaseError::is_unique_violation)
+            }
+            _ => false,
+        }
+    }
+
+    /// The same failure for another caller of the batch (errors cannot be cloned): saturation
+    /// stays saturation, so every caller is answered 503.
+    pub(crate) fn for_another_caller(&self) -> EventStoreError {
+        if self.is_saturated() {
+            EventStoreError::Saturated
+        } else {
+            EventStoreError::TransactionFailed(self.to_string())
+        }
+    }
+
     /// Every connection stayed busy for the whole acquire timeout, or the writer's queue stayed
     /// full as long: the store is saturated, and
     /// the caller should come back shortly rather than wait in an ever longer queue.

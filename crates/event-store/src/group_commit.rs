@@ -2,19 +2,21 @@
 //! whatever has queued up as one transaction, so many commands share one log lock and one fsync.
 //!
 //! Each caller still gets its own answer: the batch is decided request by request (see
-//! `crate::batch`), so a refused command fails alone. When the batch transaction itself fails (a
-//! database error, or an event id that is already stored, which only the database can see), the
-//! writer appends the batch's requests again one at a time, so that each caller gets its own
-//! error and nobody else's; idempotency makes this safe even if the failure was at commit.
+//! `crate::batch`), so a refused command fails alone. When the batch transaction fails for
+//! something one command may have caused (an event id that is already stored, which only the
+//! database can see), the writer appends the batch's requests again one at a time, so that each
+//! caller gets its own answer; idempotency makes this safe even if the failure was at commit. Any
+//! other failure (the database unreachable, a lock timeout) is every caller's answer.
 //!
 //! An append that was queued completes even if its caller stops waiting (a dropped HTTP request):
 //! the command is then in the log, and a retry with the same command id is answered from it.
 
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use tokio::runtime::Handle;
+use futures::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::{AppendOutcome, AppendRequest, EventStoreError, plan};
@@ -58,27 +60,31 @@ pub(crate) struct Appender<W> {
 }
 
 impl<W: BatchWriter + Clone> Appender<W> {
-    /// The writer task starts on the runtime that opens the store when there is one, so that it
-    /// lives as long as the process's main runtime rather than on whichever runtime appends first
-    /// (an HTTP worker's runtime stops with its worker); otherwise on the first append's runtime.
+    /// With [`CommitMode::Grouped`], starts the writer on a thread of its own. Should the thread
+    /// not start, appends fall back to one transaction each rather than fail.
     pub fn new(writer: W, mode: CommitMode, patience: Duration) -> Self {
         let group_commit = OnceLock::new();
-        if let (CommitMode::Grouped, Ok(runtime)) = (mode, Handle::try_current()) {
-            let _ = group_commit.set(GroupCommit::start(writer.clone(), &runtime));
-        }
+        let mode = match mode {
+            CommitMode::Grouped => match GroupCommit::start(writer.clone()) {
+                Ok(started) => {
+                    let _ = group_commit.set(started);
+                    CommitMode::Grouped
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the group-commit writer did not start; appending one by one");
+                    CommitMode::OneByOne
+                }
+            },
+            CommitMode::OneByOne => CommitMode::OneByOne,
+        };
         Self { writer, mode, group_commit, patience }
     }
 
     pub async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, EventStoreError> {
         plan::validate(&request)?;
-        match self.mode {
-            CommitMode::Grouped => {
-                let group_commit = self
-                    .group_commit
-                    .get_or_init(|| GroupCommit::start(self.writer.clone(), &Handle::current()));
-                group_commit.append(request, self.patience).await
-            }
-            CommitMode::OneByOne => append_alone(&self.writer, request).await,
+        match (self.mode, self.group_commit.get()) {
+            (CommitMode::Grouped, Some(group_commit)) => group_commit.append(request, self.patience).await,
+            _ => append_alone(&self.writer, request).await,
         }
     }
 }
@@ -106,11 +112,16 @@ pub(crate) struct GroupCommit {
 }
 
 impl GroupCommit {
-    /// Starts the writer task on `runtime`.
-    pub fn start(writer: impl BatchWriter, runtime: &Handle) -> Self {
+    /// Starts the writer on a thread of its own, with its own single-threaded runtime: commits
+    /// then never wait behind other work of the process (projections, the HTTP accept loop), and
+    /// the writer lives exactly as long as the store, whichever runtime the store was opened on.
+    pub fn start(writer: impl BatchWriter) -> std::io::Result<Self> {
         let (queue, pending) = mpsc::channel(QUEUE_CAPACITY);
-        runtime.spawn(write(writer, pending));
-        Self { queue }
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        std::thread::Builder::new()
+            .name("jangteo-append".to_owned())
+            .spawn(move || runtime.block_on(write(writer, pending)))?;
+        Ok(Self { queue })
     }
 
     /// Queues one validated request and waits for its answer. A full queue is waited on for at
@@ -137,22 +148,35 @@ async fn write(writer: impl BatchWriter, mut queue: mpsc::Receiver<Pending>) {
     while queue.recv_many(&mut pending, MAX_BATCH).await > 0 {
         let (requests, answers): (Vec<AppendRequest>, Vec<_>) =
             pending.drain(..).map(|Pending { request, answer }| (request, answer)).unzip();
-        match writer.append_batch(&requests).await {
+        // A bug that panics in one batch fails that batch's callers, not every later append.
+        let committed = AssertUnwindSafe(writer.append_batch(&requests)).catch_unwind().await;
+        let committed = committed.unwrap_or_else(|_| {
+            tracing::error!(commands = requests.len(), "the append writer panicked on a batch");
+            Err(EventStoreError::TransactionFailed("the append writer failed".to_owned()))
+        });
+        match committed {
             Ok(results) => {
                 for (answer, result) in answers.into_iter().zip(results) {
                     // A caller that stopped waiting finds its command in the log when it retries.
                     let _ = answer.send(result);
                 }
             }
-            Err(error) if requests.len() == 1 => {
-                if let Some(answer) = answers.into_iter().next() {
-                    let _ = answer.send(Err(error));
+            Err(error) if requests.len() > 1 && error.may_be_one_commands_fault() => {
+                tracing::debug!(%error, commands = requests.len(), "batch refused; appending its commands one by one");
+                for (answer, request) in answers.into_iter().zip(requests) {
+                    let _ = answer.send(append_alone(&writer, request).await);
                 }
             }
             Err(error) => {
-                tracing::warn!(%error, commands = requests.len(), "batch append failed; appending its commands one by one");
-                for (answer, request) in answers.into_iter().zip(requests) {
-                    let _ = answer.send(append_alone(&writer, request).await);
+                // Nothing one command did (the database is unreachable, a lock timed out): each
+                // caller gets the failure, rather than a queue of retries that would fail alike.
+                tracing::warn!(%error, commands = requests.len(), "batch append failed");
+                let mut answers = answers.into_iter();
+                if let Some(first) = answers.next() {
+                    for answer in answers {
+                        let _ = answer.send(Err(error.for_another_caller()));
+                    }
+                    let _ = first.send(Err(error));
                 }
             }
         }
@@ -182,6 +206,7 @@ mod tests {
         batches: Arc<Mutex<Vec<usize>>>,
         permits: Arc<Semaphore>,
         fail_above: usize,
+        failure: fn() -> EventStoreError,
     }
 
     impl BatchWriter for Recorder {
@@ -193,7 +218,7 @@ mod tests {
             self.permits.acquire().await.expect("the semaphore stays open").forget();
             self.batches.lock().expect("not poisoned").push(requests.len());
             if requests.len() > self.fail_above {
-                return Err(EventStoreError::Corrupt("the batch failed".to_owned()));
+                return Err((self.failure)());
             }
             Ok(requests
                 .iter()
@@ -225,6 +250,7 @@ mod tests {
     /// then `more` requests while that batch waits for its permit.
     async fn queue_behind_a_busy_writer(
         fail_above: usize,
+        failure: fn() -> EventStoreError,
         more: usize,
     ) -> (Recorder, Vec<(Uuid, tokio::task::JoinHandle<Result<AppendOutcome, EventStoreError>>)>) {
         let recorder = Recorder {
@@ -232,8 +258,9 @@ mod tests {
             batches: Arc::default(),
             permits: Arc::new(Semaphore::new(0)),
             fail_above,
+            failure,
         };
-        let group_commit = Arc::new(GroupCommit::start(recorder.clone(), &Handle::current()));
+        let group_commit = Arc::new(GroupCommit::start(recorder.clone()).expect("the writer starts"));
         let mut callers = Vec::new();
         for index in 0..=more {
             let request = request();
@@ -256,9 +283,24 @@ mod tests {
         (recorder, callers)
     }
 
+    fn reused_event_id() -> EventStoreError {
+        EventStoreError::InvalidAppend("an event id is already stored".to_owned())
+    }
+
+    #[tokio::test]
+    async fn a_batch_failing_for_everyone_is_answered_at_once_without_retries() {
+        let unreachable = || EventStoreError::Database(sqlx::Error::PoolTimedOut);
+        let (recorder, callers) = queue_behind_a_busy_writer(1, unreachable, 5).await;
+        for (_, caller) in callers.into_iter().skip(1) {
+            let error = caller.await.expect("the caller ran").expect_err("the batch failed");
+            assert!(error.is_saturated(), "a saturated store is every caller's 503: {error}");
+        }
+        assert_eq!(*recorder.batches.lock().expect("not poisoned"), [1, 5], "no one-by-one retries");
+    }
+
     #[tokio::test]
     async fn what_queues_during_a_commit_is_committed_together_and_answered_one_by_one() {
-        let (recorder, callers) = queue_behind_a_busy_writer(usize::MAX, 40).await;
+        let (recorder, callers) = queue_behind_a_busy_writer(usize::MAX, reused_event_id, 40).await;
         for (command_id, caller) in callers {
             let outcome = caller.await.expect("the caller ran").expect("appended");
             assert_eq!(outcome.command_id, command_id, "each caller gets its own answer");
@@ -268,7 +310,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_batch_is_appended_again_one_request_at_a_time() {
-        let (recorder, callers) = queue_behind_a_busy_writer(1, 5).await;
+        let (recorder, callers) = queue_behind_a_busy_writer(1, reused_event_id, 5).await;
         for (command_id, caller) in callers {
             let outcome = caller.await.expect("the caller ran").expect("appended alone");
             assert_eq!(outcome.command_id, command_id);

@@ -51,8 +51,8 @@ fn http_workers(config: &Config) -> usize {
     }
 }
 
-/// How long a stopping server waits for the requests it has taken (Kubernetes' default grace
-/// period is 30 s).
+/// How long a stopping server waits for the requests it has taken; with the HTTP server's own 5 s
+/// for closing connections, a stop stays within Kubernetes' default grace period of 30 s.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(25);
 
 /// Graceful stop: on SIGTERM or Ctrl-C, new requests are refused (`503 shutting_down`, closing
