@@ -93,8 +93,13 @@ async fn read_stored(
 ) -> Result<Stored, EventStoreError> {
     let mut stored = Stored::default();
 
+    // Through `commands` and its primary key, then the events' position range: a plan that stays
+    // an index lookup however large the log grows (`events.command_id = ANY($1)` can turn into a
+    // scan of the whole log when the planner misjudges the array).
     let rows: Vec<EventRow> = sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE command_id = ANY($1) ORDER BY global_position"
+        "SELECT {EVENT_COLUMNS} FROM (SELECT e.* FROM commands c \
+             JOIN events e ON e.global_position BETWEEN c.first_position AND c.last_position \
+             WHERE c.command_id = ANY($1)) AS stored ORDER BY global_position"
     ))
     .bind(Stored::command_ids(requests))
     .fetch_all(&mut **tx)
