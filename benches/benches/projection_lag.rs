@@ -18,6 +18,7 @@ use std::{
 };
 
 use jangteo_app::{Listings, NewListing, ProjectionProgress};
+use jangteo_benches::report;
 use jangteo_domain::{AccountId, Description, Money, Title};
 use jangteo_event_store::{EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
 use jangteo_event_stream::{KafkaLogSource, KafkaRelay, Topics, ensure_topics};
@@ -38,25 +39,6 @@ fn new_listing(n: usize) -> NewListing {
         price: Money::won(150_000).unwrap(),
         category_id: None,
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
-}
-
-fn report(name: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "{name}: n={} p50={:.1} ms p90={:.1} ms p99={:.1} ms max={:.1} ms",
-        samples.len(),
-        ms(percentile(&samples, 0.50)),
-        ms(percentile(&samples, 0.90)),
-        ms(percentile(&samples, 0.99)),
-        ms(percentile(&samples, 1.0)),
-    );
 }
 
 async fn open_store(dir: &std::path::Path) -> (Arc<dyn EventStore>, Option<TestDatabase>, &'static str) {
