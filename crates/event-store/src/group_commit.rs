@@ -1,5 +1,6 @@
-//! Group commit: appends from concurrent callers are queued to one writer task, which commits
-//! whatever has queued up as one transaction, so many commands share one log lock and one fsync.
+//! Group commit: appends from concurrent callers are queued to one writer (a task on a thread of
+//! its own), which commits whatever has queued up as one transaction, so many commands share one
+//! log lock and one fsync.
 //!
 //! Each caller still gets its own answer: the batch is decided request by request (see
 //! `crate::batch`), so a refused command fails alone. When the batch transaction fails for
@@ -40,7 +41,8 @@ pub enum CommitMode {
 }
 
 /// A backend's batch transaction: decides and writes `requests` in one transaction. `Ok` holds one
-/// answer per request; `Err` means the transaction as a whole failed and nothing was written.
+/// answer per request; `Err` means the transaction as a whole failed: nothing was written, or,
+/// for a failure at commit, it is unknown whether it was (a retry is answered from the log).
 pub(crate) trait BatchWriter: Send + Sync + 'static {
     fn append_batch(
         &self,
