@@ -170,7 +170,18 @@ pub async fn eventually_within(
         if reply.status == StatusCode::OK && done(&reply.body) {
             return reply.body;
         }
-        assert!(Instant::now() < deadline, "{path} never reached the expected state; last: {}", reply.body);
+        if Instant::now() >= deadline {
+            // What the projections had reached, for whoever reads the failure.
+            let metrics = match server.request(Method::GET, "/metrics", None).send().await {
+                Ok(response) => response.text().await.unwrap_or_default(),
+                Err(error) => error.to_string(),
+            };
+            let positions: Vec<&str> = metrics
+                .lines()
+                .filter(|line| line.starts_with("jangteo_") && !line.contains("lag_ms"))
+                .collect();
+            panic!("{path} never reached the expected state; last: {}; {positions:?}", reply.body);
+        }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
