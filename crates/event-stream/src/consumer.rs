@@ -37,8 +37,21 @@ pub struct KafkaLogFeed {
 impl KafkaLogFeed {
     /// Joins the consumer group `group` and subscribes to the log topic. A group without
     /// committed offsets starts at the beginning of the topic.
-    pub fn subscribe(brokers: &str, topics: &Topics, group: &str) -> Result<Self, KafkaError> {
-        let consumer: StreamConsumer = ClientConfig::new()
+    ///
+    /// With a `member_name` the consumer is a static member of its group (`group.instance.id`):
+    /// restarted after a crash under the same name, it takes its partitions back at once instead of
+    /// waiting for the broker to give up on its predecessor.
+    pub fn subscribe(
+        brokers: &str,
+        topics: &Topics,
+        group: &str,
+        member_name: Option<&str>,
+    ) -> Result<Self, KafkaError> {
+        let mut config = ClientConfig::new();
+        if let Some(name) = member_name {
+            config.set("group.instance.id", format!("{group}.{name}"));
+        }
+        let consumer: StreamConsumer = config
             .set("bootstrap.servers", brokers)
             .set("group.id", group)
             .set("enable.auto.commit", "false")
@@ -72,6 +85,7 @@ pub struct KafkaLogSource {
     brokers: String,
     topics: Topics,
     group: String,
+    member_name: Option<String>,
 }
 
 impl KafkaLogSource {
@@ -81,7 +95,16 @@ impl KafkaLogSource {
             brokers: brokers.to_owned(),
             topics: topics.clone(),
             group: KafkaLogFeed::group_for(topics, projection),
+            member_name: None,
         }
+    }
+
+    /// Makes the consumers static members of their group under `name` (see
+    /// [`KafkaLogFeed::subscribe`]); the name must be unique among the group's workers.
+    #[must_use]
+    pub fn with_member_name(mut self, name: Option<&str>) -> Self {
+        self.member_name = name.map(str::to_owned);
+        self
     }
 
     pub fn group(&self) -> &str {
@@ -94,7 +117,9 @@ impl FeedSource for KafkaLogSource {
     async fn open(&self, _after: GlobalPosition) -> Result<Box<dyn EventFeed>, FeedError> {
         // The group's committed offsets say where to resume, not `after`: the consumer drops
         // what it already applied and fills gaps from the event store.
-        let feed = KafkaLogFeed::subscribe(&self.brokers, &self.topics, &self.group).map_err(transport)?;
+        let feed =
+            KafkaLogFeed::subscribe(&self.brokers, &self.topics, &self.group, self.member_name.as_deref())
+                .map_err(transport)?;
         Ok(Box::new(feed))
     }
 }

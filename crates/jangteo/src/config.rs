@@ -60,6 +60,9 @@ pub struct Config {
     pub kafka_brokers: Option<String>,
     /// Topic prefix: events of stream type `order` go to `<prefix>.order`.
     pub kafka_topic_prefix: String,
+    /// A worker's name in its projections' consumer groups (static membership); unique per
+    /// worker and the same across its restarts. Unset: dynamic membership.
+    pub kafka_member_name: Option<String>,
     /// MongoDB URL; set, listing and order documents live there instead of SQLite.
     pub mongodb_url: Option<Secret>,
     /// The MongoDB database holding the documents.
@@ -138,6 +141,7 @@ impl Default for Config {
             redis_key_prefix: "jangteo".to_owned(),
             kafka_brokers: None,
             kafka_topic_prefix: "jangteo".to_owned(),
+            kafka_member_name: None,
             mongodb_url: None,
             mongodb_database: "jangteo".to_owned(),
             elasticsearch_url: None,
@@ -229,6 +233,9 @@ impl Config {
         }
         if let Some(prefix) = var("JANGTEO_KAFKA_TOPIC_PREFIX").filter(|p| !p.is_empty()) {
             self.kafka_topic_prefix = prefix;
+        }
+        if let Some(name) = var("JANGTEO_KAFKA_MEMBER_NAME").filter(|n| !n.is_empty()) {
+            self.kafka_member_name = Some(name);
         }
         if let Some(url) = var("JANGTEO_MONGODB_URL").filter(|url| !url.is_empty()) {
             if !url.starts_with("mongodb://") && !url.starts_with("mongodb+srv://") {

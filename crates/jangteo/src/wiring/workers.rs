@@ -73,7 +73,10 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
         let mut progress = ProjectionProgress::new();
         let kept = projections(&documents, &search, &store, cache.as_ref(), Some(&counters));
         for projection in select(kept, only)? {
-            let source = Arc::new(KafkaLogSource::for_projection(brokers, &topics, projection.name()));
+            let source = Arc::new(
+                KafkaLogSource::for_projection(brokers, &topics, projection.name())
+                    .with_member_name(config.kafka_member_name.as_deref()),
+            );
             let checkpoint = projection.checkpoint().await?;
             tracing::info!(
                 projection = projection.name(),
