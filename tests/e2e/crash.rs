@@ -9,14 +9,13 @@ use std::sync::{
     atomic::{AtomicUsize, Ordering},
 };
 
-use futures::{StreamExt, stream};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use sqlx::Connection;
 use tokio::sync::mpsc;
 
 use crate::{
-    sale::{eventually_within, on_sale_listing},
+    sale::{eventually_within, on_sale_listings},
     support::{KafkaBroker, Member, Profile, TestDatabase, TestServer, redis_url},
 };
 
@@ -60,14 +59,7 @@ async fn orders_through_a_crash(
 ) -> (TestServer, Member, Vec<(String, String)>) {
     let seller = server.member("판매자").await;
     let buyer = server.member("구매자").await;
-    let listings: Vec<String> = stream::iter(0..LISTINGS)
-        .map(|n| {
-            let (server, seller) = (&server, &seller);
-            async move { on_sale_listing(server, seller, &format!("시계 {n}"), 70_000).await }
-        })
-        .buffer_unordered(16)
-        .collect()
-        .await;
+    let listings = on_sale_listings(&server, &seller, LISTINGS, "시계", 70_000).await;
     // The crash hits processes in their steady state: the read models have caught up with the
     // seeding (in the distributed profile, the worker's consumers have joined their groups).
     if let Some(last) = listings.last() {

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -143,6 +144,21 @@ pub async fn on_sale_listing(server: &TestServer, seller: &Member, title: &str, 
         .await;
     assert_eq!(published.status, StatusCode::OK, "{}", published.body);
     listing_id
+}
+
+/// `count` listings put on sale by `seller`, titled `<title> <n>`, 16 at a time.
+pub async fn on_sale_listings(
+    server: &TestServer,
+    seller: &Member,
+    count: usize,
+    title: &str,
+    price: i64,
+) -> Vec<String> {
+    futures::stream::iter(0..count)
+        .map(|n| async move { on_sale_listing(server, seller, &format!("{title} {n}"), price).await })
+        .buffer_unordered(16)
+        .collect()
+        .await
 }
 
 /// Polls a query until `done` holds, for at most 10 s. Used only for effects of the process

@@ -8,14 +8,13 @@ use std::sync::{
     atomic::{AtomicUsize, Ordering},
 };
 
-use futures::{StreamExt, stream};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sqlx::Connection;
 use tokio::sync::mpsc;
 
 use crate::{
-    sale::on_sale_listing,
+    sale::on_sale_listings,
     support::{Profile, TestServer},
 };
 
@@ -83,14 +82,7 @@ async fn sigterm_mid_load_answers_what_it_took(profile: &Profile) {
     let mut server = TestServer::start(profile).await;
     let seller = server.member("판매자").await;
     let buyer = server.member("구매자").await;
-    let listings: Vec<String> = stream::iter(0..LISTINGS)
-        .map(|n| {
-            let (server, seller) = (&server, &seller);
-            async move { on_sale_listing(server, seller, &format!("카메라 {n}"), 90_000).await }
-        })
-        .buffer_unordered(16)
-        .collect()
-        .await;
+    let listings = on_sale_listings(&server, &seller, LISTINGS, "카메라", 90_000).await;
 
     let (outcomes, mut received) = mpsc::unbounded_channel();
     let next = Arc::new(AtomicUsize::new(0));
