@@ -17,7 +17,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use jangteo_app::{Listings, NewListing, ProjectionProgress};
+use jangteo_app::{DEFAULT_CACHE_CAPACITY, Listings, NewListing, ProjectionProgress, UnitOfWork};
 use jangteo_benches::report;
 use jangteo_domain::{AccountId, Description, Money, Title};
 use jangteo_event_store::{EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
@@ -79,7 +79,7 @@ async fn main() {
         Duration::from_secs(1),
     ));
 
-    let listings = Listings::new(Arc::clone(&store));
+    let listings = Listings::new(&UnitOfWork::new(Arc::clone(&store), DEFAULT_CACHE_CAPACITY));
     let seller = AccountId::from_uuid(Uuid::now_v7());
     println!("event store: {backend}; broker: tansu (sqlite storage) on {}", broker.address);
 

@@ -6,18 +6,20 @@
 
 use std::{collections::BTreeMap, sync::Arc};
 
+use async_trait::async_trait;
 use jangteo_domain::{
     AccountId, Carrier, CartId, DomainError, ListingId, Money,
     cart::{CartCommand, CartState},
     listing::{ListingState, ListingStatus},
 };
-use jangteo_event_store::EventStore;
+use jangteo_event_store::AppendOutcome;
 use jangteo_shipping::fees::{ParcelSize, ShippingFees};
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::{
-    Actor, AppError, CommandContext, CommandReceipt,
-    command::{Executed, execute, load},
+    Actor, AppError, CommandContext, CommandReceipt, UnitOfWork,
+    unit_of_work::{Decision, Work},
 };
 
 /// The carrier whose fees carts quote, until buyers choose one at checkout.
@@ -52,42 +54,35 @@ pub struct CartView {
 
 #[derive(Clone)]
 pub struct Carts {
-    store: Arc<dyn EventStore>,
+    uow: UnitOfWork,
     fees: Arc<dyn ShippingFees>,
 }
 
 impl Carts {
-    pub fn new(store: Arc<dyn EventStore>, fees: Arc<dyn ShippingFees>) -> Self {
-        Self { store, fees }
+    pub fn new(uow: &UnitOfWork, fees: Arc<dyn ShippingFees>) -> Self {
+        Self { uow: uow.clone(), fees }
     }
 
     /// Adds an on-sale listing to `buyer`'s cart; adding it again changes nothing.
     pub async fn add(&self, buyer: AccountId, listing_id: ListingId) -> Result<CommandReceipt, AppError> {
-        let ListingState::Present(listing) =
-            load::<ListingState>(self.store.as_ref(), listing_id.as_uuid()).await?.state
-        else {
-            return Err(AppError::NotFound);
-        };
-        // A seller's own listing is refused by the cart itself (`buyer_is_seller`), whatever its status.
-        if listing.status != ListingStatus::OnSale && listing.seller_id != buyer {
-            return Err(DomainError::ListingNotAvailable { status: listing.status.name() }.into());
-        }
-        let command = CartCommand::Add { buyer_id: buyer, listing_id, seller_id: listing.seller_id };
-        self.run(buyer, &command).await
+        let context = CommandContext::new(Actor::Member(buyer));
+        Ok(self.uow.run(&context, &AddToCart { buyer, listing_id }).await?.receipt)
     }
 
     /// Takes a listing out of `buyer`'s cart; taking it out again changes nothing.
     pub async fn remove(&self, buyer: AccountId, listing_id: ListingId) -> Result<CommandReceipt, AppError> {
-        self.run(buyer, &CartCommand::Remove { listing_id }).await
+        let context = CommandContext::new(Actor::Member(buyer));
+        let command = CartCommand::Remove { listing_id };
+        Ok(self.uow.execute::<CartState>(CartId::of(buyer).as_uuid(), &context, &command).await?.receipt)
     }
 
     /// `buyer`'s cart, grouped by seller, with current prices and shipping fees.
     pub async fn view(&self, buyer: AccountId) -> Result<CartView, AppError> {
-        let cart = load::<CartState>(self.store.as_ref(), CartId::of(buyer).as_uuid()).await?.state;
+        let cart = self.uow.current::<CartState>(CartId::of(buyer).as_uuid()).await?;
         let mut by_seller: BTreeMap<AccountId, Vec<CartLine>> = BTreeMap::new();
         for item in &cart.items {
             let ListingState::Present(listing) =
-                load::<ListingState>(self.store.as_ref(), item.listing_id.as_uuid()).await?.state
+                self.uow.current::<ListingState>(item.listing_id.as_uuid()).await?
             else {
                 continue;
             };
@@ -123,11 +118,41 @@ impl Carts {
         }
         self.fees.fee(QUOTED_CARRIER, ParcelSize::for_bundle(items)).unwrap_or(Money::ZERO)
     }
+}
 
-    async fn run(&self, buyer: AccountId, command: &CartCommand) -> Result<CommandReceipt, AppError> {
-        let context = CommandContext::new(Actor::Member(buyer));
-        let Executed { receipt, .. } =
-            execute::<CartState>(self.store.as_ref(), CartId::of(buyer).as_uuid(), &context, command).await?;
-        Ok(receipt)
+/// Adding to a cart reads the listing (on sale? whose?) beside the member's cart stream.
+struct AddToCart {
+    buyer: AccountId,
+    listing_id: ListingId,
+}
+
+#[async_trait]
+impl Decision for AddToCart {
+    type Output = ();
+
+    fn contended_stream(&self) -> Option<Uuid> {
+        Some(CartId::of(self.buyer).as_uuid())
+    }
+
+    async fn decide(&self, work: &mut Work<'_>) -> Result<(), AppError> {
+        let ListingState::Present(listing) = work.load::<ListingState>(self.listing_id.as_uuid()).await?
+        else {
+            return Err(AppError::NotFound);
+        };
+        // A seller's own listing is refused by the cart itself (`buyer_is_seller`), whatever its status.
+        if listing.status != ListingStatus::OnSale && listing.seller_id != self.buyer {
+            return Err(DomainError::ListingNotAvailable { status: listing.status.name() }.into());
+        }
+        let add = CartCommand::Add {
+            buyer_id: self.buyer,
+            listing_id: self.listing_id,
+            seller_id: listing.seller_id,
+        };
+        work.decide::<CartState>(CartId::of(self.buyer).as_uuid(), add).await?;
+        Ok(())
+    }
+
+    async fn replayed(&self, _uow: &UnitOfWork, _outcome: &AppendOutcome) -> Result<(), AppError> {
+        Ok(())
     }
 }

@@ -15,20 +15,21 @@
 //! leaves placed, unpaid orders: the retried request completes or compensates them, and without a
 //! retry they expire with the payment window like any unpaid order.
 
-use std::{collections::BTreeMap, sync::Arc};
+use std::collections::BTreeMap;
 
+use async_trait::async_trait;
 use jangteo_domain::{
-    AccountId, Aggregate, CancelReason, CartId, CheckoutId, DomainError, ListingId, OrderId,
+    AccountId, CancelReason, CartId, CheckoutId, DomainError, ListingId, OrderId,
     cart::{CartCommand, CartState},
     checkout::{CheckoutCommand, CheckoutGroup, CheckoutState, CheckoutStatus},
     listing::{ListingState, ListingStatus},
 };
-use jangteo_event_store::{AppendRequest, EventStore, EventStoreError};
+use jangteo_event_store::AppendOutcome;
 use uuid::Uuid;
 
 use crate::{
-    AppError, Carts, CommandContext, OrderReceipt, Orders,
-    command::{MAX_ATTEMPTS, execute, load, stream_append},
+    AppError, Carts, CommandContext, OrderReceipt, Orders, UnitOfWork,
+    unit_of_work::{Decision, Work},
 };
 
 /// Namespace of the ids a checkout derives (a fixed random UUID).
@@ -53,14 +54,14 @@ pub struct CheckoutReceipt {
 
 #[derive(Clone)]
 pub struct Checkouts {
-    store: Arc<dyn EventStore>,
+    uow: UnitOfWork,
     orders: Orders,
     carts: Carts,
 }
 
 impl Checkouts {
-    pub fn new(store: Arc<dyn EventStore>, orders: Orders, carts: Carts) -> Self {
-        Self { store, orders, carts }
+    pub fn new(uow: &UnitOfWork, orders: Orders, carts: Carts) -> Self {
+        Self { uow: uow.clone(), orders, carts }
     }
 
     /// Checks out `buyer`'s cart. Refused with [`AppError::ListingsTaken`] (after compensating)
@@ -70,10 +71,9 @@ impl Checkouts {
         buyer: AccountId,
         context: &CommandContext,
     ) -> Result<CheckoutReceipt, AppError> {
-        let store = self.store.as_ref();
         let checkout_id = CheckoutId::from_uuid(derived(context.command_id, "checkout", Uuid::nil()));
         let context = CommandContext { correlation_id: checkout_id.as_uuid(), ..*context };
-        let groups = match load::<CheckoutState>(store, checkout_id.as_uuid()).await?.state {
+        let groups = match self.uow.current::<CheckoutState>(checkout_id.as_uuid()).await? {
             CheckoutState::Present(checkout) => match checkout.status {
                 // Failed before: finish the compensation (a crash may have cut it short).
                 CheckoutStatus::Failed => {
@@ -118,7 +118,7 @@ impl Checkouts {
             Ok(position) => Ok(CheckoutReceipt { checkout_id, orders: placed, position }),
             // A concurrent attempt of the same request failed it meanwhile: undo what this one placed.
             Err(AppError::Domain(DomainError::InvalidTransition { .. })) => {
-                let failed = match load::<CheckoutState>(store, checkout_id.as_uuid()).await?.state {
+                let failed = match self.uow.current::<CheckoutState>(checkout_id.as_uuid()).await? {
                     CheckoutState::Present(checkout) if checkout.status == CheckoutStatus::Failed => checkout,
                     _ => return Err(AppError::Contention),
                 };
@@ -136,7 +136,7 @@ impl Checkouts {
         checkout_id: CheckoutId,
         context: &CommandContext,
     ) -> Result<Vec<CheckoutGroup>, AppError> {
-        let cart = load::<CartState>(self.store.as_ref(), CartId::of(buyer).as_uuid()).await?.state;
+        let cart = self.uow.current::<CartState>(CartId::of(buyer).as_uuid()).await?;
         let mut by_seller: BTreeMap<AccountId, Vec<ListingId>> = BTreeMap::new();
         for item in &cart.items {
             by_seller.entry(item.seller_id).or_default().push(item.listing_id);
@@ -150,7 +150,7 @@ impl Checkouts {
             })
             .collect();
         let start = CheckoutCommand::Start { checkout_id, buyer_id: buyer, groups: groups.clone() };
-        execute::<CheckoutState>(self.store.as_ref(), checkout_id.as_uuid(), context, &start).await?;
+        self.uow.execute::<CheckoutState>(checkout_id.as_uuid(), context, &start).await?;
         Ok(groups)
     }
 
@@ -162,8 +162,7 @@ impl Checkouts {
     ) -> Result<Vec<ListingId>, AppError> {
         let mut taken = Vec::new();
         for listing_id in listing_ids {
-            let available = match load::<ListingState>(self.store.as_ref(), listing_id.as_uuid()).await?.state
-            {
+            let available = match self.uow.current::<ListingState>(listing_id.as_uuid()).await? {
                 ListingState::Present(listing) => match listing.status {
                     ListingStatus::OnSale => true,
                     ListingStatus::Reserved { order_id: holder, .. } => holder == order_id,
@@ -193,7 +192,7 @@ impl Checkouts {
         let fail = CheckoutCommand::Fail { unavailable, cancelled_orders };
         let step =
             CommandContext { command_id: derived(checkout_id.as_uuid(), "fail", Uuid::nil()), ..*context };
-        match execute::<CheckoutState>(self.store.as_ref(), checkout_id.as_uuid(), &step, &fail).await {
+        match self.uow.execute::<CheckoutState>(checkout_id.as_uuid(), &step, &fail).await {
             // Failed by a concurrent attempt already: the cancellations below are the same.
             Ok(_) | Err(AppError::Domain(DomainError::InvalidTransition { .. })) => {}
             Err(error) => return Err(error),
@@ -237,42 +236,47 @@ impl Checkouts {
         groups: &[CheckoutGroup],
         context: &CommandContext,
     ) -> Result<u64, AppError> {
-        let store = self.store.as_ref();
         let step = CommandContext {
             command_id: derived(checkout_id.as_uuid(), "complete", Uuid::nil()),
             ..*context
         };
-        if let Some(outcome) = step.earlier_outcome(store).await? {
-            return Ok(outcome.last_position);
+        let listing_ids = groups.iter().flat_map(|group| group.listing_ids.iter().copied()).collect();
+        let complete = CompleteCheckout { checkout_id, cart_id: CartId::of(buyer), listing_ids };
+        Ok(self.uow.run(&step, &complete).await?.receipt.position)
+    }
+}
+
+/// Completing a checkout: `CheckoutCompleted`, and the ordered listings out of the cart, in one
+/// append. Listings the member took out of the cart meanwhile stay out.
+struct CompleteCheckout {
+    checkout_id: CheckoutId,
+    cart_id: CartId,
+    listing_ids: Vec<ListingId>,
+}
+
+#[async_trait]
+impl Decision for CompleteCheckout {
+    type Output = ();
+
+    fn contended_stream(&self) -> Option<Uuid> {
+        Some(self.cart_id.as_uuid())
+    }
+
+    async fn decide(&self, work: &mut Work<'_>) -> Result<(), AppError> {
+        work.decide::<CheckoutState>(self.checkout_id.as_uuid(), CheckoutCommand::Complete).await?;
+        let cart = work.load::<CartState>(self.cart_id.as_uuid()).await?;
+        let still_in_cart: Vec<ListingId> =
+            self.listing_ids.iter().copied().filter(|listing_id| cart.contains(*listing_id)).collect();
+        if !still_in_cart.is_empty() {
+            let check_out =
+                CartCommand::CheckOut { checkout_id: self.checkout_id, listing_ids: still_in_cart };
+            work.decide::<CartState>(self.cart_id.as_uuid(), check_out).await?;
         }
-        let listing_ids: Vec<ListingId> =
-            groups.iter().flat_map(|group| group.listing_ids.iter().copied()).collect();
-        for _ in 0..MAX_ATTEMPTS {
-            let checkout = load::<CheckoutState>(store, checkout_id.as_uuid()).await?;
-            let cart = load::<CartState>(store, CartId::of(buyer).as_uuid()).await?;
-            let completed = checkout.state.decide(CheckoutCommand::Complete)?;
-            // Listings the member took out of the cart meanwhile stay out.
-            let still_in_cart: Vec<ListingId> =
-                listing_ids.iter().copied().filter(|listing_id| cart.state.contains(*listing_id)).collect();
-            let mut streams =
-                vec![stream_append::<CheckoutState>(checkout_id.as_uuid(), checkout.version, &completed)?];
-            if !still_in_cart.is_empty() {
-                let emptied =
-                    cart.state.decide(CartCommand::CheckOut { checkout_id, listing_ids: still_in_cart })?;
-                streams.push(stream_append::<CartState>(
-                    CartId::of(buyer).as_uuid(),
-                    cart.version,
-                    &emptied,
-                )?);
-            }
-            let request = AppendRequest { metadata: step.metadata(), streams, claims: Vec::new() };
-            match store.append(request).await {
-                Ok(outcome) => return Ok(outcome.last_position),
-                Err(EventStoreError::WrongExpectedVersion { .. }) => {}
-                Err(error) => return Err(error.into()),
-            }
-        }
-        Err(AppError::Contention)
+        Ok(())
+    }
+
+    async fn replayed(&self, _uow: &UnitOfWork, _outcome: &AppendOutcome) -> Result<(), AppError> {
+        Ok(())
     }
 }
 

@@ -5,34 +5,33 @@
 //! for cancellations. Opening a dispute freezes the escrow in the same append as the order's
 //! `DisputeOpened`, so no release can slip in between.
 
-use std::sync::Arc;
-
+use async_trait::async_trait;
 use jangteo_domain::{
-    AccountId, Aggregate, DisputeReason, DisputeResolution, DomainError, Forbidden, Money, OrderId,
-    ReturnReason,
+    AccountId, DisputeReason, DisputeResolution, DomainError, Forbidden, Money, OrderId, ReturnReason,
     account::AccountRole,
     escrow::{EscrowCommand, EscrowState},
-    order::{OrderCommand, OrderState, ReturnPolicy},
+    order::{OrderCommand, OrderState, OrderStatus, ReturnPolicy},
 };
-use jangteo_event_store::{AppendRequest, EventStore, EventStoreError};
+use jangteo_event_store::AppendOutcome;
+use uuid::Uuid;
 
 use crate::{
-    Accounts, Actor, AppError, CommandContext, OrderReceipt,
-    command::{MAX_ATTEMPTS, load, stream_append},
-    orders::{run_order_command, status_after, trade_context},
+    Accounts, Actor, AppError, CommandContext, OrderReceipt, UnitOfWork,
+    orders::{run_order_command, status_of, trade_context},
+    unit_of_work::{Decision, Work},
 };
 
 #[derive(Clone)]
 pub struct Disputes {
-    store: Arc<dyn EventStore>,
+    uow: UnitOfWork,
     accounts: Accounts,
     policy: ReturnPolicy,
 }
 
 impl Disputes {
     /// `policy` is the marketplace's cooling-off rule for returns.
-    pub fn new(store: Arc<dyn EventStore>, policy: ReturnPolicy) -> Self {
-        Self { accounts: Accounts::new(Arc::clone(&store)), store, policy }
+    pub fn new(uow: &UnitOfWork, policy: ReturnPolicy) -> Self {
+        Self { accounts: Accounts::new(uow), uow: uow.clone(), policy }
     }
 
     /// The buyer asks to send a delivered item back. The buyer-protection window stops running.
@@ -66,40 +65,9 @@ impl Disputes {
         reason: DisputeReason,
         context: &CommandContext,
     ) -> Result<OrderReceipt, AppError> {
-        let store = self.store.as_ref();
         let context = &trade_context(context, order_id);
-        if let Some(outcome) = context.earlier_outcome(store).await? {
-            return status_after(store, order_id, &outcome).await;
-        }
-        for _ in 0..MAX_ATTEMPTS {
-            let order = load::<OrderState>(store, order_id.as_uuid()).await?;
-            let order_events =
-                order.state.decide(OrderCommand::OpenDispute { actor, reason: reason.clone() })?;
-            let OrderState::Present(current) = &order.state else {
-                return Err(AppError::NotFound);
-            };
-            let mut streams =
-                vec![stream_append::<OrderState>(order_id.as_uuid(), order.version, &order_events)?];
-            // Every order that can be disputed is paid, so it has an escrow.
-            if let Some(escrow_id) = current.escrow_id {
-                let escrow = load::<EscrowState>(store, escrow_id.as_uuid()).await?;
-                let escrow_events = escrow.state.decide(EscrowCommand::Freeze)?;
-                streams.push(stream_append::<EscrowState>(
-                    escrow_id.as_uuid(),
-                    escrow.version,
-                    &escrow_events,
-                )?);
-            }
-            let request = AppendRequest { metadata: context.metadata(), streams, claims: Vec::new() };
-            match store.append(request).await {
-                Ok(outcome) => {
-                    return status_after(store, order_id, &outcome).await;
-                }
-                Err(EventStoreError::WrongExpectedVersion { .. }) => {}
-                Err(error) => return Err(error.into()),
-            }
-        }
-        Err(AppError::Contention)
+        let decided = self.uow.run(context, &OpenDispute { actor, order_id, reason }).await?;
+        Ok(OrderReceipt { order_id, status: decided.output, receipt: decided.receipt })
     }
 
     /// Staff decide a dispute. Only accounts holding the dispute-agent role may; the role is
@@ -129,6 +97,40 @@ impl Disputes {
         context: &CommandContext,
         command: &OrderCommand,
     ) -> Result<OrderReceipt, AppError> {
-        run_order_command(self.store.as_ref(), order_id, context, command).await
+        run_order_command(&self.uow, order_id, context, command).await
+    }
+}
+
+/// Opening a dispute: the order's `DisputeOpened` and its escrow's `EscrowFrozen` in one append,
+/// so no release can slip in between. An escrow frozen already stays as it is.
+struct OpenDispute {
+    actor: AccountId,
+    order_id: OrderId,
+    reason: DisputeReason,
+}
+
+#[async_trait]
+impl Decision for OpenDispute {
+    type Output = OrderStatus;
+
+    fn contended_stream(&self) -> Option<Uuid> {
+        Some(self.order_id.as_uuid())
+    }
+
+    async fn decide(&self, work: &mut Work<'_>) -> Result<OrderStatus, AppError> {
+        let open = OrderCommand::OpenDispute { actor: self.actor, reason: self.reason.clone() };
+        let OrderState::Present(order) = work.decide::<OrderState>(self.order_id.as_uuid(), open).await?
+        else {
+            return Err(AppError::NotFound);
+        };
+        // Every order that can be disputed is paid, so it has an escrow.
+        if let Some(escrow_id) = order.escrow_id {
+            work.decide::<EscrowState>(escrow_id.as_uuid(), EscrowCommand::Freeze).await?;
+        }
+        Ok(order.status)
+    }
+
+    async fn replayed(&self, uow: &UnitOfWork, _outcome: &AppendOutcome) -> Result<OrderStatus, AppError> {
+        status_of(uow, self.order_id).await
     }
 }

@@ -1,7 +1,8 @@
 //! The application layer: turns requests into domain commands and domain events into stored ones.
 //!
-//! It loads an aggregate by replaying its stream, asks the pure domain to decide, and appends the
-//! outcome with the stream version it read (optimistic concurrency). It also runs the process
+//! Every command goes through the one [`UnitOfWork`]: it loads the aggregates (from its cache or
+//! by replaying their streams), asks the pure domain to decide, and appends the outcome with the
+//! stream versions it read (optimistic concurrency), retrying a lost race. It also runs the process
 //! managers that react to the log, builds dispute timelines from the log, and serves queries from
 //! the read models. It knows the ports (`EventStore`, `DocumentStore`, `ListingSearch`), never an
 //! adapter, and never HTTP.
@@ -10,7 +11,6 @@ mod accounts;
 mod carts;
 mod checkouts;
 mod clock;
-mod command;
 mod context;
 mod deadlines;
 mod disputes;
@@ -28,12 +28,12 @@ mod queries;
 mod shipment_tracking;
 mod timeline;
 mod timeline_summary;
+mod unit_of_work;
 
 pub use accounts::{Accounts, Registration};
 pub use carts::{CartLine, CartView, Carts, SellerGroup};
 pub use checkouts::{CheckoutReceipt, Checkouts, PlacedOrder};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use command::CommandReceipt;
 pub use context::{Actor, CommandContext};
 pub use deadlines::{DeadlinePolicy, Deadlines};
 pub use disputes::Disputes;
@@ -48,3 +48,4 @@ pub use progress::{ProgressReporter, ProjectionProgress};
 pub use queries::{ListingPage, ListingView, Queries};
 pub use shipment_tracking::ShipmentTracking;
 pub use timeline::{Timeline, TimelineEntry, Timelines};
+pub use unit_of_work::{CommandReceipt, CommandStats, DEFAULT_CACHE_CAPACITY, UnitOfWork};

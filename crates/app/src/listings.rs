@@ -1,18 +1,12 @@
 //! Commands on listings, issued by their sellers.
 
-use std::sync::Arc;
-
 use jangteo_domain::{
     AccountId, CategoryId, Description, ListingId, Money, Title,
     listing::{ListingCommand, ListingState},
 };
-use jangteo_event_store::EventStore;
 use uuid::Uuid;
 
-use crate::{
-    Actor, AppError, CommandContext, CommandReceipt,
-    command::{Executed, execute},
-};
+use crate::{Actor, AppError, CommandContext, CommandReceipt, UnitOfWork};
 
 /// A listing to create, validated.
 #[derive(Debug, Clone)]
@@ -33,12 +27,12 @@ pub struct ListingChanges {
 
 #[derive(Clone)]
 pub struct Listings {
-    store: Arc<dyn EventStore>,
+    uow: UnitOfWork,
 }
 
 impl Listings {
-    pub fn new(store: Arc<dyn EventStore>) -> Self {
-        Self { store }
+    pub fn new(uow: &UnitOfWork) -> Self {
+        Self { uow: uow.clone() }
     }
 
     pub async fn create(
@@ -93,8 +87,7 @@ impl Listings {
         command: &ListingCommand,
     ) -> Result<CommandReceipt, AppError> {
         let context = CommandContext::new(Actor::Member(actor));
-        let Executed { receipt, .. } =
-            execute::<ListingState>(self.store.as_ref(), listing_id.as_uuid(), &context, command).await?;
-        Ok(receipt)
+        let decided = self.uow.execute::<ListingState>(listing_id.as_uuid(), &context, command).await?;
+        Ok(decided.receipt)
     }
 }

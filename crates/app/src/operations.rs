@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use jangteo_event_store::EventStore;
 use jangteo_read_models::{DocumentStore, ListingCounters, ListingSearch};
 
-use crate::{AppError, ProjectionProgress};
+use crate::{AppError, CommandStats, ProjectionProgress, UnitOfWork};
 
 /// How far one projection trails the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +37,7 @@ pub struct BackendStatus {
 
 #[derive(Clone)]
 pub struct Operations {
+    uow: UnitOfWork,
     store: Arc<dyn EventStore>,
     documents: Arc<dyn DocumentStore>,
     search: Arc<dyn ListingSearch>,
@@ -46,13 +47,18 @@ pub struct Operations {
 
 impl Operations {
     pub fn new(
-        store: Arc<dyn EventStore>,
+        uow: &UnitOfWork,
         documents: Arc<dyn DocumentStore>,
         search: Arc<dyn ListingSearch>,
         counters: Arc<dyn ListingCounters>,
         progress: ProjectionProgress,
     ) -> Self {
-        Self { store, documents, search, counters, progress }
+        Self { uow: uow.clone(), store: Arc::clone(uow.store()), documents, search, counters, progress }
+    }
+
+    /// The command path's counters: aggregate cache hits and misses, retries after lost races.
+    pub fn command_stats(&self) -> CommandStats {
+        self.uow.stats()
     }
 
     /// The log head and each projection's lag behind it, in events and in time.

@@ -3,20 +3,21 @@
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
 use jangteo_domain::{
     AccountId, Aggregate, CancelReason, Carrier, DomainError, DomainEvent, EscrowId, GatewayPayment,
     ListingId, Money, OrderId, PaymentKey, PaymentMethod, TrackingNumber,
     escrow::{EscrowCommand, EscrowState},
     listing::{ListingCommand, ListingState},
-    order::{OrderCommand, OrderDeadline, OrderEvent, OrderItem, OrderState, OrderStatus},
+    order::{self, OrderCommand, OrderDeadline, OrderEvent, OrderState, OrderStatus},
 };
-use jangteo_event_store::{AppendOutcome, AppendRequest, EventStore, EventStoreError};
+use jangteo_event_store::AppendOutcome;
 use jangteo_payments::{CancelPayment, ConfirmPayment, PaymentError, PaymentGateway};
 use uuid::Uuid;
 
 use crate::{
-    AppError, CommandContext, CommandReceipt,
-    command::{Executed, MAX_ATTEMPTS, execute, load, stream_append},
+    AppError, CommandContext, CommandReceipt, UnitOfWork,
+    unit_of_work::{Decision, Work},
 };
 
 /// The answer to an order command.
@@ -49,17 +50,17 @@ impl PaymentRequest {
 
 #[derive(Clone)]
 pub struct Orders {
-    store: Arc<dyn EventStore>,
+    uow: UnitOfWork,
     gateway: Arc<dyn PaymentGateway>,
 }
 
 impl Orders {
-    pub fn new(store: Arc<dyn EventStore>, gateway: Arc<dyn PaymentGateway>) -> Self {
-        Self { store, gateway }
+    pub fn new(uow: &UnitOfWork, gateway: Arc<dyn PaymentGateway>) -> Self {
+        Self { uow: uow.clone(), gateway }
     }
 
-    pub(crate) fn store(&self) -> &dyn EventStore {
-        self.store.as_ref()
+    pub(crate) fn uow(&self) -> &UnitOfWork {
+        &self.uow
     }
 
     pub(crate) fn gateway(&self) -> &dyn PaymentGateway {
@@ -93,63 +94,10 @@ impl Orders {
         shipping_fee: Money,
         context: &CommandContext,
     ) -> Result<OrderReceipt, AppError> {
-        let store = self.store.as_ref();
-        if let Some(outcome) = context.earlier_outcome(store).await? {
-            return placed_from_outcome(&outcome, listing_ids);
-        }
         let context = &trade_context(context, order_id);
-        for _ in 0..MAX_ATTEMPTS {
-            let mut streams = Vec::with_capacity(listing_ids.len() + 1);
-            let mut items = Vec::with_capacity(listing_ids.len());
-            let mut seller = None;
-            for listing_id in listing_ids {
-                let listing = load::<ListingState>(store, listing_id.as_uuid()).await?;
-                let ListingState::Present(current) = &listing.state else {
-                    return Err(AppError::NotFound);
-                };
-                if *seller.get_or_insert(current.seller_id) != current.seller_id {
-                    let reason = "must all belong to one seller";
-                    return Err(DomainError::from(jangteo_domain::ValidationError::new(
-                        "listing_ids",
-                        reason,
-                    ))
-                    .into());
-                }
-                items.push(OrderItem { listing_id: *listing_id, price: current.price });
-                let reserved = listing.state.decide(ListingCommand::Reserve { order_id, buyer_id: buyer })?;
-                streams.push(stream_append::<ListingState>(
-                    listing_id.as_uuid(),
-                    listing.version,
-                    &reserved,
-                )?);
-            }
-            let Some(seller_id) = seller else {
-                let reason = "must hold 1 to 20 listings";
-                return Err(DomainError::from(jangteo_domain::ValidationError::new("items", reason)).into());
-            };
-            let order_events = OrderState::default().decide(OrderCommand::Place {
-                order_id,
-                buyer_id: buyer,
-                seller_id,
-                items,
-                shipping_fee,
-            })?;
-            streams.push(stream_append::<OrderState>(order_id.as_uuid(), 0, &order_events)?);
-            let request = AppendRequest { metadata: context.metadata(), streams, claims: Vec::new() };
-            match store.append(request).await {
-                Ok(outcome) if outcome.duplicate => return placed_from_outcome(&outcome, listing_ids),
-                Ok(outcome) => {
-                    return Ok(OrderReceipt {
-                        order_id,
-                        status: OrderStatus::Placed,
-                        receipt: CommandReceipt::from_outcome(&outcome),
-                    });
-                }
-                Err(EventStoreError::WrongExpectedVersion { .. }) => {}
-                Err(error) => return Err(error.into()),
-            }
-        }
-        Err(AppError::Contention)
+        let place = PlaceOrder { buyer, order_id, listing_ids, shipping_fee };
+        let decided = self.uow.run(context, &place).await?;
+        Ok(OrderReceipt { order_id: decided.output, status: OrderStatus::Placed, receipt: decided.receipt })
     }
 
     /// Captures the buyer's payment with the gateway, then records it and puts the money into a
@@ -168,8 +116,7 @@ impl Orders {
         payment: PaymentRequest,
         context: &CommandContext,
     ) -> Result<OrderReceipt, AppError> {
-        let store = self.store.as_ref();
-        if let Some(outcome) = context.earlier_outcome(store).await? {
+        if let Some(outcome) = context.earlier_outcome(self.uow.store().as_ref()).await? {
             return self.status_after(order_id, &outcome).await;
         }
         let escrow_id = EscrowId::from_uuid(Uuid::now_v7());
@@ -182,19 +129,32 @@ impl Orders {
         let captured = GatewayPayment { gateway: self.gateway.gateway(), payment_key };
 
         // Decide first: no money moves for an order that cannot be paid, or a tampered amount.
-        let loaded = load::<OrderState>(store, order_id.as_uuid()).await?;
-        let OrderState::Present(order) = &loaded.state else {
-            return Err(AppError::NotFound);
+        let payable = |state: &OrderState| {
+            let OrderState::Present(order) = state else {
+                return Err(AppError::NotFound);
+            };
+            let amount = payment.claimed_amount.unwrap_or(order.price);
+            let pay = OrderCommand::Pay {
+                actor,
+                escrow_id,
+                method: payment.method,
+                amount,
+                payment: captured.clone(),
+            };
+            state.decide(pay)?;
+            Ok(order.price)
         };
-        let price = order.price;
-        let pay = |amount| OrderCommand::Pay {
-            actor,
-            escrow_id,
-            method: payment.method,
-            amount,
-            payment: captured.clone(),
+        let price = match self.uow.check::<OrderState, _>(order_id.as_uuid(), payable).await {
+            Ok(price) => price,
+            // A concurrent retry of this very request may have paid the order meanwhile.
+            Err(refusal @ (AppError::Domain(_) | AppError::NotFound)) => {
+                return match context.earlier_outcome(self.uow.store().as_ref()).await? {
+                    Some(outcome) => self.status_after(order_id, &outcome).await,
+                    None => Err(refusal),
+                };
+            }
+            Err(error) => return Err(error),
         };
-        loaded.state.decide(pay(payment.claimed_amount.unwrap_or(price)))?;
 
         // One key per (order, gateway payment), not per request: a client retrying without its
         // Idempotency-Key still captures once, and gets the first capture back.
@@ -208,19 +168,19 @@ impl Orders {
         };
         self.gateway.confirm(&confirmation).await?;
 
-        match self.record_capture(order_id, escrow_id, actor, payment.method, &captured, context).await? {
-            Ok(receipt) => Ok(receipt),
-            Err(refusal) => {
+        match self.record_capture(order_id, escrow_id, actor, payment.method, &captured, context).await {
+            Err(AppError::Domain(refusal)) => {
                 self.void(&confirmation, "the order changed while the payment was captured").await;
                 Err(refusal.into())
             }
+            answer => answer,
         }
     }
 
     /// Records a captured payment: the order paid (by `buyer`) and its money held in a new
-    /// escrow, in one append. The inner error is the domain's refusal (the order can no longer
-    /// be paid), for the caller to give the capture back; if a concurrent request recorded this
-    /// very payment, its outcome stands.
+    /// escrow, in one append. A domain refusal (the order can no longer be paid) is for the caller
+    /// to give the capture back; if a concurrent request recorded this very payment, its outcome
+    /// stands.
     pub(crate) async fn record_capture(
         &self,
         order_id: OrderId,
@@ -229,54 +189,15 @@ impl Orders {
         method: PaymentMethod,
         captured: &GatewayPayment,
         context: &CommandContext,
-    ) -> Result<Result<OrderReceipt, DomainError>, AppError> {
-        let store = self.store.as_ref();
-        for _ in 0..MAX_ATTEMPTS {
-            let loaded = load::<OrderState>(store, order_id.as_uuid()).await?;
-            let OrderState::Present(order) = &loaded.state else {
-                return Err(AppError::NotFound);
-            };
-            let hold = EscrowCommand::Hold {
-                escrow_id,
-                order_id,
-                buyer_id: order.buyer_id,
-                seller_id: order.seller_id,
-                amount: order.price,
-            };
-            let pay = OrderCommand::Pay {
-                actor: buyer,
-                escrow_id,
-                method,
-                amount: order.price,
-                payment: captured.clone(),
-            };
-            let order_events = match loaded.state.decide(pay) {
-                Ok(events) => events,
-                // A concurrent request recorded this very payment: it is ours to keep.
-                Err(_) if order.payment.as_ref() == Some(captured) => {
-                    let position = store.head_position().await?;
-                    let receipt = CommandReceipt { position, duplicate: true };
-                    return Ok(Ok(OrderReceipt { order_id, status: order.status, receipt }));
-                }
-                Err(refusal) => return Ok(Err(refusal)),
-            };
-            let escrow_events = EscrowState::default().decide(hold)?;
-            let request = AppendRequest {
-                metadata: context.metadata(),
-                streams: vec![
-                    stream_append::<OrderState>(order_id.as_uuid(), loaded.version, &order_events)?,
-                    stream_append::<EscrowState>(escrow_id.as_uuid(), 0, &escrow_events)?,
-                ],
-                claims: Vec::new(),
-            };
-            match store.append(request).await {
-                Ok(outcome) => return self.status_after(order_id, &outcome).await.map(Ok),
-                Err(EventStoreError::WrongExpectedVersion { .. }) => {}
-                Err(error) => return Err(error.into()),
-            }
-        }
-        // The capture stays: a retry captures with the same key, gets it back and records it.
-        Err(AppError::Contention)
+    ) -> Result<OrderReceipt, AppError> {
+        let record = RecordCapture { order_id, escrow_id, buyer, method, captured };
+        let decided = self.uow.run(context, &record).await?;
+        let (status, duplicate) = match decided.output {
+            Capture::Recorded(status) => (status, decided.receipt.duplicate),
+            Capture::HeldAlready(status) => (status, true),
+        };
+        let receipt = CommandReceipt { duplicate, ..decided.receipt };
+        Ok(OrderReceipt { order_id, status, receipt })
     }
 
     /// Gives a capture back that could not be recorded.
@@ -389,7 +310,7 @@ impl Orders {
         context: &CommandContext,
         command: &OrderCommand,
     ) -> Result<OrderReceipt, AppError> {
-        run_order_command(self.store.as_ref(), order_id, context, command).await
+        run_order_command(&self.uow, order_id, context, command).await
     }
 
     async fn status_after(
@@ -397,38 +318,32 @@ impl Orders {
         order_id: OrderId,
         outcome: &AppendOutcome,
     ) -> Result<OrderReceipt, AppError> {
-        status_after(self.store.as_ref(), order_id, outcome).await
+        let status = status_of(&self.uow, order_id).await?;
+        Ok(OrderReceipt { order_id, status, receipt: CommandReceipt::from_outcome(outcome) })
     }
 }
 
 /// Runs one command on one order, in the trade's correlation.
 pub(crate) async fn run_order_command(
-    store: &dyn EventStore,
+    uow: &UnitOfWork,
     order_id: OrderId,
     context: &CommandContext,
     command: &OrderCommand,
 ) -> Result<OrderReceipt, AppError> {
     let context = trade_context(context, order_id);
-    let Executed { state, receipt } =
-        execute::<OrderState>(store, order_id.as_uuid(), &context, command).await?;
-    match state {
-        OrderState::Present(order) => Ok(OrderReceipt { order_id, status: order.status, receipt }),
+    let decided = uow.execute::<OrderState>(order_id.as_uuid(), &context, command).await?;
+    match decided.output {
+        OrderState::Present(order) => {
+            Ok(OrderReceipt { order_id, status: order.status, receipt: decided.receipt })
+        }
         OrderState::Absent => Err(AppError::NotFound),
     }
 }
 
-/// The order's status once `outcome` is in the log.
-pub(crate) async fn status_after(
-    store: &dyn EventStore,
-    order_id: OrderId,
-    outcome: &AppendOutcome,
-) -> Result<OrderReceipt, AppError> {
-    match load::<OrderState>(store, order_id.as_uuid()).await?.state {
-        OrderState::Present(order) => Ok(OrderReceipt {
-            order_id,
-            status: order.status,
-            receipt: CommandReceipt::from_outcome(outcome),
-        }),
+/// The order's status as the log holds it now.
+pub(crate) async fn status_of(uow: &UnitOfWork, order_id: OrderId) -> Result<OrderStatus, AppError> {
+    match uow.current::<OrderState>(order_id.as_uuid()).await? {
+        OrderState::Present(order) => Ok(order.status),
         OrderState::Absent => Err(AppError::NotFound),
     }
 }
@@ -439,9 +354,9 @@ pub(crate) fn trade_context(context: &CommandContext, order_id: OrderId) -> Comm
     CommandContext { correlation_id: order_id.as_uuid(), ..*context }
 }
 
-/// Answers a retried placement from the first one's stored events. The same key used for another
-/// listing is a client error, not a silent success.
-fn placed_from_outcome(outcome: &AppendOutcome, listing_ids: &[ListingId]) -> Result<OrderReceipt, AppError> {
+/// The order a retried placement placed first, from its stored events. The same key used for
+/// other listings is a client error, not a silent success.
+fn placed_from_outcome(outcome: &AppendOutcome, listing_ids: &[ListingId]) -> Result<OrderId, AppError> {
     for recorded in &outcome.events {
         if recorded.stream_type != OrderState::STREAM_TYPE {
             continue;
@@ -455,12 +370,113 @@ fn placed_from_outcome(outcome: &AppendOutcome, listing_ids: &[ListingId]) -> Re
             if !items.iter().map(|item| item.listing_id).eq(listing_ids.iter().copied()) {
                 return Err(AppError::IdempotencyKeyReused);
             }
-            return Ok(OrderReceipt {
-                order_id,
-                status: OrderStatus::Placed,
-                receipt: CommandReceipt::from_outcome(outcome),
-            });
+            return Ok(order_id);
         }
     }
     Err(AppError::IdempotencyKeyReused)
+}
+
+/// Placing an order: every listing reserved for it and the order created, in one append that
+/// expects each listing's version, so of two racing buyers exactly one commits.
+struct PlaceOrder<'a> {
+    buyer: AccountId,
+    order_id: OrderId,
+    listing_ids: &'a [ListingId],
+    shipping_fee: Money,
+}
+
+#[async_trait]
+impl Decision for PlaceOrder<'_> {
+    type Output = OrderId;
+
+    fn contended_stream(&self) -> Option<Uuid> {
+        self.listing_ids.first().map(|listing_id| listing_id.as_uuid())
+    }
+
+    async fn decide(&self, work: &mut Work<'_>) -> Result<OrderId, AppError> {
+        let mut listings = Vec::with_capacity(self.listing_ids.len());
+        for listing_id in self.listing_ids {
+            match work.load::<ListingState>(listing_id.as_uuid()).await? {
+                ListingState::Present(listing) => listings.push(listing),
+                ListingState::Absent => return Err(AppError::NotFound),
+            }
+        }
+        let (seller_id, items) = order::bundle(&listings)?;
+        for listing_id in self.listing_ids {
+            let reserve = ListingCommand::Reserve { order_id: self.order_id, buyer_id: self.buyer };
+            work.decide::<ListingState>(listing_id.as_uuid(), reserve).await?;
+        }
+        let place = OrderCommand::Place {
+            order_id: self.order_id,
+            buyer_id: self.buyer,
+            seller_id,
+            items,
+            shipping_fee: self.shipping_fee,
+        };
+        work.decide_new::<OrderState>(self.order_id.as_uuid(), place).await?;
+        Ok(self.order_id)
+    }
+
+    async fn replayed(&self, _uow: &UnitOfWork, outcome: &AppendOutcome) -> Result<OrderId, AppError> {
+        placed_from_outcome(outcome, self.listing_ids)
+    }
+}
+
+/// What recording a capture found.
+enum Capture {
+    /// The order is paid with it now, and its money held.
+    Recorded(OrderStatus),
+    /// The order held this very payment already (a concurrent request recorded it).
+    HeldAlready(OrderStatus),
+}
+
+/// Recording a captured payment: the order paid and a new escrow holding its price, in one append.
+struct RecordCapture<'a> {
+    order_id: OrderId,
+    escrow_id: EscrowId,
+    buyer: AccountId,
+    method: PaymentMethod,
+    captured: &'a GatewayPayment,
+}
+
+#[async_trait]
+impl Decision for RecordCapture<'_> {
+    type Output = Capture;
+
+    fn contended_stream(&self) -> Option<Uuid> {
+        Some(self.order_id.as_uuid())
+    }
+
+    async fn decide(&self, work: &mut Work<'_>) -> Result<Capture, AppError> {
+        let OrderState::Present(order) = work.load::<OrderState>(self.order_id.as_uuid()).await? else {
+            return Err(AppError::NotFound);
+        };
+        let pay = OrderCommand::Pay {
+            actor: self.buyer,
+            escrow_id: self.escrow_id,
+            method: self.method,
+            amount: order.price,
+            payment: self.captured.clone(),
+        };
+        match work.decide::<OrderState>(self.order_id.as_uuid(), pay).await {
+            Ok(_) => {}
+            Err(AppError::Domain(_)) if order.payment.as_ref() == Some(self.captured) => {
+                return Ok(Capture::HeldAlready(order.status));
+            }
+            Err(refusal) => return Err(refusal),
+        }
+        let hold = EscrowCommand::Hold {
+            escrow_id: self.escrow_id,
+            order_id: self.order_id,
+            buyer_id: order.buyer_id,
+            seller_id: order.seller_id,
+            amount: order.price,
+        };
+        work.decide_new::<EscrowState>(self.escrow_id.as_uuid(), hold).await?;
+        Ok(Capture::Recorded(OrderStatus::Paid))
+    }
+
+    async fn replayed(&self, uow: &UnitOfWork, _outcome: &AppendOutcome) -> Result<Capture, AppError> {
+        Ok(Capture::Recorded(status_of(uow, self.order_id).await?))
+    }
 }

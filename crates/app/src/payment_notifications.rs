@@ -15,7 +15,7 @@ use jangteo_domain::{
 use jangteo_payments::{PaymentError, PaymentState};
 use uuid::Uuid;
 
-use crate::{Actor, AppError, CommandContext, OrderReceipt, Orders, command::load};
+use crate::{Actor, AppError, CommandContext, OrderReceipt, Orders};
 
 /// Namespace of the command ids of payments recorded from notifications (a fixed random UUID).
 const NOTIFICATION_NAMESPACE: Uuid = Uuid::from_u128(0x7d2e_4a90_1c3b_4f6e_a5d8_93b0_6e1f_c247);
@@ -52,8 +52,7 @@ impl Orders {
             return Err(PaymentError::NotFound.into());
         }
         let PaymentNotification { order_id, payment_key } = notification;
-        let loaded = load::<OrderState>(self.store(), order_id.as_uuid()).await?;
-        let OrderState::Present(order) = loaded.state else {
+        let OrderState::Present(order) = self.uow().current::<OrderState>(order_id.as_uuid()).await? else {
             return Err(AppError::NotFound);
         };
         let snapshot = self.gateway().lookup(payment_key, *order_id).await?;
@@ -87,13 +86,14 @@ impl Orders {
         let escrow_id = EscrowId::from_uuid(Uuid::new_v5(&NOTIFICATION_NAMESPACE, command_id.as_bytes()));
         match self
             .record_capture(*order_id, escrow_id, order.buyer_id, snapshot.method, &captured, &context)
-            .await?
+            .await
         {
             Ok(receipt) => Ok(NotificationOutcome::Recorded(receipt)),
-            Err(refusal) => {
+            Err(AppError::Domain(refusal)) => {
                 self.give_back_unrecorded(notification, &refusal).await;
                 Ok(NotificationOutcome::Ignored("the order can no longer be paid; the payment is given back"))
             }
+            Err(error) => Err(error),
         }
     }
 

@@ -33,17 +33,14 @@ use jangteo_domain::{
     order::{Order, OrderEvent, OrderState},
     settlement::{SettlementCommand, SettlementState},
 };
-use jangteo_event_store::{EventStore, LogTail, RecordedEvent};
+use jangteo_event_store::{LogTail, RecordedEvent};
 use jangteo_payments::{
     CancelPayment, PaymentError, PaymentGateway,
     portone::{EscrowLogistics, EscrowShipment},
 };
 use uuid::Uuid;
 
-use crate::{
-    Actor, AppError, CommandContext,
-    command::{execute, load},
-};
+use crate::{Actor, AppError, CommandContext, UnitOfWork};
 
 /// How many trades' reactions run at once.
 const TRADES_AT_ONCE: usize = 32;
@@ -87,15 +84,15 @@ enum Ending {
 
 #[derive(Clone)]
 pub struct TradeProcessManager {
-    store: Arc<dyn EventStore>,
+    uow: UnitOfWork,
     gateway: Arc<dyn PaymentGateway>,
     settlements: SettlementPolicy,
     escrow_logistics: Option<Arc<dyn EscrowLogistics>>,
 }
 
 impl TradeProcessManager {
-    pub fn new(store: Arc<dyn EventStore>, gateway: Arc<dyn PaymentGateway>) -> Self {
-        Self { store, gateway, settlements: SettlementPolicy::default(), escrow_logistics: None }
+    pub fn new(uow: &UnitOfWork, gateway: Arc<dyn PaymentGateway>) -> Self {
+        Self { uow: uow.clone(), gateway, settlements: SettlementPolicy::default(), escrow_logistics: None }
     }
 
     /// Keeps an escrow PG informed of shipments and purchase confirmations of the payments it
@@ -131,8 +128,9 @@ impl TradeProcessManager {
     /// in log order, different trades side by side, so their follow-up commands share commits
     /// instead of waiting for each other's. The checkpoint moves once the whole batch is handled.
     async fn follow(&self, poll_interval: Duration) -> Result<(), AppError> {
-        let checkpoint = self.store.load_checkpoint(NAME).await?;
-        let mut tail = LogTail::new(Arc::clone(&self.store), checkpoint, poll_interval);
+        let store = self.uow.store();
+        let checkpoint = store.load_checkpoint(NAME).await?;
+        let mut tail = LogTail::new(Arc::clone(store), checkpoint, poll_interval);
         loop {
             let batch = tail.next_batch().await?;
             // Each trade as the indices of its events in the batch, in log order.
@@ -156,7 +154,7 @@ impl TradeProcessManager {
                 .buffer_unordered(TRADES_AT_ONCE)
                 .try_collect::<()>()
                 .await?;
-            self.store.save_checkpoint(NAME, tail.position()).await?;
+            store.save_checkpoint(NAME, tail.position()).await?;
         }
     }
 
@@ -195,9 +193,7 @@ impl TradeProcessManager {
     async fn on_order_event(&self, event: &RecordedEvent) -> Result<(), AppError> {
         let order_event =
             OrderEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
-        let OrderState::Present(order) =
-            load::<OrderState>(self.store.as_ref(), event.stream_id).await?.state
-        else {
+        let OrderState::Present(order) = self.uow.current::<OrderState>(event.stream_id).await? else {
             return Ok(());
         };
         if let OrderEvent::OrderShipped { .. } = order_event {
@@ -379,7 +375,7 @@ impl TradeProcessManager {
     ) -> Result<(), AppError>
     where
         A: Aggregate,
-        A::Command: Clone,
+        A::Command: Clone + Sync,
     {
         let mut seed = cause.event_id.as_bytes().to_vec();
         seed.extend_from_slice(reaction.as_bytes());
@@ -389,7 +385,7 @@ impl TradeProcessManager {
             correlation_id: cause.metadata.correlation_id,
             causation_id: Some(cause.event_id),
         };
-        match execute::<A>(self.store.as_ref(), stream_id, &context, command).await {
+        match self.uow.execute::<A>(stream_id, &context, command).await {
             Ok(_) => Ok(()),
             Err(AppError::Domain(refusal)) => {
                 tracing::warn!(

@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{Accounts, AppError};
+use crate::{Accounts, AppError, UnitOfWork};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineEntry {
@@ -53,8 +53,8 @@ pub struct Timelines {
 }
 
 impl Timelines {
-    pub fn new(store: Arc<dyn EventStore>) -> Self {
-        Self { accounts: Accounts::new(Arc::clone(&store)), store }
+    pub fn new(uow: &UnitOfWork) -> Self {
+        Self { accounts: Accounts::new(uow), store: Arc::clone(uow.store()) }
     }
 
     /// The order's, its listings', its escrow's and its settlement's events in log order. Only the

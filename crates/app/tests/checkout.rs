@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use jangteo_app::{
-    Actor, AppError, Carts, Checkouts, CommandContext, Listings, NewListing, Orders,
-    process_manager::TradeProcessManager,
+    Actor, AppError, Carts, Checkouts, CommandContext, DEFAULT_CACHE_CAPACITY, Listings, NewListing, Orders,
+    UnitOfWork, process_manager::TradeProcessManager,
 };
 use jangteo_domain::{
     AccountId, Aggregate, Description, DomainEvent, ListingId, Money, Title,
@@ -23,6 +23,7 @@ use uuid::Uuid;
 struct World {
     _dir: tempfile::TempDir,
     store: Arc<dyn EventStore>,
+    uow: UnitOfWork,
     listings: Listings,
     orders: Orders,
     carts: Carts,
@@ -35,15 +36,17 @@ async fn world() -> World {
     let store: Arc<dyn EventStore> =
         Arc::new(SqliteEventStore::open(&dir.path().join("events.sqlite")).await.unwrap());
     let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::new());
-    let orders = Orders::new(Arc::clone(&store), Arc::clone(&gateway));
-    let carts = Carts::new(Arc::clone(&store), Arc::new(FeeTable::standard()));
+    let uow = UnitOfWork::new(Arc::clone(&store), DEFAULT_CACHE_CAPACITY);
+    let orders = Orders::new(&uow, Arc::clone(&gateway));
+    let carts = Carts::new(&uow, Arc::new(FeeTable::standard()));
     World {
-        listings: Listings::new(Arc::clone(&store)),
-        checkouts: Checkouts::new(Arc::clone(&store), orders.clone(), carts.clone()),
+        listings: Listings::new(&uow),
+        checkouts: Checkouts::new(&uow, orders.clone(), carts.clone()),
         orders,
         carts,
         gateway,
         store,
+        uow,
         _dir: dir,
     }
 }
@@ -97,7 +100,7 @@ async fn order(world: &World, order_id: jangteo_domain::OrderId) -> jangteo_doma
 
 /// Runs the process manager over the whole log, its own reactions included.
 async fn react_to_everything(world: &World) {
-    let manager = TradeProcessManager::new(Arc::clone(&world.store), Arc::clone(&world.gateway));
+    let manager = TradeProcessManager::new(&world.uow, Arc::clone(&world.gateway));
     let mut position = 0;
     loop {
         let batch = world.store.read_all(position, 10_000).await.unwrap();

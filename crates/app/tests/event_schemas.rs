@@ -12,8 +12,9 @@
 use std::{collections::BTreeSet, path::PathBuf, sync::Arc};
 
 use jangteo_app::{
-    Accounts, Actor, Carts, Checkouts, CommandContext, Disputes, Favourites, ListingChanges, Listings,
-    NewListing, Orders, PaymentRequest, PlainPassword, Registration, process_manager::TradeProcessManager,
+    Accounts, Actor, Carts, Checkouts, CommandContext, DEFAULT_CACHE_CAPACITY, Disputes, Favourites,
+    ListingChanges, Listings, NewListing, Orders, PaymentRequest, PlainPassword, Registration, UnitOfWork,
+    process_manager::TradeProcessManager,
 };
 use jangteo_domain::{
     CancelReason, Carrier, CategoryId, Description, DisputeReason, DisputeResolution, DomainEvent, Email,
@@ -31,10 +32,11 @@ fn schema_dir() -> PathBuf {
 
 /// Produces every event type there is, through the application services.
 async fn every_kind_of_event(store: &Arc<dyn EventStore>) {
-    let accounts = Accounts::new(Arc::clone(store));
-    let listings = Listings::new(Arc::clone(store));
+    let uow = UnitOfWork::new(Arc::clone(store), DEFAULT_CACHE_CAPACITY);
+    let accounts = Accounts::new(&uow);
+    let listings = Listings::new(&uow);
     let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::new());
-    let orders = Orders::new(Arc::clone(store), Arc::clone(&gateway));
+    let orders = Orders::new(&uow, Arc::clone(&gateway));
     let register = |name: &str| Registration {
         email: Email::parse(&format!("{name}@example.com")).unwrap(),
         nickname: Nickname::parse(name).unwrap(),
@@ -80,12 +82,12 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>) {
     let (withdrawn, _) = listings.create(seller, new("램프")).await.unwrap();
     listings.withdraw(seller, withdrawn).await.unwrap();
 
-    let favourites = Favourites::new(Arc::clone(store));
+    let favourites = Favourites::new(&uow);
     favourites.add(buyer, sold).await.unwrap();
     favourites.remove(buyer, sold).await.unwrap();
 
     // After delivery: a partial refund on a return, and a dispute that staff split.
-    let disputes = Disputes::new(Arc::clone(store), ReturnPolicy { change_of_mind: true });
+    let disputes = Disputes::new(&uow, ReturnPolicy { change_of_mind: true });
     let agent_email = Email::parse("agent@example.com").unwrap();
     let (_agent, _) =
         accounts.register(Registration { email: agent_email.clone(), ..register("agent") }).await.unwrap();
@@ -113,8 +115,8 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>) {
     }
 
     // A cart: one listing removed, one checkout that completes and one that fails.
-    let carts = Carts::new(Arc::clone(store), Arc::new(FeeTable::standard()));
-    let checkouts = Checkouts::new(Arc::clone(store), orders.clone(), carts.clone());
+    let carts = Carts::new(&uow, Arc::new(FeeTable::standard()));
+    let checkouts = Checkouts::new(&uow, orders.clone(), carts.clone());
     let mut cart = Vec::new();
     for title in ["컵", "접시", "냄비"] {
         let (listing, _) = listings.create(seller, new(title)).await.unwrap();
@@ -133,7 +135,7 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>) {
     checkouts.checkout(other_buyer, &context(other_buyer)).await.unwrap_err();
 
     // The process manager's reactions, and the reactions to those (settlements).
-    let manager = TradeProcessManager::new(Arc::clone(store), gateway);
+    let manager = TradeProcessManager::new(&uow, gateway);
     let mut position = 0;
     while let Some(last) = store.read_all(position, 1000).await.unwrap().last().map(|e| e.global_position) {
         for event in store.read_all(position, 1000).await.unwrap() {

@@ -7,8 +7,9 @@
 use std::sync::Arc;
 
 use jangteo_app::{
-    Actor, AppError, CommandContext, DeadlinePolicy, Deadlines, Listings, ManualClock, NewListing, Orders,
-    PaymentRequest, ShipmentTracking, process_manager::TradeProcessManager,
+    Actor, AppError, CommandContext, DEFAULT_CACHE_CAPACITY, DeadlinePolicy, Deadlines, Listings,
+    ManualClock, NewListing, Orders, PaymentRequest, ShipmentTracking, UnitOfWork,
+    process_manager::TradeProcessManager,
 };
 use jangteo_domain::{
     AccountId, CancelReason, Carrier, Description, DomainError, Gateway, ListingId, Money, PaymentMethod,
@@ -24,6 +25,7 @@ use uuid::Uuid;
 struct World {
     _dir: tempfile::TempDir,
     store: Arc<dyn EventStore>,
+    uow: UnitOfWork,
     listings: Listings,
     orders: Orders,
     gateway: Arc<SimulatedGateway>,
@@ -36,11 +38,13 @@ async fn world() -> World {
     let store: Arc<dyn EventStore> =
         Arc::new(SqliteEventStore::open(&dir.path().join("events.sqlite")).await.expect("open store"));
     let gateway = Arc::new(SimulatedGateway::new());
+    let uow = UnitOfWork::new(Arc::clone(&store), DEFAULT_CACHE_CAPACITY);
     World {
-        listings: Listings::new(Arc::clone(&store)),
-        orders: Orders::new(Arc::clone(&store), Arc::clone(&gateway) as _),
+        listings: Listings::new(&uow),
+        orders: Orders::new(&uow, Arc::clone(&gateway) as _),
         gateway,
         store,
+        uow,
         _dir: dir,
         seller: AccountId::from_uuid(Uuid::now_v7()),
         buyer: AccountId::from_uuid(Uuid::now_v7()),
@@ -66,7 +70,7 @@ fn member(account: AccountId) -> CommandContext {
 /// Runs the process manager over the whole log, its own reactions included, and returns how many
 /// events the log then holds.
 async fn react_to_everything(world: &World) -> u64 {
-    let manager = TradeProcessManager::new(Arc::clone(&world.store), Arc::clone(&world.gateway) as _);
+    let manager = TradeProcessManager::new(&world.uow, Arc::clone(&world.gateway) as _);
     let mut position = 0;
     loop {
         let batch = world.store.read_all(position, 10_000).await.unwrap();
@@ -392,7 +396,7 @@ async fn delivered_order(world: &World) -> (ListingId, jangteo_domain::OrderId) 
 }
 
 async fn dispute_agent(world: &World) -> AccountId {
-    let accounts = jangteo_app::Accounts::new(Arc::clone(&world.store));
+    let accounts = jangteo_app::Accounts::new(&world.uow);
     let email = jangteo_domain::Email::parse("agent@jangteo.example").unwrap();
     let registration = jangteo_app::Registration {
         email: email.clone(),
@@ -406,8 +410,7 @@ async fn dispute_agent(world: &World) -> AccountId {
 #[tokio::test]
 async fn a_dispute_freezes_the_escrow_until_staff_split_it() {
     let world = world().await;
-    let disputes =
-        jangteo_app::Disputes::new(Arc::clone(&world.store), jangteo_domain::order::ReturnPolicy::default());
+    let disputes = jangteo_app::Disputes::new(&world.uow, jangteo_domain::order::ReturnPolicy::default());
     let (_, order_id) = delivered_order(&world).await;
     let reason = jangteo_domain::DisputeReason::parse("상품 설명과 달라요").unwrap();
     let opened = disputes.open_dispute(world.buyer, order_id, reason, &member(world.buyer)).await.unwrap();
@@ -477,8 +480,7 @@ async fn a_dispute_freezes_the_escrow_until_staff_split_it() {
 #[tokio::test]
 async fn a_granted_return_refunds_in_full_and_puts_the_listing_back_on_sale() {
     let world = world().await;
-    let disputes =
-        jangteo_app::Disputes::new(Arc::clone(&world.store), jangteo_domain::order::ReturnPolicy::default());
+    let disputes = jangteo_app::Disputes::new(&world.uow, jangteo_domain::order::ReturnPolicy::default());
     let (listing_id, order_id) = delivered_order(&world).await;
 
     let changed_mind = disputes
@@ -515,7 +517,7 @@ async fn a_granted_return_refunds_in_full_and_puts_the_listing_back_on_sale() {
 async fn a_cooling_off_rule_accepts_returns_for_a_change_of_mind() {
     let world = world().await;
     let policy = jangteo_domain::order::ReturnPolicy { change_of_mind: true };
-    let disputes = jangteo_app::Disputes::new(Arc::clone(&world.store), policy);
+    let disputes = jangteo_app::Disputes::new(&world.uow, policy);
     let (_, order_id) = delivered_order(&world).await;
     let requested = disputes
         .request_return(
@@ -692,7 +694,7 @@ impl jangteo_payments::portone::EscrowLogistics for Logistics {
 async fn an_escrow_pg_hears_of_the_shipment_and_the_purchase_confirmation() {
     let world = world().await;
     let gateway: Arc<dyn PaymentGateway> = Arc::new(EscrowPg(SimulatedGateway::new()));
-    let orders = Orders::new(Arc::clone(&world.store), Arc::clone(&gateway));
+    let orders = Orders::new(&world.uow, Arc::clone(&gateway));
     let listing_id = on_sale(&world).await;
     let order_id = orders.place(world.buyer, listing_id, &member(world.buyer)).await.unwrap().order_id;
     orders
@@ -707,8 +709,8 @@ async fn an_escrow_pg_hears_of_the_shipment_and_the_purchase_confirmation() {
     orders.confirm_receipt(world.buyer, order_id, &member(world.buyer)).await.unwrap();
 
     let logistics = Arc::new(Logistics::default());
-    let manager = TradeProcessManager::new(Arc::clone(&world.store), gateway)
-        .with_escrow_logistics(Arc::clone(&logistics) as _);
+    let manager =
+        TradeProcessManager::new(&world.uow, gateway).with_escrow_logistics(Arc::clone(&logistics) as _);
     for event in world.store.read_all(0, 10_000).await.unwrap() {
         manager.handle(&event).await.unwrap();
     }

@@ -10,8 +10,8 @@ use crate::DomainError;
 /// The state is the aggregate's whole memory: it is rebuilt by folding [`Aggregate::evolve`] over the
 /// stream's events, starting from `Default`. `evolve` must accept every event `decide` can emit
 /// (events are facts, they never fail to apply).
-pub trait Aggregate: Default + Clone + Serialize {
-    type Command;
+pub trait Aggregate: Default + Clone + Serialize + Send + Sync + 'static {
+    type Command: Clone + Send + Sync;
     type Event: DomainEvent;
 
     /// The stream type under which this aggregate's events are stored.

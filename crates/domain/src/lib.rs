@@ -17,6 +17,7 @@ pub mod listing;
 mod money;
 pub mod order;
 pub mod settlement;
+mod text;
 mod values;
 
 pub use aggregate::{Aggregate, DomainEvent, EventCodecError};

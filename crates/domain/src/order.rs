@@ -23,7 +23,7 @@ use serde_json::Value;
 use crate::{
     AccountId, Aggregate, CancelReason, Carrier, DisputeReason, DisputeResolution, DomainError, DomainEvent,
     EscrowId, EventCodecError, Forbidden, GatewayPayment, Kind, ListingId, Money, OrderId, PaymentMethod,
-    ReturnReason, TrackingNumber, ValidationError,
+    ReturnReason, TrackingNumber, ValidationError, listing::Listing,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -356,6 +356,23 @@ impl DomainEvent for OrderEvent {
 
 /// What an order of `items` costs with `shipping_fee`; refuses an empty, oversized or repeating
 /// bundle.
+/// The seller and the items of an order for `listings`, each at its current price. An order holds
+/// the listings of one seller only: one parcel, one escrow, one payee.
+pub fn bundle<'a>(
+    listings: impl IntoIterator<Item = &'a Listing>,
+) -> Result<(AccountId, Vec<OrderItem>), DomainError> {
+    let mut seller = None;
+    let mut items = Vec::new();
+    for listing in listings {
+        if *seller.get_or_insert(listing.seller_id) != listing.seller_id {
+            return Err(ValidationError::new("listing_ids", "must all belong to one seller").into());
+        }
+        items.push(OrderItem { listing_id: listing.listing_id, price: listing.price });
+    }
+    let seller = seller.ok_or_else(|| ValidationError::new("items", "must hold 1 to 20 listings"))?;
+    Ok((seller, items))
+}
+
 fn total(items: &[OrderItem], shipping_fee: Money) -> Result<Money, DomainError> {
     let invalid = |reason| DomainError::from(ValidationError::new("items", reason));
     if items.is_empty() || items.len() > MAX_ORDER_ITEMS {

@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Money, ValidationError};
+use crate::{
+    Money, ValidationError,
+    text::{self, Lines},
+};
 
 /// Defines a string newtype validated by `$check`, (de)serialized as a plain string.
 macro_rules! text_value {
@@ -39,7 +42,8 @@ macro_rules! text_value {
     };
 }
 
-/// Trims `raw` and checks its length in characters (not bytes: Hangul is 3 bytes in UTF-8).
+/// Cleans one line of text (see [`text`]) and checks its length in characters (not bytes:
+/// Hangul is 3 bytes in UTF-8).
 fn trimmed_len(
     raw: &str,
     field: &'static str,
@@ -47,34 +51,33 @@ fn trimmed_len(
     max: usize,
     reason: &'static str,
 ) -> Result<String, ValidationError> {
-    let trimmed = raw.trim();
-    let count = trimmed.chars().count();
-    if count < min || count > max || trimmed.chars().any(|c| c.is_control() && c != '\n') {
+    let cleaned = text::clean(raw, Lines::One).ok_or_else(|| control_characters(field))?;
+    let count = cleaned.chars().count();
+    if count < min || count > max {
         return Err(ValidationError::new(field, reason));
     }
-    Ok(trimmed.to_owned())
+    Ok(cleaned)
+}
+
+fn control_characters(field: &'static str) -> ValidationError {
+    ValidationError::new(field, "must not contain control characters")
 }
 
 text_value!(
     /// A listing's title: 1 to 100 characters after trimming.
     Title,
-    |raw| trimmed_len(raw, "title", 1, 100, "must be 1-100 characters without control characters")
+    |raw| trimmed_len(raw, "title", 1, 100, "must be 1-100 characters")
 );
 
 text_value!(
     /// A listing's description: at most 5,000 characters.
     Description,
     |raw| {
-        let trimmed = raw.trim();
-        if trimmed.chars().count() > 5000
-            || trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-        {
-            return Err(ValidationError::new(
-                "description",
-                "must be at most 5,000 characters without control characters",
-            ));
+        let cleaned = text::clean(raw, Lines::Many).ok_or_else(|| control_characters("description"))?;
+        if cleaned.chars().count() > 5000 {
+            return Err(ValidationError::new("description", "must be at most 5,000 characters"));
         }
-        Ok(trimmed.to_owned())
+        Ok(cleaned)
     }
 );
 
@@ -85,10 +88,11 @@ text_value!(
 );
 
 text_value!(
-    /// An e-mail address, trimmed and lower-cased so that uniqueness is case-insensitive.
+    /// An e-mail address in its compared form (NFKC, case-folded), so that uniqueness ignores
+    /// case and width.
     Email,
     |raw| {
-        let email = raw.trim().to_lowercase();
+        let email = text::identity(raw).ok_or_else(|| control_characters("email"))?;
         let valid = email.len() <= 254
             && email.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty()

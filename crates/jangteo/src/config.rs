@@ -46,6 +46,8 @@ pub struct Config {
     pub database_max_connections: u32,
     /// Whether concurrent appends share one transaction (group commit); off only to measure.
     pub group_commit: bool,
+    /// How many aggregates the command path keeps in memory (0 turns the cache off).
+    pub aggregate_cache: usize,
     /// HTTP worker threads (0 = one per core).
     pub http_workers: usize,
     /// Requests per minute per client IP.
@@ -134,6 +136,7 @@ impl Default for Config {
             consistency_timeout_ms: 2000,
             database_max_connections: 16,
             group_commit: true,
+            aggregate_cache: jangteo_app::DEFAULT_CACHE_CAPACITY,
             http_workers: 0,
             rate_limit_per_minute: 100,
             cors_allowed_origins: Vec::new(),
@@ -210,6 +213,10 @@ impl Config {
         }
         if let Some(grouped) = flag(&var, "JANGTEO_GROUP_COMMIT")? {
             self.group_commit = grouped;
+        }
+        if let Some(capacity) = number("JANGTEO_AGGREGATE_CACHE")? {
+            self.aggregate_cache =
+                usize::try_from(capacity).context("JANGTEO_AGGREGATE_CACHE is too large")?;
         }
         if let Some(limit) = number("JANGTEO_RATE_LIMIT_PER_MINUTE")? {
             self.rate_limit_per_minute =

@@ -7,7 +7,7 @@ use std::{
 };
 
 use async_trait::async_trait;
-use jangteo_app::{ListingChanges, Listings, ProjectionProgress};
+use jangteo_app::{DEFAULT_CACHE_CAPACITY, ListingChanges, Listings, ProjectionProgress, UnitOfWork};
 use jangteo_domain::Money;
 use jangteo_event_store::RecordedEvent;
 use jangteo_event_stream::{KafkaLogSource, KafkaRelay, Topics, ensure_topics};
@@ -151,7 +151,7 @@ async fn a_kafka_fed_worker_absorbs_relay_duplicates_and_a_crash_mid_stream() {
     }
 
     // Meanwhile the log grows; the relay publishes it.
-    let listings = Listings::new(Arc::clone(&world.store));
+    let listings = Listings::new(&UnitOfWork::new(Arc::clone(&world.store), DEFAULT_CACHE_CAPACITY));
     let changes = ListingChanges { price: Some(Money::won(77_000).unwrap()), ..ListingChanges::default() };
     listings.edit(world.seller, world.listings[2], changes).await.unwrap();
     let head = world.store.head_position().await.unwrap();

@@ -5,7 +5,10 @@
 
 use std::sync::Arc;
 
-use jangteo_app::{Actor, CommandContext, ListingChanges, Listings, NewListing, Orders, PaymentRequest};
+use jangteo_app::{
+    Actor, CommandContext, DEFAULT_CACHE_CAPACITY, ListingChanges, Listings, NewListing, Orders,
+    PaymentRequest, UnitOfWork,
+};
 use jangteo_domain::{AccountId, Description, ListingId, Money, OrderId, PaymentMethod, Title};
 use jangteo_event_store::{EventStore, sqlite::SqliteEventStore};
 use jangteo_payments::simulated::SimulatedGateway;
@@ -41,8 +44,9 @@ async fn world() -> World {
         Arc::new(SqliteDocumentStore::open(&dir.path().join("read-models.sqlite")).await.unwrap());
     let search: Arc<dyn ListingSearch> =
         Arc::new(TantivyListingSearch::open(&dir.path().join("search")).unwrap());
-    let listings_service = Listings::new(Arc::clone(&store));
-    let orders_service = Orders::new(Arc::clone(&store), Arc::new(SimulatedGateway::new()));
+    let uow = UnitOfWork::new(Arc::clone(&store), DEFAULT_CACHE_CAPACITY);
+    let listings_service = Listings::new(&uow);
+    let orders_service = Orders::new(&uow, Arc::new(SimulatedGateway::new()));
     let seller = AccountId::from_uuid(Uuid::now_v7());
     let buyer = AccountId::from_uuid(Uuid::now_v7());
     let context = || CommandContext::new(Actor::Member(buyer));

@@ -32,7 +32,8 @@ pub(crate) async fn readyz(state: web::Data<ApiState>) -> HttpResponse {
     if ready { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
 }
 
-/// Prometheus text exposition: the log head and each projection's lag, in events and time.
+/// Prometheus text exposition: the log head, each projection's lag in events and time, and the
+/// command path's cache and retry counters.
 pub(crate) async fn metrics(state: web::Data<ApiState>) -> Result<HttpResponse, ApiError> {
     let report = state.operations.lag(chrono::Utc::now()).await?;
     let mut text = String::new();
@@ -61,5 +62,37 @@ pub(crate) async fn metrics(state: web::Data<ApiState>) -> Result<HttpResponse, 
             let _ = writeln!(text, "{name}{{projection=\"{}\"}} {number}", lag.projection);
         }
     }
+    let commands = state.operations.command_stats();
+    let counters = [
+        (
+            "jangteo_aggregate_cache_hits_total",
+            "Aggregates the command path took from its cache.",
+            commands.cache_hits,
+        ),
+        (
+            "jangteo_aggregate_cache_misses_total",
+            "Aggregates the command path looked for in its cache and read from the log.",
+            commands.cache_misses,
+        ),
+        (
+            "jangteo_command_retries_total",
+            "Decisions run again after a lost race or a stale cached copy.",
+            commands.retries,
+        ),
+        (
+            "jangteo_command_contention_total",
+            "Commands that ran out of attempts (409 concurrent_modification).",
+            commands.exhausted,
+        ),
+    ];
+    for (name, help, value) in counters {
+        let _ = writeln!(text, "# HELP {name} {help}");
+        let _ = writeln!(text, "# TYPE {name} counter");
+        let _ = writeln!(text, "{name} {value}");
+    }
+    let _ =
+        writeln!(text, "# HELP jangteo_aggregate_cache_enabled Whether the command path caches aggregates.");
+    let _ = writeln!(text, "# TYPE jangteo_aggregate_cache_enabled gauge");
+    let _ = writeln!(text, "jangteo_aggregate_cache_enabled {}", u8::from(commands.cache_enabled));
     Ok(HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(text))
 }

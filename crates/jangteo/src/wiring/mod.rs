@@ -14,6 +14,7 @@ mod workers;
 use std::{sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
+use jangteo_app::UnitOfWork;
 use jangteo_domain::{
     Aggregate, account::AccountState, cart::CartState, checkout::CheckoutState, escrow::EscrowState,
     favourite::FavouriteState, listing::ListingState, order::OrderState, settlement::SettlementState,
@@ -248,23 +249,27 @@ async fn log_lag(operations: jangteo_app::Operations) {
     }
 }
 
+/// The one unit of work of this process, over `store`, with the configured aggregate cache.
+fn unit_of_work(config: &Config, store: &Arc<dyn EventStore>) -> UnitOfWork {
+    UnitOfWork::new(Arc::clone(store), config.aggregate_cache)
+}
+
 /// Starts the trade's own duties: the process manager (listings, refunds, escrows, settlements
 /// after each order's outcome) and the timekeepers. One per deployment is enough; more are
 /// harmless (their commands are idempotent).
 fn spawn_trade_duties(
     config: &Config,
-    store: &Arc<dyn EventStore>,
+    uow: &UnitOfWork,
     gateway: &Arc<dyn jangteo_payments::PaymentGateway>,
     tasks: &mut tokio::task::JoinSet<()>,
 ) -> Result<()> {
-    let mut manager =
-        jangteo_app::process_manager::TradeProcessManager::new(Arc::clone(store), Arc::clone(gateway))
-            .with_settlement_policy(config.settlement_policy()?);
+    let mut manager = jangteo_app::process_manager::TradeProcessManager::new(uow, Arc::clone(gateway))
+        .with_settlement_policy(config.settlement_policy()?);
     if let Some(logistics) = escrow_logistics(config)? {
         manager = manager.with_escrow_logistics(logistics);
     }
     tasks.spawn(manager.run(POLL_INTERVAL, RETRY_DELAY));
-    spawn_timekeepers(config, store, &jangteo_app::Orders::new(Arc::clone(store), Arc::clone(gateway)), tasks)
+    spawn_timekeepers(config, uow.store(), &jangteo_app::Orders::new(uow, Arc::clone(gateway)), tasks)
 }
 
 /// Starts what Jangteo does by itself as time passes: deadlines and shipment tracking.

@@ -16,7 +16,7 @@ use tokio::task::JoinSet;
 
 use super::{
     POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, log_lag, open_counters, open_event_store,
-    open_listing_cache, open_read_models, payment_gateway, projections, spawn_trade_duties,
+    open_listing_cache, open_read_models, payment_gateway, projections, spawn_trade_duties, unit_of_work,
 };
 use crate::{config::Config, secrets};
 
@@ -70,6 +70,7 @@ async fn stop_on_request(server: actix_web::dev::ServerHandle, draining: Drainin
 pub async fn serve(config: Config) -> Result<()> {
     ensure_data_dir(&config)?;
     let store = open_event_store(&config).await?;
+    let uow = unit_of_work(&config, &store);
     let distributed = config.kafka_brokers.is_some();
     let access = if distributed { SearchAccess::ReadOnly } else { SearchAccess::Write };
     let (documents, search) = open_read_models(&config, access).await?;
@@ -117,25 +118,25 @@ pub async fn serve(config: Config) -> Result<()> {
             "distributed profile: projections, process manager and deadlines run in `jangteo worker`"
         );
     } else {
-        spawn_trade_duties(&config, &store, &gateway, &mut workers)?;
+        spawn_trade_duties(&config, &uow, &gateway, &mut workers)?;
     }
 
     let jwt_secret = match &config.jwt_secret {
         Some(secret) => secret.expose().as_bytes().to_vec(),
         None => secrets::load_or_create_jwt_secret(&config.data_dir)?,
     };
-    let orders = Orders::new(Arc::clone(&store), Arc::clone(&gateway));
-    let carts = Carts::new(Arc::clone(&store), Arc::new(jangteo_shipping::fees::FeeTable::standard()));
+    let orders = Orders::new(&uow, Arc::clone(&gateway));
+    let carts = Carts::new(&uow, Arc::new(jangteo_shipping::fees::FeeTable::standard()));
     let state = ApiState {
-        checkouts: Checkouts::new(Arc::clone(&store), orders.clone(), carts.clone()),
+        checkouts: Checkouts::new(&uow, orders.clone(), carts.clone()),
         carts,
-        accounts: Accounts::new(Arc::clone(&store)),
-        listings: Listings::new(Arc::clone(&store)),
+        accounts: Accounts::new(&uow),
+        listings: Listings::new(&uow),
         orders,
-        disputes: Disputes::new(Arc::clone(&store), config.return_policy()),
-        favourites: Favourites::new(Arc::clone(&store)),
+        disputes: Disputes::new(&uow, config.return_policy()),
+        favourites: Favourites::new(&uow),
         operations: Operations::new(
-            Arc::clone(&store),
+            &uow,
             Arc::clone(&documents),
             Arc::clone(&search),
             Arc::clone(&counters.store),
@@ -148,7 +149,7 @@ pub async fn serve(config: Config) -> Result<()> {
             progress,
             config.consistency_timeout(),
         ),
-        timelines: Timelines::new(Arc::clone(&store)),
+        timelines: Timelines::new(&uow),
         tokens: TokenService::new(&jwt_secret, config.access_token_ttl()),
     };
 

@@ -2,7 +2,7 @@
 //! never granted over the public API.
 
 use anyhow::{Context, Result, bail};
-use jangteo_app::Accounts;
+use jangteo_app::{Accounts, UnitOfWork};
 use jangteo_domain::{Email, account::AccountRole};
 
 use super::{ensure_data_dir, open_event_store};
@@ -17,7 +17,7 @@ pub async fn grant_role(config: &Config, email: &str, role: &str) -> Result<()> 
     let email = Email::parse(email).map_err(|error| anyhow::anyhow!("--email {error}"))?;
     ensure_data_dir(config)?;
     let store = open_event_store(config).await?;
-    let account = Accounts::new(store)
+    let account = Accounts::new(&UnitOfWork::new(store, 0))
         .grant_role(&email, role)
         .await
         .with_context(|| format!("granting {role:?} to {}", email.as_str()))?;

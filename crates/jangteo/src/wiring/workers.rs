@@ -11,7 +11,7 @@ use tokio::task::JoinSet;
 use super::{
     POLL_INTERVAL, RETRY_DELAY, STREAM_TYPES, SearchAccess, ensure_data_dir, log_lag, open_counters,
     open_event_store, open_listing_cache, open_read_models, payment_gateway, projections, select,
-    spawn_trade_duties,
+    spawn_trade_duties, unit_of_work,
 };
 use crate::config::Config;
 
@@ -52,6 +52,7 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
     let brokers = brokers(config)?;
     ensure_data_dir(config)?;
     let store = open_event_store(config).await?;
+    let uow = unit_of_work(config, &store);
     let topics = Topics::new(&config.kafka_topic_prefix);
     jangteo_event_stream::ensure_topics(brokers, &topics, &STREAM_TYPES, STREAM_TOPIC_PARTITIONS)
         .await
@@ -64,7 +65,7 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
         tasks.spawn(relay.run(POLL_INTERVAL, RETRY_DELAY));
     }
     if duties.process_manager {
-        spawn_trade_duties(config, &store, &payment_gateway(config)?, &mut tasks)?;
+        spawn_trade_duties(config, &uow, &payment_gateway(config)?, &mut tasks)?;
     }
     if with_projections {
         let (documents, search) = open_read_models(config, SearchAccess::Write).await?;
@@ -93,7 +94,7 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
                 RETRY_DELAY,
             ));
         }
-        let operations = Operations::new(Arc::clone(&store), documents, search, counters.store, progress);
+        let operations = Operations::new(&uow, documents, search, counters.store, progress);
         tasks.spawn(log_lag(operations));
     }
     tokio::select! {
