@@ -27,6 +27,7 @@ macro_rules! on_both_profiles {
     };
 }
 
+mod cache_race;
 mod cart;
 mod crash;
 mod deadlines;
@@ -35,7 +36,9 @@ mod distributed;
 mod errors;
 mod payments;
 mod races;
+mod retries;
 mod sale;
 mod shutdown;
 mod stream;
 mod support;
+mod text_input;

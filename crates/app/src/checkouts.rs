@@ -29,11 +29,9 @@ use uuid::Uuid;
 
 use crate::{
     AppError, Carts, CommandContext, OrderReceipt, Orders, UnitOfWork,
+    derived_ids::CheckoutStep,
     unit_of_work::{Decision, Work},
 };
-
-/// Namespace of the ids a checkout derives (a fixed random UUID).
-const CHECKOUT_NAMESPACE: Uuid = Uuid::from_u128(0xc4ec_0a7e_52b1_4d8f_a1e3_6b9c_2f70_d815);
 
 /// One order a checkout placed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,7 +69,7 @@ impl Checkouts {
         buyer: AccountId,
         context: &CommandContext,
     ) -> Result<CheckoutReceipt, AppError> {
-        let checkout_id = CheckoutId::from_uuid(derived(context.command_id, "checkout", Uuid::nil()));
+        let checkout_id = CheckoutId::from_uuid(CheckoutStep::Checkout.id(context.command_id));
         let context = CommandContext { correlation_id: checkout_id.as_uuid(), ..*context };
         let groups = match self.uow.current::<CheckoutState>(checkout_id.as_uuid()).await? {
             CheckoutState::Present(checkout) => match checkout.status {
@@ -89,7 +87,7 @@ impl Checkouts {
         for group in &groups {
             let fee = self.carts.shipping_fee(group.listing_ids.len());
             let step = CommandContext {
-                command_id: derived(checkout_id.as_uuid(), "place", group.order_id.as_uuid()),
+                command_id: CheckoutStep::Place { order: group.order_id.as_uuid() }.id(checkout_id.as_uuid()),
                 causation_id: Some(checkout_id.as_uuid()),
                 ..context
             };
@@ -144,7 +142,9 @@ impl Checkouts {
         let groups: Vec<CheckoutGroup> = by_seller
             .into_iter()
             .map(|(seller_id, listing_ids)| CheckoutGroup {
-                order_id: OrderId::from_uuid(derived(checkout_id.as_uuid(), "order", seller_id.as_uuid())),
+                order_id: OrderId::from_uuid(
+                    CheckoutStep::Order { seller: seller_id.as_uuid() }.id(checkout_id.as_uuid()),
+                ),
                 seller_id,
                 listing_ids,
             })
@@ -190,8 +190,7 @@ impl Checkouts {
         context: &CommandContext,
     ) -> Result<(), AppError> {
         let fail = CheckoutCommand::Fail { unavailable, cancelled_orders };
-        let step =
-            CommandContext { command_id: derived(checkout_id.as_uuid(), "fail", Uuid::nil()), ..*context };
+        let step = CommandContext { command_id: CheckoutStep::Fail.id(checkout_id.as_uuid()), ..*context };
         match self.uow.execute::<CheckoutState>(checkout_id.as_uuid(), &step, &fail).await {
             // Failed by a concurrent attempt already: the cancellations below are the same.
             Ok(_) | Err(AppError::Domain(DomainError::InvalidTransition { .. })) => {}
@@ -213,7 +212,8 @@ impl Checkouts {
             .map_err(DomainError::from)?;
         for group in groups {
             let step = CommandContext {
-                command_id: derived(checkout_id.as_uuid(), "cancel", group.order_id.as_uuid()),
+                command_id: CheckoutStep::Cancel { order: group.order_id.as_uuid() }
+                    .id(checkout_id.as_uuid()),
                 causation_id: Some(checkout_id.as_uuid()),
                 ..*context
             };
@@ -236,10 +236,8 @@ impl Checkouts {
         groups: &[CheckoutGroup],
         context: &CommandContext,
     ) -> Result<u64, AppError> {
-        let step = CommandContext {
-            command_id: derived(checkout_id.as_uuid(), "complete", Uuid::nil()),
-            ..*context
-        };
+        let step =
+            CommandContext { command_id: CheckoutStep::Complete.id(checkout_id.as_uuid()), ..*context };
         let listing_ids = groups.iter().flat_map(|group| group.listing_ids.iter().copied()).collect();
         let complete = CompleteCheckout { checkout_id, cart_id: CartId::of(buyer), listing_ids };
         Ok(self.uow.run(&step, &complete).await?.receipt.position)
@@ -278,13 +276,4 @@ impl Decision for CompleteCheckout {
     async fn replayed(&self, _uow: &UnitOfWork, _outcome: &AppendOutcome) -> Result<(), AppError> {
         Ok(())
     }
-}
-
-/// An id derived from `parent`, a step name and a `member`: the same inputs give the same id, so
-/// a retried checkout repeats itself exactly.
-fn derived(parent: Uuid, step: &str, member: Uuid) -> Uuid {
-    let mut seed = parent.as_bytes().to_vec();
-    seed.extend_from_slice(step.as_bytes());
-    seed.extend_from_slice(member.as_bytes());
-    Uuid::new_v5(&CHECKOUT_NAMESPACE, &seed)
 }

@@ -13,6 +13,7 @@ mod checkouts;
 mod clock;
 mod context;
 mod deadlines;
+mod derived_ids;
 mod disputes;
 mod error;
 mod favourites;

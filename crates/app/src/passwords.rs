@@ -16,7 +16,12 @@ pub struct PlainPassword(String);
 
 impl PlainPassword {
     /// 8 to 128 characters: long enough to resist guessing, short enough to bound hashing cost.
+    /// Control characters are refused (no keyboard types them); the password is hashed as typed,
+    /// not normalised, so that existing hashes keep matching.
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
+        if jangteo_domain::has_control_characters(raw) {
+            return Err(ValidationError::new("password", "must not contain control characters"));
+        }
         let count = raw.chars().count();
         if (8..=128).contains(&count) {
             Ok(Self(raw.to_owned()))

@@ -40,16 +40,13 @@ use jangteo_payments::{
 };
 use uuid::Uuid;
 
-use crate::{Actor, AppError, CommandContext, UnitOfWork};
+use crate::{Actor, AppError, CommandContext, UnitOfWork, derived_ids::Reaction};
 
 /// How many trades' reactions run at once.
 const TRADES_AT_ONCE: usize = 32;
 
 /// The checkpoint name of this process manager.
 pub const NAME: &str = "trade_process_manager";
-
-/// Namespace of the command ids this process manager derives (a fixed random UUID).
-const REACTION_NAMESPACE: Uuid = Uuid::from_u128(0x9c1d_5e2b_7f40_4a8e_b3c6_0d9a_e1f2_4b57);
 
 /// How sellers are paid: the marketplace's fee, and how long after the release the payout is due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,7 +184,13 @@ impl TradeProcessManager {
             fee_rate: self.settlements.fee_rate,
             payout_on,
         };
-        self.react::<SettlementState>(event, "settlement_scheduled", settlement_id.as_uuid(), &schedule).await
+        self.react::<SettlementState>(
+            event,
+            Reaction::SettlementScheduled,
+            settlement_id.as_uuid(),
+            &schedule,
+        )
+        .await
     }
 
     async fn on_order_event(&self, event: &RecordedEvent) -> Result<(), AppError> {
@@ -220,7 +223,7 @@ impl TradeProcessManager {
                 self.close_listings(event, &order, ListingOutcome::Sold).await?;
                 if let Some(escrow_id) = order.escrow_id {
                     let release = EscrowCommand::Release;
-                    self.react::<EscrowState>(event, "escrow_released", escrow_id.as_uuid(), &release)
+                    self.react::<EscrowState>(event, Reaction::EscrowReleased, escrow_id.as_uuid(), &release)
                         .await?;
                 }
             }
@@ -234,8 +237,13 @@ impl TradeProcessManager {
                     };
                     if given_back {
                         let refund = EscrowCommand::Refund;
-                        self.react::<EscrowState>(event, "escrow_refunded", escrow_id.as_uuid(), &refund)
-                            .await?;
+                        self.react::<EscrowState>(
+                            event,
+                            Reaction::EscrowRefunded,
+                            escrow_id.as_uuid(),
+                            &refund,
+                        )
+                        .await?;
                     }
                 }
             }
@@ -289,13 +297,14 @@ impl TradeProcessManager {
         let order_id = order.order_id;
         for listing_id in order.listing_ids() {
             let (reaction, command) = match outcome {
-                ListingOutcome::Sold => ("listing_sold", ListingCommand::MarkSold { order_id }),
+                ListingOutcome::Sold => {
+                    (Reaction::ListingSold(listing_id), ListingCommand::MarkSold { order_id })
+                }
                 ListingOutcome::BackOnSale => {
-                    ("listing_released", ListingCommand::ReleaseReservation { order_id })
+                    (Reaction::ListingReleased(listing_id), ListingCommand::ReleaseReservation { order_id })
                 }
             };
-            let reaction = format!("{reaction}:{listing_id}");
-            self.react::<ListingState>(cause, &reaction, listing_id.as_uuid(), &command).await?;
+            self.react::<ListingState>(cause, reaction, listing_id.as_uuid(), &command).await?;
         }
         Ok(())
     }
@@ -319,7 +328,7 @@ impl TradeProcessManager {
                 self.confirm_escrow_purchase(order).await;
             }
             let settle = EscrowCommand::Settle { refund };
-            self.react::<EscrowState>(event, "escrow_settled", escrow_id.as_uuid(), &settle).await?;
+            self.react::<EscrowState>(event, Reaction::EscrowSettled, escrow_id.as_uuid(), &settle).await?;
         }
         Ok(())
     }
@@ -369,7 +378,7 @@ impl TradeProcessManager {
     async fn react<A>(
         &self,
         cause: &RecordedEvent,
-        reaction: &str,
+        reaction: Reaction,
         stream_id: Uuid,
         command: &A::Command,
     ) -> Result<(), AppError>
@@ -377,11 +386,9 @@ impl TradeProcessManager {
         A: Aggregate,
         A::Command: Clone + Sync,
     {
-        let mut seed = cause.event_id.as_bytes().to_vec();
-        seed.extend_from_slice(reaction.as_bytes());
         let context = CommandContext {
             actor: Actor::System,
-            command_id: Uuid::new_v5(&REACTION_NAMESPACE, &seed),
+            command_id: reaction.command_id(cause.event_id),
             correlation_id: cause.metadata.correlation_id,
             causation_id: Some(cause.event_id),
         };
@@ -389,7 +396,7 @@ impl TradeProcessManager {
             Ok(_) => Ok(()),
             Err(AppError::Domain(refusal)) => {
                 tracing::warn!(
-                    %refusal, reaction, cause = %cause.event_id, stream = %stream_id,
+                    %refusal, reaction = reaction.name(), cause = %cause.event_id, stream = %stream_id,
                     "process manager reaction refused by the domain; skipped"
                 );
                 Ok(())

@@ -20,11 +20,9 @@ use uuid::Uuid;
 
 use crate::{
     Actor, AppError, CommandContext, Orders,
+    derived_ids::{delivery_command_id, transit_command_id},
     order_log::{OrderFact, OrderLog},
 };
-
-/// Namespace of the command ids deliveries are recorded with (a fixed random UUID).
-const DELIVERY_NAMESPACE: Uuid = Uuid::from_u128(0x8e21_4d7a_c3b9_4f15_a0d6_6b2e_9f83_1c47);
 
 /// A parcel on its way, and the shipment event that sent it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,11 +114,9 @@ impl ShipmentTracking {
             if let Some(stage) = furthest.and_then(stage_of)
                 && parcel.stage.is_none_or(|seen| seen < stage)
             {
-                let mut seed = parcel.shipped_by.as_bytes().to_vec();
-                seed.extend_from_slice(format!("{stage:?}").as_bytes());
                 let context = CommandContext {
                     actor: Actor::System,
-                    command_id: Uuid::new_v5(&DELIVERY_NAMESPACE, &seed),
+                    command_id: transit_command_id(parcel.shipped_by, stage),
                     correlation_id: parcel.correlation_id,
                     causation_id: Some(parcel.shipped_by),
                 };
@@ -132,7 +128,7 @@ impl ShipmentTracking {
             if furthest == Some(TrackingStatus::Delivered) {
                 let context = CommandContext {
                     actor: Actor::System,
-                    command_id: Uuid::new_v5(&DELIVERY_NAMESPACE, parcel.shipped_by.as_bytes()),
+                    command_id: delivery_command_id(parcel.shipped_by),
                     correlation_id: parcel.correlation_id,
                     causation_id: Some(parcel.shipped_by),
                 };

@@ -26,6 +26,7 @@ pub use ids::{
     AccountId, CartId, CategoryId, CheckoutId, EscrowId, FavouriteId, ListingId, OrderId, SettlementId,
 };
 pub use money::{FeeRate, Money};
+pub use text::has_control_characters;
 pub use values::{
     CancelReason, Carrier, Description, DisputeReason, DisputeResolution, Email, Gateway, GatewayPayment,
     Nickname, PasswordHash, PaymentKey, PaymentMethod, ReturnReason, Title, TrackingNumber,

@@ -36,6 +36,12 @@ pub(crate) fn identity(raw: &str) -> Option<String> {
     Some(caseless::default_case_fold_str(&compatible).nfkc().collect())
 }
 
+/// Whether `raw` holds a character that no one-line text may hold (for texts that are not
+/// values of their own, such as passwords, which are never normalised).
+pub fn has_control_characters(raw: &str) -> bool {
+    raw.chars().any(|c| forbidden(c, Lines::One))
+}
+
 fn forbidden(c: char, lines: Lines) -> bool {
     let allowed_whitespace = lines == Lines::Many && matches!(c, '\n' | '\r' | '\t');
     (c.is_control() && !allowed_whitespace) || is_bidi_control(c)

@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-use super::NOTIFY_CHANNEL;
 use crate::batch::{self, BatchPlan, Stored};
 use crate::group_commit::BatchWriter;
 use crate::plan::{self, StreamHead};
@@ -136,8 +135,8 @@ async fn read_stored(
     Ok(stored)
 }
 
-/// Writes a planned batch: the events, the stream heads, the new claims, the command records, the
-/// log head and the notification, in one statement. The per-row columns travel as arrays.
+/// Writes a planned batch: the events, the stream heads, the new claims, the command records and
+/// the log head, in one statement. The per-row columns travel as arrays.
 async fn write(
     tx: &mut Transaction<'static, Postgres>,
     batch: &BatchPlan,
@@ -148,8 +147,9 @@ async fn write(
     let claims = ClaimColumns::of(batch);
     let commands = CommandColumns::of(batch)?;
 
-    // Data-modifying CTEs all run, whether or not the outer query reads them; the outer statement
-    // moves the head and sends the notification, delivered at commit and only if it commits.
+    // Data-modifying CTEs all run, whether or not the outer query reads them. No `pg_notify`:
+    // nothing listens (other processes poll the head, `poller.rs`), and a notifying transaction
+    // takes PostgreSQL's global notification lock at commit.
     sqlx::query(
         "WITH new_events AS ( \
              INSERT INTO events (global_position, event_id, stream_id, stream_type, version, event_type, \
@@ -170,7 +170,7 @@ async fn write(
              SELECT c.*, $13 FROM UNNEST($21::uuid[], $22::bigint[], $23::bigint[]) AS c), \
          new_head AS ( \
              UPDATE log_head SET position = $24 WHERE id = 1 RETURNING position) \
-         SELECT pg_notify($25, position::text) FROM new_head",
+         SELECT position FROM new_head",
     )
     .bind(events.positions)
     .bind(events.event_ids)
@@ -196,7 +196,6 @@ async fn write(
     .bind(commands.firsts)
     .bind(commands.lasts)
     .bind(row::to_sql(batch.head, "log_head position")?)
-    .bind(NOTIFY_CHANNEL)
     .execute(&mut **tx)
     .await
     .map_err(plan::event_insert_error)?;

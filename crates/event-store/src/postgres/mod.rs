@@ -22,10 +22,6 @@ use crate::group_commit::{Appender, CommitMode};
 use crate::queries::Queries;
 use crate::{AppendOutcome, AppendRequest, EventStore, EventStoreError, GlobalPosition, RecordedEvent, head};
 
-/// The channel every append notifies (`pg_notify`) at commit, with the new head position as
-/// payload, for consumers that prefer `LISTEN` to polling.
-pub const NOTIFY_CHANNEL: &str = "jangteo_events";
-
 /// How long a command waits for a connection before it is answered 503 + Retry-After: long enough
 /// to ride out a burst, short enough that a saturated store does not pile requests up.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);

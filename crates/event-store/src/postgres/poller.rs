@@ -1,8 +1,9 @@
 //! Wakes this process's subscribers when another process appends: a background task reads the
 //! committed head every [`POLL_INTERVAL`] and publishes it on the handle's `watch` channel.
 //!
-//! Polling one indexed row is cheap and needs no dedicated connection; the append also sends
-//! `pg_notify('jangteo_events', position)` for consumers that want to `LISTEN` instead.
+//! Polling one indexed row is cheap and needs no dedicated connection. Appends send no
+//! `pg_notify`: it would serialize every commit on PostgreSQL's notification queue lock for a
+//! channel nobody listens to.
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
