@@ -390,7 +390,7 @@ impl Decision for PlaceOrder<'_> {
     type Output = OrderId;
 
     fn contended_stream(&self) -> Option<Uuid> {
-        self.listing_ids.first().map(|listing_id| listing_id.as_uuid())
+        self.listing_ids.first().map(ListingId::as_uuid)
     }
 
     async fn decide(&self, work: &mut Work<'_>) -> Result<OrderId, AppError> {

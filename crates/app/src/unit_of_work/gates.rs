@@ -46,6 +46,8 @@ impl StreamGates {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used, reason = "a failed expectation is a failed test")]
+
     use std::time::Duration;
 
     use super::*;
