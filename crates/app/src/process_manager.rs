@@ -34,10 +34,7 @@ use jangteo_domain::{
     settlement::{SettlementCommand, SettlementState},
 };
 use jangteo_event_store::{LogTail, RecordedEvent};
-use jangteo_payments::{
-    CancelPayment, PaymentError, PaymentGateway,
-    portone::{EscrowLogistics, EscrowShipment},
-};
+use jangteo_payments::{CancelPayment, EscrowLogistics, EscrowShipment, PaymentError, PaymentGateway};
 use uuid::Uuid;
 
 use crate::{Actor, AppError, CommandContext, UnitOfWork, derived_ids::Reaction};

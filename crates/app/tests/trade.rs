@@ -665,10 +665,10 @@ impl PaymentGateway for EscrowPg {
 struct Logistics(std::sync::Mutex<Vec<String>>);
 
 #[async_trait::async_trait]
-impl jangteo_payments::portone::EscrowLogistics for Logistics {
+impl jangteo_payments::EscrowLogistics for Logistics {
     async fn register_shipment(
         &self,
-        shipment: &jangteo_payments::portone::EscrowShipment,
+        shipment: &jangteo_payments::EscrowShipment,
         _correction: bool,
     ) -> Result<(), PaymentError> {
         let line = format!(

@@ -8,8 +8,7 @@
 //!
 //! Adapters: [`simulated::SimulatedGateway`] (embedded profile and tests: approves, declines by
 //! rule), [`toss::TossPayments`] (Toss Payments' REST API) and [`portone::PortOne`] (KG Inicis
-//! escrow payments through PortOne V2, which also implements the [`portone::EscrowLogistics`]
-//! port).
+//! escrow payments through PortOne V2, which also implements the [`EscrowLogistics`] port).
 
 pub mod portone;
 mod retry;
@@ -19,7 +18,7 @@ pub mod toss;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 pub use jangteo_domain::PaymentKey;
-use jangteo_domain::{Money, OrderId, PaymentMethod};
+use jangteo_domain::{Carrier, Money, OrderId, PaymentMethod, TrackingNumber};
 
 pub use retry::RetryPolicy;
 
@@ -91,6 +90,30 @@ pub struct PaymentSnapshot {
     pub balance: Money,
     /// How the buyer paid, in Jangteo's terms.
     pub method: PaymentMethod,
+}
+
+/// Registering a shipment and confirming a purchase with an escrow PG (KG Inicis through
+/// PortOne): the PG holds the money until the buyer confirms, so it must hear of both.
+#[async_trait]
+pub trait EscrowLogistics: Send + Sync + 'static {
+    /// Tells the PG the seller shipped (`correction`: replaces a registration made before).
+    async fn register_shipment(
+        &self,
+        shipment: &EscrowShipment,
+        correction: bool,
+    ) -> Result<(), PaymentError>;
+
+    /// Tells the PG the buyer confirmed the purchase, so it settles with the seller.
+    async fn confirm_purchase(&self, order_id: OrderId) -> Result<DateTime<Utc>, PaymentError>;
+}
+
+/// A shipment as the escrow PG wants it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EscrowShipment {
+    pub order_id: OrderId,
+    pub carrier: Carrier,
+    pub tracking_number: TrackingNumber,
+    pub sent_at: DateTime<Utc>,
 }
 
 /// Why a gateway call failed. Only [`PaymentError::Unavailable`] is worth retrying later; the

@@ -8,46 +8,26 @@
 //! sentAt}`, `PATCH` to correct it) and the buyer's purchase confirmation passed on
 //! (`POST /payments/{paymentId}/escrow/complete`): the [`EscrowLogistics`] port.
 //!
+//! Every answer is read into a typed struct holding the fields Jangteo relies on; an answer
+//! without one of them (an amount above all) is an error, never a silent zero.
+//!
 //! Every request carries `Authorization: PortOne <API secret>`; errors are `{type, message}`.
 //! Jangteo uses the order id as PortOne's `paymentId`.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use jangteo_domain::{Carrier, Money, OrderId, PaymentMethod, TrackingNumber};
+use jangteo_domain::{Carrier, Money, OrderId, PaymentMethod};
 use reqwest::{Method, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, de::DeserializeOwned};
 use serde_json::{Value, json};
 
 use crate::{
-    CancelPayment, CancelledPayment, ConfirmPayment, ConfirmedPayment, PaymentError, PaymentGateway,
-    PaymentKey, PaymentSnapshot, PaymentState, RetryPolicy, retry::Verdict,
+    CancelPayment, CancelledPayment, ConfirmPayment, ConfirmedPayment, EscrowLogistics, EscrowShipment,
+    PaymentError, PaymentGateway, PaymentKey, PaymentSnapshot, PaymentState, RetryPolicy, retry::Verdict,
 };
 
 /// PortOne's production API.
 pub const API_BASE: &str = "https://api.portone.io";
-
-/// Registering a shipment and confirming a purchase with an escrow PG.
-#[async_trait]
-pub trait EscrowLogistics: Send + Sync + 'static {
-    /// Tells the PG the seller shipped (`correction`: replaces a registration made before).
-    async fn register_shipment(
-        &self,
-        shipment: &EscrowShipment,
-        correction: bool,
-    ) -> Result<(), PaymentError>;
-
-    /// Tells the PG the buyer confirmed the purchase, so it settles with the seller.
-    async fn confirm_purchase(&self, order_id: OrderId) -> Result<DateTime<Utc>, PaymentError>;
-}
-
-/// A shipment as the escrow PG wants it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EscrowShipment {
-    pub order_id: OrderId,
-    pub carrier: Carrier,
-    pub tracking_number: TrackingNumber,
-    pub sent_at: DateTime<Utc>,
-}
 
 #[derive(Debug, Clone)]
 pub struct PortOne {
@@ -65,6 +45,67 @@ fn company(carrier: Carrier) -> &'static str {
         Carrier::Hanjin => "HANJIN",
         Carrier::Epost => "EPOST",
         Carrier::Logen => "LOGEN",
+    }
+}
+
+/// A payment as `GET /payments/{paymentId}` answers it (the fields Jangteo reads).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Payment {
+    status: String,
+    id: String,
+    amount: PaymentAmount,
+    /// Absent until the buyer chose how to pay.
+    #[serde(default)]
+    method: Option<PaymentMethodType>,
+    #[serde(default)]
+    paid_at: Option<DateTime<Utc>>,
+    /// Present once anything was cancelled.
+    #[serde(default)]
+    cancellations: Vec<Cancellation>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PaymentAmount {
+    total: i64,
+    cancelled: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct PaymentMethodType {
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Cancellation {
+    total_amount: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The answer to `POST /payments/{paymentId}/cancel`.
+#[derive(Debug, Deserialize)]
+struct CancelAnswer {
+    cancellation: Cancellation,
+}
+
+/// The answer to `POST /payments/{paymentId}/escrow/complete`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EscrowCompleted {
+    completed_at: DateTime<Utc>,
+}
+
+impl Payment {
+    /// What is still captured: the total less what was cancelled.
+    fn balance(&self) -> i64 {
+        (self.amount.total - self.amount.cancelled).max(0)
+    }
+
+    fn method_type(&self) -> &str {
+        self.method.as_ref().map_or("", |method| method.kind.as_str())
     }
 }
 
@@ -87,9 +128,27 @@ impl PortOne {
         })
     }
 
-    /// Sends one request, retrying timeouts, lost connections, 5xx and PG errors; returns the
-    /// JSON answer.
-    async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, PaymentError> {
+    /// Sends one request, retrying timeouts, lost connections, 5xx and PG errors; reads the
+    /// answer as `T`.
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<T, PaymentError> {
+        let answer = self.send(method, path, body).await?;
+        serde_json::from_value(answer).map_err(|error| {
+            PaymentError::Unavailable(format!(
+                "PortOne answered {path} without a field Jangteo needs: {error}"
+            ))
+        })
+    }
+
+    async fn payment(&self, payment_id: &str) -> Result<Payment, PaymentError> {
+        self.call(Method::GET, &format!("/payments/{payment_id}"), None).await
+    }
+
+    async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, PaymentError> {
         let url = format!("{}{path}", self.base_url);
         let build = || {
             let request = self
@@ -139,30 +198,25 @@ impl PaymentGateway for PortOne {
     /// Looks the payment up and accepts it only if it is paid, for this order, for the amount.
     async fn confirm(&self, request: &ConfirmPayment) -> Result<ConfirmedPayment, PaymentError> {
         let payment_id = request.order_id.to_string();
-        let payment = self.call(Method::GET, &format!("/payments/{payment_id}"), None).await?;
-        let status = payment["status"].as_str().unwrap_or_default();
-        if status == "VIRTUAL_ACCOUNT_ISSUED" {
-            return Err(PaymentError::Pending(status.to_owned()));
+        let payment = self.payment(&payment_id).await?;
+        if payment.status == "VIRTUAL_ACCOUNT_ISSUED" {
+            return Err(PaymentError::Pending(payment.status));
         }
-        if status != "PAID" {
+        if payment.status != "PAID" {
             return Err(PaymentError::Declined {
-                code: format!("PAYMENT_{status}"),
+                code: format!("PAYMENT_{}", payment.status),
                 message: "the payment is not paid".to_owned(),
             });
         }
-        let total = payment["amount"]["total"].as_i64().unwrap_or(-1);
-        if total != request.amount.as_won() || payment["id"].as_str() != Some(payment_id.as_str()) {
+        let total = payment.amount.total;
+        if total != request.amount.as_won() || payment.id != payment_id {
             return Err(PaymentError::AmountMismatch { expected: request.amount.as_won(), reported: total });
         }
-        let approved_at = payment["paidAt"]
-            .as_str()
-            .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
-            .map_or_else(Utc::now, |at| at.with_timezone(&Utc));
         Ok(ConfirmedPayment {
             payment_key: request.payment_key.clone(),
             amount: money(total)?,
-            method: payment["method"]["type"].as_str().unwrap_or_default().to_owned(),
-            approved_at,
+            method: payment.method_type().to_owned(),
+            approved_at: payment.paid_at.unwrap_or_else(Utc::now),
         })
     }
 
@@ -172,18 +226,13 @@ impl PaymentGateway for PortOne {
     /// instead of refunding twice.
     async fn cancel(&self, request: &CancelPayment) -> Result<CancelledPayment, PaymentError> {
         let payment_id = request.order_id.to_string();
-        let before = self.call(Method::GET, &format!("/payments/{payment_id}"), None).await?;
-        let balance = (before["amount"]["total"].as_i64().unwrap_or(0)
-            - before["amount"]["cancelled"].as_i64().unwrap_or(0))
-        .max(0);
+        let before = self.payment(&payment_id).await?;
+        let balance = before.balance();
         let tag = format!("[{}]", request.idempotency_key);
-        let earlier = before["cancellations"].as_array().and_then(|cancellations| {
-            cancellations.iter().find(|c| c["reason"].as_str().is_some_and(|reason| reason.ends_with(&tag)))
-        });
-        if let Some(earlier) = earlier {
+        if let Some(earlier) = before.cancellations.iter().find(|c| c.reason.ends_with(&tag)) {
             return Ok(CancelledPayment {
                 payment_key: request.payment_key.clone(),
-                refunded: money(earlier["totalAmount"].as_i64().unwrap_or(0))?,
+                refunded: money(earlier.total_amount)?,
                 remaining: money(balance)?,
             });
         }
@@ -194,8 +243,9 @@ impl PaymentGateway for PortOne {
         if let Some(amount) = request.amount {
             body["amount"] = json!(amount.as_won());
         }
-        let answer = self.call(Method::POST, &format!("/payments/{payment_id}/cancel"), Some(&body)).await?;
-        let refunded = answer["cancellation"]["totalAmount"].as_i64().unwrap_or(0);
+        let answer: CancelAnswer =
+            self.call(Method::POST, &format!("/payments/{payment_id}/cancel"), Some(&body)).await?;
+        let refunded = answer.cancellation.total_amount;
         Ok(CancelledPayment {
             payment_key: request.payment_key.clone(),
             refunded: money(refunded)?,
@@ -213,25 +263,24 @@ impl PaymentGateway for PortOne {
         if payment_key.as_str() != payment_id {
             return Err(PaymentError::NotFound);
         }
-        let payment = self.call(Method::GET, &format!("/payments/{payment_id}"), None).await?;
-        let total = payment["amount"]["total"].as_i64().unwrap_or(0);
-        let cancelled = payment["amount"]["cancelled"].as_i64().unwrap_or(0);
-        let state = match payment["status"].as_str().unwrap_or_default() {
+        let payment = self.payment(&payment_id).await?;
+        let state = match payment.status.as_str() {
             "PAID" => PaymentState::Captured,
             "PARTIAL_CANCELLED" => PaymentState::PartiallyCancelled,
             "CANCELLED" => PaymentState::Cancelled,
             other => PaymentState::Other(other.to_owned()),
         };
+        let method = match payment.method_type() {
+            "PaymentMethodTransfer" | "PaymentMethodVirtualAccount" => PaymentMethod::BankTransfer,
+            _ => PaymentMethod::Card,
+        };
         Ok(PaymentSnapshot {
             payment_key: payment_key.clone(),
-            order_id: payment["id"].as_str().unwrap_or_default().to_owned(),
             state,
-            total: money(total)?,
-            balance: money((total - cancelled).max(0))?,
-            method: match payment["method"]["type"].as_str().unwrap_or_default() {
-                "PaymentMethodTransfer" | "PaymentMethodVirtualAccount" => PaymentMethod::BankTransfer,
-                _ => PaymentMethod::Card,
-            },
+            total: money(payment.amount.total)?,
+            balance: money(payment.balance())?,
+            method,
+            order_id: payment.id,
         })
     }
 }
@@ -252,21 +301,18 @@ impl EscrowLogistics for PortOne {
         });
         let method = if correction { Method::PATCH } else { Method::POST };
         let path = format!("/payments/{}/escrow/logistics", shipment.order_id);
-        self.call(method, &path, Some(&body)).await?;
+        self.send(method, &path, Some(&body)).await?;
         Ok(())
     }
 
     async fn confirm_purchase(&self, order_id: OrderId) -> Result<DateTime<Utc>, PaymentError> {
-        let answer = self
+        let answer: EscrowCompleted = self
             .call(
                 Method::POST,
                 &format!("/payments/{order_id}/escrow/complete"),
                 Some(&json!({ "fromStore": true })),
             )
             .await?;
-        Ok(answer["completedAt"]
-            .as_str()
-            .and_then(|at| DateTime::parse_from_rfc3339(at).ok())
-            .map_or_else(Utc::now, |at| at.with_timezone(&Utc)))
+        Ok(answer.completed_at)
     }
 }

@@ -8,8 +8,8 @@ use std::time::Duration;
 use chrono::DateTime;
 use jangteo_domain::{Carrier, Money, OrderId, TrackingNumber};
 use jangteo_payments::{
-    CancelPayment, ConfirmPayment, PaymentError, PaymentGateway, PaymentKey, RetryPolicy,
-    portone::{EscrowLogistics, EscrowShipment, PortOne},
+    CancelPayment, ConfirmPayment, EscrowLogistics, EscrowShipment, PaymentError, PaymentGateway, PaymentKey,
+    RetryPolicy, portone::PortOne,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -210,4 +210,42 @@ async fn a_repeated_cancellation_is_answered_from_the_first_without_refunding_ag
     };
     let cancelled = portone(&server).cancel(&request).await.unwrap();
     assert_eq!((cancelled.refunded.as_won(), cancelled.remaining.as_won()), (50_000, 900_000));
+}
+
+#[tokio::test]
+async fn an_answer_without_the_amounts_is_an_error_never_zero_won() {
+    let server = MockServer::start().await;
+    // A cancellation answer without `totalAmount`: reading it as 0 won refunded would let the
+    // escrow believe nothing left the buyer's payment.
+    Mock::given(method("POST"))
+        .and(path(format!("/payments/{}/cancel", order_id())))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "cancellation": { "status": "SUCCEEDED", "id": "c-1", "reason": "환불 [refund-2]" },
+        })))
+        .mount(&server)
+        .await;
+    let mut without_cancelled = paid(950_000, 0);
+    without_cancelled["amount"].as_object_mut().unwrap().remove("cancelled");
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(paid(950_000, 0)))
+        .mount(&server)
+        .await;
+    let request = CancelPayment {
+        payment_key: PaymentKey::parse(&order_id().to_string()).unwrap(),
+        order_id: order_id(),
+        reason: "환불".to_owned(),
+        amount: None,
+        idempotency_key: "refund-2".to_owned(),
+    };
+    let adapter = portone(&server);
+    assert!(matches!(adapter.cancel(&request).await, Err(PaymentError::Unavailable(_))));
+
+    // A payment lookup without `amount.cancelled` cannot say what is left to refund.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(without_cancelled))
+        .mount(&server)
+        .await;
+    let key = PaymentKey::parse(&order_id().to_string()).unwrap();
+    assert!(matches!(portone(&server).lookup(&key, order_id()).await, Err(PaymentError::Unavailable(_))));
 }

@@ -326,7 +326,7 @@ fn payment_gateway(config: &Config) -> Result<Arc<dyn PaymentGateway>> {
 }
 
 /// The escrow PG's shipment and purchase-confirmation API, when payments go through one.
-fn escrow_logistics(config: &Config) -> Result<Option<Arc<dyn portone::EscrowLogistics>>> {
+fn escrow_logistics(config: &Config) -> Result<Option<Arc<dyn jangteo_payments::EscrowLogistics>>> {
     if config.payment_gateway != GatewayChoice::Portone {
         return Ok(None);
     }
