@@ -54,6 +54,8 @@ async fn a_sale_reaches_kafka_as_cloudevents_through_the_relay() {
     let order_id: Uuid = sale.order_id.parse().unwrap();
     let mut order_events = Vec::new();
     let mut escrow_events = Vec::new();
+    // Delivery is at least once: a redelivered event (same id) is dropped, nothing else.
+    let mut delivered = std::collections::HashSet::new();
     while order_events.len() < 4 || escrow_events.len() < 2 {
         let remaining = deadline.saturating_duration_since(Instant::now());
         let message = tokio::time::timeout(remaining, consumer.recv())
@@ -64,13 +66,16 @@ async fn a_sale_reaches_kafka_as_cloudevents_through_the_relay() {
         if event.metadata.correlation_id != order_id {
             continue;
         }
-        let seen = if message.topic() == order_topic { &mut order_events } else { &mut escrow_events };
-        if !seen.contains(&event.event_type) {
-            seen.push(event.event_type);
+        if !delivered.insert(event.event_id) {
+            continue;
         }
+        let seen = if message.topic() == order_topic { &mut order_events } else { &mut escrow_events };
+        seen.push((event.version, event.event_type));
     }
-    assert_eq!(order_events, ["OrderPlaced", "OrderPaid", "OrderShipped", "OrderCompleted"]);
-    assert_eq!(escrow_events, ["EscrowHeld", "EscrowReleased"]);
+    let in_order =
+        |types: &[&str]| -> Vec<(u64, String)> { (1..).zip(types.iter().map(|t| (*t).to_owned())).collect() };
+    assert_eq!(order_events, in_order(&["OrderPlaced", "OrderPaid", "OrderShipped", "OrderCompleted"]));
+    assert_eq!(escrow_events, in_order(&["EscrowHeld", "EscrowReleased"]));
 
     drop(server);
     let Profile::Postgres(database) = profile else { unreachable!() };
