@@ -269,9 +269,113 @@ pub(crate) struct Timeline {
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests state expectations with unwrap")]
 
+    use chrono::Utc;
+    use jangteo_app::{CartLine as RealCartLine, CartView, SellerGroup, Timeline as RealTimeline};
+    use jangteo_domain::{AccountId, CategoryId, ListingId, Money, OrderId};
+    use jangteo_read_models::{ListingDocument, ListingStatusView, OrderDocument};
     use serde_json::{Value, json};
 
     use super::*;
+
+    /// What the document's schema `name` finds wrong with `value` (references resolved in the
+    /// document).
+    fn violations(name: &str, value: &impl Serialize) -> Vec<String> {
+        let mut root = serde_json::to_value(crate::openapi::document()).unwrap();
+        root["$ref"] = json!(format!("#/components/schemas/{name}"));
+        let validator = jsonschema::draft202012::options().build(&root).unwrap();
+        let value = serde_json::to_value(value).unwrap();
+        validator.iter_errors(&value).map(|error| error.to_string()).collect()
+    }
+
+    fn assert_matches(name: &str, value: &impl Serialize) {
+        let errors = violations(name, value);
+        assert!(errors.is_empty(), "{name} does not describe {}: {errors:?}", json!(value));
+    }
+
+    fn id<T: From<Uuid>>() -> T {
+        T::from(Uuid::now_v7())
+    }
+
+    fn won(amount: i64) -> Money {
+        Money::won(amount).unwrap()
+    }
+
+    /// The schemas describe what the real types serialize to (the types that change elsewhere).
+    #[test]
+    fn the_other_crates_bodies_match_their_schemas() {
+        let now = Utc::now();
+        let listing = ListingDocument {
+            listing_id: id(),
+            seller_id: id(),
+            title: "소설책".to_owned(),
+            description: String::new(),
+            price: won(9000),
+            category_id: Some(CategoryId::parse("books/novels").unwrap()),
+            status: ListingStatusView::OnSale,
+            version: 2,
+            created_position: 7,
+            created_at: now,
+            updated_at: now,
+        };
+        assert_matches("Listing", &listing);
+        assert_matches("Listing", &ListingDocument { category_id: None, ..listing.clone() });
+        // The check has teeth: a listing without its price, or with a status no listing has, fails.
+        let mut broken = serde_json::to_value(&listing).unwrap();
+        broken.as_object_mut().unwrap().remove("price");
+        assert!(!violations("Listing", &broken).is_empty());
+        broken["price"] = json!(9000);
+        broken["status"] = json!("lost");
+        assert!(!violations("Listing", &broken).is_empty());
+
+        let item = jangteo_domain::order::OrderItem { listing_id: id::<ListingId>(), price: won(9000) };
+        let order = OrderDocument {
+            order_id: id::<OrderId>(),
+            listing_id: item.listing_id,
+            items: vec![item],
+            buyer_id: id(),
+            seller_id: id(),
+            shipping_fee: won(3500),
+            price: won(12_500),
+            status: jangteo_domain::order::OrderStatus::Paid,
+            escrow_status: Some(jangteo_domain::escrow::EscrowStatus::Held),
+            version: 2,
+            escrow_version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        assert_matches("Order", &order);
+        assert_matches("Order", &OrderDocument { escrow_status: None, ..order });
+
+        let line =
+            |status| RealCartLine {
+                listing_id: id(), title: "에세이".to_owned(), price: won(7000), status
+            };
+        let group = SellerGroup {
+            seller_id: id::<AccountId>(),
+            lines: vec![line("on_sale"), line("reserved")],
+            subtotal: won(7000),
+            shipping_fee: won(3500),
+            total: won(10_500),
+        };
+        assert_matches("Cart", &CartView { groups: vec![group], total: won(10_500) });
+
+        let entry = jangteo_app::TimelineEntry {
+            global_position: 3,
+            stream_id: Uuid::now_v7(),
+            stream_type: "order".to_owned(),
+            version: 1,
+            event_type: "OrderPlaced".to_owned(),
+            actor_id: Some(Uuid::now_v7()),
+            actor_role: jangteo_event_store::ActorRole::User,
+            command_id: Uuid::now_v7(),
+            causation_id: None,
+            recorded_at: now,
+            data: json!({"price": 12_500}),
+            state_after: json!({"status": "placed"}),
+            summary: "placed by the buyer".to_owned(),
+        };
+        assert_matches("Timeline", &RealTimeline { order_id: id(), entries: vec![entry] });
+    }
 
     fn names<T: Serialize>(values: &[T]) -> Vec<Value> {
         values.iter().map(|value| serde_json::to_value(value).unwrap()).collect()
