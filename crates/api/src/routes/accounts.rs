@@ -26,6 +26,7 @@ pub(crate) struct AccountCreated {
     position: u64,
 }
 
+/// Sign up: a new member account.
 #[utoipa::path(
     post, path = "/v1/accounts", operation_id = "register", tag = "accounts",
     request_body = RegisterBody,
@@ -71,6 +72,7 @@ pub(crate) struct Session {
     account_id: AccountId,
 }
 
+/// Sign in: an access token for `Authorization: Bearer`.
 #[utoipa::path(
     post, path = "/v1/sessions", operation_id = "sign_in", tag = "accounts",
     request_body = SignInBody,

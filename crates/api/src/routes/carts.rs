@@ -43,7 +43,7 @@ pub(crate) struct CheckoutReceipt {
     position: u64,
 }
 
-/// `GET /v1/cart`: the cart grouped by seller, with current prices and shipping fees.
+/// The member's cart by seller, at current prices and with shipping fees.
 #[utoipa::path(
     get, path = "/v1/cart", operation_id = "view_cart", tag = "cart", security(("bearer" = [])),
     responses((status = 200, description = "The member's cart by seller, at current prices; only \
@@ -56,7 +56,7 @@ pub(crate) async fn view(
     Ok(HttpResponse::Ok().json(state.carts.view(buyer).await?))
 }
 
-/// `PUT /v1/cart/items/{listing_id}`.
+/// Put a listing in the cart (again: no change).
 #[utoipa::path(
     put, path = "/v1/cart/items/{listing_id}", operation_id = "add_to_cart", tag = "cart", security(("bearer" = [])),
     params(("listing_id" = uuid::Uuid, Path)),
@@ -78,7 +78,7 @@ pub(crate) async fn add(
     Ok(HttpResponse::Ok().json(CartItemReceipt { listing_id, in_cart: true, position: receipt.position }))
 }
 
-/// `DELETE /v1/cart/items/{listing_id}`.
+/// Take a listing out of the cart (again: no change).
 #[utoipa::path(
     delete, path = "/v1/cart/items/{listing_id}", operation_id = "remove_from_cart", tag = "cart", security(("bearer" = [])),
     params(("listing_id" = uuid::Uuid, Path)),
@@ -97,7 +97,7 @@ pub(crate) async fn remove(
     Ok(HttpResponse::Ok().json(CartItemReceipt { listing_id, in_cart: false, position: receipt.position }))
 }
 
-/// `POST /v1/cart/checkout`: one order per seller, every listing reserved or none.
+/// Check the cart out: one order per seller, every listing reserved or none.
 #[utoipa::path(
     post, path = "/v1/cart/checkout", operation_id = "checkout_cart", tag = "cart", security(("bearer" = [])),
     params(IdempotencyKey),

@@ -19,7 +19,7 @@ pub(crate) struct ReturnRequestBody {
     reason: ReturnReason,
 }
 
-/// The buyer asks to send a delivered item back.
+/// Ask to send a delivered item back (buyer only).
 #[utoipa::path(
     post, path = "/v1/orders/{order_id}/return-request", operation_id = "request_return", tag = "returns and disputes",
     security(("bearer" = [])),
@@ -55,7 +55,7 @@ pub(crate) struct ReturnAcceptanceBody {
     refund: i64,
 }
 
-/// The seller grants the requested return with a refund.
+/// Grant a requested return with a refund of all or part of the price (seller only).
 #[utoipa::path(
     post, path = "/v1/orders/{order_id}/return-acceptance", operation_id = "accept_return", tag = "returns and disputes",
     security(("bearer" = [])),
@@ -91,7 +91,7 @@ pub(crate) struct DisputeBody {
     reason: String,
 }
 
-/// The buyer or the seller opens a dispute; the escrow is frozen until staff decide.
+/// Open a dispute (buyer or seller): the escrow is frozen until staff decide.
 #[utoipa::path(
     post, path = "/v1/orders/{order_id}/dispute", operation_id = "open_dispute", tag = "returns and disputes", security(("bearer" = [])),
     params(("order_id" = uuid::Uuid, Path), IdempotencyKey),
@@ -118,8 +118,9 @@ pub(crate) async fn open_dispute(
     Ok(answer(HttpResponse::Created(), &receipt))
 }
 
-/// Staff decide a dispute: `{"decision": "refund_buyer" | "release_seller"}` or
-/// `{"decision": "split", "refund": <won>}`.
+/// Decide a dispute (dispute staff only, never on their own trade).
+///
+/// `{"decision": "refund_buyer" | "release_seller"}` or `{"decision": "split", "refund": <won>}`.
 #[utoipa::path(
     post, path = "/v1/orders/{order_id}/dispute/resolution", operation_id = "resolve_dispute", tag = "returns and disputes",
     security(("bearer" = [])),

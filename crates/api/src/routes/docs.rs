@@ -14,6 +14,7 @@ use crate::{ApiError, openapi};
 static CONFIG: LazyLock<Arc<Config<'static>>> =
     LazyLock::new(|| Arc::new(Config::new(["/openapi.json"]).validator_url("none")));
 
+/// This document: the API contract, OpenAPI 3.1.
 #[utoipa::path(
     get, path = "/openapi.json", operation_id = "openapi_document", tag = "documentation",
     responses((status = 200, description = "This document (OpenAPI 3.1).", content_type = "application/json",
@@ -23,8 +24,9 @@ pub(crate) async fn openapi_json() -> HttpResponse {
     HttpResponse::Ok().json(openapi::document())
 }
 
-/// Swagger UI's index page, read from `/docs` itself: its assets are named relative to
-/// `/docs/`, hence the base.
+/// The API reference page (Swagger UI), read from `/docs` itself.
+///
+/// Its assets are named relative to `/docs/`, hence the base the page is given.
 #[utoipa::path(
     get, path = "/docs", operation_id = "docs_page", tag = "documentation",
     responses((status = 200, description = "The API reference page.", content_type = "text/html",
@@ -36,7 +38,7 @@ pub(crate) async fn page() -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html))
 }
 
-/// One of the page's assets (scripts, style sheets, icons).
+/// One of the reference page's assets (scripts, style sheets, icons), compiled into the binary.
 #[utoipa::path(
     get, path = "/docs/{file}", operation_id = "docs_asset", tag = "documentation",
     params(("file" = String, Path, description = "An asset's file name, e.g. `swagger-ui.css`.")),

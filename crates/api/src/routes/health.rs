@@ -30,7 +30,7 @@ pub(crate) struct BackendReadiness {
     ready: bool,
 }
 
-/// The process is up and serving HTTP.
+/// Liveness: the process serves HTTP.
 #[utoipa::path(
     get, path = "/healthz", operation_id = "healthz", tag = "operations",
     responses((status = 200, description = "The process serves HTTP.", body = Health)),
@@ -39,7 +39,7 @@ pub(crate) async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// Every configured backend answers; 503 otherwise (a load balancer stops routing here).
+/// Readiness: every configured backend answers; 503 otherwise (a load balancer stops routing here).
 #[utoipa::path(
     get, path = "/readyz", operation_id = "readyz", tag = "operations",
     responses(
@@ -68,7 +68,7 @@ pub(crate) async fn readyz(state: web::Data<ApiState>) -> HttpResponse {
     if ready { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
 }
 
-/// Prometheus text exposition: the log head and each projection's lag, in events and time.
+/// Prometheus metrics: the log head and each projection's lag, in events and time.
 #[utoipa::path(
     get, path = "/metrics", operation_id = "metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text: `jangteo_log_head_position`, and per \

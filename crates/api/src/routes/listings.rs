@@ -65,6 +65,7 @@ pub(crate) struct FavouriteReceipt {
     position: u64,
 }
 
+/// Put a listing up, as a draft.
 #[utoipa::path(
     post, path = "/v1/listings", operation_id = "create_listing", tag = "listings", security(("bearer" = [])),
     request_body = CreateBody,
@@ -96,6 +97,7 @@ pub(crate) async fn create(
     Ok(HttpResponse::Created().json(ListingReceipt { listing_id, status, position: receipt.position }))
 }
 
+/// Publish a draft: the listing goes on sale (seller only).
 #[utoipa::path(
     post, path = "/v1/listings/{listing_id}/publish", operation_id = "publish_listing", tag = "listings", security(("bearer" = [])),
     params(("listing_id" = uuid::Uuid, Path)),
@@ -117,6 +119,7 @@ pub(crate) async fn publish(
     Ok(HttpResponse::Ok().json(ListingReceipt { listing_id, status, position: receipt.position }))
 }
 
+/// Withdraw a listing from sale (seller only).
 #[utoipa::path(
     post, path = "/v1/listings/{listing_id}/withdrawal", operation_id = "withdraw_listing", tag = "listings", security(("bearer" = [])),
     params(("listing_id" = uuid::Uuid, Path)),
@@ -150,6 +153,7 @@ pub(crate) struct EditBody {
     price: Option<i64>,
 }
 
+/// Change a draft or on-sale listing's title, description or price (seller only).
 #[utoipa::path(
     patch, path = "/v1/listings/{listing_id}", operation_id = "edit_listing", tag = "listings", security(("bearer" = [])),
     params(("listing_id" = uuid::Uuid, Path)),
@@ -180,6 +184,7 @@ pub(crate) async fn edit(
     Ok(HttpResponse::Ok().json(ListingEdited { listing_id, position: receipt.position }))
 }
 
+/// A listing; a look by anyone but its seller counts as a view.
 #[utoipa::path(
     get, path = "/v1/listings/{listing_id}", operation_id = "get_listing", tag = "listings", security(("bearer" = [])),
     params(("listing_id" = uuid::Uuid, Path), ConsistencyPosition),
@@ -217,7 +222,7 @@ pub(crate) struct ListingBody<'a> {
     favourite_count: Option<u64>,
 }
 
-/// `PUT /v1/listings/{id}/favourite`: marks the listing (again: no change).
+/// Mark a listing as a favourite (again: no change).
 #[utoipa::path(
     put, path = "/v1/listings/{listing_id}/favourite", operation_id = "add_favourite", tag = "listings", security(("bearer" = [])),
     params(("listing_id" = uuid::Uuid, Path)),
@@ -237,7 +242,7 @@ pub(crate) async fn favourite(
     Ok(HttpResponse::Ok().json(FavouriteReceipt { listing_id, favourited: true, position: receipt.position }))
 }
 
-/// `DELETE /v1/listings/{id}/favourite`: unmarks it (again: no change).
+/// Unmark a favourite (again: no change).
 #[utoipa::path(
     delete, path = "/v1/listings/{listing_id}/favourite", operation_id = "remove_favourite", tag = "listings", security(("bearer" = [])),
     params(("listing_id" = uuid::Uuid, Path)),
@@ -294,6 +299,7 @@ pub(crate) struct ListingPage {
     next_cursor: Option<String>,
 }
 
+/// Search public listings: newest first, or best match first with `q`.
 #[utoipa::path(
     get, path = "/v1/listings", operation_id = "search_listings", tag = "listings", security(("bearer" = [])),
     params(SearchParams, ConsistencyPosition),

@@ -64,6 +64,7 @@ pub(crate) struct PlaceBody {
     listing_id: ListingId,
 }
 
+/// Order one listing at its price (no shipping fee); the listing is reserved.
 #[utoipa::path(
     post, path = "/v1/orders", operation_id = "place_order", tag = "orders", security(("bearer" = [])),
     params(IdempotencyKey),
@@ -103,6 +104,7 @@ pub(crate) struct PayBody {
     amount: Option<i64>,
 }
 
+/// Pay an order (buyer only): the gateway captures the amount and escrow holds it.
 #[utoipa::path(
     post, path = "/v1/orders/{order_id}/payment", operation_id = "pay_order", tag = "orders", security(("bearer" = [])),
     params(("order_id" = uuid::Uuid, Path), IdempotencyKey),
@@ -151,6 +153,7 @@ pub(crate) struct ShipBody {
     tracking_number: String,
 }
 
+/// Ship an order with a tracking number (seller only).
 #[utoipa::path(
     post, path = "/v1/orders/{order_id}/shipment", operation_id = "ship_order", tag = "orders", security(("bearer" = [])),
     params(("order_id" = uuid::Uuid, Path), IdempotencyKey),
@@ -177,6 +180,7 @@ pub(crate) async fn ship(
     Ok(answer(HttpResponse::Ok(), &receipt))
 }
 
+/// Confirm receipt (buyer only): the listing is sold and the escrow released.
 #[utoipa::path(
     post, path = "/v1/orders/{order_id}/confirmation", operation_id = "confirm_order", tag = "orders", security(("bearer" = [])),
     params(("order_id" = uuid::Uuid, Path), IdempotencyKey),
@@ -208,6 +212,7 @@ pub(crate) struct CancelBody {
     reason: String,
 }
 
+/// Cancel an order before shipment (buyer or seller): the listing is on sale again, paid money refunded.
 #[utoipa::path(
     post, path = "/v1/orders/{order_id}/cancellation", operation_id = "cancel_order", tag = "orders", security(("bearer" = [])),
     params(("order_id" = uuid::Uuid, Path), IdempotencyKey),
@@ -235,6 +240,7 @@ pub(crate) async fn cancel(
     Ok(answer(HttpResponse::Ok(), &receipt))
 }
 
+/// An order, for its buyer and seller.
 #[utoipa::path(
     get, path = "/v1/orders/{order_id}", operation_id = "get_order", tag = "orders", security(("bearer" = [])),
     params(("order_id" = uuid::Uuid, Path), ConsistencyPosition),
@@ -254,6 +260,7 @@ pub(crate) async fn get(
     Ok(HttpResponse::Ok().json(order))
 }
 
+/// The trade's history, replayed from the event store (the parties and dispute staff).
 #[utoipa::path(
     get, path = "/v1/orders/{order_id}/timeline", operation_id = "order_timeline", tag = "orders", security(("bearer" = [])),
     params(("order_id" = uuid::Uuid, Path)),

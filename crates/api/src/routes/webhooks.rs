@@ -68,7 +68,10 @@ impl WebhookAnswer {
     }
 }
 
-/// `POST /v1/webhooks/toss`.
+/// Toss Payments' notification of a payment's status change (no bearer token).
+///
+/// Only the payment key and order id are read; Jangteo asks the gateway where the payment stands
+/// and never trusts the body.
 #[utoipa::path(
     post, path = "/v1/webhooks/toss", operation_id = "toss_webhook", tag = "webhooks",
     request_body = TossNotification,
