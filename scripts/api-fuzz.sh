@@ -8,7 +8,9 @@
 #   scripts/api-fuzz.sh [path/to/jangteo]      (default: $CARGO_TARGET_DIR or target, debug build)
 #
 # JANGTEO_FUZZ_EXAMPLES (default 50) bounds the examples per operation and phase; JANGTEO_FUZZ_SEED
-# (default fixed) picks the generated cases.
+# (default fixed) picks the generated cases. The server inherits the environment, so other
+# JANGTEO_* settings apply: JANGTEO_DATABASE_URL=postgres://… fuzzes the PostgreSQL profile
+# (on an empty database).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
