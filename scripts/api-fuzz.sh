@@ -6,6 +6,7 @@
 # status, content type or header, or does not match its documented schema.
 #
 #   scripts/api-fuzz.sh [path/to/jangteo]      (default: $CARGO_TARGET_DIR or target, debug build)
+#   scripts/api-fuzz.sh --which                (which schemathesis it runs)
 #
 # JANGTEO_FUZZ_EXAMPLES (default 50) bounds the examples per operation and phase; JANGTEO_FUZZ_SEED
 # (default fixed) picks the generated cases. The server inherits the environment, so other
@@ -14,6 +15,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The schemathesis command: on PATH, or beside the python3 that pip installed it for.
+schemathesis="$(command -v schemathesis || true)"
+if [ -z "$schemathesis" ]; then
+    schemathesis="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/schemathesis"
+fi
+if [ ! -x "$schemathesis" ]; then
+    echo "api-fuzz: schemathesis is not installed (scripts/services.sh installs it)" >&2
+    exit 1
+fi
+if [ "${1:-}" = "--which" ]; then
+    echo "$schemathesis: $("$schemathesis" --version)"
+    exit 0
+fi
+
 binary="${1:-${CARGO_TARGET_DIR:-target}/debug/jangteo}"
 examples="${JANGTEO_FUZZ_EXAMPLES:-50}"
 seed="${JANGTEO_FUZZ_SEED:-20261201}"
@@ -21,7 +36,6 @@ if [ ! -x "$binary" ]; then
     echo "api-fuzz: no binary at $binary (cargo build -p jangteo)" >&2
     exit 1
 fi
-command -v schemathesis >/dev/null || { echo "api-fuzz: schemathesis is not installed (scripts/services.sh)" >&2; exit 1; }
 
 work="$(mktemp -d)"
 server_pid=""
@@ -129,7 +143,7 @@ excluded="positive_data_acceptance,negative_data_rejection"
 status=0
 for ids in generated seeded; do
     echo "api-fuzz: schemathesis, $ids ids"
-    schemathesis --config-file "$work/$ids.toml" run "$base/openapi.json" \
+    "$schemathesis" --config-file "$work/$ids.toml" run "$base/openapi.json" \
         --url "$base" \
         --checks all --exclude-checks "$excluded" \
         --max-examples "$examples" \

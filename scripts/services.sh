@@ -53,9 +53,11 @@ echo "Kafka-protocol broker: $(tansu --version 2>/dev/null || echo tansu)"
 # schemathesis fuzzes the HTTP API against its OpenAPI document (scripts/api-fuzz.sh). Pinned, so
 # a new release cannot change what CI checks; installed once.
 SCHEMATHESIS_VERSION=4.32.5
-if ! command -v schemathesis >/dev/null || [ "$(schemathesis --version 2>/dev/null)" != "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
+if [ "$(python3 -m pip show schemathesis 2>/dev/null | sed -n 's/^Version: //p')" != "$SCHEMATHESIS_VERSION" ]; then
     echo "Installing schemathesis $SCHEMATHESIS_VERSION"
     python3 -m pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION" ||
         python3 -m pip install --quiet --break-system-packages "schemathesis==$SCHEMATHESIS_VERSION"
+    # pyenv finds new commands only after a rehash.
+    if command -v pyenv >/dev/null; then pyenv rehash; fi
 fi
-echo "API fuzzer: $(schemathesis --version)"
+echo "API fuzzer: $(bash scripts/api-fuzz.sh --which)"
