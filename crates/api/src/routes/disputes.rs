@@ -27,7 +27,8 @@ pub(crate) struct ReturnRequestBody {
     request_body = ReturnRequestBody,
     responses(
         (status = 200, description = "The return is requested; the seller decides on the refund.",
-            body = OrderReceiptBody),
+            body = OrderReceiptBody,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this answers a repeated request"))),
         (status = 403, description = "- `forbidden`: not the buyer"),
         (status = 409, description = "- `invalid_state_transition`: the order is not delivered"),
         (status = 422, description = "- `return_not_accepted`: a change of mind where the cooling-off rule \
@@ -63,7 +64,8 @@ pub(crate) struct ReturnAcceptanceBody {
     request_body = ReturnAcceptanceBody,
     responses(
         (status = 200, description = "The return is granted: the whole price makes the order `refunded`, \
-            a part `completed`.", body = OrderReceiptBody),
+            a part `completed`.", body = OrderReceiptBody,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this answers a repeated request"))),
         (status = 403, description = "- `forbidden`: not the seller"),
         (status = 409, description = "- `invalid_state_transition`: no return is requested"),
         (status = 422, description = "- `validation_failed`: a refund of 0 won or over the price"),
@@ -97,7 +99,8 @@ pub(crate) struct DisputeBody {
     params(("order_id" = uuid::Uuid, Path), IdempotencyKey),
     request_body = DisputeBody,
     responses(
-        (status = 201, description = "The dispute is open and the escrow frozen.", body = OrderReceiptBody),
+        (status = 201, description = "The dispute is open and the escrow frozen.", body = OrderReceiptBody,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this answers a repeated request"))),
         (status = 403, description = "- `forbidden`: neither the buyer nor the seller"),
         (status = 409, description = "- `invalid_state_transition`: not paid, shipped, delivered or with a \
             return request; or in dispute already"),
@@ -128,7 +131,8 @@ pub(crate) async fn open_dispute(
     request_body = schemas::DisputeResolution,
     responses(
         (status = 200, description = "Decided: `refund_buyer` makes the order `refunded`, `release_seller` \
-            and `split` `completed`.", body = OrderReceiptBody),
+            and `split` `completed`.", body = OrderReceiptBody,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this answers a repeated request"))),
         (status = 403, description = "- `forbidden`: not dispute staff, or staff deciding their own trade"),
         (status = 409, description = "- `invalid_state_transition`: the order is not in dispute"),
         (status = 422, description = "- `validation_failed`: a split refunding all or nothing"),

@@ -111,7 +111,8 @@ pub(crate) struct PayBody {
     request_body = PayBody,
     responses(
         (status = 200, description = "The gateway captured the order's amount; the money is held in escrow.",
-            body = OrderReceiptBody),
+            body = OrderReceiptBody,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this answers a repeated request"))),
         (status = 402, description = "- `payment_declined`: the gateway refused the payment"),
         (status = 403, description = "- `forbidden`: not the buyer"),
         (status = 409, description = "- `invalid_state_transition`: the order is not waiting for payment\n\
@@ -159,7 +160,8 @@ pub(crate) struct ShipBody {
     params(("order_id" = uuid::Uuid, Path), IdempotencyKey),
     request_body = ShipBody,
     responses(
-        (status = 200, description = "The order is shipped.", body = OrderReceiptBody),
+        (status = 200, description = "The order is shipped.", body = OrderReceiptBody,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this answers a repeated request"))),
         (status = 403, description = "- `forbidden`: not the seller"),
         (status = 409, description = "- `invalid_state_transition`: the order is not paid"),
         (status = 422, description = "- `validation_failed`: an invalid tracking number"),
@@ -186,7 +188,8 @@ pub(crate) async fn ship(
     params(("order_id" = uuid::Uuid, Path), IdempotencyKey),
     responses(
         (status = 200, description = "The order is completed: the listing is sold and the escrow released.",
-            body = OrderReceiptBody),
+            body = OrderReceiptBody,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this answers a repeated request"))),
         (status = 403, description = "- `forbidden`: not the buyer"),
         (status = 409, description = "- `invalid_state_transition`: neither shipped, delivered nor with a \
             return request; or in dispute"),
@@ -219,7 +222,8 @@ pub(crate) struct CancelBody {
     request_body = CancelBody,
     responses(
         (status = 200, description = "The order is cancelled: the listing is on sale again and paid money \
-            refunded.", body = OrderReceiptBody),
+            refunded.", body = OrderReceiptBody,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this answers a repeated request"))),
         (status = 403, description = "- `forbidden`: neither the buyer nor the seller"),
         (status = 409, description = "- `invalid_state_transition`: the order is shipped already"),
         (status = 422, description = "- `validation_failed`: an invalid reason"),
