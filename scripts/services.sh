@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the services the tests talk to are up: PostgreSQL on 127.0.0.1:5432 (user postgres)
 # and Redis on 127.0.0.1:6379, and that the Kafka-protocol broker the tests start (tansu, from
-# crates.io, with its SQLite storage engine) is installed.
+# crates.io, with its SQLite storage engine) and the API fuzzer (schemathesis, from PyPI) are
+# installed.
 # Starts the machine's cluster when it is down; fails loudly when it cannot.
 set -euo pipefail
 
@@ -48,3 +49,15 @@ if ! command -v tansu >/dev/null; then
     cargo install tansu --locked --features libsql
 fi
 echo "Kafka-protocol broker: $(tansu --version 2>/dev/null || echo tansu)"
+
+# schemathesis fuzzes the HTTP API against its OpenAPI document (scripts/api-fuzz.sh). Pinned, so
+# a new release cannot change what CI checks; installed once.
+SCHEMATHESIS_VERSION=4.32.5
+if [ "$(python3 -m pip show schemathesis 2>/dev/null | sed -n 's/^Version: //p')" != "$SCHEMATHESIS_VERSION" ]; then
+    echo "Installing schemathesis $SCHEMATHESIS_VERSION"
+    python3 -m pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION" ||
+        python3 -m pip install --quiet --break-system-packages "schemathesis==$SCHEMATHESIS_VERSION"
+    # pyenv finds new commands only after a rehash.
+    if command -v pyenv >/dev/null; then pyenv rehash; fi
+fi
+echo "API fuzzer: $(bash scripts/api-fuzz.sh --which)"

@@ -7,6 +7,7 @@
 mod auth;
 mod consistency;
 mod extract;
+mod openapi;
 mod problem;
 mod rate_limit;
 mod routes;
@@ -36,6 +37,12 @@ use actix_web::{
     middleware::{Next, from_fn},
     web,
 };
+
+/// Paths the rate limiter does not count: operators' probes.
+pub(crate) const UNLIMITED_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+
+/// Paths still served while the server drains: operators watch a stopping instance too.
+pub(crate) const SERVED_WHILE_DRAINING: [&str; 2] = ["/healthz", "/metrics"];
 
 /// Largest accepted JSON body: a listing's description is the biggest field (5,000 characters).
 const MAX_JSON_BODY: usize = 64 * 1024;
@@ -169,7 +176,7 @@ async fn refuse_while_draining(
     let Some(draining) = request.app_data::<web::Data<Draining>>().cloned() else {
         return Ok(next.call(request).await?.map_into_left_body());
     };
-    if matches!(request.path(), "/healthz" | "/metrics") {
+    if SERVED_WHILE_DRAINING.contains(&request.path()) {
         return Ok(next.call(request).await?.map_into_left_body());
     }
     let Some(_in_flight) = draining.enter() else {
@@ -188,7 +195,7 @@ async fn rate_limit(
     let limiter = request.app_data::<web::Data<dyn RateLimiter>>().cloned();
     let client = request.peer_addr().map(|address| address.ip());
     if let (Some(limiter), Some(client)) = (limiter, client)
-        && !matches!(request.path(), "/healthz" | "/readyz" | "/metrics")
+        && !UNLIMITED_PATHS.contains(&request.path())
         && let RateDecision::Limited { retry_after } = limiter.check(client).await
     {
         return Err(ApiError::RateLimited(retry_after).into());

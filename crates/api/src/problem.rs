@@ -11,6 +11,7 @@ use jangteo_app::AppError;
 use jangteo_domain::{DomainError, ValidationError};
 use jangteo_payments::PaymentError;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -69,20 +70,37 @@ impl From<ValidationError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct FieldProblem {
+/// One invalid field of a `validation_failed` problem.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct FieldProblem {
+    /// The field's name in the request, e.g. `price`.
     field: &'static str,
+    /// What is wrong with it, for people.
     reason: &'static str,
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// An RFC 9457 problem: what every error answers, as `application/problem+json`.
+#[derive(Serialize, ToSchema)]
+#[schema(examples(json!({
+    "type": "urn:jangteo:problem:listing_not_available", "title": "Refused", "status": 409,
+    "detail": "the listing is reserved, not on sale", "code": "listing_not_available"
+})))]
+pub(crate) struct Problem<'a> {
+    /// `urn:jangteo:problem:<code>`.
     #[serde(rename = "type")]
+    #[schema(pattern = "^urn:jangteo:problem:[a-z_]+$")]
     kind: String,
+    /// A short summary, for people.
     title: &'a str,
+    /// The HTTP status, repeated.
+    #[schema(minimum = 400, maximum = 599)]
     status: u16,
+    /// What happened in this case, for people; a bare sentence for internal errors.
     detail: String,
+    /// The stable code clients branch on (see the responses of each operation).
+    #[schema(pattern = "^[a-z_]+$")]
     code: &'a str,
+    /// Every invalid field at once, for `validation_failed`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<FieldProblem>,
 }

@@ -1,11 +1,54 @@
 //! The member's cart and its checkout.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use jangteo_domain::ListingId;
+use jangteo_domain::{AccountId, CheckoutId, ListingId, OrderId, order::OrderStatus};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::{ApiError, ApiState, auth::Authenticated, routes::orders::context};
+use crate::{
+    ApiError, ApiState,
+    auth::Authenticated,
+    openapi::{headers::IdempotencyKey, schemas},
+    routes::orders::context,
+};
 
-/// `GET /v1/cart`: the cart grouped by seller, with current prices and shipping fees.
+/// The answer to putting a listing in the cart or taking it out.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct CartItemReceipt {
+    #[schema(value_type = uuid::Uuid)]
+    listing_id: ListingId,
+    in_cart: bool,
+    position: u64,
+}
+
+/// One order the checkout placed: all of one seller's listings.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct CheckoutOrder {
+    #[schema(value_type = uuid::Uuid)]
+    order_id: OrderId,
+    #[schema(value_type = uuid::Uuid)]
+    seller_id: AccountId,
+    #[schema(value_type = Vec<uuid::Uuid>)]
+    listing_ids: Vec<ListingId>,
+    #[schema(value_type = schemas::OrderStatus)]
+    status: OrderStatus,
+}
+
+/// A completed checkout.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct CheckoutReceipt {
+    #[schema(value_type = uuid::Uuid)]
+    checkout_id: CheckoutId,
+    orders: Vec<CheckoutOrder>,
+    position: u64,
+}
+
+/// The member's cart by seller, at current prices and with shipping fees.
+#[utoipa::path(
+    get, path = "/v1/cart", operation_id = "view_cart", tag = "cart", security(("bearer" = [])),
+    responses((status = 200, description = "The member's cart by seller, at current prices; only \
+        `on_sale` lines count in the totals.", body = schemas::Cart)),
+)]
 pub(crate) async fn view(
     state: web::Data<ApiState>,
     Authenticated(buyer): Authenticated,
@@ -13,7 +56,18 @@ pub(crate) async fn view(
     Ok(HttpResponse::Ok().json(state.carts.view(buyer).await?))
 }
 
-/// `PUT /v1/cart/items/{listing_id}`.
+/// Put a listing in the cart (again: no change).
+#[utoipa::path(
+    put, path = "/v1/cart/items/{listing_id}", operation_id = "add_to_cart", tag = "cart", security(("bearer" = [])),
+    params(("listing_id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "The listing is in the cart (again: no change).", body = CartItemReceipt),
+        (status = 404, description = "- `not_found`: no such listing"),
+        (status = 409, description = "- `listing_not_available`: the listing is not on sale"),
+        (status = 422, description = "- `buyer_is_seller`: the member's own listing\n\
+            - `validation_failed`: the cart holds 30 listings already"),
+    ),
+)]
 pub(crate) async fn add(
     state: web::Data<ApiState>,
     Authenticated(buyer): Authenticated,
@@ -21,12 +75,18 @@ pub(crate) async fn add(
 ) -> Result<HttpResponse, ApiError> {
     let listing_id = path.into_inner();
     let receipt = state.carts.add(buyer, listing_id).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "listing_id": listing_id, "in_cart": true, "position": receipt.position,
-    })))
+    Ok(HttpResponse::Ok().json(CartItemReceipt { listing_id, in_cart: true, position: receipt.position }))
 }
 
-/// `DELETE /v1/cart/items/{listing_id}`.
+/// Take a listing out of the cart (again: no change).
+#[utoipa::path(
+    delete, path = "/v1/cart/items/{listing_id}", operation_id = "remove_from_cart", tag = "cart", security(("bearer" = [])),
+    params(("listing_id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "The listing is not in the cart (again: no change).",
+            body = CartItemReceipt),
+    ),
+)]
 pub(crate) async fn remove(
     state: web::Data<ApiState>,
     Authenticated(buyer): Authenticated,
@@ -34,12 +94,21 @@ pub(crate) async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let listing_id = path.into_inner();
     let receipt = state.carts.remove(buyer, listing_id).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "listing_id": listing_id, "in_cart": false, "position": receipt.position,
-    })))
+    Ok(HttpResponse::Ok().json(CartItemReceipt { listing_id, in_cart: false, position: receipt.position }))
 }
 
-/// `POST /v1/cart/checkout`: one order per seller, every listing reserved or none.
+/// Check the cart out: one order per seller, every listing reserved or none.
+#[utoipa::path(
+    post, path = "/v1/cart/checkout", operation_id = "checkout_cart", tag = "cart", security(("bearer" = [])),
+    params(IdempotencyKey),
+    responses(
+        (status = 201, description = "One order per seller, each reserving all of that seller's listings, \
+            which leave the cart.", body = CheckoutReceipt),
+        (status = 409, description = "- `listing_not_available`: a listing is no longer on sale (`detail` \
+            names them); the orders already placed are cancelled"),
+        (status = 422, description = "- `validation_failed`: the cart is empty"),
+    ),
+)]
 pub(crate) async fn checkout(
     state: web::Data<ApiState>,
     Authenticated(buyer): Authenticated,
@@ -47,21 +116,19 @@ pub(crate) async fn checkout(
 ) -> Result<HttpResponse, ApiError> {
     let context = context(&request, buyer, "checkout")?;
     let receipt = state.checkouts.checkout(buyer, &context).await?;
-    let orders: Vec<serde_json::Value> = receipt
+    let orders = receipt
         .orders
-        .iter()
-        .map(|order| {
-            serde_json::json!({
-                "order_id": order.receipt.order_id,
-                "seller_id": order.seller_id,
-                "listing_ids": order.listing_ids,
-                "status": order.receipt.status,
-            })
+        .into_iter()
+        .map(|order| CheckoutOrder {
+            order_id: order.receipt.order_id,
+            seller_id: order.seller_id,
+            listing_ids: order.listing_ids,
+            status: order.receipt.status,
         })
         .collect();
-    Ok(HttpResponse::Created().json(serde_json::json!({
-        "checkout_id": receipt.checkout_id,
-        "orders": orders,
-        "position": receipt.position,
-    })))
+    Ok(HttpResponse::Created().json(CheckoutReceipt {
+        checkout_id: receipt.checkout_id,
+        orders,
+        position: receipt.position,
+    }))
 }

@@ -3,15 +3,51 @@
 use std::fmt::Write as _;
 
 use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::{ApiError, ApiState};
 
-/// The process is up and serving HTTP.
-pub(crate) async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Health {
+    #[schema(pattern = "^ok$")]
+    status: &'static str,
 }
 
-/// Every configured backend answers; 503 otherwise (a load balancer stops routing here).
+/// Whether every backend answers.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Readiness {
+    /// `ready` or `not_ready`.
+    #[schema(pattern = "^(ready|not_ready)$")]
+    status: &'static str,
+    backends: Vec<BackendReadiness>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub(crate) struct BackendReadiness {
+    /// The backend's name, e.g. `event_store`.
+    backend: &'static str,
+    ready: bool,
+}
+
+/// Liveness: the process serves HTTP.
+#[utoipa::path(
+    get, path = "/healthz", operation_id = "healthz", tag = "operations",
+    responses((status = 200, description = "The process serves HTTP.", body = Health)),
+)]
+pub(crate) async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// Readiness: every configured backend answers; 503 otherwise (a load balancer stops routing here).
+#[utoipa::path(
+    get, path = "/readyz", operation_id = "readyz", tag = "operations",
+    responses(
+        (status = 200, description = "Every backend answers.", body = Readiness),
+        (status = 503, description = "- `not_ready`: a backend fails to answer (the body says which)",
+            body = Readiness),
+    ),
+)]
 pub(crate) async fn readyz(state: web::Data<ApiState>) -> HttpResponse {
     let backends = state.operations.readiness().await;
     let ready = backends.iter().all(|backend| backend.ready);
@@ -22,18 +58,27 @@ pub(crate) async fn readyz(state: web::Data<ApiState>) -> HttpResponse {
             "not ready"
         );
     }
-    let body = serde_json::json!({
-        "status": if ready { "ready" } else { "not_ready" },
-        "backends": backends
+    let body = Readiness {
+        status: if ready { "ready" } else { "not_ready" },
+        backends: backends
             .iter()
-            .map(|backend| serde_json::json!({ "backend": backend.backend, "ready": backend.ready }))
-            .collect::<Vec<_>>(),
-    });
+            .map(|backend| BackendReadiness { backend: backend.backend, ready: backend.ready })
+            .collect(),
+    };
     if ready { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
 }
 
-/// Prometheus text exposition: the log head, each projection's lag in events and time, and the
-/// command path's cache and retry counters.
+/// Prometheus metrics: the log head, each projection's lag in events and time, and the command
+/// path's aggregate-cache and retry counters.
+#[utoipa::path(
+    get, path = "/metrics", operation_id = "metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text: `jangteo_log_head_position`; per \
+        projection `jangteo_projection_position`, `jangteo_projection_lag_events`, \
+        `jangteo_projection_lag_milliseconds`; the command path's \
+        `jangteo_aggregate_cache_hits_total`, `jangteo_aggregate_cache_misses_total`, \
+        `jangteo_aggregate_cache_enabled`, `jangteo_command_retries_total`, \
+        `jangteo_command_contention_total`.", content_type = "text/plain; version=0.0.4", body = String)),
+)]
 pub(crate) async fn metrics(state: web::Data<ApiState>) -> Result<HttpResponse, ApiError> {
     let report = state.operations.lag(chrono::Utc::now()).await?;
     let mut text = String::new();

@@ -6,21 +6,74 @@ use jangteo_app::{ListingChanges, NewListing};
 use jangteo_domain::{CategoryId, Description, ListingId, Money, Title, ValidationError};
 use jangteo_read_models::{ListingDocument, ListingStatusView, SearchQuery};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-use crate::{ApiError, ApiState, auth::Authenticated, consistency::consistency_position, routes::Fields};
+use crate::{
+    ApiError, ApiState,
+    auth::Authenticated,
+    consistency::consistency_position,
+    openapi::{headers::ConsistencyPosition, schemas},
+    routes::Fields,
+};
 
 const DEFAULT_PAGE_SIZE: usize = 20;
 const MAX_PAGE_SIZE: usize = 100;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CreateBody {
+    /// 1–100 characters, trimmed.
+    #[schema(min_length = 1, max_length = 100)]
     title: String,
+    /// At most 5,000 characters.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     description: String,
+    /// In won.
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     price: i64,
+    /// A category slug such as `digital/phones`: 1–64 characters of `a-z`, `0-9`, `-` and `/`.
+    #[schema(pattern = "^[a-z0-9/-]{1,64}$")]
     category_id: Option<String>,
 }
+
+/// A listing command's answer.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ListingReceipt {
+    #[schema(value_type = uuid::Uuid)]
+    listing_id: ListingId,
+    #[schema(value_type = schemas::ListingStatus)]
+    status: ListingStatusView,
+    /// The global log position of the command's last event.
+    position: u64,
+}
+
+/// The answer to an edit.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ListingEdited {
+    #[schema(value_type = uuid::Uuid)]
+    listing_id: ListingId,
+    position: u64,
+}
+
+/// The answer to marking or unmarking a favourite.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct FavouriteReceipt {
+    #[schema(value_type = uuid::Uuid)]
+    listing_id: ListingId,
+    favourited: bool,
+    position: u64,
+}
+
+/// Put a listing up, as a draft.
+#[utoipa::path(
+    post, path = "/v1/listings", operation_id = "create_listing", tag = "listings", security(("bearer" = [])),
+    request_body = CreateBody,
+    responses(
+        (status = 201, description = "The listing is created as a draft.", body = ListingReceipt),
+        (status = 422, description = "- `validation_failed`: an invalid title, description, price or category"),
+    ),
+)]
 
 pub(crate) async fn create(
     state: web::Data<ApiState>,
@@ -40,12 +93,20 @@ pub(crate) async fn create(
     };
     let listing = NewListing { title, description, price, category_id };
     let (listing_id, receipt) = state.listings.create(seller, listing).await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({
-        "listing_id": listing_id,
-        "status": ListingStatusView::Draft,
-        "position": receipt.position,
-    })))
+    let status = ListingStatusView::Draft;
+    Ok(HttpResponse::Created().json(ListingReceipt { listing_id, status, position: receipt.position }))
 }
+
+/// Publish a draft: the listing goes on sale (seller only).
+#[utoipa::path(
+    post, path = "/v1/listings/{listing_id}/publish", operation_id = "publish_listing", tag = "listings", security(("bearer" = [])),
+    params(("listing_id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "The listing is on sale.", body = ListingReceipt),
+        (status = 403, description = "- `forbidden`: not the seller"),
+        (status = 409, description = "- `invalid_state_transition`: the listing is not a draft"),
+    ),
+)]
 
 pub(crate) async fn publish(
     state: web::Data<ApiState>,
@@ -54,12 +115,20 @@ pub(crate) async fn publish(
 ) -> Result<HttpResponse, ApiError> {
     let listing_id = path.into_inner();
     let receipt = state.listings.publish(actor, listing_id).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "listing_id": listing_id,
-        "status": ListingStatusView::OnSale,
-        "position": receipt.position,
-    })))
+    let status = ListingStatusView::OnSale;
+    Ok(HttpResponse::Ok().json(ListingReceipt { listing_id, status, position: receipt.position }))
 }
+
+/// Withdraw a listing from sale (seller only).
+#[utoipa::path(
+    post, path = "/v1/listings/{listing_id}/withdrawal", operation_id = "withdraw_listing", tag = "listings", security(("bearer" = [])),
+    params(("listing_id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "The listing is withdrawn.", body = ListingReceipt),
+        (status = 403, description = "- `forbidden`: not the seller"),
+        (status = 409, description = "- `invalid_state_transition`: the listing is reserved, sold or withdrawn"),
+    ),
+)]
 
 pub(crate) async fn withdraw(
     state: web::Data<ApiState>,
@@ -68,20 +137,34 @@ pub(crate) async fn withdraw(
 ) -> Result<HttpResponse, ApiError> {
     let listing_id = path.into_inner();
     let receipt = state.listings.withdraw(actor, listing_id).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "listing_id": listing_id,
-        "status": ListingStatusView::Withdrawn,
-        "position": receipt.position,
-    })))
+    let status = ListingStatusView::Withdrawn;
+    Ok(HttpResponse::Ok().json(ListingReceipt { listing_id, status, position: receipt.position }))
 }
 
-#[derive(Deserialize)]
+/// The fields to change; the others stay as they are.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct EditBody {
+    #[schema(min_length = 1, max_length = 100)]
     title: Option<String>,
+    #[schema(max_length = 5000)]
     description: Option<String>,
+    #[schema(minimum = 0, maximum = 1_000_000_000)]
     price: Option<i64>,
 }
+
+/// Change a draft or on-sale listing's title, description or price (seller only).
+#[utoipa::path(
+    patch, path = "/v1/listings/{listing_id}", operation_id = "edit_listing", tag = "listings", security(("bearer" = [])),
+    params(("listing_id" = uuid::Uuid, Path)),
+    request_body = EditBody,
+    responses(
+        (status = 200, description = "The listing is changed.", body = ListingEdited),
+        (status = 403, description = "- `forbidden`: not the seller"),
+        (status = 409, description = "- `invalid_state_transition`: the listing is neither a draft nor on sale"),
+        (status = 422, description = "- `validation_failed`: an invalid title, description or price"),
+    ),
+)]
 
 pub(crate) async fn edit(
     state: web::Data<ApiState>,
@@ -98,12 +181,20 @@ pub(crate) async fn edit(
     let changes =
         ListingChanges { title: title.flatten(), description: description.flatten(), price: price.flatten() };
     let receipt = state.listings.edit(actor, listing_id, changes).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "listing_id": listing_id,
-        "position": receipt.position,
-    })))
+    Ok(HttpResponse::Ok().json(ListingEdited { listing_id, position: receipt.position }))
 }
 
+/// A listing; a look by anyone but its seller counts as a view.
+#[utoipa::path(
+    get, path = "/v1/listings/{listing_id}", operation_id = "get_listing", tag = "listings", security(("bearer" = [])),
+    params(("listing_id" = uuid::Uuid, Path), ConsistencyPosition),
+    responses(
+        (status = 200, description = "The listing; a look by anyone but the seller counts as a view.",
+            body = ListingBody),
+        (status = 404, description = "- `not_found`: no such listing, or a draft or withdrawn listing of \
+            another seller"),
+    ),
+)]
 pub(crate) async fn get(
     state: web::Data<ApiState>,
     Authenticated(viewer): Authenticated,
@@ -120,15 +211,27 @@ pub(crate) async fn get(
 }
 
 /// A listing page: the document and its counters (`null` while the counters are unavailable).
-#[derive(Serialize)]
-struct ListingBody<'a> {
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ListingBody<'a> {
     #[serde(flatten)]
+    #[schema(value_type = schemas::Listing)]
     listing: &'a ListingDocument,
+    #[schema(required)]
     view_count: Option<u64>,
+    #[schema(required)]
     favourite_count: Option<u64>,
 }
 
-/// `PUT /v1/listings/{id}/favourite`: marks the listing (again: no change).
+/// Mark a listing as a favourite (again: no change).
+#[utoipa::path(
+    put, path = "/v1/listings/{listing_id}/favourite", operation_id = "add_favourite", tag = "listings", security(("bearer" = [])),
+    params(("listing_id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "The listing is among the member's favourites.", body = FavouriteReceipt),
+        (status = 403, description = "- `forbidden`: the member's own listing"),
+        (status = 409, description = "- `listing_not_available`: a draft or withdrawn listing"),
+    ),
+)]
 pub(crate) async fn favourite(
     state: web::Data<ApiState>,
     Authenticated(member): Authenticated,
@@ -136,14 +239,18 @@ pub(crate) async fn favourite(
 ) -> Result<HttpResponse, ApiError> {
     let listing_id = path.into_inner();
     let receipt = state.favourites.add(member, listing_id).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "listing_id": listing_id,
-        "favourited": true,
-        "position": receipt.position,
-    })))
+    Ok(HttpResponse::Ok().json(FavouriteReceipt { listing_id, favourited: true, position: receipt.position }))
 }
 
-/// `DELETE /v1/listings/{id}/favourite`: unmarks it (again: no change).
+/// Unmark a favourite (again: no change).
+#[utoipa::path(
+    delete, path = "/v1/listings/{listing_id}/favourite", operation_id = "remove_favourite", tag = "listings", security(("bearer" = [])),
+    params(("listing_id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "The listing is not among the member's favourites.",
+            body = FavouriteReceipt),
+    ),
+)]
 pub(crate) async fn unfavourite(
     state: web::Data<ApiState>,
     Authenticated(member): Authenticated,
@@ -151,25 +258,58 @@ pub(crate) async fn unfavourite(
 ) -> Result<HttpResponse, ApiError> {
     let listing_id = path.into_inner();
     let receipt = state.favourites.remove(member, listing_id).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "listing_id": listing_id,
-        "favourited": false,
-        "position": receipt.position,
-    })))
+    Ok(HttpResponse::Ok().json(FavouriteReceipt {
+        listing_id,
+        favourited: false,
+        position: receipt.position,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SearchParams {
+    /// Words to look for in titles and descriptions (at most 200 characters); with it, best
+    /// match first, without it newest first.
+    #[param(max_length = 200)]
     q: Option<String>,
+    /// In won.
+    #[param(minimum = 0, maximum = 1_000_000_000)]
     min_price: Option<i64>,
+    /// In won; not below `min_price`.
+    #[param(minimum = 0, maximum = 1_000_000_000)]
     max_price: Option<i64>,
-    /// Comma-separated public statuses: on_sale, reserved, sold.
+    /// Comma-separated public statuses: on_sale, reserved, sold (default on_sale).
+    #[param(pattern = "^ *(on_sale|reserved|sold)? *(, *(on_sale|reserved|sold)? *)*$")]
     status: Option<String>,
+    /// Page size, 1–100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
+/// One page of listings.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ListingPage {
+    #[schema(value_type = Vec<schemas::Listing>)]
+    items: Vec<ListingDocument>,
+    /// Pass it as `cursor` for the next page; `null` on the last one.
+    #[schema(required)]
+    next_cursor: Option<String>,
+}
+
+/// Search public listings: newest first, or best match first with `q`.
+#[utoipa::path(
+    get, path = "/v1/listings", operation_id = "search_listings", tag = "listings", security(("bearer" = [])),
+    params(SearchParams, ConsistencyPosition),
+    responses(
+        (status = 200, description = "A page of public listings.", body = ListingPage),
+        (status = 422, description = "- `validation_failed`: a price out of range or `min_price` over \
+            `max_price`, an unknown status, a `limit` out of 1–100, a `q` over 200 characters, a cursor \
+            this API did not issue"),
+    ),
+)]
 pub(crate) async fn search(
     state: web::Data<ApiState>,
     Authenticated(_viewer): Authenticated,
@@ -182,7 +322,7 @@ pub(crate) async fn search(
     let offset = query.offset;
     let page = state.queries.search(query, position).await?;
     let next_cursor = page.next_offset.filter(|next| *next > offset).map(encode_cursor);
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": page.items, "next_cursor": next_cursor })))
+    Ok(HttpResponse::Ok().json(ListingPage { items: page.items, next_cursor }))
 }
 
 fn listing_query(params: SearchParams) -> Result<SearchQuery, ApiError> {

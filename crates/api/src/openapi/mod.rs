@@ -1,0 +1,190 @@
+//! The API contract as code: the OpenAPI 3.1 document, generated from the handlers' annotations
+//! and the request and response types, served at `GET /openapi.json` (and read by the reference
+//! page at `GET /docs`).
+//!
+//! Each handler documents its own operation (`#[utoipa::path]` beside it, with the refusals it
+//! can give); [`errors`] adds the refusals every operation shares, and the test below holds the
+//! document against the route table, so a route cannot be served undocumented.
+
+mod errors;
+pub(crate) mod headers;
+pub(crate) mod schemas;
+
+use std::sync::LazyLock;
+
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+use crate::{problem, routes};
+use errors::ProblemResponses;
+
+/// The name of the bearer scheme, as the operations' `security(("bearer" = []))` refer to it.
+const BEARER: &str = "bearer";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Jangteo API",
+        description = "Jangteo (장터) is the backend of a second-hand marketplace. JSON in and out, \
+            field names in `snake_case`, ids are UUIDs, money is an integer number of won. Every \
+            command answers with the `position` in the global log of its last event; a query \
+            given that position in `X-Consistency-Position` reads its own writes. Every error is \
+            `application/problem+json` (RFC 9457) with a stable `code` to branch on."
+    ),
+    paths(
+        routes::health::healthz,
+        routes::health::readyz,
+        routes::health::metrics,
+        routes::docs::openapi_json,
+        routes::docs::page,
+        routes::docs::asset,
+        routes::accounts::register,
+        routes::accounts::sign_in,
+        routes::listings::create,
+        routes::listings::search,
+        routes::listings::get,
+        routes::listings::edit,
+        routes::listings::publish,
+        routes::listings::withdraw,
+        routes::listings::favourite,
+        routes::listings::unfavourite,
+        routes::orders::place,
+        routes::orders::get,
+        routes::orders::pay,
+        routes::orders::ship,
+        routes::orders::confirm,
+        routes::orders::cancel,
+        routes::orders::timeline,
+        routes::disputes::request_return,
+        routes::disputes::accept_return,
+        routes::disputes::open_dispute,
+        routes::disputes::resolve_dispute,
+        routes::webhooks::toss,
+        routes::carts::view,
+        routes::carts::add,
+        routes::carts::remove,
+        routes::carts::checkout,
+    ),
+    components(schemas(problem::Problem, problem::FieldProblem)),
+    modifiers(&BearerScheme, &ProblemResponses),
+    tags(
+        (name = "accounts", description = "Sign-up and sign-in."),
+        (name = "listings", description = "Listings: the seller's commands, everyone's queries, favourites."),
+        (name = "orders", description = "Orders from placing to completion."),
+        (name = "returns and disputes", description = "After delivery: returns, disputes, staff decisions."),
+        (name = "cart", description = "The member's cart and its checkout: one order per seller."),
+        (name = "webhooks", description = "Payment gateways' notifications (no bearer token)."),
+        (name = "operations", description = "Probes and metrics for operators."),
+        (name = "documentation", description = "This document and its reference page."),
+    )
+)]
+struct ApiDoc;
+
+/// Declares the bearer scheme the operations' `security(("bearer" = []))` name.
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let scheme = HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("JWT")
+            .description(Some("An access token from `POST /v1/sessions` (HS256 JWT, 15 minutes)."))
+            .build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme(BEARER, SecurityScheme::Http(scheme));
+    }
+}
+
+/// The document, built once: it depends on nothing but the code.
+pub(crate) fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
+    &DOCUMENT
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests state expectations with unwrap")]
+
+    use std::collections::BTreeSet;
+
+    use super::{errors::PROBLEM_JSON, *};
+
+    /// (path, method) of every operation in the document.
+    fn documented() -> BTreeSet<(String, String)> {
+        let mut document = document().clone();
+        let mut operations = BTreeSet::new();
+        for (path, item) in &mut document.paths.paths {
+            for (method, _) in errors::operations(item) {
+                let method = serde_json::to_value(method).unwrap();
+                let method = method.as_str().unwrap().to_ascii_uppercase();
+                operations.insert((path.clone(), method));
+            }
+        }
+        operations
+    }
+
+    #[test]
+    fn every_route_is_documented_and_nothing_else() {
+        let registered: BTreeSet<(String, String)> = routes::ROUTES
+            .iter()
+            .flat_map(|route| {
+                route.allow.split(", ").map(|method| (route.path.to_owned(), method.to_owned()))
+            })
+            .collect();
+        let documented = documented();
+        let undocumented: Vec<_> = registered.difference(&documented).collect();
+        let unserved: Vec<_> = documented.difference(&registered).collect();
+        assert!(undocumented.is_empty(), "routes missing from the document: {undocumented:?}");
+        assert!(unserved.is_empty(), "documented operations no route serves: {unserved:?}");
+    }
+
+    #[test]
+    fn operation_ids_are_unique() {
+        let json = serde_json::to_value(document()).unwrap();
+        let mut seen = BTreeSet::new();
+        for item in json["paths"].as_object().unwrap().values() {
+            for operation in item.as_object().unwrap().values() {
+                let id = operation["operationId"].as_str().unwrap().to_owned();
+                assert!(seen.insert(id.clone()), "operationId {id} twice");
+            }
+        }
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_1_with_the_bearer_scheme() {
+        let json = serde_json::to_value(document()).unwrap();
+        assert_eq!(json["openapi"], "3.1.0");
+        assert_eq!(json["components"]["securitySchemes"][BEARER]["scheme"], "bearer");
+        // Every operation but the public ones takes the bearer token.
+        let public = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/{file}"];
+        let public = public.iter().chain(&["/v1/accounts", "/v1/sessions", "/v1/webhooks/toss"]);
+        for (path, item) in json["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let secured = operation.get("security").is_some();
+                assert_eq!(secured, !public.clone().any(|p| p == path), "{method} {path}");
+                if secured {
+                    assert!(operation["responses"].get("401").is_some(), "{method} {path}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_error_response_is_a_problem() {
+        let json = serde_json::to_value(document()).unwrap();
+        for (path, item) in json["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                for (status, response) in operation["responses"].as_object().unwrap() {
+                    if status.as_str() >= "400" {
+                        let problem = &response["content"][PROBLEM_JSON]["schema"]["$ref"];
+                        assert_eq!(problem, "#/components/schemas/Problem", "{method} {path} {status}");
+                    }
+                }
+            }
+        }
+    }
+}
