@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the services the tests talk to are up: PostgreSQL on 127.0.0.1:5432 (user postgres)
-# and Redis on 127.0.0.1:6379, and that the Kafka-protocol broker the tests start (tansu, from
-# crates.io, with its SQLite storage engine) is installed.
+# and Redis on 127.0.0.1:6379, and that the servers the tests start themselves are installed:
+# the Kafka-protocol broker tansu (crates.io, with its SQLite storage engine), secantusdb
+# (MongoDB wire protocol) and osmem-server (the OpenSearch REST API), both from PyPI.
 # Starts the machine's cluster when it is down; fails loudly when it cannot.
 set -euo pipefail
 
@@ -48,3 +49,33 @@ if ! command -v tansu >/dev/null; then
     cargo install tansu --locked --features libsql
 fi
 echo "Kafka-protocol broker: $(tansu --version 2>/dev/null || echo tansu)"
+
+# The read-model stand-ins the tests start, pinned; skipped when those versions are installed.
+SECANTUSDB_VERSION=0.7.0b3
+OSMEM_SERVER_VERSION=0.1.6
+installed_version() { python3 -m pip show "$1" 2>/dev/null | sed -n 's/^Version: //p'; }
+pip_install() {
+    # A Debian-managed Python refuses system-wide installs without this flag (PEP 668).
+    local flags=()
+    if python3 -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")))'; then
+        flags+=(--break-system-packages)
+    fi
+    python3 -m pip install --quiet --disable-pip-version-check "${flags[@]}" "$@"
+}
+wanted=()
+[ "$(installed_version secantusdb)" = "$SECANTUSDB_VERSION" ] || wanted+=("secantusdb==$SECANTUSDB_VERSION")
+[ "$(installed_version osmem-server)" = "$OSMEM_SERVER_VERSION" ] || wanted+=("osmem-server==$OSMEM_SERVER_VERSION")
+if [ "${#wanted[@]}" -gt 0 ]; then
+    echo "Installing ${wanted[*]} (pip)"
+    pip_install "${wanted[@]}"
+    # pyenv finds newly installed scripts only after a rehash.
+    if command -v pyenv >/dev/null; then pyenv rehash; fi
+fi
+if ! command -v secantusd-py >/dev/null; then
+    echo "secantusd-py is not on the PATH after installing secantusdb" >&2
+    exit 1
+fi
+# The osmem-server binary sits inside the Python package, off the PATH; the tests ask python3.
+osmem_bin="$(python3 -c 'import osmem_server; print(osmem_server.resolve_binary())')"
+echo "MongoDB stand-in: secantusdb $(installed_version secantusdb)"
+echo "Elasticsearch stand-in: $("$osmem_bin" -version)"
