@@ -33,6 +33,7 @@ mod deadlines;
 mod disputes;
 mod distributed;
 mod errors;
+mod external_read_models;
 mod payments;
 mod races;
 mod sale;
