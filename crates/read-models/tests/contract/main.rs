@@ -100,6 +100,26 @@ async fn a_mongodb_server_that_never_answers_fails_the_connect() {
 }
 
 #[tokio::test]
+async fn an_elasticsearch_node_that_never_answers_fails_the_request() {
+    // Accepts connections and holds them without a word: the transport's request timeout ends
+    // the call (after 30 s) with a timeout error. The outer bound only keeps a regression from
+    // hanging the suite.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    // The accepted connections stay open for as long as the test binary runs.
+    std::thread::spawn(move || silent.incoming().collect::<Vec<_>>());
+    let url = format!("http://127.0.0.1:{port}");
+    let connecting = ElasticsearchListingSearch::connect(&url, "jangteo-never", TextAnalyzer::Nori);
+    let connected = tokio::time::timeout(std::time::Duration::from_secs(120), connecting)
+        .await
+        .expect("the client gave up on its own");
+    match connected.expect_err("no node answered") {
+        jangteo_read_models::ReadModelError::SearchServer(error) => assert!(error.is_timeout(), "{error}"),
+        other => panic!("not a timeout: {other}"),
+    }
+}
+
+#[tokio::test]
 async fn the_elasticsearch_index_keeps_the_contract() {
     let Some(server) = SearchServer::start() else { return };
     let analyzer: TextAnalyzer = server.analyzer.parse().unwrap();
