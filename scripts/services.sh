@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure the services the tests talk to are up: PostgreSQL on 127.0.0.1:5432 (user postgres)
-# and Redis on 127.0.0.1:6379, and that the Kafka-protocol broker the tests start (tansu, from
-# crates.io, with its SQLite storage engine) and the API fuzzer (schemathesis, from PyPI) are
-# installed.
+# and Redis on 127.0.0.1:6379, and that the servers and tools the tests start themselves are
+# installed: the Kafka-protocol broker tansu (crates.io, with its SQLite storage engine), and from
+# PyPI secantusdb (MongoDB wire protocol), osmem-server (the OpenSearch REST API) and the API
+# fuzzer schemathesis.
 # Starts the machine's cluster when it is down; fails loudly when it cannot.
 set -euo pipefail
 
@@ -50,13 +51,42 @@ if ! command -v tansu >/dev/null; then
 fi
 echo "Kafka-protocol broker: $(tansu --version 2>/dev/null || echo tansu)"
 
+# The read-model stand-ins the tests start, pinned; skipped when those versions are installed.
+SECANTUSDB_VERSION=0.7.0b3
+OSMEM_SERVER_VERSION=0.1.6
+installed_version() { python3 -m pip show "$1" 2>/dev/null | sed -n 's/^Version: //p'; }
+pip_install() {
+    # A Debian-managed Python refuses system-wide installs without this flag (PEP 668).
+    local flags=()
+    if python3 -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED")))'; then
+        flags+=(--break-system-packages)
+    fi
+    python3 -m pip install --quiet --disable-pip-version-check "${flags[@]}" "$@"
+}
+wanted=()
+[ "$(installed_version secantusdb)" = "$SECANTUSDB_VERSION" ] || wanted+=("secantusdb==$SECANTUSDB_VERSION")
+[ "$(installed_version osmem-server)" = "$OSMEM_SERVER_VERSION" ] || wanted+=("osmem-server==$OSMEM_SERVER_VERSION")
+if [ "${#wanted[@]}" -gt 0 ]; then
+    echo "Installing ${wanted[*]} (pip)"
+    pip_install "${wanted[@]}"
+    # pyenv finds newly installed scripts only after a rehash.
+    if command -v pyenv >/dev/null; then pyenv rehash; fi
+fi
+if ! command -v secantusd-py >/dev/null; then
+    echo "secantusd-py is not on the PATH after installing secantusdb" >&2
+    exit 1
+fi
+# The osmem-server binary sits inside the Python package, off the PATH; the tests ask python3.
+osmem_bin="$(python3 -c 'import osmem_server; print(osmem_server.resolve_binary())')"
+echo "MongoDB stand-in: secantusdb $(installed_version secantusdb)"
+echo "Elasticsearch stand-in: $("$osmem_bin" -version)"
+
 # schemathesis fuzzes the HTTP API against its OpenAPI document (scripts/api-fuzz.sh). Pinned, so
 # a new release cannot change what CI checks; installed once.
 SCHEMATHESIS_VERSION=4.32.5
-if [ "$(python3 -m pip show schemathesis 2>/dev/null | sed -n 's/^Version: //p')" != "$SCHEMATHESIS_VERSION" ]; then
+if [ "$(installed_version schemathesis)" != "$SCHEMATHESIS_VERSION" ]; then
     echo "Installing schemathesis $SCHEMATHESIS_VERSION"
-    python3 -m pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION" ||
-        python3 -m pip install --quiet --break-system-packages "schemathesis==$SCHEMATHESIS_VERSION"
+    pip_install "schemathesis==$SCHEMATHESIS_VERSION"
     # pyenv finds new commands only after a rehash.
     if command -v pyenv >/dev/null; then pyenv rehash; fi
 fi

@@ -34,6 +34,7 @@ mod deadlines;
 mod disputes;
 mod distributed;
 mod errors;
+mod external_read_models;
 mod payments;
 mod races;
 mod retries;

@@ -7,6 +7,7 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
+use jangteo_read_models::elasticsearch::TextAnalyzer;
 use serde::Deserialize;
 
 /// A secret string that never shows up in logs or `Debug` output.
@@ -73,6 +74,10 @@ pub struct Config {
     pub elasticsearch_url: Option<Secret>,
     /// The Elasticsearch index of listings (its checkpoint lives in `<index>-checkpoint`).
     pub elasticsearch_index: String,
+    /// How the index splits listing text into words: `nori` (Korean morphology, needs the
+    /// `analysis-nori` plugin), or `cjk` bigrams for a server without it. Applies when the index
+    /// is created (a rebuild of `listing_search` creates it anew).
+    pub elasticsearch_analyzer: TextAnalyzer,
     /// Who captures and refunds payments.
     pub payment_gateway: GatewayChoice,
     /// Toss Payments secret key (`test_sk_…`/`live_sk_…`), with `payment_gateway = "toss"`.
@@ -149,6 +154,7 @@ impl Default for Config {
             mongodb_database: "jangteo".to_owned(),
             elasticsearch_url: None,
             elasticsearch_index: "jangteo-listings".to_owned(),
+            elasticsearch_analyzer: TextAnalyzer::Nori,
             payment_gateway: GatewayChoice::Simulated,
             toss_secret_key: None,
             portone_api_secret: None,
@@ -261,6 +267,11 @@ impl Config {
         }
         if let Some(index) = var("JANGTEO_ELASTICSEARCH_INDEX").filter(|i| !i.is_empty()) {
             self.elasticsearch_index = index;
+        }
+        if let Some(analyzer) = var("JANGTEO_ELASTICSEARCH_ANALYZER").filter(|a| !a.is_empty()) {
+            self.elasticsearch_analyzer = analyzer
+                .parse()
+                .map_err(|error| anyhow::anyhow!("JANGTEO_ELASTICSEARCH_ANALYZER={error}"))?;
         }
         self.apply_trade_env(&var)?;
         if let Some(workers) = number("JANGTEO_HTTP_WORKERS")? {
@@ -407,5 +418,19 @@ mod tests {
         assert!(config.apply_env(|n| (n == "JANGTEO_LISTEN").then(|| "nope".to_owned())).is_err());
         assert!(config.apply_env(|n| (n == "JANGTEO_DATABASE_URL").then(|| "mysql://x".to_owned())).is_err());
         assert!(config.apply_env(|n| (n == "JANGTEO_GROUP_COMMIT").then(|| "maybe".to_owned())).is_err());
+        let unknown = |n: &str| (n == "JANGTEO_ELASTICSEARCH_ANALYZER").then(|| "kuromoji".to_owned());
+        assert!(config.apply_env(unknown).is_err());
+    }
+
+    #[test]
+    fn the_search_analyzer_is_nori_unless_set() {
+        let mut config = Config::default();
+        assert_eq!(config.elasticsearch_analyzer, TextAnalyzer::Nori);
+        assert!(
+            config.apply_env(|n| (n == "JANGTEO_ELASTICSEARCH_ANALYZER").then(|| "cjk".to_owned())).is_ok()
+        );
+        assert_eq!(config.elasticsearch_analyzer, TextAnalyzer::Cjk);
+        let file: Config = toml::from_str("elasticsearch_analyzer = \"cjk\"").unwrap_or_default();
+        assert_eq!(file.elasticsearch_analyzer, TextAnalyzer::Cjk);
     }
 }

@@ -1,12 +1,16 @@
-//! What the tests share: where the real services are, the rule for when they are missing, and a
-//! throwaway PostgreSQL database per test.
+//! What the tests share: where the real services are, the rule for when they are missing, a
+//! throwaway PostgreSQL database per test, and the services tests start themselves on free
+//! loopback ports (a Kafka broker, a MongoDB server, an Elasticsearch-API server).
 //!
 //! The rule: a test that needs a service it cannot reach prints `SKIPPED (<service> unreachable)`
 //! and passes, unless `JANGTEO_REQUIRE_SERVICES=1` (CI), where it fails.
 
 use std::{
     fmt::Display,
+    fs::File,
+    io::{Read, Write},
     net::{SocketAddr, TcpListener, TcpStream},
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
@@ -17,6 +21,8 @@ use uuid::Uuid;
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6379";
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long dropping a test database may take.
+const DROP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Whether a missing service fails the test instead of skipping it.
 pub fn services_required() -> bool {
@@ -52,13 +58,16 @@ pub fn redis_url() -> Option<String> {
 }
 
 /// A PostgreSQL database created for one test on the server of `JANGTEO_TEST_DATABASE_URL`, so
-/// tests run in parallel; [`TestDatabase::drop_database`] removes it.
+/// tests run in parallel. It is dropped when the value is: by [`TestDatabase::drop_database`]
+/// where a test can await it, else on `Drop`, so a test that fails half-way leaks nothing.
 #[derive(Debug)]
 pub struct TestDatabase {
     admin_url: String,
     /// The URL of the new database.
     pub url: String,
     pub name: String,
+    /// Set once the database is gone, so `Drop` does not drop it again.
+    dropped: bool,
 }
 
 impl TestDatabase {
@@ -85,68 +94,331 @@ impl TestDatabase {
         }
         let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
         let url = format!("{base}/{name}");
-        Some(Self { admin_url, url, name })
+        Some(Self { admin_url, url, name, dropped: false })
     }
 
-    /// Drops the database; `WITH (FORCE)` ends connections a dropped pool or a killed server may
-    /// still hold.
-    pub async fn drop_database(self) {
-        if let Ok(mut admin) = sqlx::PgConnection::connect(&self.admin_url).await {
-            let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
-                .execute(&mut admin)
-                .await;
-            let _ = admin.close().await;
+    /// Drops the database now.
+    pub async fn drop_database(mut self) {
+        drop_named_database(&self.admin_url, &self.name).await;
+        self.dropped = true;
+    }
+}
+
+/// Drops the database `name`; `WITH (FORCE)` ends connections a dropped pool or a killed server
+/// may still hold. Bounded, so that a hung server cannot hang a test's teardown.
+async fn drop_named_database(admin_url: &str, name: &str) {
+    let dropped = async {
+        let mut admin = sqlx::PgConnection::connect(admin_url).await?;
+        sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await?;
+        admin.close().await
+    };
+    match tokio::time::timeout(DROP_TIMEOUT, dropped).await {
+        Ok(Ok(())) => {}
+        Ok(Err(error)) => eprintln!("test database {name} was not dropped: {error}"),
+        Err(elapsed) => eprintln!("test database {name} was not dropped: {elapsed}"),
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
+        // `drop` cannot await, and blocking on the test's runtime from inside it panics. A thread
+        // of its own with a runtime of its own works inside and outside a runtime alike; joining
+        // it makes the database gone when the value is.
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        let dropping = std::thread::spawn(move || {
+            match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                Ok(runtime) => runtime.block_on(drop_named_database(&admin_url, &name)),
+                Err(error) => eprintln!("test database {name} was not dropped: {error}"),
+            }
+        });
+        if dropping.join().is_err() {
+            eprintln!("test database {} was not dropped: the dropping thread panicked", self.name);
         }
     }
+}
+
+/// A service process started for a test, with its working directory (a temp dir, which also
+/// holds its log); killed and waited for on drop, so no test leaves one running.
+struct ServiceProcess {
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl ServiceProcess {
+    /// The last lines the service wrote, for a failure message.
+    fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(self.dir.path().join(LOG_FILE)).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+}
+
+impl Drop for ServiceProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where a started service writes its output, in its temp dir.
+const LOG_FILE: &str = "service.log";
+/// How long a service may take from its start until it answers (secantusdb, in Python, takes
+/// a few seconds on a loaded machine).
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How often a starting service is asked whether it answers yet.
+const POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// A free loopback port: bound and released, so the service can bind it a moment later.
+fn free_port() -> std::io::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Starts a service in a fresh temp dir (its working directory) on a free loopback port, and
+/// waits, bounded, until `answers(port)`. Every way this can fail goes through the rule above:
+/// `None` after SKIPPED, or a panic when services are required.
+fn start_service(
+    service: &str,
+    command: impl FnOnce(u16, &Path) -> Command,
+    answers: impl Fn(u16) -> bool,
+) -> Option<(ServiceProcess, u16)> {
+    let started = (|| {
+        let dir = tempfile::tempdir().map_err(|error| format!("no temp dir: {error}"))?;
+        let port = free_port().map_err(|error| format!("no free loopback port: {error}"))?;
+        let log = File::create(dir.path().join(LOG_FILE))
+            .and_then(|log| Ok((log.try_clone()?, log)))
+            .map_err(|error| format!("cannot create its log: {error}"))?;
+        let mut command = command(port, dir.path());
+        let program = command.get_program().to_string_lossy().into_owned();
+        command.current_dir(dir.path()).stdin(Stdio::null()).stdout(log.0).stderr(log.1);
+        let child = command.spawn().map_err(|error| format!("cannot start {program}: {error}"))?;
+        let mut process = ServiceProcess { child, dir };
+        let deadline = Instant::now() + START_TIMEOUT;
+        while !answers(port) {
+            if let Ok(Some(status)) = process.child.try_wait() {
+                return Err(format!("{program} exited ({status}) before answering:\n{}", process.log_tail()));
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "{program} did not answer on port {port} within {START_TIMEOUT:?}:\n{}",
+                    process.log_tail()
+                ));
+            }
+            std::thread::sleep(POLL_INTERVAL);
+        }
+        Ok((process, port))
+    })();
+    match started {
+        Ok(started) => Some(started),
+        Err(error) => {
+            unreachable(service, &error);
+            None
+        }
+    }
+}
+
+/// `program` as found on the `PATH`, if it is there.
+fn on_path(program: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).map(|dir| dir.join(program)).find(|candidate| candidate.is_file())
 }
 
 /// A Kafka-protocol broker (tansu, SQLite storage in a temp dir) on a free loopback port, killed
 /// on drop. The binary is `JANGTEO_TANSU_BIN`, else `tansu` on the `PATH`.
 pub struct KafkaBroker {
-    child: Child,
     /// `127.0.0.1:<port>`, for `bootstrap.servers`.
     pub address: String,
-    _dir: tempfile::TempDir,
+    _process: ServiceProcess,
 }
 
 impl KafkaBroker {
     /// Starts a broker, or `None` (see the rule above) when none can be started.
     pub fn start() -> Option<Self> {
         let program = std::env::var("JANGTEO_TANSU_BIN").unwrap_or_else(|_| "tansu".to_owned());
-        let dir = tempfile::tempdir().ok()?;
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).ok()?.port();
-        let address = format!("127.0.0.1:{port}");
-        let url = format!("tcp://{address}");
-        // tansu resolves a sqlite:// path against its working directory, so it runs in the temp dir.
-        let spawned = Command::new(&program)
-            .current_dir(dir.path())
-            .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url, "--storage-engine"])
-            .arg("sqlite://tansu.db")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let child = match spawned {
-            Ok(child) => child,
-            Err(error) => {
-                unreachable("kafka", &format!("cannot start {program}: {error}"));
-                return None;
-            }
+        let command = |port: u16, _: &Path| {
+            let url = format!("tcp://127.0.0.1:{port}");
+            let mut command = Command::new(&program);
+            // tansu resolves a sqlite:// path against its working directory: the temp dir.
+            command
+                .args([
+                    "broker",
+                    "--listener-url",
+                    &url,
+                    "--advertised-listener-url",
+                    &url,
+                    "--storage-engine",
+                ])
+                .arg("sqlite://tansu.db");
+            command
         };
-        let mut broker = Self { child, address, _dir: dir };
-        // Wait (bounded) until the broker accepts connections.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect(&broker.address).is_err() {
-            assert!(broker.child.try_wait().ok().flatten().is_none(), "tansu exited before listening");
-            assert!(Instant::now() < deadline, "tansu did not listen on {} within 30 s", broker.address);
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Some(broker)
+        let (process, port) = start_service("kafka", command, accepts_connections)?;
+        Some(Self { address: format!("127.0.0.1:{port}"), _process: process })
     }
 }
 
-impl Drop for KafkaBroker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+fn accepts_connections(port: u16) -> bool {
+    TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), CONNECT_TIMEOUT).is_ok()
+}
+
+/// A MongoDB server for one test: the one `JANGTEO_TEST_MONGODB_URL` names (a real MongoDB, e.g.
+/// `docker compose up -d mongodb`), else a secantusdb server (MongoDB wire protocol on
+/// WiredTiger; `scripts/services.sh` installs it) started on a free loopback port with its data
+/// in a temp dir, and killed on drop. The binary is `JANGTEO_SECANTUSD_BIN`, else `secantusd-py`
+/// on the `PATH`.
+pub struct MongoServer {
+    /// A `mongodb://` URL for the driver.
+    pub url: String,
+    _process: Option<ServiceProcess>,
+}
+
+impl MongoServer {
+    /// Starts (or names) a server, or `None` (see the rule above) when none can be had.
+    pub fn start() -> Option<Self> {
+        if let Some(url) = std::env::var("JANGTEO_TEST_MONGODB_URL").ok().filter(|url| !url.is_empty()) {
+            return Some(Self { url, _process: None });
+        }
+        let program = std::env::var("JANGTEO_SECANTUSD_BIN").unwrap_or_else(|_| "secantusd-py".to_owned());
+        let command = |port: u16, dir: &Path| {
+            let mut command = Command::new(&program);
+            // An empty configuration file of its own: without `--config` it would read a
+            // secantusd.toml from the home directory or /etc.
+            let config = dir.join("secantusd.toml");
+            if let Err(error) = File::create(&config) {
+                eprintln!("cannot write {}: {error}", config.display());
+            }
+            command
+                .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--log-level", "WARNING"])
+                .arg("--config")
+                .arg(&config)
+                .arg("--storage-path")
+                .arg(dir.join("data"));
+            command
+        };
+        let (process, port) = start_service("mongodb", command, answers_hello)?;
+        // It announces itself as a one-node replica set named `secantus` whose member is the
+        // address it was started on; a direct connection skips replica-set discovery, as for a
+        // standalone mongod.
+        let url = format!("mongodb://127.0.0.1:{port}/?directConnection=true");
+        Some(Self { url, _process: Some(process) })
     }
+}
+
+/// Whether a MongoDB-protocol server on `port` answers a `hello` command (an `OP_MSG`), which
+/// it does only once it can serve requests, unlike a bare TCP accept.
+fn answers_hello(port: u16) -> bool {
+    const OP_MSG: i32 = 2013;
+    let mut document = Vec::new();
+    document.push(0x10); // int32 element
+    document.extend_from_slice(b"hello\0");
+    document.extend_from_slice(&1_i32.to_le_bytes());
+    document.push(0x02); // string element
+    document.extend_from_slice(b"$db\0");
+    document.extend_from_slice(&6_i32.to_le_bytes());
+    document.extend_from_slice(b"admin\0");
+    document.push(0);
+    let document_length = i32::try_from(document.len() + 4).unwrap_or(i32::MAX);
+    let mut body = Vec::new();
+    body.extend_from_slice(&0_u32.to_le_bytes()); // flag bits
+    body.push(0); // section kind 0: the command document
+    body.extend_from_slice(&document_length.to_le_bytes());
+    body.extend_from_slice(&document);
+    let message_length = i32::try_from(body.len() + 16).unwrap_or(i32::MAX);
+    let mut message = Vec::new();
+    for field in [message_length, 1, 0, OP_MSG] {
+        message.extend_from_slice(&field.to_le_bytes());
+    }
+    message.extend_from_slice(&body);
+
+    let exchange = || -> std::io::Result<bool> {
+        let mut stream =
+            TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), CONNECT_TIMEOUT)?;
+        stream.set_read_timeout(Some(CONNECT_TIMEOUT))?;
+        stream.write_all(&message)?;
+        let mut header = [0_u8; 16];
+        stream.read_exact(&mut header)?;
+        let op_code = i32::from_le_bytes([header[12], header[13], header[14], header[15]]);
+        let response_to = i32::from_le_bytes([header[8], header[9], header[10], header[11]]);
+        Ok(op_code == OP_MSG && response_to == 1)
+    };
+    exchange().unwrap_or(false)
+}
+
+/// An Elasticsearch-API server for one test: the one `JANGTEO_TEST_ELASTICSEARCH_URL` names (a
+/// real Elasticsearch 8 with `analysis-nori`, e.g. `docker compose up -d elasticsearch`), else
+/// an osmem-server (the OpenSearch REST API in memory; `scripts/services.sh` installs it) on a
+/// free loopback port, killed on drop. The binary is `JANGTEO_OSMEM_BIN`, else `osmem-server` on
+/// the `PATH`, else the one in the `osmem_server` Python package (pip does not put it on the
+/// `PATH`).
+pub struct SearchServer {
+    /// An `http://` URL for the client.
+    pub url: String,
+    /// The analyzer the server has for Korean text: `nori` on a named Elasticsearch, `cjk` on
+    /// osmem-server, which has no nori.
+    pub analyzer: &'static str,
+    _process: Option<ServiceProcess>,
+}
+
+impl SearchServer {
+    /// Starts (or names) a server, or `None` (see the rule above) when none can be had.
+    pub fn start() -> Option<Self> {
+        if let Some(url) = std::env::var("JANGTEO_TEST_ELASTICSEARCH_URL").ok().filter(|url| !url.is_empty())
+        {
+            return Some(Self { url, analyzer: "nori", _process: None });
+        }
+        let program = match osmem_binary() {
+            Ok(program) => program,
+            Err(error) => {
+                unreachable("elasticsearch", &error);
+                return None;
+            }
+        };
+        let command = |port: u16, _: &Path| {
+            let mut command = Command::new(&program);
+            // `-parent-pid`: the server also exits when the test process dies without dropping it.
+            command
+                .args(["-addr", &format!("127.0.0.1:{port}"), "-no-stdin-watch", "-parent-pid"])
+                .arg(std::process::id().to_string());
+            command
+        };
+        let (process, port) = start_service("elasticsearch", command, answers_http)?;
+        Some(Self { url: format!("http://127.0.0.1:{port}"), analyzer: "cjk", _process: Some(process) })
+    }
+}
+
+fn osmem_binary() -> Result<PathBuf, String> {
+    if let Some(program) = std::env::var_os("JANGTEO_OSMEM_BIN") {
+        return Ok(PathBuf::from(program));
+    }
+    if let Some(program) = on_path("osmem-server") {
+        return Ok(program);
+    }
+    let asked = Command::new("python3")
+        .args(["-c", "import osmem_server; print(osmem_server.resolve_binary())"])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|error| format!("osmem-server is not on the PATH and python3 cannot be run: {error}"))?;
+    let program = String::from_utf8_lossy(&asked.stdout).trim().to_owned();
+    if asked.status.success() && !program.is_empty() {
+        Ok(PathBuf::from(program))
+    } else {
+        Err("osmem-server is neither on the PATH nor installed for python3 (bash scripts/services.sh)"
+            .to_owned())
+    }
+}
+
+/// Whether an HTTP server on `port` answers `GET /` with 200.
+fn answers_http(port: u16) -> bool {
+    let exchange = || -> std::io::Result<bool> {
+        let mut stream =
+            TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), CONNECT_TIMEOUT)?;
+        stream.set_read_timeout(Some(CONNECT_TIMEOUT))?;
+        stream.write_all(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+        let mut status_line = [0_u8; 12];
+        stream.read_exact(&mut status_line)?;
+        Ok(status_line.starts_with(b"HTTP/1.") && status_line.ends_with(b" 200"))
+    };
+    exchange().unwrap_or(false)
 }

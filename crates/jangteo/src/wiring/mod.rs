@@ -129,10 +129,18 @@ async fn open_read_models(
         )
     };
     let search: Arc<dyn ListingSearch> = if let Some(url) = &config.elasticsearch_url {
-        let index = ElasticsearchListingSearch::connect(url.expose(), &config.elasticsearch_index)
-            .await
-            .context("connecting to Elasticsearch (JANGTEO_ELASTICSEARCH_URL)")?;
-        tracing::info!(index = %config.elasticsearch_index, "search: Elasticsearch");
+        let index = ElasticsearchListingSearch::connect(
+            url.expose(),
+            &config.elasticsearch_index,
+            config.elasticsearch_analyzer,
+        )
+        .await
+        .context("connecting to Elasticsearch (JANGTEO_ELASTICSEARCH_URL)")?;
+        tracing::info!(
+            index = %config.elasticsearch_index,
+            analyzer = config.elasticsearch_analyzer.as_str(),
+            "search: Elasticsearch"
+        );
         Arc::new(index)
     } else {
         let dir = config.data_dir.join("search");

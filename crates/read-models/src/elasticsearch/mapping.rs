@@ -1,21 +1,26 @@
-//! Index settings and mappings. Title and description go through `nori` (Korean morphological
-//! analysis, from the `analysis-nori` plugin), so "아이폰을" finds "아이폰"; everything a filter or
-//! sort uses is a keyword or a number. The mapping is strict: a field the code does not know is
-//! an error, not a silently guessed type.
+//! Index settings and mappings. Title and description go through the `korean` analyzer: `nori`
+//! (Korean morphological analysis, from the `analysis-nori` plugin), so "아이폰을" finds "아이폰",
+//! or CJK bigrams where nori is missing; everything a filter or sort uses is a keyword or a
+//! number. The mapping is strict: a field the code does not know is an error, not a silently
+//! guessed type.
 
 use serde_json::{Value, json};
 
-pub(super) fn listings() -> Value {
+use super::TextAnalyzer;
+
+pub(super) fn listings(analyzer: TextAnalyzer) -> Value {
+    let korean = match analyzer {
+        TextAnalyzer::Nori => json!({
+            "type": "custom",
+            "tokenizer": "nori_tokenizer",
+            "filter": ["nori_readingform", "lowercase", "nori_part_of_speech"]
+        }),
+        TextAnalyzer::Cjk => json!({ "type": "cjk" }),
+    };
     json!({
         "settings": {
             "analysis": {
-                "analyzer": {
-                    "korean": {
-                        "type": "custom",
-                        "tokenizer": "nori_tokenizer",
-                        "filter": ["nori_readingform", "lowercase", "nori_part_of_speech"]
-                    }
-                }
+                "analyzer": { "korean": korean }
             }
         },
         "mappings": {

@@ -1,28 +1,79 @@
 //! The Elasticsearch listing index (distributed profile): title and description analysed with
-//! the Korean `nori` analyzer, keyword and number fields for the filters, bulk indexing.
+//! the Korean `nori` analyzer (or CJK bigrams, see [`TextAnalyzer`]), keyword and number fields
+//! for the filters, bulk indexing.
 //!
 //! Elasticsearch has no transaction over a bulk request and the checkpoint document, so a commit
 //! indexes first (waiting for a refresh, so searches see it) and stores the checkpoint last.
 //! Documents are indexed with external versioning (`version` = the listing stream's version):
 //! a replay after a crash in between is refused with 409 per document and ignored, so it can
 //! never roll a listing back.
+//!
+//! Every request is bounded by the transport's timeout, so a node that accepts connections but
+//! does not answer fails the call instead of holding a projection or a query forever.
 
 mod mapping;
+
+use std::{str::FromStr, time::Duration};
 
 use async_trait::async_trait;
 use elasticsearch::{
     BulkOperation, BulkOperations, BulkParts, Elasticsearch, GetParts, IndexParts, SearchParts,
-    http::{StatusCode, response::Response, transport::Transport},
+    auth::Credentials,
+    http::{
+        StatusCode, Url,
+        response::Response,
+        transport::{SingleNodeConnectionPool, TransportBuilder},
+    },
     indices::{IndicesCreateParts, IndicesDeleteParts, IndicesExistsParts},
     params::{Refresh, VersionType},
 };
 use jangteo_domain::ListingId;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::{ListingDocument, ListingSearch, ReadModelError, SearchPage, SearchQuery};
 
 /// The id of the checkpoint document in the checkpoint index.
 const CHECKPOINT_ID: &str = "listing_search";
+/// The longest one request may take, from connecting until its response body is read. A bulk
+/// request waits for a refresh (1 s by default), so this leaves it ample room.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How the title and description are split into words. It is fixed when the index is created:
+/// changing it takes `jangteo rebuild --projection listing_search`, which creates the index anew.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextAnalyzer {
+    /// Korean morphological analysis (the `analysis-nori` plugin): a particle or an ending
+    /// attached to a word ("아이폰을") still finds the word.
+    #[default]
+    Nori,
+    /// The built-in `cjk` analyzer (overlapping two-letter grams), for a server without nori,
+    /// such as the OpenSearch stand-in the tests run: "아이폰" finds "아이폰 15", but "아이폰을"
+    /// does not, since its last gram "폰을" is in no listing.
+    Cjk,
+}
+
+impl TextAnalyzer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TextAnalyzer::Nori => "nori",
+            TextAnalyzer::Cjk => "cjk",
+        }
+    }
+}
+
+impl FromStr for TextAnalyzer {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        match name {
+            "nori" => Ok(TextAnalyzer::Nori),
+            "cjk" => Ok(TextAnalyzer::Cjk),
+            other => Err(format!("{other} is not one of nori, cjk")),
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct ElasticsearchListingSearch {
@@ -31,22 +82,45 @@ pub struct ElasticsearchListingSearch {
     index: String,
     /// Where the checkpoint lives: `<index>-checkpoint`.
     checkpoint_index: String,
+    /// The analyzer of the listings index, when this handle creates it.
+    analyzer: TextAnalyzer,
 }
 
 impl From<elasticsearch::Error> for ReadModelError {
     fn from(error: elasticsearch::Error) -> Self {
-        ReadModelError::Search(error.to_string())
+        ReadModelError::SearchServer(error)
     }
 }
 
 impl ElasticsearchListingSearch {
-    /// Connects to the node at `url` and creates `index` (with its mapping) if it does not exist.
-    pub async fn connect(url: &str, index: &str) -> Result<Self, ReadModelError> {
-        let transport = Transport::single_node(url)?;
+    /// Connects to the node at `url` and creates `index` (with its mapping, analysing text with
+    /// `analyzer`) if it does not exist. User and password in the URL become basic
+    /// authentication.
+    pub async fn connect(url: &str, index: &str, analyzer: TextAnalyzer) -> Result<Self, ReadModelError> {
+        let mut url = Url::parse(url).map_err(elasticsearch::Error::from)?;
+        // Credentials travel as a header of their own: left in the URL as well, reqwest would
+        // send a second Authorization header.
+        let credentials = match url.password() {
+            Some(password) if !url.username().is_empty() => {
+                let credentials = Credentials::Basic(url.username().to_owned(), password.to_owned());
+                if url.set_username("").and_then(|()| url.set_password(None)).is_err() {
+                    return Err(ReadModelError::Search(format!("{url} cannot carry credentials")));
+                }
+                Some(credentials)
+            }
+            _ => None,
+        };
+        let mut transport =
+            TransportBuilder::new(SingleNodeConnectionPool::new(url)).timeout(REQUEST_TIMEOUT);
+        if let Some(credentials) = credentials {
+            transport = transport.auth(credentials);
+        }
+        let transport = transport.build().map_err(elasticsearch::Error::from)?;
         let search = Self {
             client: Elasticsearch::new(transport),
             index: index.to_owned(),
             checkpoint_index: format!("{index}-checkpoint"),
+            analyzer,
         };
         search.create_indexes().await?;
         Ok(search)
@@ -65,7 +139,7 @@ impl ElasticsearchListingSearch {
 
     async fn create_indexes(&self) -> Result<(), ReadModelError> {
         for (name, body) in
-            [(&self.index, mapping::listings()), (&self.checkpoint_index, mapping::checkpoint())]
+            [(&self.index, mapping::listings(self.analyzer)), (&self.checkpoint_index, mapping::checkpoint())]
         {
             let exists = self.client.indices().exists(IndicesExistsParts::Index(&[name])).send().await?;
             if exists.status_code() == StatusCode::OK {
@@ -284,12 +358,27 @@ mod tests {
         };
         let encoded = serde_json::to_value(&document).unwrap_or_default();
         let mut fields: Vec<&String> = encoded.as_object().map(|o| o.keys().collect()).unwrap_or_default();
-        let mapping = mapping::listings();
+        let mapping = mapping::listings(TextAnalyzer::Nori);
         let mut mapped: Vec<&String> =
             mapping["mappings"]["properties"].as_object().map(|o| o.keys().collect()).unwrap_or_default();
         fields.sort();
         mapped.sort();
         assert_eq!(fields, mapped);
+    }
+
+    #[test]
+    fn the_analyzer_is_chosen_by_name_and_shapes_the_index() {
+        assert_eq!("nori".parse(), Ok(TextAnalyzer::Nori));
+        assert_eq!("cjk".parse(), Ok(TextAnalyzer::Cjk));
+        assert!("kuromoji".parse::<TextAnalyzer>().is_err());
+        assert_eq!(TextAnalyzer::default(), TextAnalyzer::Nori);
+        let analyzer =
+            |choice| mapping::listings(choice)["settings"]["analysis"]["analyzer"]["korean"].clone();
+        assert_eq!(analyzer(TextAnalyzer::Nori)["tokenizer"], "nori_tokenizer");
+        assert_eq!(analyzer(TextAnalyzer::Cjk), json!({ "type": "cjk" }));
+        let nori = mapping::listings(TextAnalyzer::Nori);
+        let cjk = mapping::listings(TextAnalyzer::Cjk);
+        assert_eq!(nori["mappings"], cjk["mappings"], "only the analysis differs");
     }
 
     #[test]

@@ -6,6 +6,12 @@
 //! version, upserting): a replay after a crash between the two finds the newer document, the
 //! upsert collides on `_id`, and the write is dropped. The checkpoint never runs ahead of the
 //! documents.
+//!
+//! Every call is bounded in time: the driver's own server-selection and connect timeouts cover
+//! finding and reaching a server, and each operation is wrapped in a deadline of its own, since
+//! the Rust driver has no socket timeout (it ignores `socketTimeoutMS`).
+
+use std::{future::IntoFuture, time::Duration};
 
 use async_trait::async_trait;
 use jangteo_domain::{ListingId, OrderId};
@@ -13,6 +19,7 @@ use mongodb::{
     Client, Collection, Database, IndexModel,
     bson::{self, Bson, Document, doc},
     error::{ErrorKind, WriteFailure},
+    options::ClientOptions,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -26,6 +33,16 @@ const ORDERS: &str = "order_documents";
 const CHECKPOINTS: &str = "projection_checkpoints";
 /// MongoDB's duplicate-key error: here, a guarded upsert that met a newer document.
 const DUPLICATE_KEY: i32 = 11000;
+/// How long the driver looks for a usable server before an operation fails (its own default is
+/// 30 s, longer than a query's caller waits).
+const SERVER_SELECTION_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long opening one connection may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest one read or write of a document, a checkpoint or an index may take.
+const OPERATION_TIMEOUT: Duration = Duration::from_secs(30);
+/// Emptying a collection or dropping the database (a reset before a rebuild) touches every
+/// document, so it may take longer than one operation.
+const BULK_TIMEOUT: Duration = Duration::from_secs(10 * 60);
 
 #[derive(Clone, Debug)]
 pub struct MongoDocumentStore {
@@ -34,7 +51,7 @@ pub struct MongoDocumentStore {
 
 impl From<mongodb::error::Error> for ReadModelError {
     fn from(error: mongodb::error::Error) -> Self {
-        ReadModelError::Documents(error.to_string())
+        ReadModelError::Documents(Box::new(error))
     }
 }
 
@@ -52,8 +69,16 @@ impl From<bson::de::Error> for ReadModelError {
 
 impl MongoDocumentStore {
     /// Connects to `uri` (`mongodb://…`), uses `database`, and creates the indexes.
+    ///
+    /// The server-selection and connect timeouts above apply unless the URI sets its own
+    /// (`serverSelectionTimeoutMS`, `connectTimeoutMS`).
     pub async fn connect(uri: &str, database: &str) -> Result<Self, ReadModelError> {
-        let client = Client::with_uri_str(uri).await?;
+        // Parsing a `mongodb+srv://` URI resolves DNS records, so it is bounded too.
+        let mut options =
+            bounded("parsing the connection string", OPERATION_TIMEOUT, ClientOptions::parse(uri)).await?;
+        options.server_selection_timeout.get_or_insert(SERVER_SELECTION_TIMEOUT);
+        options.connect_timeout.get_or_insert(CONNECT_TIMEOUT);
+        let client = Client::with_options(options)?;
         let store = Self { database: client.database(database) };
         store.create_indexes().await?;
         Ok(store)
@@ -61,21 +86,20 @@ impl MongoDocumentStore {
 
     /// Drops the whole database (tests and throwaway deployments).
     pub async fn drop_database(&self) -> Result<(), ReadModelError> {
-        Ok(self.database.drop().await?)
+        bounded("dropping the database", BULK_TIMEOUT, self.database.drop()).await
     }
 
     async fn create_indexes(&self) -> Result<(), ReadModelError> {
-        let listings = self.collection(LISTINGS);
-        listings
-            .create_index(IndexModel::builder().keys(doc! { "seller_id": 1, "created_position": -1 }).build())
-            .await?;
-        let orders = self.collection(ORDERS);
-        orders
-            .create_index(IndexModel::builder().keys(doc! { "buyer_id": 1, "created_at": -1 }).build())
-            .await?;
-        orders
-            .create_index(IndexModel::builder().keys(doc! { "seller_id": 1, "created_at": -1 }).build())
-            .await?;
+        let indexes = [
+            (LISTINGS, doc! { "seller_id": 1, "created_position": -1 }),
+            (ORDERS, doc! { "buyer_id": 1, "created_at": -1 }),
+            (ORDERS, doc! { "seller_id": 1, "created_at": -1 }),
+        ];
+        for (collection, keys) in indexes {
+            let index = IndexModel::builder().keys(keys).build();
+            bounded("creating an index", OPERATION_TIMEOUT, self.collection(collection).create_index(index))
+                .await?;
+        }
         Ok(())
     }
 
@@ -88,7 +112,12 @@ impl MongoDocumentStore {
         collection: &str,
         id: Bson,
     ) -> Result<Option<T>, ReadModelError> {
-        let stored = self.collection(collection).find_one(doc! { "_id": id }).await?;
+        let stored = bounded(
+            "reading a document",
+            OPERATION_TIMEOUT,
+            self.collection(collection).find_one(doc! { "_id": id }),
+        )
+        .await?;
         stored.map(decode).transpose()
     }
 
@@ -104,7 +133,9 @@ impl MongoDocumentStore {
         let replacement = encode(id.clone(), document)?;
         let mut filter = doc! { "_id": id };
         filter.extend(newer_than);
-        match self.collection(collection).replace_one(filter, replacement).upsert(true).await {
+        let collection = self.collection(collection);
+        let replaced = collection.replace_one(filter, replacement).upsert(true);
+        match within("writing a document", OPERATION_TIMEOUT, replaced).await? {
             Ok(_) => Ok(()),
             Err(error) if is_duplicate_key(&error) => Ok(()),
             Err(error) => Err(error.into()),
@@ -122,6 +153,30 @@ fn encode<T: Serialize>(id: Bson, document: &T) -> Result<Document, ReadModelErr
 fn decode<T: DeserializeOwned>(mut stored: Document) -> Result<T, ReadModelError> {
     stored.remove("_id");
     Ok(bson::from_document(stored)?)
+}
+
+/// Runs one driver call under `limit`; a call past it is dropped, and the driver closes the
+/// connection it was using rather than reuse one with an answer still in flight.
+async fn within<T>(
+    operation: &'static str,
+    limit: Duration,
+    call: impl IntoFuture<Output = mongodb::error::Result<T>>,
+) -> Result<mongodb::error::Result<T>, ReadModelError> {
+    tokio::time::timeout(limit, call).await.map_err(|source| ReadModelError::TimedOut {
+        service: "MongoDB",
+        operation,
+        limit,
+        source,
+    })
+}
+
+/// [`within`], with the driver's error converted.
+async fn bounded<T>(
+    operation: &'static str,
+    limit: Duration,
+    call: impl IntoFuture<Output = mongodb::error::Result<T>>,
+) -> Result<T, ReadModelError> {
+    Ok(within(operation, limit, call).await??)
 }
 
 fn is_duplicate_key(error: &mongodb::error::Error) -> bool {
@@ -147,7 +202,9 @@ impl DocumentStore for MongoDocumentStore {
     }
 
     async fn checkpoint(&self, projection: &str) -> Result<u64, ReadModelError> {
-        let stored = self.collection(CHECKPOINTS).find_one(doc! { "_id": projection }).await?;
+        let checkpoints = self.collection(CHECKPOINTS);
+        let read = checkpoints.find_one(doc! { "_id": projection });
+        let stored = bounded("reading a checkpoint", OPERATION_TIMEOUT, read).await?;
         let Some(stored) = stored else { return Ok(0) };
         let value = stored
             .get_i64("position")
@@ -181,25 +238,26 @@ impl DocumentStore for MongoDocumentStore {
             }
         }
         // `$max`: a stalled worker's late commit never moves the checkpoint back.
-        self.collection(CHECKPOINTS)
+        let checkpoints = self.collection(CHECKPOINTS);
+        let moved = checkpoints
             .update_one(doc! { "_id": projection }, doc! { "$max": { "position": position(checkpoint)? } })
-            .upsert(true)
-            .await?;
+            .upsert(true);
+        bounded("storing a checkpoint", OPERATION_TIMEOUT, moved).await?;
         Ok(())
     }
 
     async fn reset(&self, projection: &str) -> Result<(), ReadModelError> {
         // Checkpoint first: a crash half-way leaves a store that is rebuilt from 0 anyway.
-        self.collection(CHECKPOINTS).delete_one(doc! { "_id": projection }).await?;
-        match projection {
-            LISTING_DOCUMENTS => {
-                self.collection(LISTINGS).delete_many(doc! {}).await?;
-            }
-            ORDER_DOCUMENTS => {
-                self.collection(ORDERS).delete_many(doc! {}).await?;
-            }
-            _ => {}
-        }
+        let checkpoints = self.collection(CHECKPOINTS);
+        let forgotten = checkpoints.delete_one(doc! { "_id": projection });
+        bounded("deleting a checkpoint", OPERATION_TIMEOUT, forgotten).await?;
+        let collection = match projection {
+            LISTING_DOCUMENTS => LISTINGS,
+            ORDER_DOCUMENTS => ORDERS,
+            _ => return Ok(()),
+        };
+        bounded("emptying a collection", BULK_TIMEOUT, self.collection(collection).delete_many(doc! {}))
+            .await?;
         Ok(())
     }
 }

@@ -16,7 +16,7 @@ pub fn query(text: Option<&str>) -> SearchQuery {
     }
 }
 
-fn ids(hits: &[ListingDocument]) -> Vec<u128> {
+pub fn ids(hits: &[ListingDocument]) -> Vec<u128> {
     hits.iter().map(|hit| hit.listing_id.as_uuid().as_u128()).collect()
 }
 
