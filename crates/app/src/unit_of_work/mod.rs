@@ -267,7 +267,17 @@ impl UnitOfWork {
     }
 
     async fn current_erased<A: Aggregate>(&self, stream_id: Uuid) -> Result<CachedState, AppError> {
-        let (mut state, mut version) = match self.cache().get(stream_id) {
+        self.up_to_date::<A>(stream_id, self.cache().get(stream_id)).await
+    }
+
+    /// `base` (a cached copy, if any) brought up to date with what the log holds after it; the
+    /// result is cached when the read found anything.
+    async fn up_to_date<A: Aggregate>(
+        &self,
+        stream_id: Uuid,
+        base: Option<CachedState>,
+    ) -> Result<CachedState, AppError> {
+        let (mut state, mut version) = match base {
             Some(cached) if cached.stream_type != A::STREAM_TYPE => return Err(AppError::NotFound),
             Some(cached) => match cached.state.downcast_ref::<A>() {
                 Some(state) => (state.clone(), cached.version),

@@ -121,10 +121,10 @@ impl<'u> Work<'u> {
             }
             return Ok(index);
         }
-        let cached = if self.refresh.contains(&stream_id) { None } else { self.uow.cache().get(stream_id) };
-        let (loaded, unconfirmed) = match cached {
-            Some(cached) => (cached, true),
-            None => (self.uow.current_erased::<A>(stream_id).await?, false),
+        let (loaded, unconfirmed) = match self.uow.cache().get(stream_id) {
+            Some(cached) if !self.refresh.contains(&stream_id) => (cached, true),
+            // Found stale before (or not cached): read what follows the copy, if there is one.
+            base => (self.uow.up_to_date::<A>(stream_id, base).await?, false),
         };
         if loaded.stream_type != A::STREAM_TYPE {
             return Err(AppError::NotFound);
