@@ -12,6 +12,8 @@ mod listing_documents;
 mod listing_search;
 mod order_documents;
 mod runner;
+#[cfg(test)]
+mod status_table_tests;
 
 pub use error::ProjectionError;
 pub use listing_cache::ListingCacheProjection;

@@ -5,7 +5,7 @@ use std::{collections::HashMap, sync::Arc};
 use async_trait::async_trait;
 use jangteo_domain::{
     Aggregate, DomainEvent, ListingId,
-    listing::{ListingEvent, ListingState},
+    listing::{self, ListingEvent, ListingState},
 };
 use jangteo_event_store::RecordedEvent;
 use jangteo_read_models::{DocumentStore, DocumentWrite, ListingDocument, ListingStatusView};
@@ -94,11 +94,10 @@ pub(crate) fn fold(
             event.event_type, event.version, event.stream_id
         )));
     };
+    if let Some(status) = listing::status_after(&listing_event) {
+        document.status = ListingStatusView::from(&status);
+    }
     match listing_event {
-        ListingEvent::ListingCreated { .. } => {}
-        ListingEvent::ListingPublished {} | ListingEvent::ListingReservationReleased { .. } => {
-            document.status = ListingStatusView::OnSale;
-        }
         ListingEvent::ListingDetailsChanged { title, description } => {
             if let Some(title) = title {
                 title.as_str().clone_into(&mut document.title);
@@ -108,9 +107,12 @@ pub(crate) fn fold(
             }
         }
         ListingEvent::ListingPriceChanged { new_price, .. } => document.price = new_price,
-        ListingEvent::ListingReserved { .. } => document.status = ListingStatusView::Reserved,
-        ListingEvent::ListingSold { .. } => document.status = ListingStatusView::Sold,
-        ListingEvent::ListingWithdrawn {} => document.status = ListingStatusView::Withdrawn,
+        ListingEvent::ListingCreated { .. }
+        | ListingEvent::ListingPublished {}
+        | ListingEvent::ListingReservationReleased { .. }
+        | ListingEvent::ListingReserved { .. }
+        | ListingEvent::ListingSold { .. }
+        | ListingEvent::ListingWithdrawn {} => {}
     }
     document.version = event.version;
     document.updated_at = event.recorded_at;

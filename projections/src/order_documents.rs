@@ -82,7 +82,7 @@ impl Projection for OrderDocumentsProjection {
     }
 }
 
-fn fold_order(
+pub(crate) fn fold_order(
     current: Option<OrderDocument>,
     order_event: &OrderEvent,
     event: &RecordedEvent,
@@ -117,24 +117,7 @@ fn fold_order(
             event.event_type, event.stream_id
         )));
     };
-    document.status = match order_event {
-        OrderEvent::OrderPlaced { .. } => OrderStatus::Placed,
-        OrderEvent::OrderPaid { .. } => OrderStatus::Paid,
-        OrderEvent::OrderShipped { .. } => OrderStatus::Shipped,
-        OrderEvent::ShipmentProgressed { .. } => document.status,
-        OrderEvent::OrderDelivered {} => OrderStatus::Delivered,
-        OrderEvent::OrderCompleted {} => OrderStatus::Completed,
-        OrderEvent::OrderExpired { .. } | OrderEvent::OrderCancelled { .. } => OrderStatus::Cancelled,
-        OrderEvent::ReturnRequested { .. } => OrderStatus::ReturnRequested,
-        OrderEvent::DisputeOpened { .. } => OrderStatus::Disputed,
-        OrderEvent::RefundGranted { .. } | OrderEvent::DisputeResolved { .. } => {
-            if order_event.settlement_refund(document.price) == Some(document.price) {
-                OrderStatus::Refunded
-            } else {
-                OrderStatus::Completed
-            }
-        }
-    };
+    document.status = document.status.after(order_event, document.price);
     document.version = event.version;
     document.updated_at = event.recorded_at;
     Ok(Some(document))

@@ -206,11 +206,10 @@ impl Aggregate for ListingState {
             (ListingState::Absent, _) => return ListingState::Absent,
             (ListingState::Present(listing), _) => listing,
         };
+        if let Some(status) = status_after(event) {
+            listing.status = status;
+        }
         match event {
-            ListingEvent::ListingCreated { .. } => {}
-            ListingEvent::ListingPublished {} | ListingEvent::ListingReservationReleased { .. } => {
-                listing.status = ListingStatus::OnSale;
-            }
             ListingEvent::ListingDetailsChanged { title, description } => {
                 if let Some(title) = title {
                     listing.title = title.clone();
@@ -220,15 +219,33 @@ impl Aggregate for ListingState {
                 }
             }
             ListingEvent::ListingPriceChanged { new_price, .. } => listing.price = *new_price,
-            ListingEvent::ListingReserved { order_id, buyer_id } => {
-                listing.status = ListingStatus::Reserved { order_id: *order_id, buyer_id: *buyer_id };
-            }
-            ListingEvent::ListingSold { order_id, buyer_id } => {
-                listing.status = ListingStatus::Sold { order_id: *order_id, buyer_id: *buyer_id };
-            }
-            ListingEvent::ListingWithdrawn {} => listing.status = ListingStatus::Withdrawn,
+            ListingEvent::ListingCreated { .. }
+            | ListingEvent::ListingPublished {}
+            | ListingEvent::ListingReservationReleased { .. }
+            | ListingEvent::ListingReserved { .. }
+            | ListingEvent::ListingSold { .. }
+            | ListingEvent::ListingWithdrawn {} => {}
         }
         ListingState::Present(listing)
+    }
+}
+
+/// The one table of listing statuses: the status a listing has after `event`, or `None` when the
+/// event leaves it as it was. `evolve` and every projection of listings take it from here.
+pub fn status_after(event: &ListingEvent) -> Option<ListingStatus> {
+    match event {
+        ListingEvent::ListingCreated { .. } => Some(ListingStatus::Draft),
+        ListingEvent::ListingPublished {} | ListingEvent::ListingReservationReleased { .. } => {
+            Some(ListingStatus::OnSale)
+        }
+        ListingEvent::ListingDetailsChanged { .. } | ListingEvent::ListingPriceChanged { .. } => None,
+        ListingEvent::ListingReserved { order_id, buyer_id } => {
+            Some(ListingStatus::Reserved { order_id: *order_id, buyer_id: *buyer_id })
+        }
+        ListingEvent::ListingSold { order_id, buyer_id } => {
+            Some(ListingStatus::Sold { order_id: *order_id, buyer_id: *buyer_id })
+        }
+        ListingEvent::ListingWithdrawn {} => Some(ListingStatus::Withdrawn),
     }
 }
 

@@ -444,15 +444,13 @@ impl Aggregate for OrderState {
             (OrderState::Absent, _) => return OrderState::Absent,
             (OrderState::Present(order), _) => order,
         };
+        order.status = order.status.after(event, order.price);
         match event {
-            OrderEvent::OrderPlaced { .. } => {}
             OrderEvent::OrderPaid { escrow_id, payment, .. } => {
-                order.status = OrderStatus::Paid;
                 order.escrow_id = Some(*escrow_id);
                 order.payment.clone_from(payment);
             }
             OrderEvent::OrderShipped { carrier, tracking_number } => {
-                order.status = OrderStatus::Shipped;
                 order.shipment = Some(Shipment {
                     carrier: *carrier,
                     tracking_number: tracking_number.clone(),
@@ -464,22 +462,44 @@ impl Aggregate for OrderState {
                     shipment.stage = Some(*stage);
                 }
             }
-            OrderEvent::OrderDelivered {} => order.status = OrderStatus::Delivered,
-            OrderEvent::OrderCompleted {} => order.status = OrderStatus::Completed,
-            OrderEvent::OrderExpired { .. } | OrderEvent::OrderCancelled { .. } => {
-                order.status = OrderStatus::Cancelled;
-            }
-            OrderEvent::ReturnRequested { .. } => order.status = OrderStatus::ReturnRequested,
-            OrderEvent::DisputeOpened { .. } => order.status = OrderStatus::Disputed,
+            OrderEvent::OrderPlaced { .. }
+            | OrderEvent::OrderDelivered {}
+            | OrderEvent::OrderCompleted {}
+            | OrderEvent::OrderExpired { .. }
+            | OrderEvent::OrderCancelled { .. }
+            | OrderEvent::ReturnRequested { .. }
+            | OrderEvent::DisputeOpened { .. }
+            | OrderEvent::RefundGranted { .. }
+            | OrderEvent::DisputeResolved { .. } => {}
+        }
+        OrderState::Present(order)
+    }
+}
+
+impl OrderStatus {
+    /// The one table of order statuses: the status after `event`, for an order costing `price`.
+    /// `OrderState::evolve` and the order documents both take it from here.
+    #[must_use]
+    pub fn after(self, event: &OrderEvent, price: Money) -> OrderStatus {
+        match event {
+            OrderEvent::OrderPlaced { .. } => OrderStatus::Placed,
+            OrderEvent::OrderPaid { .. } => OrderStatus::Paid,
+            OrderEvent::OrderShipped { .. } => OrderStatus::Shipped,
+            OrderEvent::ShipmentProgressed { .. } => self,
+            OrderEvent::OrderDelivered {} => OrderStatus::Delivered,
+            OrderEvent::OrderCompleted {} => OrderStatus::Completed,
+            OrderEvent::OrderExpired { .. } | OrderEvent::OrderCancelled { .. } => OrderStatus::Cancelled,
+            OrderEvent::ReturnRequested { .. } => OrderStatus::ReturnRequested,
+            OrderEvent::DisputeOpened { .. } => OrderStatus::Disputed,
+            // Settled: all of the price back to the buyer is a refund, anything less completes.
             OrderEvent::RefundGranted { .. } | OrderEvent::DisputeResolved { .. } => {
-                order.status = if event.settlement_refund(order.price) == Some(order.price) {
+                if event.settlement_refund(price) == Some(price) {
                     OrderStatus::Refunded
                 } else {
                     OrderStatus::Completed
-                };
+                }
             }
         }
-        OrderState::Present(order)
     }
 }
 
