@@ -16,6 +16,7 @@ mod ids;
 pub mod listing;
 mod money;
 pub mod order;
+pub mod registry;
 pub mod settlement;
 mod text;
 mod values;

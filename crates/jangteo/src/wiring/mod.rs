@@ -15,10 +15,6 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
 use jangteo_app::UnitOfWork;
-use jangteo_domain::{
-    Aggregate, account::AccountState, cart::CartState, checkout::CheckoutState, escrow::EscrowState,
-    favourite::FavouriteState, listing::ListingState, order::OrderState, settlement::SettlementState,
-};
 use jangteo_event_store::{CommitMode, EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
 use jangteo_projections::{
     ListingCacheProjection, ListingCountersProjection, ListingDocumentsProjection, ListingSearchProjection,
@@ -65,17 +61,6 @@ const DEADLINE_TICK: Duration = Duration::from_secs(1);
 const LAG_LOG_INTERVAL: Duration = Duration::from_secs(30);
 /// How long a cached listing lives without being read again through a miss.
 const LISTING_CACHE_TTL: Duration = Duration::from_secs(300);
-/// Every stream type whose events go to Kafka.
-const STREAM_TYPES: [&str; 8] = [
-    AccountState::STREAM_TYPE,
-    ListingState::STREAM_TYPE,
-    OrderState::STREAM_TYPE,
-    EscrowState::STREAM_TYPE,
-    FavouriteState::STREAM_TYPE,
-    SettlementState::STREAM_TYPE,
-    CartState::STREAM_TYPE,
-    CheckoutState::STREAM_TYPE,
-];
 
 fn ensure_data_dir(config: &Config) -> Result<()> {
     std::fs::create_dir_all(&config.data_dir)

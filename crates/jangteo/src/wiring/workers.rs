@@ -5,13 +5,14 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use jangteo_app::{Operations, ProjectionProgress};
+use jangteo_domain::registry;
 use jangteo_event_stream::{KafkaLogSource, KafkaRelay, Topics};
 use tokio::task::JoinSet;
 
 use super::{
-    POLL_INTERVAL, RETRY_DELAY, STREAM_TYPES, SearchAccess, ensure_data_dir, log_lag, open_counters,
-    open_event_store, open_listing_cache, open_read_models, payment_gateway, projections, select,
-    spawn_trade_duties, unit_of_work,
+    POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, log_lag, open_counters, open_event_store,
+    open_listing_cache, open_read_models, payment_gateway, projections, select, spawn_trade_duties,
+    unit_of_work,
 };
 use crate::config::Config;
 
@@ -54,7 +55,7 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
     let store = open_event_store(config).await?;
     let uow = unit_of_work(config, &store);
     let topics = Topics::new(&config.kafka_topic_prefix);
-    jangteo_event_stream::ensure_topics(brokers, &topics, &STREAM_TYPES, STREAM_TOPIC_PARTITIONS)
+    jangteo_event_stream::ensure_topics(brokers, &topics, &registry::stream_types(), STREAM_TOPIC_PARTITIONS)
         .await
         .context("creating the Kafka topics")?;
 
