@@ -65,7 +65,7 @@ impl TokenService {
             jti: Uuid::now_v7(),
         };
         let access_token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|error| jangteo_app::AppError::Internal(format!("signing a token: {error}")))?;
+            .map_err(|error| jangteo_app::AppError::internal("signing a token", error))?;
         Ok(IssuedToken { access_token, expires_in: self.ttl.as_secs() })
     }
 
@@ -96,7 +96,7 @@ impl FromRequest for Authenticated {
 fn authenticate(request: &HttpRequest) -> Result<Authenticated, ApiError> {
     let state = request
         .app_data::<web::Data<ApiState>>()
-        .ok_or_else(|| jangteo_app::AppError::Internal("API state is not configured".to_owned()))?;
+        .ok_or_else(|| jangteo_app::AppError::internal("reading the API state", "it is not configured"))?;
     let value = request
         .headers()
         .get(header::AUTHORIZATION)

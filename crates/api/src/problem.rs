@@ -174,7 +174,7 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
         AppError::Store(error) if error.is_saturated() => {
             ("overloaded", S::SERVICE_UNAVAILABLE, "Too busy right now")
         }
-        AppError::Store(_) | AppError::ReadModel(_) | AppError::Codec(_) | AppError::Internal(_) => {
+        AppError::Store(_) | AppError::ReadModel(_) | AppError::Codec(_) | AppError::Internal { .. } => {
             ("internal_error", S::INTERNAL_SERVER_ERROR, "Internal error")
         }
     }
@@ -248,7 +248,7 @@ mod tests {
 
     #[test]
     fn a_saturated_store_answers_503_with_retry_after() {
-        let error = ApiError::App(AppError::Store(EventStoreError::Database(sqlx::Error::PoolTimedOut)));
+        let error = ApiError::App(AppError::Store(EventStoreError::pool_timed_out()));
         let response = error.error_response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(response.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("1"));

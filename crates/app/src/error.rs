@@ -51,8 +51,20 @@ pub enum AppError {
     #[error("stored event cannot be decoded: {0}")]
     Codec(#[from] EventCodecError),
 
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Something that should not fail did: `what` was being done, `source` is why.
+    #[error("internal error: {what}: {source}")]
+    Internal {
+        what: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl AppError {
+    /// An internal failure while doing `what`, keeping its cause.
+    pub fn internal(what: &'static str, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        AppError::Internal { what, source: source.into() }
+    }
 }
 
 fn listing_list(listings: &[jangteo_domain::ListingId]) -> String {

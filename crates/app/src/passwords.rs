@@ -44,20 +44,20 @@ pub(crate) async fn hash(password: PlainPassword) -> Result<PasswordHash, AppErr
         Argon2::default().hash_password(password.0.as_bytes(), &salt).map(|hash| hash.to_string())
     })
     .await
-    .map_err(|error| AppError::Internal(format!("password hashing task failed: {error}")))?
-    .map_err(|error| AppError::Internal(format!("password hashing failed: {error}")))?;
-    PasswordHash::parse(&phc).map_err(|error| AppError::Internal(error.to_string()))
+    .map_err(|error| AppError::internal("password hashing task", error))?
+    .map_err(|error| AppError::internal("password hashing", error))?;
+    PasswordHash::parse(&phc).map_err(|error| AppError::internal("reading the new password hash", error))
 }
 
 /// Checks `password` against a stored hash in constant time.
 pub(crate) async fn verify(password: PlainPassword, stored: PasswordHash) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {
         let parsed = PhcHash::new(stored.as_str())
-            .map_err(|error| AppError::Internal(format!("stored password hash is invalid: {error}")))?;
+            .map_err(|error| AppError::internal("reading a stored password hash", error))?;
         Ok(Argon2::default().verify_password(password.0.as_bytes(), &parsed).is_ok())
     })
     .await
-    .map_err(|error| AppError::Internal(format!("password check task failed: {error}")))?
+    .map_err(|error| AppError::internal("password check task", error))?
 }
 
 /// Spends the time of one verification when the e-mail is unknown, so that a login for an unknown

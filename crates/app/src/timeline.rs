@@ -107,8 +107,8 @@ fn replay<A: Aggregate>(events: &[RecordedEvent]) -> Result<Vec<TimelineEntry>, 
         let event =
             A::Event::from_payload(&recorded.event_type, recorded.schema_version, recorded.payload.clone())?;
         state = state.evolve(&event);
-        let state_after = serde_json::to_value(&state)
-            .map_err(|error| AppError::Internal(format!("state snapshot: {error}")))?;
+        let state_after =
+            serde_json::to_value(&state).map_err(|error| AppError::internal("state snapshot", error))?;
         entries.push(TimelineEntry {
             global_position: recorded.global_position,
             stream_id: recorded.stream_id,

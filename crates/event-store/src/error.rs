@@ -34,10 +34,34 @@ pub enum EventStoreError {
     TransactionFailed(String),
 
     #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[source] DatabaseError),
 
     #[error("migration error: {0}")]
-    Migration(#[from] sqlx::migrate::MigrateError),
+    Migration(#[source] DatabaseError),
+}
+
+/// A database driver's failure: kept whole as the error's source (logs show it), but not part of
+/// the port's types, so nothing above this crate depends on the driver.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct DatabaseError(pub(crate) Box<dyn std::error::Error + Send + Sync>);
+
+impl DatabaseError {
+    fn driver(&self) -> Option<&sqlx::Error> {
+        self.0.downcast_ref::<sqlx::Error>()
+    }
+}
+
+impl From<sqlx::Error> for EventStoreError {
+    fn from(error: sqlx::Error) -> Self {
+        EventStoreError::Database(DatabaseError(Box::new(error)))
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for EventStoreError {
+    fn from(error: sqlx::migrate::MigrateError) -> Self {
+        EventStoreError::Migration(DatabaseError(Box::new(error)))
+    }
 }
 
 impl EventStoreError {
@@ -47,9 +71,10 @@ impl EventStoreError {
     pub(crate) fn may_be_one_commands_fault(&self) -> bool {
         match self {
             EventStoreError::InvalidAppend(_) | EventStoreError::ClaimTaken { .. } => true,
-            EventStoreError::Database(error) => {
-                error.as_database_error().is_some_and(sqlx::error::DatabaseError::is_unique_violation)
-            }
+            EventStoreError::Database(error) => error
+                .driver()
+                .and_then(sqlx::Error::as_database_error)
+                .is_some_and(sqlx::error::DatabaseError::is_unique_violation),
             _ => false,
         }
     }
@@ -68,6 +93,21 @@ impl EventStoreError {
     /// full as long: the store is saturated, and
     /// the caller should come back shortly rather than wait in an ever longer queue.
     pub fn is_saturated(&self) -> bool {
-        matches!(self, EventStoreError::Saturated | EventStoreError::Database(sqlx::Error::PoolTimedOut))
+        match self {
+            EventStoreError::Saturated => true,
+            EventStoreError::Database(error) => matches!(error.driver(), Some(sqlx::Error::PoolTimedOut)),
+            _ => false,
+        }
+    }
+
+    /// The pool was closed: the store is shutting down.
+    pub(crate) fn is_pool_closed(&self) -> bool {
+        matches!(self, EventStoreError::Database(error) if matches!(error.driver(), Some(sqlx::Error::PoolClosed)))
+    }
+
+    /// A connection that could not be had in time, as a saturated pool reports it (for tests of
+    /// the answers to saturation).
+    pub fn pool_timed_out() -> Self {
+        sqlx::Error::PoolTimedOut.into()
     }
 }

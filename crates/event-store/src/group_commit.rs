@@ -291,7 +291,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_batch_failing_for_everyone_is_answered_at_once_without_retries() {
-        let unreachable = || EventStoreError::Database(sqlx::Error::PoolTimedOut);
+        let unreachable = EventStoreError::pool_timed_out;
         let (recorder, callers) = queue_behind_a_busy_writer(1, unreachable, 5).await;
         for (_, caller) in callers.into_iter().skip(1) {
             let error = caller.await.expect("the caller ran").expect_err("the batch failed");

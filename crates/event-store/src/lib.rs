@@ -27,7 +27,7 @@ pub use envelope::{
     ActorRole, AppendOutcome, AppendRequest, EventMetadata, ExpectedVersion, NewEvent, RecordedEvent,
     StreamAppend, UniqueClaim,
 };
-pub use error::EventStoreError;
+pub use error::{DatabaseError, EventStoreError};
 pub use feed::{EventFeed, FeedError, FeedSource, StoreTail};
 pub use group_commit::CommitMode;
 pub use tail::LogTail;

@@ -148,5 +148,5 @@ pub(crate) fn event_insert_error(error: sqlx::Error) -> EventStoreError {
             return EventStoreError::InvalidAppend("an event id of this append is already stored".to_owned());
         }
     }
-    EventStoreError::Database(error)
+    error.into()
 }

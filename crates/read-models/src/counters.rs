@@ -10,7 +10,7 @@ use std::{collections::HashMap, sync::Mutex};
 use async_trait::async_trait;
 use jangteo_domain::ListingId;
 
-use crate::ReadModelError;
+use crate::{BackendError, ReadModelError};
 
 /// A listing's counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -61,7 +61,9 @@ impl InMemoryListingCounters {
     }
 
     fn lock(&self) -> Result<std::sync::MutexGuard<'_, CountersState>, ReadModelError> {
-        self.state.lock().map_err(|_| ReadModelError::Cache("counters poisoned by a panic".to_owned()))
+        self.state
+            .lock()
+            .map_err(|_| ReadModelError::Cache(BackendError::new("counters poisoned by a panic")))
     }
 }
 

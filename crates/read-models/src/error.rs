@@ -1,27 +1,29 @@
-//! Errors of the read-model layer.
+//! Errors of the read-model layer. The adapters' own errors (sqlx, MongoDB, Elasticsearch, Redis,
+//! tantivy) are kept whole as sources, but behind [`BackendError`], so nothing above this crate
+//! depends on a driver's types.
+
+use std::error::Error;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadModelError {
+    /// The document store (SQLite or MongoDB) refused or failed a call.
     #[error("document database error: {0}")]
-    Database(#[from] sqlx::Error),
+    Documents(#[source] BackendError),
 
     #[error("document database migration error: {0}")]
-    Migration(#[from] sqlx::migrate::MigrateError),
-
-    /// MongoDB refused or failed a call (boxed: the driver's error is large).
-    #[error("document database error: {0}")]
-    Documents(#[source] Box<mongodb::error::Error>),
+    Migration(#[source] BackendError),
 
     #[error("cache error: {0}")]
-    Cache(String),
+    Cache(#[source] BackendError),
 
+    /// The search index (tantivy) failed, or the search server refused a request.
     #[error("search index error: {0}")]
-    Search(String),
+    Search(#[source] BackendError),
 
     /// Elasticsearch could not be reached, or its answer could not be read (including a request
     /// that ran past the client's timeout).
     #[error("search server error: {0}")]
-    SearchServer(#[source] elasticsearch::Error),
+    SearchServer(#[source] BackendError),
 
     /// A call to a read-model server did not finish in time, so the caller is not held forever
     /// by a server that accepts connections but does not answer.
@@ -38,14 +40,42 @@ pub enum ReadModelError {
     Corrupt(String),
 }
 
+/// A backend's failure: the driver's error itself, or what the adapter found wrong.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct BackendError(Box<dyn Error + Send + Sync>);
+
+impl BackendError {
+    pub(crate) fn new(error: impl Into<Box<dyn Error + Send + Sync>>) -> Self {
+        Self(error.into())
+    }
+
+    /// The driver's error, for callers that must tell its kinds apart (a timeout, say).
+    pub fn downcast_ref<T: Error + 'static>(&self) -> Option<&T> {
+        self.0.downcast_ref::<T>()
+    }
+}
+
+impl From<sqlx::Error> for ReadModelError {
+    fn from(error: sqlx::Error) -> Self {
+        ReadModelError::Documents(BackendError::new(error))
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for ReadModelError {
+    fn from(error: sqlx::migrate::MigrateError) -> Self {
+        ReadModelError::Migration(BackendError::new(error))
+    }
+}
+
 impl From<tantivy::TantivyError> for ReadModelError {
     fn from(error: tantivy::TantivyError) -> Self {
-        ReadModelError::Search(error.to_string())
+        ReadModelError::Search(BackendError::new(error))
     }
 }
 
 impl From<redis::RedisError> for ReadModelError {
     fn from(error: redis::RedisError) -> Self {
-        ReadModelError::Cache(error.to_string())
+        ReadModelError::Cache(BackendError::new(error))
     }
 }

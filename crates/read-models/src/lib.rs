@@ -19,6 +19,6 @@ pub mod tantivy_search;
 
 pub use counters::{InMemoryListingCounters, ListingCounters, ListingCounts};
 pub use documents::{DocumentStore, DocumentWrite, ListingDocument, ListingStatusView, OrderDocument};
-pub use error::ReadModelError;
+pub use error::{BackendError, ReadModelError};
 pub use search::{ListingSearch, SearchPage, SearchQuery};
 pub use sqlite::{LISTING_DOCUMENTS, ORDER_DOCUMENTS};

@@ -60,5 +60,5 @@ pub(crate) async fn asset(path: web::Path<String>) -> Result<HttpResponse, ApiEr
 
 fn file(name: &str) -> Result<Option<utoipa_swagger_ui::SwaggerFile<'static>>, ApiError> {
     utoipa_swagger_ui::serve(name, Arc::clone(&CONFIG))
-        .map_err(|error| jangteo_app::AppError::Internal(format!("serving Swagger UI: {error}")).into())
+        .map_err(|error| jangteo_app::AppError::internal("serving Swagger UI", error.to_string()).into())
 }

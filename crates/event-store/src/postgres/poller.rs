@@ -15,8 +15,8 @@ use tokio::time::MissedTickBehavior;
 use sqlx::Postgres;
 
 use super::Inner;
+use crate::head;
 use crate::queries::Queries;
-use crate::{EventStoreError, head};
 
 /// How stale a subscriber of another process's appends can be.
 pub(super) const POLL_INTERVAL: Duration = Duration::from_millis(250);
@@ -54,7 +54,7 @@ async fn poll(inner: Weak<Inner>, mut stopped: oneshot::Receiver<()>) {
                 failing = false;
                 head::publish(&inner.head, position);
             }
-            Err(EventStoreError::Database(sqlx::Error::PoolClosed)) => return,
+            Err(error) if error.is_pool_closed() => return,
             Err(error) => {
                 // Once per outage, not four times a second.
                 if !failing {

@@ -31,7 +31,7 @@ use jangteo_domain::ListingId;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::{ListingDocument, ListingSearch, ReadModelError, SearchPage, SearchQuery};
+use crate::{BackendError, ListingDocument, ListingSearch, ReadModelError, SearchPage, SearchQuery};
 
 /// The id of the checkpoint document in the checkpoint index.
 const CHECKPOINT_ID: &str = "listing_search";
@@ -88,7 +88,7 @@ pub struct ElasticsearchListingSearch {
 
 impl From<elasticsearch::Error> for ReadModelError {
     fn from(error: elasticsearch::Error) -> Self {
-        ReadModelError::SearchServer(error)
+        ReadModelError::SearchServer(BackendError::new(error))
     }
 }
 
@@ -104,7 +104,9 @@ impl ElasticsearchListingSearch {
             Some(password) if !url.username().is_empty() => {
                 let credentials = Credentials::Basic(url.username().to_owned(), password.to_owned());
                 if url.set_username("").and_then(|()| url.set_password(None)).is_err() {
-                    return Err(ReadModelError::Search(format!("{url} cannot carry credentials")));
+                    return Err(ReadModelError::Search(BackendError::new(format!(
+                        "{url} cannot carry credentials"
+                    ))));
                 }
                 Some(credentials)
             }
@@ -151,7 +153,9 @@ impl ElasticsearchListingSearch {
             if !created.status_code().is_success() {
                 let error = body_of(created).await?;
                 if error["error"]["type"] != "resource_already_exists_exception" {
-                    return Err(ReadModelError::Search(format!("creating index {name}: {error}")));
+                    return Err(ReadModelError::Search(BackendError::new(format!(
+                        "creating index {name}: {error}"
+                    ))));
                 }
             }
         }
@@ -170,7 +174,7 @@ async fn success(response: Response, what: &str) -> Result<Value, ReadModelError
     if status.is_success() {
         Ok(body)
     } else {
-        Err(ReadModelError::Search(format!("{what}: {status} {body}")))
+        Err(ReadModelError::Search(BackendError::new(format!("{what}: {status} {body}"))))
     }
 }
 
@@ -283,7 +287,9 @@ impl ListingSearch for ElasticsearchListingSearch {
                     })
                     .collect();
                 if !failed.is_empty() {
-                    return Err(ReadModelError::Search(format!("bulk indexing failed for {failed:?}")));
+                    return Err(ReadModelError::Search(BackendError::new(format!(
+                        "bulk indexing failed for {failed:?}"
+                    ))));
                 }
             }
         }

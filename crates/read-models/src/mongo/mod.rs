@@ -24,8 +24,8 @@ use mongodb::{
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::{
-    DocumentStore, DocumentWrite, LISTING_DOCUMENTS, ListingDocument, ORDER_DOCUMENTS, OrderDocument,
-    ReadModelError,
+    BackendError, DocumentStore, DocumentWrite, LISTING_DOCUMENTS, ListingDocument, ORDER_DOCUMENTS,
+    OrderDocument, ReadModelError,
 };
 
 const LISTINGS: &str = "listing_documents";
@@ -51,7 +51,7 @@ pub struct MongoDocumentStore {
 
 impl From<mongodb::error::Error> for ReadModelError {
     fn from(error: mongodb::error::Error) -> Self {
-        ReadModelError::Documents(Box::new(error))
+        ReadModelError::Documents(BackendError::new(error))
     }
 }
 

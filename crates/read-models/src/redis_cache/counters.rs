@@ -10,7 +10,7 @@ use jangteo_domain::ListingId;
 use redis::{AsyncCommands, Script, aio::ConnectionManager};
 
 use super::with_timeout;
-use crate::{ListingCounters, ListingCounts, ReadModelError};
+use crate::{BackendError, ListingCounters, ListingCounts, ReadModelError};
 
 /// KEYS: favourites hash, checkpoint. ARGV: checkpoint, then listing/delta pairs.
 const COMMIT_SCRIPT: &str = r"
@@ -45,7 +45,7 @@ impl RedisListingCounters {
         let client = redis::Client::open(url)?;
         let connection = tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new(client))
             .await
-            .map_err(|_| ReadModelError::Cache("timed out connecting to Redis".to_owned()))??;
+            .map_err(|_| ReadModelError::Cache(BackendError::new("timed out connecting to Redis")))??;
         Ok(Self { connection, commit: Script::new(COMMIT_SCRIPT), key_prefix: key_prefix.to_owned() })
     }
 

@@ -20,7 +20,7 @@ use std::time::Duration;
 use jangteo_domain::ListingId;
 use redis::{AsyncCommands, Script, aio::ConnectionManager};
 
-use crate::{ListingDocument, ReadModelError};
+use crate::{BackendError, ListingDocument, ReadModelError};
 
 /// Every Redis call gives up after this long; the cache is an optimisation, never a dependency.
 const CALL_TIMEOUT: Duration = Duration::from_millis(500);
@@ -60,7 +60,7 @@ impl RedisListingCache {
         let client = redis::Client::open(url)?;
         let connection = tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new(client))
             .await
-            .map_err(|_| ReadModelError::Cache("timed out connecting to Redis".to_owned()))??;
+            .map_err(|_| ReadModelError::Cache(BackendError::new("timed out connecting to Redis")))??;
         Ok(Self { connection, script: Script::new(RAISE_SCRIPT), key_prefix: key_prefix.to_owned(), ttl })
     }
 
@@ -136,6 +136,6 @@ async fn with_timeout<T>(
 ) -> Result<T, ReadModelError> {
     match tokio::time::timeout(CALL_TIMEOUT, call).await {
         Ok(result) => Ok(result?),
-        Err(_) => Err(ReadModelError::Cache("Redis call timed out".to_owned())),
+        Err(_) => Err(ReadModelError::Cache(BackendError::new("Redis call timed out"))),
     }
 }

@@ -27,7 +27,7 @@ use tantivy::{
     schema::{IndexRecordOption, Value},
 };
 
-use crate::{ListingDocument, ListingSearch, ReadModelError, SearchPage, SearchQuery};
+use crate::{BackendError, ListingDocument, ListingSearch, ReadModelError, SearchPage, SearchQuery};
 
 use self::schema::ListingFields;
 
@@ -56,18 +56,18 @@ impl std::fmt::Debug for TantivyListingSearch {
 impl TantivyListingSearch {
     /// Opens the index in `dir`, creating it if the directory holds none.
     pub fn open(dir: &Path) -> Result<Self, ReadModelError> {
-        std::fs::create_dir_all(dir).map_err(|error| ReadModelError::Search(error.to_string()))?;
+        std::fs::create_dir_all(dir).map_err(|error| ReadModelError::Search(BackendError::new(error)))?;
         let directory =
-            MmapDirectory::open(dir).map_err(|error| ReadModelError::Search(error.to_string()))?;
+            MmapDirectory::open(dir).map_err(|error| ReadModelError::Search(BackendError::new(error)))?;
         let (schema, fields) = schema::build();
         Self::with_index(Index::open_or_create(directory, schema)?, fields)
     }
 
     /// Opens the index in `dir` for searching only, beside a writer in another process.
     pub fn open_reader(dir: &Path) -> Result<Self, ReadModelError> {
-        std::fs::create_dir_all(dir).map_err(|error| ReadModelError::Search(error.to_string()))?;
+        std::fs::create_dir_all(dir).map_err(|error| ReadModelError::Search(BackendError::new(error)))?;
         let directory =
-            MmapDirectory::open(dir).map_err(|error| ReadModelError::Search(error.to_string()))?;
+            MmapDirectory::open(dir).map_err(|error| ReadModelError::Search(BackendError::new(error)))?;
         let (schema, fields) = schema::build();
         let index = Index::open_or_create(directory, schema)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
@@ -93,9 +93,9 @@ impl TantivyListingSearch {
         F: FnOnce(&Inner) -> Result<T, ReadModelError> + Send + 'static,
     {
         let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || work(&inner))
-            .await
-            .map_err(|error| ReadModelError::Search(format!("search task failed: {error}")))?
+        tokio::task::spawn_blocking(move || work(&inner)).await.map_err(|error| {
+            ReadModelError::Search(BackendError::new(format!("search task failed: {error}")))
+        })?
     }
 }
 
@@ -116,9 +116,13 @@ impl Inner {
     fn lock_writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, ReadModelError> {
         self.writer
             .as_ref()
-            .ok_or_else(|| ReadModelError::Search("this search index handle is read-only".to_owned()))?
+            .ok_or_else(|| {
+                ReadModelError::Search(BackendError::new("this search index handle is read-only"))
+            })?
             .lock()
-            .map_err(|_| ReadModelError::Search("the index writer was poisoned by a panic".to_owned()))
+            .map_err(|_| {
+                ReadModelError::Search(BackendError::new("the index writer was poisoned by a panic"))
+            })
     }
 
     fn search(&self, query: &SearchQuery) -> Result<SearchPage, ReadModelError> {

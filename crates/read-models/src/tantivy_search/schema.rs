@@ -5,7 +5,7 @@ use tantivy::{
     schema::{FAST, Field, INDEXED, STORED, STRING, Schema, TEXT},
 };
 
-use crate::{ListingDocument, ReadModelError};
+use crate::{BackendError, ListingDocument, ReadModelError};
 
 pub(super) const CREATED_POSITION: &str = "created_position";
 
@@ -41,8 +41,9 @@ pub(super) fn build() -> (Schema, ListingFields) {
 
 impl ListingFields {
     pub(super) fn to_tantivy(self, document: &ListingDocument) -> Result<TantivyDocument, ReadModelError> {
-        let json = serde_json::to_string(document)
-            .map_err(|error| ReadModelError::Search(format!("serializing a listing: {error}")))?;
+        let json = serde_json::to_string(document).map_err(|error| {
+            ReadModelError::Search(BackendError::new(format!("serializing a listing: {error}")))
+        })?;
         let mut indexed = TantivyDocument::default();
         indexed.add_text(self.listing_id, document.listing_id.to_string());
         indexed.add_text(self.title, &document.title);

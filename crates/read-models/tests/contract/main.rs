@@ -114,7 +114,10 @@ async fn an_elasticsearch_node_that_never_answers_fails_the_request() {
         .await
         .expect("the client gave up on its own");
     match connected.expect_err("no node answered") {
-        jangteo_read_models::ReadModelError::SearchServer(error) => assert!(error.is_timeout(), "{error}"),
+        jangteo_read_models::ReadModelError::SearchServer(error) => assert!(
+            error.downcast_ref::<elasticsearch::Error>().is_some_and(elasticsearch::Error::is_timeout),
+            "{error}"
+        ),
         other => panic!("not a timeout: {other}"),
     }
 }
