@@ -17,7 +17,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use jangteo_app::{DEFAULT_CACHE_CAPACITY, Listings, NewListing, ProjectionProgress, UnitOfWork};
+use jangteo_app::{DEFAULT_CACHE_CAPACITY, Listings, NewListing, ProjectionProgress, ReadModel, UnitOfWork};
 use jangteo_benches::report;
 use jangteo_domain::{AccountId, Description, Money, Title};
 use jangteo_event_store::{EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
@@ -69,7 +69,7 @@ async fn main() {
     let relay = KafkaRelay::new(Arc::clone(&store), &broker.address, topics.clone()).unwrap();
     let relay = tokio::spawn(relay.run(Duration::from_millis(500), Duration::from_secs(1)));
     let mut progress = ProjectionProgress::new();
-    let reporter = progress.register(projection.name(), 0);
+    let reporter = progress.register(projection.read_model(), 0);
     let source = Arc::new(KafkaLogSource::for_projection(&broker.address, &topics, projection.name()));
     let worker = tokio::spawn(jangteo_projections::run(
         Arc::clone(&projection),
@@ -87,7 +87,7 @@ async fn main() {
     for n in 0..20 {
         let (_, receipt) = listings.create(seller, new_listing(n)).await.unwrap();
         let position = receipt.position;
-        progress.wait_for(position, WAIT).await.unwrap();
+        progress.wait_for(&ReadModel::ALL, position, WAIT).await.unwrap();
     }
 
     // One command at a time: the lag a user sees on an idle system.
@@ -96,7 +96,7 @@ async fn main() {
         let (_, receipt) = listings.create(seller, new_listing(n)).await.unwrap();
         let position = receipt.position;
         let committed = Instant::now();
-        progress.wait_for(position, WAIT).await.unwrap();
+        progress.wait_for(&ReadModel::ALL, position, WAIT).await.unwrap();
         lags.push(committed.elapsed());
     }
     report("commit-to-read-model lag, one command at a time", lags);
@@ -115,7 +115,7 @@ async fn main() {
                 let committed = Instant::now();
                 let progress = progress.clone();
                 own_waiters.push(tokio::spawn(async move {
-                    progress.wait_for(receipt.position, WAIT).await.unwrap();
+                    progress.wait_for(&ReadModel::ALL, receipt.position, WAIT).await.unwrap();
                     committed.elapsed()
                 }));
             }

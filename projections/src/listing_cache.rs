@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use jangteo_domain::{Aggregate, ListingId, listing::ListingState};
 use jangteo_event_store::RecordedEvent;
-use jangteo_read_models::redis_cache::RedisListingCache;
+use jangteo_read_models::{ReadModel, redis_cache::RedisListingCache};
 
 use crate::{Projection, ProjectionError};
 
 /// The checkpoint name of this projection (kept in Redis beside the cache).
-pub const NAME: &str = "listing_cache";
+pub const NAME: &str = ReadModel::ListingCache.name();
 
 pub struct ListingCacheProjection {
     cache: RedisListingCache,
@@ -25,8 +25,8 @@ impl ListingCacheProjection {
 
 #[async_trait]
 impl Projection for ListingCacheProjection {
-    fn name(&self) -> &'static str {
-        NAME
+    fn read_model(&self) -> ReadModel {
+        ReadModel::ListingCache
     }
 
     async fn checkpoint(&self) -> Result<u64, ProjectionError> {

@@ -8,12 +8,9 @@ use jangteo_domain::{
     favourite::{FavouriteEvent, FavouriteState},
 };
 use jangteo_event_store::RecordedEvent;
-use jangteo_read_models::ListingCounters;
+use jangteo_read_models::{ListingCounters, ReadModel};
 
 use crate::{Projection, ProjectionError};
-
-/// The checkpoint name of this projection.
-pub const NAME: &str = "listing_counters";
 
 pub struct ListingCountersProjection {
     counters: Arc<dyn ListingCounters>,
@@ -27,8 +24,8 @@ impl ListingCountersProjection {
 
 #[async_trait]
 impl Projection for ListingCountersProjection {
-    fn name(&self) -> &'static str {
-        NAME
+    fn read_model(&self) -> ReadModel {
+        ReadModel::ListingCounters
     }
 
     async fn checkpoint(&self) -> Result<u64, ProjectionError> {

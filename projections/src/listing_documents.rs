@@ -8,12 +8,12 @@ use jangteo_domain::{
     listing::{self, ListingEvent, ListingState},
 };
 use jangteo_event_store::RecordedEvent;
-use jangteo_read_models::{DocumentStore, DocumentWrite, ListingDocument, ListingStatusView};
+use jangteo_read_models::{DocumentStore, DocumentWrite, ListingDocument, ListingStatusView, ReadModel};
 
 use crate::{Projection, ProjectionError};
 
 /// The checkpoint name (and owned table) of this projection.
-pub const NAME: &str = "listing_documents";
+pub const NAME: &str = ReadModel::ListingDocuments.name();
 
 pub struct ListingDocumentsProjection {
     documents: Arc<dyn DocumentStore>,
@@ -27,8 +27,8 @@ impl ListingDocumentsProjection {
 
 #[async_trait]
 impl Projection for ListingDocumentsProjection {
-    fn name(&self) -> &'static str {
-        NAME
+    fn read_model(&self) -> ReadModel {
+        ReadModel::ListingDocuments
     }
 
     async fn checkpoint(&self) -> Result<u64, ProjectionError> {

@@ -9,12 +9,9 @@ use std::{
 use async_trait::async_trait;
 use jangteo_domain::{Aggregate, ListingId, listing::ListingState};
 use jangteo_event_store::{EventStore, RecordedEvent};
-use jangteo_read_models::{ListingDocument, ListingSearch};
+use jangteo_read_models::{ListingDocument, ListingSearch, ReadModel};
 
 use crate::{Projection, ProjectionError, listing_documents::fold};
-
-/// The checkpoint name of this projection (kept in the index's own commit metadata).
-pub const NAME: &str = "listing_search";
 
 /// The least time between two commits of the index: searches trail the log by at most about this
 /// much more, and a burst of listings becomes a few large segments instead of many small ones.
@@ -38,8 +35,8 @@ impl ListingSearchProjection {
 
 #[async_trait]
 impl Projection for ListingSearchProjection {
-    fn name(&self) -> &'static str {
-        NAME
+    fn read_model(&self) -> ReadModel {
+        ReadModel::ListingSearch
     }
 
     async fn checkpoint(&self) -> Result<u64, ProjectionError> {

@@ -9,12 +9,12 @@ use jangteo_domain::{
     order::{OrderEvent, OrderState, OrderStatus},
 };
 use jangteo_event_store::RecordedEvent;
-use jangteo_read_models::{DocumentStore, DocumentWrite, OrderDocument};
+use jangteo_read_models::{DocumentStore, DocumentWrite, OrderDocument, ReadModel};
 
 use crate::{Projection, ProjectionError};
 
 /// The checkpoint name (and owned table) of this projection.
-pub const NAME: &str = "order_documents";
+pub const NAME: &str = ReadModel::OrderDocuments.name();
 
 pub struct OrderDocumentsProjection {
     documents: Arc<dyn DocumentStore>,
@@ -39,8 +39,8 @@ impl OrderDocumentsProjection {
 
 #[async_trait]
 impl Projection for OrderDocumentsProjection {
-    fn name(&self) -> &'static str {
-        NAME
+    fn read_model(&self) -> ReadModel {
+        ReadModel::OrderDocuments
     }
 
     async fn checkpoint(&self) -> Result<u64, ProjectionError> {

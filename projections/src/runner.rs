@@ -5,16 +5,21 @@ use std::{sync::Arc, time::Duration};
 use tokio::time::Instant;
 
 use async_trait::async_trait;
-use jangteo_app::ProgressReporter;
 use jangteo_event_store::{EventStore, FeedSource, GlobalPosition, RecordedEvent};
+use jangteo_read_models::{ProgressReporter, ReadModel};
 
 use crate::ProjectionError;
 
 /// One read model's folding of the log.
 #[async_trait]
 pub trait Projection: Send + Sync + 'static {
+    /// The read model this projection keeps.
+    fn read_model(&self) -> ReadModel;
+
     /// The projection's name; also its checkpoint key.
-    fn name(&self) -> &'static str;
+    fn name(&self) -> &'static str {
+        self.read_model().name()
+    }
 
     /// The global position up to which the read model reflects the log.
     async fn checkpoint(&self) -> Result<u64, ProjectionError>;

@@ -60,6 +60,12 @@ pub enum AppError {
     },
 }
 
+impl From<jangteo_read_models::NotCaughtUp> for AppError {
+    fn from(late: jangteo_read_models::NotCaughtUp) -> Self {
+        AppError::NotCaughtUp(late.position)
+    }
+}
+
 impl AppError {
     /// An internal failure while doing `what`, keeping its cause.
     pub fn internal(what: &'static str, source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {

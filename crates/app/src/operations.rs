@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use jangteo_event_store::EventStore;
 use jangteo_read_models::{DocumentStore, ListingCounters, ListingSearch};
 
-use crate::{AppError, CommandStats, ProjectionProgress, UnitOfWork};
+use crate::{AppError, CommandStats, ProjectionProgress, ReadModel, UnitOfWork};
 
 /// How far one projection trails the log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +93,11 @@ impl Operations {
             status("event_store", self.store.head_position().await.map(drop).map_err(|e| e.to_string())),
             status(
                 "documents",
-                self.documents.checkpoint("listing_documents").await.map(drop).map_err(|e| e.to_string()),
+                self.documents
+                    .checkpoint(ReadModel::ListingDocuments.name())
+                    .await
+                    .map(drop)
+                    .map_err(|e| e.to_string()),
             ),
             status("search", self.search.checkpoint().await.map(drop).map_err(|e| e.to_string())),
             status("counters", self.counters.checkpoint().await.map(drop).map_err(|e| e.to_string())),

@@ -8,7 +8,7 @@ use jangteo_read_models::{
     OrderDocument, SearchQuery,
 };
 
-use crate::{AppError, ProjectionProgress};
+use crate::{AppError, ProjectionProgress, ReadModel};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListingPage {
@@ -49,11 +49,12 @@ impl Queries {
         &self.progress
     }
 
-    /// Waits (bounded) until the read models reflect the log up to `position`.
-    pub async fn catch_up(&self, position: Option<u64>) -> Result<(), AppError> {
+    /// Waits (bounded) until the read models a query reads reflect the log up to `position`;
+    /// the others may trail (a lagging search index does not hold up an order's page).
+    pub async fn catch_up(&self, reads: &[ReadModel], position: Option<u64>) -> Result<(), AppError> {
         match position {
             Some(position) if position > 0 => {
-                self.progress.wait_for(position, self.consistency_timeout).await
+                Ok(self.progress.wait_for(reads, position, self.consistency_timeout).await?)
             }
             _ => Ok(()),
         }
@@ -67,7 +68,9 @@ impl Queries {
         listing_id: ListingId,
         position: Option<u64>,
     ) -> Result<ListingView, AppError> {
-        self.catch_up(position).await?;
+        // The document (read through the cache where there is one) and its counts.
+        let reads = [ReadModel::ListingDocuments, ReadModel::ListingCache, ReadModel::ListingCounters];
+        self.catch_up(&reads, position).await?;
         let listing = self.documents.listing(listing_id).await?.ok_or(AppError::NotFound)?;
         let by_seller = viewer == Some(listing.seller_id);
         if !listing.status.is_public() && !by_seller {
@@ -93,7 +96,7 @@ impl Queries {
         order_id: OrderId,
         position: Option<u64>,
     ) -> Result<OrderDocument, AppError> {
-        self.catch_up(position).await?;
+        self.catch_up(&[ReadModel::OrderDocuments], position).await?;
         let order = self.documents.order(order_id).await?.ok_or(AppError::NotFound)?;
         if viewer == order.buyer_id || viewer == order.seller_id {
             Ok(order)
@@ -109,7 +112,7 @@ impl Queries {
         mut query: SearchQuery,
         position: Option<u64>,
     ) -> Result<ListingPage, AppError> {
-        self.catch_up(position).await?;
+        self.catch_up(&[ReadModel::ListingSearch], position).await?;
         query.statuses.retain(|status| status.is_public());
         if query.statuses.is_empty() {
             query.statuses.push(ListingStatusView::OnSale);

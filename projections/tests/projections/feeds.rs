@@ -8,7 +8,7 @@ use std::{
 };
 
 use async_trait::async_trait;
-use jangteo_app::ProjectionProgress;
+use jangteo_app::{ProjectionProgress, ReadModel};
 use jangteo_event_store::{EventFeed, FeedError, FeedSource, GlobalPosition, RecordedEvent};
 use jangteo_projections::{ListingDocumentsProjection, Projection, catch_up};
 use tokio::sync::Notify;
@@ -69,7 +69,7 @@ async fn repeats_are_dropped_and_missing_positions_are_read_from_the_store() {
         died: Arc::new(Notify::new()),
     });
     let mut progress = ProjectionProgress::new();
-    let reporter = progress.register(projection.name(), 0);
+    let reporter = progress.register(projection.read_model(), 0);
     let source = Arc::new(Script(Mutex::new(Some(script))));
     let task = tokio::spawn(jangteo_projections::run(
         projection,
@@ -78,7 +78,7 @@ async fn repeats_are_dropped_and_missing_positions_are_read_from_the_store() {
         reporter,
         Duration::from_millis(100),
     ));
-    progress.wait_for(head, Duration::from_secs(30)).await.unwrap();
+    progress.wait_for(&ReadModel::ALL, head, Duration::from_secs(30)).await.unwrap();
     task.abort();
 
     assert_eq!(*applied.lock().unwrap(), (1..=head).collect::<Vec<_>>(), "each position once, in order");

@@ -7,7 +7,9 @@ use std::{
 };
 
 use async_trait::async_trait;
-use jangteo_app::{DEFAULT_CACHE_CAPACITY, ListingChanges, Listings, ProjectionProgress, UnitOfWork};
+use jangteo_app::{
+    DEFAULT_CACHE_CAPACITY, ListingChanges, Listings, ProjectionProgress, ReadModel, UnitOfWork,
+};
 use jangteo_domain::Money;
 use jangteo_event_store::RecordedEvent;
 use jangteo_event_stream::{KafkaLogSource, KafkaRelay, Topics, ensure_topics};
@@ -39,8 +41,8 @@ pub(crate) struct Recorded {
 
 #[async_trait]
 impl Projection for Recorded {
-    fn name(&self) -> &'static str {
-        self.inner.name()
+    fn read_model(&self) -> ReadModel {
+        self.inner.read_model()
     }
 
     async fn checkpoint(&self) -> Result<u64, ProjectionError> {
@@ -99,7 +101,7 @@ fn start_workers(
     let mut tasks = Vec::new();
     for (projection, applied) in projections_of(world).into_iter().zip(applied) {
         let source = Arc::new(KafkaLogSource::for_projection(broker, topics, projection.name()));
-        let reporter = progress.register(projection.name(), 0);
+        let reporter = progress.register(projection.read_model(), 0);
         let recorded = Arc::new(Recorded {
             inner: projection,
             applied: Arc::clone(applied),
@@ -159,7 +161,7 @@ async fn a_kafka_fed_worker_absorbs_relay_duplicates_and_a_crash_mid_stream() {
 
     // Second worker, same consumer groups: it resumes where the first one committed.
     let (tasks, progress) = start_workers(&worker, &broker.address, &topics, &applied, None, &died);
-    progress.wait_for(head, WAIT).await.expect("the second worker never reached the head");
+    progress.wait_for(&ReadModel::ALL, head, WAIT).await.expect("the second worker never reached the head");
     for task in tasks {
         task.abort();
     }

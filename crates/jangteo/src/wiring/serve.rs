@@ -96,7 +96,7 @@ pub async fn serve(config: Config) -> Result<()> {
     let own = (!counters.shared).then(|| (counters.projection(), true));
     for (projection, kept_here) in shared.chain(own) {
         let checkpoint = projection.checkpoint().await?;
-        let reporter = progress.register(projection.name(), checkpoint);
+        let reporter = progress.register(projection.read_model(), checkpoint);
         if kept_here {
             workers.spawn(jangteo_projections::run(
                 projection,

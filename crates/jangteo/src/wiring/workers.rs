@@ -86,7 +86,7 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
                 group = source.group(),
                 "projecting from Kafka"
             );
-            let reporter = progress.register(projection.name(), checkpoint);
+            let reporter = progress.register(projection.read_model(), checkpoint);
             tasks.spawn(jangteo_projections::run(
                 projection,
                 source,
