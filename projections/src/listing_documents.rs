@@ -54,7 +54,7 @@ impl Projection for ListingDocumentsProjection {
     }
 
     async fn reset(&self) -> Result<(), ProjectionError> {
-        Ok(self.documents.reset(NAME).await?)
+        Ok(self.documents.reset(ReadModel::ListingDocuments).await?)
     }
 }
 

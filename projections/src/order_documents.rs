@@ -78,7 +78,7 @@ impl Projection for OrderDocumentsProjection {
     }
 
     async fn reset(&self) -> Result<(), ProjectionError> {
-        Ok(self.documents.reset(NAME).await?)
+        Ok(self.documents.reset(ReadModel::OrderDocuments).await?)
     }
 }
 

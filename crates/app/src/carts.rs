@@ -139,14 +139,11 @@ impl Decision for AddToCart {
         else {
             return Err(AppError::NotFound);
         };
-        // A seller's own listing is refused by the cart itself (`buyer_is_seller`), whatever its status.
-        if listing.status != ListingStatus::OnSale && listing.seller_id != self.buyer {
-            return Err(DomainError::ListingNotAvailable { status: listing.status.name() }.into());
-        }
         let add = CartCommand::Add {
             buyer_id: self.buyer,
             listing_id: self.listing_id,
             seller_id: listing.seller_id,
+            listing_status: listing.status,
         };
         work.decide::<CartState>(CartId::of(self.buyer).as_uuid(), add).await?;
         Ok(())

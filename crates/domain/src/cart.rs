@@ -6,7 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AccountId, Aggregate, CheckoutId, DomainError, DomainEvent, ListingId, ValidationError};
+use crate::{
+    AccountId, Aggregate, CheckoutId, DomainError, DomainEvent, ListingId, ValidationError,
+    listing::ListingStatus,
+};
 
 /// The most listings a cart holds.
 pub const MAX_CART_ITEMS: usize = 30;
@@ -31,10 +34,12 @@ impl CartState {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CartCommand {
+    /// Adds a listing, as it stands now (`listing_status`): only what is on sale goes in.
     Add {
         buyer_id: AccountId,
         listing_id: ListingId,
         seller_id: AccountId,
+        listing_status: ListingStatus,
     },
     Remove {
         listing_id: ListingId,
@@ -72,9 +77,13 @@ impl Aggregate for CartState {
 
     fn decide(&self, command: CartCommand) -> Result<Vec<CartEvent>, DomainError> {
         match command {
-            CartCommand::Add { buyer_id, listing_id, seller_id } => {
+            CartCommand::Add { buyer_id, listing_id, seller_id, listing_status } => {
+                // A seller's own listing is refused whatever its status.
                 if buyer_id == seller_id {
                     return Err(DomainError::BuyerIsSeller);
+                }
+                if listing_status != ListingStatus::OnSale {
+                    return Err(DomainError::ListingNotAvailable { status: listing_status.name() });
                 }
                 if self.contains(listing_id) {
                     return Ok(Vec::new());

@@ -1,5 +1,6 @@
 //! The document port: listing and order documents, keyed by id, with projection checkpoints.
 
+use crate::ReadModel;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use jangteo_domain::{
@@ -142,6 +143,6 @@ pub trait DocumentStore: Send + Sync + 'static {
         checkpoint: u64,
     ) -> Result<(), ReadModelError>;
 
-    /// Deletes everything `projection` wrote and its checkpoint, so it can be rebuilt from 0.
-    async fn reset(&self, projection: &str) -> Result<(), ReadModelError>;
+    /// Deletes everything `model` wrote here and its checkpoint, so it can be rebuilt from 0.
+    async fn reset(&self, model: ReadModel) -> Result<(), ReadModelError>;
 }

@@ -5,6 +5,7 @@ use jangteo_domain::{
     AccountId, Aggregate, CheckoutId, DomainError, Kind, ListingId, OrderId, ValidationError,
     cart::{CartCommand, CartEvent, CartState},
     checkout::{CheckoutCommand, CheckoutEvent, CheckoutGroup, CheckoutState},
+    listing::ListingStatus,
 };
 use uuid::Uuid;
 
@@ -17,7 +18,7 @@ const OTHER_LISTING: ListingId = ListingId::from_uuid(Uuid::from_u128(11));
 const CHECKOUT: CheckoutId = CheckoutId::from_uuid(Uuid::from_u128(40));
 
 fn add(listing_id: ListingId, seller_id: AccountId) -> CartCommand {
-    CartCommand::Add { buyer_id: BUYER, listing_id, seller_id }
+    CartCommand::Add { buyer_id: BUYER, listing_id, seller_id, listing_status: ListingStatus::OnSale }
 }
 
 fn added(listing_id: ListingId, seller_id: AccountId) -> CartEvent {
@@ -47,8 +48,24 @@ fn cart_decisions() {
         Case {
             name: "add one's own listing",
             given: vec![],
-            when: CartCommand::Add { buyer_id: SELLER, listing_id: LISTING, seller_id: SELLER },
+            when: CartCommand::Add {
+                buyer_id: SELLER,
+                listing_id: LISTING,
+                seller_id: SELLER,
+                listing_status: ListingStatus::Draft,
+            },
             then: Err(DomainError::BuyerIsSeller),
+        },
+        Case {
+            name: "add a listing that is not on sale",
+            given: vec![],
+            when: CartCommand::Add {
+                buyer_id: BUYER,
+                listing_id: LISTING,
+                seller_id: SELLER,
+                listing_status: ListingStatus::Reserved { order_id: ORDER, buyer_id: STRANGER },
+            },
+            then: Err(DomainError::ListingNotAvailable { status: "reserved" }),
         },
         Case {
             name: "add to a full cart",

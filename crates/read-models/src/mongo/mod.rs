@@ -11,6 +11,7 @@
 //! finding and reaching a server, and each operation is wrapped in a deadline of its own, since
 //! the Rust driver has no socket timeout (it ignores `socketTimeoutMS`).
 
+use crate::ReadModel;
 use std::{future::IntoFuture, time::Duration};
 
 use async_trait::async_trait;
@@ -23,10 +24,7 @@ use mongodb::{
 };
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{
-    BackendError, DocumentStore, DocumentWrite, LISTING_DOCUMENTS, ListingDocument, ORDER_DOCUMENTS,
-    OrderDocument, ReadModelError,
-};
+use crate::{BackendError, DocumentStore, DocumentWrite, ListingDocument, OrderDocument, ReadModelError};
 
 const LISTINGS: &str = "listing_documents";
 const ORDERS: &str = "order_documents";
@@ -246,15 +244,16 @@ impl DocumentStore for MongoDocumentStore {
         Ok(())
     }
 
-    async fn reset(&self, projection: &str) -> Result<(), ReadModelError> {
+    async fn reset(&self, model: ReadModel) -> Result<(), ReadModelError> {
         // Checkpoint first: a crash half-way leaves a store that is rebuilt from 0 anyway.
         let checkpoints = self.collection(CHECKPOINTS);
-        let forgotten = checkpoints.delete_one(doc! { "_id": projection });
+        let forgotten = checkpoints.delete_one(doc! { "_id": model.name() });
         bounded("deleting a checkpoint", OPERATION_TIMEOUT, forgotten).await?;
-        let collection = match projection {
-            LISTING_DOCUMENTS => LISTINGS,
-            ORDER_DOCUMENTS => ORDERS,
-            _ => return Ok(()),
+        let collection = match model {
+            ReadModel::ListingDocuments => LISTINGS,
+            ReadModel::OrderDocuments => ORDERS,
+            // Kept in the search index, the cache or the counters: at most a checkpoint is here.
+            ReadModel::ListingSearch | ReadModel::ListingCache | ReadModel::ListingCounters => return Ok(()),
         };
         bounded("emptying a collection", BULK_TIMEOUT, self.collection(collection).delete_many(doc! {}))
             .await?;

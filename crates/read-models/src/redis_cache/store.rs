@@ -1,5 +1,6 @@
 //! A document store that answers listing reads from the Redis cache when it can.
 
+use crate::ReadModel;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -57,7 +58,7 @@ impl DocumentStore for CachedDocumentStore {
         self.inner.commit(projection, writes, checkpoint).await
     }
 
-    async fn reset(&self, projection: &str) -> Result<(), ReadModelError> {
-        self.inner.reset(projection).await
+    async fn reset(&self, model: ReadModel) -> Result<(), ReadModelError> {
+        self.inner.reset(model).await
     }
 }

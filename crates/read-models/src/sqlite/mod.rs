@@ -5,6 +5,7 @@
 
 mod rows;
 
+use crate::ReadModel;
 use std::{path::Path, time::Duration};
 
 use async_trait::async_trait;
@@ -115,19 +116,20 @@ impl DocumentStore for SqliteDocumentStore {
         Ok(())
     }
 
-    async fn reset(&self, projection: &str) -> Result<(), ReadModelError> {
+    async fn reset(&self, model: ReadModel) -> Result<(), ReadModelError> {
         let mut transaction = self.writer.begin().await?;
-        match projection {
-            LISTING_DOCUMENTS => {
+        match model {
+            ReadModel::ListingDocuments => {
                 sqlx::query("DELETE FROM listing_documents").execute(&mut *transaction).await?;
             }
-            ORDER_DOCUMENTS => {
+            ReadModel::OrderDocuments => {
                 sqlx::query("DELETE FROM order_documents").execute(&mut *transaction).await?;
             }
-            _ => {}
+            // Kept in the search index, the cache or the counters: at most a checkpoint is here.
+            ReadModel::ListingSearch | ReadModel::ListingCache | ReadModel::ListingCounters => {}
         }
         sqlx::query("DELETE FROM projection_checkpoints WHERE projection = $1")
-            .bind(projection)
+            .bind(model.name())
             .execute(&mut *transaction)
             .await?;
         transaction.commit().await?;

@@ -3,7 +3,7 @@
 use jangteo_domain::{escrow::EscrowStatus, order::OrderStatus};
 use jangteo_read_models::{
     DocumentStore, DocumentWrite, LISTING_DOCUMENTS, ListingDocument, ListingStatusView, ORDER_DOCUMENTS,
-    OrderDocument,
+    OrderDocument, ReadModel,
 };
 
 use crate::fixtures::{listing, order};
@@ -61,7 +61,7 @@ pub async fn contract(store: &dyn DocumentStore) {
     assert_eq!(store.order(order(9).order_id).await.unwrap(), Some(released.clone()));
 
     // Resetting one projection leaves the other's documents and checkpoint alone.
-    store.reset(LISTING_DOCUMENTS).await.unwrap();
+    store.reset(ReadModel::ListingDocuments).await.unwrap();
     assert_eq!(store.listing(phone.listing_id).await.unwrap(), None);
     assert_eq!(store.checkpoint(LISTING_DOCUMENTS).await.unwrap(), 0);
     assert_eq!(store.order(order(9).order_id).await.unwrap(), Some(released));
