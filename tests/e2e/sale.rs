@@ -486,3 +486,42 @@ pub(crate) async fn sell_one_listing_across(seller_api: &TestServer, buyer_api: 
 
     Sale { listing_id, order_id, buyer }
 }
+
+on_both_profiles!(
+    a_withdrawn_listing_cannot_be_ordered_and_only_its_seller_sees_it,
+    a_withdrawn_listing_cannot_be_ordered_and_only_its_seller_sees_it_on_postgres,
+    withdrawal
+);
+
+async fn withdrawal(profile: &Profile) {
+    let server = TestServer::start(profile).await;
+    let seller = server.member("판매자").await;
+    let buyer = server.member("구매자").await;
+    let listing = on_sale_listing(&server, &seller, "접이식 자전거", 150_000).await;
+    let path = format!("/v1/listings/{listing}/withdrawal");
+    server
+        .send(Method::POST, &path, Some(&buyer.token), None)
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    let withdrawn = server.send(Method::POST, &path, Some(&seller.token), None).await;
+    assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.body);
+    assert_eq!(withdrawn.body["status"], "withdrawn", "{}", withdrawn.body);
+    server
+        .send(Method::POST, "/v1/orders", Some(&buyer.token), Some(json!({ "listing_id": listing })))
+        .await
+        .assert_problem(StatusCode::CONFLICT, "listing_not_available");
+    server
+        .send(Method::POST, &path, Some(&seller.token), None)
+        .await
+        .assert_problem(StatusCode::CONFLICT, "invalid_state_transition");
+    let position = withdrawn.position().to_string();
+    let as_seen_by = |member: &Member| {
+        server
+            .request(Method::GET, &format!("/v1/listings/{listing}"), Some(&member.token))
+            .header("x-consistency-position", position.clone())
+            .send()
+    };
+    assert_eq!(as_seen_by(&buyer).await.unwrap().status(), StatusCode::NOT_FOUND);
+    let own = as_seen_by(&seller).await.unwrap().json::<Value>().await.unwrap();
+    assert_eq!(own["status"], "withdrawn", "{own}");
+}
