@@ -5,27 +5,14 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::{
-    sale::{eventually, on_sale_listing},
+    sale::{eventually, on_sale_listing, paid_order},
     support::{Member, Profile, TestServer},
 };
 
 /// Places, pays and ships an order of a fresh listing; returns the listing and order ids.
 async fn shipped_order(server: &TestServer, seller: &Member, buyer: &Member, price: i64) -> (String, String) {
     let listing = on_sale_listing(server, seller, "미러리스 카메라", price).await;
-    let order = server
-        .send(Method::POST, "/v1/orders", Some(&buyer.token), Some(json!({ "listing_id": listing })))
-        .await;
-    assert_eq!(order.status, StatusCode::CREATED, "{}", order.body);
-    let order_id = order.body["order_id"].as_str().unwrap().to_owned();
-    let paid = server
-        .send(
-            Method::POST,
-            &format!("/v1/orders/{order_id}/payment"),
-            Some(&buyer.token),
-            Some(json!({ "method": "card" })),
-        )
-        .await;
-    assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+    let order_id = paid_order(server, buyer, &listing).await;
     let shipped = server
         .send(
             Method::POST,

@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::{
-    sale::{on_sale_listing, on_sale_listings},
+    sale::{on_sale_listing, on_sale_listings, paid_order},
     support::{Member, Profile, TestServer},
 };
 
@@ -126,19 +126,7 @@ async fn racing_without_keys(profile: &Profile) {
     let seller = server.member("판매자").await;
     let buyer = server.member("구매자").await;
     let listing = on_sale_listing(&server, &seller, "무선 이어폰", 120_000).await;
-    let order = server
-        .send(Method::POST, "/v1/orders", Some(&buyer.token), Some(json!({ "listing_id": listing })))
-        .await;
-    let order_id = order.body["order_id"].as_str().unwrap().to_owned();
-    let paid = server
-        .send(
-            Method::POST,
-            &format!("/v1/orders/{order_id}/payment"),
-            Some(&buyer.token),
-            Some(json!({"method": "card"})),
-        )
-        .await;
-    assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+    let order_id = paid_order(&server, &buyer, &listing).await;
 
     // Buyer and seller open a dispute at the same moment, five times each: one opens it, the
     // others are told it is open already. The escrow is frozen once.

@@ -146,6 +146,25 @@ pub async fn on_sale_listing(server: &TestServer, seller: &Member, title: &str, 
     listing_id
 }
 
+/// An order of `listing` placed and paid (by card) by `buyer`; returns the order id.
+pub async fn paid_order(server: &TestServer, buyer: &Member, listing: &str) -> String {
+    let order = server
+        .send(Method::POST, "/v1/orders", Some(&buyer.token), Some(json!({ "listing_id": listing })))
+        .await;
+    assert_eq!(order.status, StatusCode::CREATED, "{}", order.body);
+    let order_id = order.body["order_id"].as_str().unwrap().to_owned();
+    let paid = server
+        .send(
+            Method::POST,
+            &format!("/v1/orders/{order_id}/payment"),
+            Some(&buyer.token),
+            Some(json!({ "method": "card" })),
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::OK, "{}", paid.body);
+    order_id
+}
+
 /// `count` listings put on sale by `seller`, titled `<title> <n>`, 16 at a time.
 pub async fn on_sale_listings(
     server: &TestServer,
