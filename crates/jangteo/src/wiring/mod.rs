@@ -6,6 +6,7 @@
 //! * distributed (`JANGTEO_KAFKA_BROKERS` set): `serve` is the API only and reads the read models
 //!   that `worker`/`project` processes build from Kafka; `relay` (or `worker`) publishes the log.
 
+mod background;
 mod rebuild;
 mod serve;
 mod staff;
@@ -43,6 +44,7 @@ use jangteo_shipping::{
 };
 
 use crate::config::{Config, CourierChoice, GatewayChoice};
+use background::Background;
 
 pub use self::{
     rebuild::rebuild,
@@ -254,7 +256,7 @@ fn spawn_trade_duties(
     config: &Config,
     uow: &UnitOfWork,
     gateway: &Arc<dyn jangteo_payments::PaymentGateway>,
-    tasks: &mut tokio::task::JoinSet<()>,
+    tasks: &mut Background,
 ) -> Result<()> {
     let mut manager = jangteo_app::process_manager::TradeProcessManager::new(uow, Arc::clone(gateway))
         .with_settlement_policy(config.settlement_policy()?);
@@ -270,7 +272,7 @@ fn spawn_timekeepers(
     config: &Config,
     store: &Arc<dyn EventStore>,
     orders: &jangteo_app::Orders,
-    tasks: &mut tokio::task::JoinSet<()>,
+    tasks: &mut Background,
 ) -> Result<()> {
     let deadlines = jangteo_app::Deadlines::new(
         Arc::clone(store),

@@ -12,11 +12,11 @@ use jangteo_app::{
 };
 use jangteo_event_store::StoreTail;
 use jangteo_read_models::{DocumentStore, redis_cache::CachedDocumentStore};
-use tokio::task::JoinSet;
 
 use super::{
-    POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, log_lag, open_counters, open_event_store,
-    open_listing_cache, open_read_models, payment_gateway, projections, spawn_trade_duties, unit_of_work,
+    Background, POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, log_lag, open_counters,
+    open_event_store, open_listing_cache, open_read_models, payment_gateway, projections, spawn_trade_duties,
+    unit_of_work,
 };
 use crate::{config::Config, secrets};
 
@@ -86,7 +86,8 @@ pub async fn serve(config: Config) -> Result<()> {
     let gateway = payment_gateway(&config)?;
 
     let mut progress = ProjectionProgress::new();
-    let mut workers = JoinSet::new();
+    // Projections and the trade's duties run on a runtime of their own (`background.rs`).
+    let mut workers = Background::start()?;
     let feed = Arc::new(StoreTail::new(Arc::clone(&store), POLL_INTERVAL));
     // Shared read models are kept here (embedded) or by workers (distributed); counters in this
     // process's memory are kept here whatever the profile.

@@ -7,12 +7,11 @@ use anyhow::{Context, Result};
 use jangteo_app::{Operations, ProjectionProgress};
 use jangteo_domain::registry;
 use jangteo_event_stream::{KafkaLogSource, KafkaRelay, Topics};
-use tokio::task::JoinSet;
 
 use super::{
-    POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, log_lag, open_counters, open_event_store,
-    open_listing_cache, open_read_models, payment_gateway, projections, select, spawn_trade_duties,
-    unit_of_work,
+    Background, POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, log_lag, open_counters,
+    open_event_store, open_listing_cache, open_read_models, payment_gateway, projections, select,
+    spawn_trade_duties, unit_of_work,
 };
 use crate::config::Config;
 
@@ -59,7 +58,7 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
         .await
         .context("creating the Kafka topics")?;
 
-    let mut tasks = JoinSet::new();
+    let mut tasks = Background::start()?;
     if duties.relay {
         let relay = KafkaRelay::new(Arc::clone(&store), brokers, topics.clone())?;
         tracing::info!(brokers, prefix = %config.kafka_topic_prefix, "relaying the event log to Kafka");
@@ -99,8 +98,9 @@ async fn run(config: &Config, only: &[String], duties: Duties, with_projections:
         tasks.spawn(log_lag(operations));
     }
     tokio::select! {
-        _ = tasks.join_next() => anyhow::bail!("a worker task stopped"),
+        () = tasks.first_to_end() => anyhow::bail!("a worker task stopped"),
         () = super::stop_requested() => tracing::info!("worker stopped"),
     }
+    tasks.shutdown().await;
     Ok(())
 }
