@@ -106,10 +106,13 @@ where
         executor: impl Executor<'e, Database = Self>,
         command_id: Uuid,
     ) -> Result<Option<AppendOutcome>, EventStoreError> {
-        // A command's events carry its id, so the index on events.command_id answers this
-        // without going through the commands table.
+        // Through `commands` and its primary key, then the command's position range (a command's
+        // events are contiguous in the log): the log needs no index on `events.command_id`,
+        // which every append would otherwise maintain.
         let rows: Vec<EventRow> = sqlx::query_as(&format!(
-            "SELECT {EVENT_COLUMNS} FROM events WHERE command_id = $1 ORDER BY global_position"
+            "SELECT {EVENT_COLUMNS} FROM (SELECT e.* FROM commands c \
+                 JOIN events e ON e.global_position BETWEEN c.first_position AND c.last_position \
+                 WHERE c.command_id = $1) AS stored ORDER BY global_position"
         ))
         .bind(command_id)
         .fetch_all(executor)
