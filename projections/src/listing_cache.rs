@@ -1,24 +1,25 @@
-//! Keeps the Redis listing cache fresh: every listing event raises its listing's floor, so no
-//! document older than the event can be served from the cache afterwards.
+//! Keeps the listing cache fresh: every listing event raises its listing's floor, so no document
+//! older than the event can be served from the cache afterwards. The cache (Redis, in the
+//! deployment) is reached through the [`ListingCacheFloors`] port.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use async_trait::async_trait;
 use jangteo_domain::{Aggregate, ListingId, listing::ListingState};
 use jangteo_event_store::RecordedEvent;
-use jangteo_read_models::{ReadModel, redis_cache::RedisListingCache};
+use jangteo_read_models::{ListingCacheFloors, ReadModel};
 
 use crate::{Projection, ProjectionError};
 
-/// The checkpoint name of this projection (kept in Redis beside the cache).
+/// The checkpoint name of this projection (kept beside the cache).
 pub const NAME: &str = ReadModel::ListingCache.name();
 
 pub struct ListingCacheProjection {
-    cache: RedisListingCache,
+    cache: Arc<dyn ListingCacheFloors>,
 }
 
 impl ListingCacheProjection {
-    pub fn new(cache: RedisListingCache) -> Self {
+    pub fn new(cache: Arc<dyn ListingCacheFloors>) -> Self {
         Self { cache }
     }
 }

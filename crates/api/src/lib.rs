@@ -15,7 +15,9 @@ mod state;
 
 pub use auth::TokenService;
 pub use problem::ApiError;
-pub use rate_limit::{InMemoryRateLimiter, RateDecision, RateLimiter, RedisRateLimiter};
+#[cfg(feature = "redis")]
+pub use rate_limit::RedisRateLimiter;
+pub use rate_limit::{InMemoryRateLimiter, RateDecision, RateLimiter};
 pub use state::ApiState;
 
 use std::{

@@ -47,17 +47,33 @@ pub enum EventStoreError {
 pub struct DatabaseError(pub(crate) Box<dyn std::error::Error + Send + Sync>);
 
 impl DatabaseError {
+    #[cfg(any(feature = "postgres", feature = "sqlite"))]
     fn driver(&self) -> Option<&sqlx::Error> {
         self.0.downcast_ref::<sqlx::Error>()
     }
+
+    /// Every connection of the pool stayed busy for the whole acquire timeout.
+    #[cfg(any(feature = "postgres", feature = "sqlite"))]
+    fn is_pool_timeout(&self) -> bool {
+        matches!(self.driver(), Some(sqlx::Error::PoolTimedOut))
+    }
+
+    /// Only a backend's driver reports a pool timeout, and without a backend there is none.
+    #[cfg(not(any(feature = "postgres", feature = "sqlite")))]
+    #[allow(clippy::unused_self, reason = "the same signature as with a backend")]
+    fn is_pool_timeout(&self) -> bool {
+        false
+    }
 }
 
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
 impl From<sqlx::Error> for EventStoreError {
     fn from(error: sqlx::Error) -> Self {
         EventStoreError::Database(DatabaseError(Box::new(error)))
     }
 }
 
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
 impl From<sqlx::migrate::MigrateError> for EventStoreError {
     fn from(error: sqlx::migrate::MigrateError) -> Self {
         EventStoreError::Migration(DatabaseError(Box::new(error)))
@@ -68,6 +84,7 @@ impl EventStoreError {
     /// Whether one command of a batch may have caused this failure of the batch's transaction
     /// (then appending the commands one by one tells who): a malformed append, a taken claim, or a
     /// unique violation in the database.
+    #[cfg(any(feature = "postgres", feature = "sqlite"))]
     pub(crate) fn may_be_one_commands_fault(&self) -> bool {
         match self {
             EventStoreError::InvalidAppend(_) | EventStoreError::ClaimTaken { .. } => true,
@@ -81,6 +98,7 @@ impl EventStoreError {
 
     /// The same failure for another caller of the batch (errors cannot be cloned): saturation
     /// stays saturation, so every caller is answered 503.
+    #[cfg(any(feature = "postgres", feature = "sqlite"))]
     pub(crate) fn for_another_caller(&self) -> EventStoreError {
         if self.is_saturated() {
             EventStoreError::Saturated
@@ -95,18 +113,20 @@ impl EventStoreError {
     pub fn is_saturated(&self) -> bool {
         match self {
             EventStoreError::Saturated => true,
-            EventStoreError::Database(error) => matches!(error.driver(), Some(sqlx::Error::PoolTimedOut)),
+            EventStoreError::Database(error) => error.is_pool_timeout(),
             _ => false,
         }
     }
 
     /// The pool was closed: the store is shutting down.
+    #[cfg(feature = "postgres")]
     pub(crate) fn is_pool_closed(&self) -> bool {
         matches!(self, EventStoreError::Database(error) if matches!(error.driver(), Some(sqlx::Error::PoolClosed)))
     }
 
     /// A connection that could not be had in time, as a saturated pool reports it (for tests of
     /// the answers to saturation).
+    #[cfg(any(feature = "postgres", feature = "sqlite"))]
     pub fn pool_timed_out() -> Self {
         sqlx::Error::PoolTimedOut.into()
     }

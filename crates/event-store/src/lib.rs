@@ -9,19 +9,33 @@
 //! `group_commit` runs the writer task that gathers concurrent appends into such batches;
 //! `postgres` and `sqlite` hold what differs, chiefly each one's append transaction and how it
 //! keeps the global log gap-free.
+//!
+//! Only the port compiles by default. Each backend is a cargo feature (`postgres`, `sqlite`), and
+//! what the two share (the append rules, the batch decision, group commit, the portable SQL) comes
+//! with either, so a crate that only needs the port (the application layer, projections) compiles
+//! no database driver.
 
-mod batch;
 mod envelope;
 mod error;
 mod feed;
-mod group_commit;
-mod head;
-mod plan;
-pub mod postgres;
-mod queries;
-mod row;
-pub mod sqlite;
 mod tail;
+
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+mod batch;
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+mod group_commit;
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+mod head;
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+mod plan;
+#[cfg(feature = "postgres")]
+pub mod postgres;
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+mod queries;
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+mod row;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 
 pub use envelope::{
     ActorRole, AppendOutcome, AppendRequest, EventMetadata, ExpectedVersion, NewEvent, RecordedEvent,
@@ -29,6 +43,7 @@ pub use envelope::{
 };
 pub use error::{DatabaseError, EventStoreError};
 pub use feed::{EventFeed, FeedError, FeedSource, StoreTail};
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
 pub use group_commit::CommitMode;
 pub use tail::LogTail;
 

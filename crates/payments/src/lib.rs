@@ -7,12 +7,18 @@
 //! command or a retried HTTP call never charges or refunds twice.
 //!
 //! Adapters: [`simulated::SimulatedGateway`] (embedded profile and tests: approves, declines by
-//! rule), [`toss::TossPayments`] (Toss Payments' REST API) and [`portone::PortOne`] (KG Inicis
-//! escrow payments through PortOne V2, which also implements the [`EscrowLogistics`] port).
+//! rule; always compiled), `toss::TossPayments` (Toss Payments' REST API, feature `toss`) and
+//! `portone::PortOne` (KG Inicis escrow payments through PortOne V2, which also implements the
+//! [`EscrowLogistics`] port; feature `portone`). Without those features the crate compiles no HTTP
+//! client.
 
+#[cfg(any(feature = "toss", feature = "portone"))]
+mod http;
+#[cfg(feature = "portone")]
 pub mod portone;
 mod retry;
 pub mod simulated;
+#[cfg(feature = "toss")]
 pub mod toss;
 
 use async_trait::async_trait;

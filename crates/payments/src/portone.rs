@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 use crate::{
     CancelPayment, CancelledPayment, ConfirmPayment, ConfirmedPayment, EscrowLogistics, EscrowShipment,
-    PaymentError, PaymentGateway, PaymentKey, PaymentSnapshot, PaymentState, RetryPolicy, retry::Verdict,
+    PaymentError, PaymentGateway, PaymentKey, PaymentSnapshot, PaymentState, RetryPolicy, http::Verdict,
 };
 
 /// PortOne's production API.

@@ -21,7 +21,7 @@ use serde_json::json;
 
 use crate::{
     CancelPayment, CancelledPayment, ConfirmPayment, ConfirmedPayment, PaymentError, PaymentGateway,
-    PaymentKey, PaymentSnapshot, PaymentState, RetryPolicy, retry::Verdict,
+    PaymentKey, PaymentSnapshot, PaymentState, RetryPolicy, http::Verdict,
 };
 
 /// Toss' production API; tests point the adapter at a local server instead.

@@ -120,6 +120,11 @@ pub enum DocumentWrite {
     PutOrder(OrderDocument),
 }
 
+/// The checkpoint name of the projection that owns the listing documents (in every document store).
+pub const LISTING_DOCUMENTS: &str = ReadModel::ListingDocuments.name();
+/// The checkpoint name of the projection that owns the order documents.
+pub const ORDER_DOCUMENTS: &str = ReadModel::OrderDocuments.name();
+
 /// The document store. Reads are for queries and for projections computing their next write;
 /// [`DocumentStore::commit`] is for projections only.
 #[async_trait]

@@ -1,6 +1,7 @@
 //! Errors of the read-model layer. The adapters' own errors (sqlx, MongoDB, Elasticsearch, Redis,
 //! tantivy) are kept whole as sources, but behind [`BackendError`], so nothing above this crate
-//! depends on a driver's types.
+//! depends on a driver's types, and the enum is the same whichever adapter features are on. The
+//! conversions from a driver's error exist only with its feature.
 
 use std::error::Error;
 
@@ -56,24 +57,28 @@ impl BackendError {
     }
 }
 
+#[cfg(feature = "sqlite")]
 impl From<sqlx::Error> for ReadModelError {
     fn from(error: sqlx::Error) -> Self {
         ReadModelError::Documents(BackendError::new(error))
     }
 }
 
+#[cfg(feature = "sqlite")]
 impl From<sqlx::migrate::MigrateError> for ReadModelError {
     fn from(error: sqlx::migrate::MigrateError) -> Self {
         ReadModelError::Migration(BackendError::new(error))
     }
 }
 
+#[cfg(feature = "tantivy")]
 impl From<tantivy::TantivyError> for ReadModelError {
     fn from(error: tantivy::TantivyError) -> Self {
         ReadModelError::Search(BackendError::new(error))
     }
 }
 
+#[cfg(feature = "redis")]
 impl From<redis::RedisError> for ReadModelError {
     fn from(error: redis::RedisError) -> Self {
         ReadModelError::Cache(BackendError::new(error))

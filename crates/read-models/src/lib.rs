@@ -2,25 +2,40 @@
 //!
 //! Projections (in `projections/`) are the only writers; the API only reads. Every write carries the
 //! projection's checkpoint, committed atomically with the documents, so a crash never loses or
-//! double-applies an event. The embedded adapters are [`sqlite::SqliteDocumentStore`] and
-//! [`tantivy_search::TantivyListingSearch`]; [`redis_cache`] puts a Redis cache of listing
-//! documents in front of any document store. The distributed profile's adapters are
-//! [`mongo::MongoDocumentStore`] and [`elasticsearch::ElasticsearchListingSearch`].
+//! double-applies an event.
+//!
+//! The ports compile without features; each adapter family is a cargo feature of its own, so the
+//! application layer, the API and the projections, which need only the ports, compile no driver.
+//! The embedded adapters are `sqlite::SqliteDocumentStore` (feature `sqlite`) and
+//! `tantivy_search::TantivyListingSearch` (`tantivy`); `redis_cache` (`redis`) puts a Redis cache
+//! of listing documents in front of any document store and counts views and favourites in Redis.
+//! The distributed profile's adapters are `mongo::MongoDocumentStore` (`mongodb`) and
+//! `elasticsearch::ElasticsearchListingSearch` (`elasticsearch`).
 
+mod cache;
 mod counters;
 mod documents;
-pub mod elasticsearch;
 mod error;
-pub mod mongo;
 mod progress;
-pub mod redis_cache;
 mod search;
+
+#[cfg(feature = "elasticsearch")]
+pub mod elasticsearch;
+#[cfg(feature = "mongodb")]
+pub mod mongo;
+#[cfg(feature = "redis")]
+pub mod redis_cache;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
+#[cfg(feature = "tantivy")]
 pub mod tantivy_search;
 
+pub use cache::ListingCacheFloors;
 pub use counters::{InMemoryListingCounters, ListingCounters, ListingCounts};
-pub use documents::{DocumentStore, DocumentWrite, ListingDocument, ListingStatusView, OrderDocument};
+pub use documents::{
+    DocumentStore, DocumentWrite, LISTING_DOCUMENTS, ListingDocument, ListingStatusView, ORDER_DOCUMENTS,
+    OrderDocument,
+};
 pub use error::{BackendError, ReadModelError};
 pub use progress::{NotCaughtUp, ProgressReporter, ProjectionProgress, ReadModel};
 pub use search::{ListingSearch, SearchPage, SearchQuery};
-pub use sqlite::{LISTING_DOCUMENTS, ORDER_DOCUMENTS};

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use chrono::DateTime;
 use jangteo_domain::{AccountId, ListingId, Money};
-use jangteo_read_models::{ListingDocument, ListingStatusView, redis_cache::RedisListingCache};
+use jangteo_read_models::{
+    ListingCacheFloors, ListingDocument, ListingStatusView, redis_cache::RedisListingCache,
+};
 use uuid::Uuid;
 
 async fn cache() -> Option<RedisListingCache> {

@@ -1,9 +1,11 @@
 //! Shipping: where a parcel is (the [`CourierTracker`] port, its adapter on the public
 //! tracker.delivery API and a simulated courier for the embedded profile), and what sending one
-//! costs ([`fees::FeeTable`]).
+//! costs ([`fees::FeeTable`]). The tracker.delivery adapter is the feature `tracker-delivery`;
+//! without it the crate compiles no HTTP client.
 
 pub mod fees;
 pub mod simulated;
+#[cfg(feature = "tracker-delivery")]
 pub mod tracker_delivery;
 
 use async_trait::async_trait;
@@ -37,20 +39,6 @@ impl TrackingStatus {
             TrackingStatus::OutForDelivery | TrackingStatus::AttemptFail => 4,
             TrackingStatus::AvailableForPickup => 5,
             TrackingStatus::Delivered => 6,
-        }
-    }
-
-    fn from_code(code: &str) -> Self {
-        match code {
-            "INFORMATION_RECEIVED" => TrackingStatus::InformationReceived,
-            "AT_PICKUP" => TrackingStatus::AtPickup,
-            "IN_TRANSIT" => TrackingStatus::InTransit,
-            "OUT_FOR_DELIVERY" => TrackingStatus::OutForDelivery,
-            "ATTEMPT_FAIL" => TrackingStatus::AttemptFail,
-            "DELIVERED" => TrackingStatus::Delivered,
-            "AVAILABLE_FOR_PICKUP" => TrackingStatus::AvailableForPickup,
-            "EXCEPTION" => TrackingStatus::Exception,
-            _ => TrackingStatus::Unknown,
         }
     }
 }

@@ -149,11 +149,27 @@ impl CourierTracker for TrackerDelivery {
             .into_iter()
             .map(|edge| TrackingEvent {
                 time: edge.node.time,
-                status: TrackingStatus::from_code(&edge.node.status.code),
+                status: status_of(&edge.node.status.code),
                 description: edge.node.description.unwrap_or_default(),
             })
             .collect();
         events.sort_by_key(|event| event.time);
         Ok(Tracking { events })
+    }
+}
+
+/// tracker.delivery's status code; codes it adds later read as `Unknown`, which never moves a
+/// shipment on.
+fn status_of(code: &str) -> TrackingStatus {
+    match code {
+        "INFORMATION_RECEIVED" => TrackingStatus::InformationReceived,
+        "AT_PICKUP" => TrackingStatus::AtPickup,
+        "IN_TRANSIT" => TrackingStatus::InTransit,
+        "OUT_FOR_DELIVERY" => TrackingStatus::OutForDelivery,
+        "ATTEMPT_FAIL" => TrackingStatus::AttemptFail,
+        "DELIVERED" => TrackingStatus::Delivered,
+        "AVAILABLE_FOR_PICKUP" => TrackingStatus::AvailableForPickup,
+        "EXCEPTION" => TrackingStatus::Exception,
+        _ => TrackingStatus::Unknown,
     }
 }

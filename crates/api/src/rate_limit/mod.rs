@@ -1,17 +1,20 @@
 //! Per-client rate limiting (the PRD's 100 requests per minute per IP).
 //!
 //! [`RateLimiter`] is the port: [`InMemoryRateLimiter`] counts in this process (the embedded
-//! profile); [`RedisRateLimiter`] counts in Redis, so every API instance shares one budget per
-//! client.
+//! profile); `RedisRateLimiter` (feature `redis`) counts in Redis, so every API instance shares
+//! one budget per client.
 
 mod memory;
+#[cfg(feature = "redis")]
 mod redis;
 
 use std::{net::IpAddr, time::Duration};
 
 use async_trait::async_trait;
 
-pub use self::{memory::InMemoryRateLimiter, redis::RedisRateLimiter};
+pub use self::memory::InMemoryRateLimiter;
+#[cfg(feature = "redis")]
+pub use self::redis::RedisRateLimiter;
 
 /// The verdict on one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

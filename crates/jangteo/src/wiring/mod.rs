@@ -192,7 +192,7 @@ fn projections(
         Arc::new(ListingSearchProjection::new(Arc::clone(search), Arc::clone(store))),
     ];
     if let Some(cache) = cache {
-        projections.push(Arc::new(ListingCacheProjection::new(cache.clone())));
+        projections.push(Arc::new(ListingCacheProjection::new(Arc::new(cache.clone()))));
     }
     if let Some(counters) = counters.filter(|counters| counters.shared) {
         projections.push(counters.projection());

@@ -1,13 +1,12 @@
 //! A Redis cache of listing documents, kept fresh by the log (the hot read path of listing pages).
 //!
 //! Each key holds either a document with its stream version, or a *floor*: "nothing below version
-//! v is valid any more". The [`ListingCache`] projection raises the floor on every listing event;
+//! v is valid any more". The listing-cache projection raises the floor on every listing event
+//! (through the [`ListingCacheFloors`] port);
 //! readers fill the cache on a miss from the document store. Both writes go through one Lua
 //! script that never lowers what a key holds, so the classic race (a reader fills the cache with a
 //! document read just before the document store caught up, right after the invalidation) cannot
 //! leave a stale document behind: the stale fill is below the floor and is refused.
-//!
-//! [`ListingCache`]: crate::redis_cache::RedisListingCache
 
 mod counters;
 mod store;
@@ -17,10 +16,11 @@ pub use store::CachedDocumentStore;
 
 use std::time::Duration;
 
+use async_trait::async_trait;
 use jangteo_domain::ListingId;
 use redis::{AsyncCommands, Script, aio::ConnectionManager};
 
-use crate::{BackendError, ListingDocument, ReadModelError};
+use crate::{BackendError, ListingCacheFloors, ListingDocument, ReadModelError};
 
 /// Every Redis call gives up after this long; the cache is an optimisation, never a dependency.
 const CALL_TIMEOUT: Duration = Duration::from_millis(500);
@@ -91,16 +91,6 @@ impl RedisListingCache {
         self.raise(document.listing_id, &entry, document.version, "doc").await
     }
 
-    /// Makes every cached version below `version` invalid. Idempotent, and a no-op when the key
-    /// already holds something at least as new.
-    pub async fn invalidate_below(
-        &self,
-        listing_id: ListingId,
-        version: u64,
-    ) -> Result<bool, ReadModelError> {
-        self.raise(listing_id, &serde_json::json!({ "v": version }), version, "floor").await
-    }
-
     async fn raise(
         &self,
         listing_id: ListingId,
@@ -115,16 +105,26 @@ impl RedisListingCache {
         let stored: i64 = with_timeout(invocation.invoke_async(&mut connection)).await?;
         Ok(stored == 1)
     }
+}
+
+/// The floors and the checkpoint live in the same Redis, under the same prefix.
+#[async_trait]
+impl ListingCacheFloors for RedisListingCache {
+    /// Makes every cached version below `version` invalid. Idempotent, and a no-op when the key
+    /// already holds something at least as new.
+    async fn invalidate_below(&self, listing_id: ListingId, version: u64) -> Result<bool, ReadModelError> {
+        self.raise(listing_id, &serde_json::json!({ "v": version }), version, "floor").await
+    }
 
     /// A checkpoint kept beside the cache (for the projection that maintains it).
-    pub async fn checkpoint(&self, name: &str) -> Result<u64, ReadModelError> {
+    async fn checkpoint(&self, name: &str) -> Result<u64, ReadModelError> {
         let mut connection = self.connection.clone();
         let position: Option<u64> =
             with_timeout(connection.get(format!("{}:checkpoint:{name}", self.key_prefix))).await?;
         Ok(position.unwrap_or(0))
     }
 
-    pub async fn save_checkpoint(&self, name: &str, position: u64) -> Result<(), ReadModelError> {
+    async fn save_checkpoint(&self, name: &str, position: u64) -> Result<(), ReadModelError> {
         let mut connection = self.connection.clone();
         let key = format!("{}:checkpoint:{name}", self.key_prefix);
         with_timeout(connection.set::<_, _, ()>(key, position)).await

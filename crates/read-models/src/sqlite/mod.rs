@@ -17,11 +17,6 @@ use sqlx::{
 
 use crate::{DocumentStore, DocumentWrite, ListingDocument, OrderDocument, ReadModelError};
 
-/// The projection that owns `listing_documents`.
-pub const LISTING_DOCUMENTS: &str = "listing_documents";
-/// The projection that owns `order_documents`.
-pub const ORDER_DOCUMENTS: &str = "order_documents";
-
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const READ_CONNECTIONS: u32 = 4;
 
