@@ -131,6 +131,47 @@ impl ApiError {
     }
 }
 
+/// Every stable code the API answers with, and its status: the contract `docs/api.md` lists. A
+/// debug build refuses to send a code that is not here, and the tests below hold the table
+/// against every kind of error in turn.
+pub(crate) const CODES: &[(&str, StatusCode)] = &[
+    ("malformed_json", StatusCode::BAD_REQUEST),
+    ("invalid_query", StatusCode::BAD_REQUEST),
+    ("invalid_header", StatusCode::BAD_REQUEST),
+    ("unauthorized", StatusCode::UNAUTHORIZED),
+    ("invalid_credentials", StatusCode::UNAUTHORIZED),
+    ("payment_declined", StatusCode::PAYMENT_REQUIRED),
+    ("forbidden", StatusCode::FORBIDDEN),
+    ("not_found", StatusCode::NOT_FOUND),
+    ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
+    ("already_exists", StatusCode::CONFLICT),
+    ("email_taken", StatusCode::CONFLICT),
+    ("listing_not_available", StatusCode::CONFLICT),
+    ("invalid_state_transition", StatusCode::CONFLICT),
+    ("concurrent_modification", StatusCode::CONFLICT),
+    ("payment_pending", StatusCode::CONFLICT),
+    ("payment_already_processed", StatusCode::CONFLICT),
+    ("payment_already_refunded", StatusCode::CONFLICT),
+    ("payment_not_refundable", StatusCode::CONFLICT),
+    ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
+    ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+    ("validation_failed", StatusCode::UNPROCESSABLE_ENTITY),
+    ("invalid_body", StatusCode::UNPROCESSABLE_ENTITY),
+    ("buyer_is_seller", StatusCode::UNPROCESSABLE_ENTITY),
+    ("amount_mismatch", StatusCode::UNPROCESSABLE_ENTITY),
+    ("return_not_accepted", StatusCode::UNPROCESSABLE_ENTITY),
+    ("payment_not_found", StatusCode::UNPROCESSABLE_ENTITY),
+    ("idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY),
+    ("rate_limited", StatusCode::TOO_MANY_REQUESTS),
+    ("internal_error", StatusCode::INTERNAL_SERVER_ERROR),
+    ("payment_gateway_misconfigured", StatusCode::INTERNAL_SERVER_ERROR),
+    ("not_caught_up", StatusCode::SERVICE_UNAVAILABLE),
+    ("read_model_unavailable", StatusCode::SERVICE_UNAVAILABLE),
+    ("overloaded", StatusCode::SERVICE_UNAVAILABLE),
+    ("payment_gateway_unavailable", StatusCode::SERVICE_UNAVAILABLE),
+    ("shutting_down", StatusCode::SERVICE_UNAVAILABLE),
+];
+
 fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
     use StatusCode as S;
     match error {
@@ -174,8 +215,25 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
         AppError::Store(error) if error.is_saturated() => {
             ("overloaded", S::SERVICE_UNAVAILABLE, "Too busy right now")
         }
+        AppError::ReadModel(error) if error.is_unavailable() => {
+            ("read_model_unavailable", S::SERVICE_UNAVAILABLE, "Read model unavailable")
+        }
         AppError::Store(_) | AppError::ReadModel(_) | AppError::Codec(_) | AppError::Internal { .. } => {
             ("internal_error", S::INTERNAL_SERVER_ERROR, "Internal error")
+        }
+    }
+}
+
+impl ApiError {
+    /// A 5xx that is no fault of this server's code but a passing condition (a lagging or
+    /// unreachable read model, a saturated store, a stop): answered with `Retry-After: 1`, and not
+    /// logged as an error.
+    fn is_transient(&self) -> bool {
+        match self {
+            ApiError::App(AppError::NotCaughtUp(_)) | ApiError::ShuttingDown => true,
+            ApiError::App(AppError::Store(error)) => error.is_saturated(),
+            ApiError::App(AppError::ReadModel(error)) => error.is_unavailable(),
+            _ => false,
         }
     }
 }
@@ -187,16 +245,18 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let (code, status, title) = self.classify();
-        let expected = match self {
-            ApiError::App(AppError::NotCaughtUp(_)) | ApiError::ShuttingDown => true,
-            ApiError::App(AppError::Store(error)) => error.is_saturated(),
-            _ => false,
-        };
-        let detail = if status.is_server_error() && !expected {
-            tracing::error!(error = %self, "request failed");
-            "the server could not complete the request; it has been logged".to_owned()
-        } else {
-            self.to_string()
+        debug_assert!(CODES.contains(&(code, status)), "{code} ({status}) is missing from problem::CODES");
+        let detail = match self {
+            // The cause names the backend and its driver's words: for operators, not clients.
+            ApiError::App(AppError::ReadModel(error)) if error.is_unavailable() => {
+                tracing::warn!(%error, "a read model is unavailable");
+                "a read model this request reads is unavailable right now; retry shortly".to_owned()
+            }
+            _ if status.is_server_error() && !self.is_transient() => {
+                tracing::error!(error = %self, "request failed");
+                "the server could not complete the request; it has been logged".to_owned()
+            }
+            _ => self.to_string(),
         };
         let errors = match self {
             ApiError::Validation(errors) => {
@@ -221,10 +281,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized(_) | ApiError::App(AppError::InvalidCredentials) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"jangteo\""));
             }
-            ApiError::App(AppError::NotCaughtUp(_)) | ApiError::ShuttingDown => {
-                response.insert_header((header::RETRY_AFTER, "1"));
-            }
-            ApiError::App(AppError::Store(error)) if error.is_saturated() => {
+            _ if self.is_transient() => {
                 response.insert_header((header::RETRY_AFTER, "1"));
             }
             ApiError::MethodNotAllowed(allow) => {
@@ -241,18 +298,238 @@ impl ResponseError for ApiError {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used, clippy::unwrap_used, reason = "a failed expectation is a failed test")]
+
+    use std::{collections::BTreeSet, time::Duration};
+
     use actix_web::{ResponseError, http::header};
+    use jangteo_domain::{EventCodecError, Forbidden, Kind, ListingId};
     use jangteo_event_store::EventStoreError;
+    use jangteo_read_models::ReadModelError;
 
     use super::*;
+
+    /// A read model's call that ran past its deadline, as the MongoDB adapter reports it.
+    async fn timed_out() -> ReadModelError {
+        let source = tokio::time::timeout(Duration::ZERO, std::future::pending::<()>())
+            .await
+            .expect_err("a pending future never finishes");
+        ReadModelError::TimedOut {
+            service: "MongoDB",
+            operation: "reading a document",
+            limit: Duration::from_secs(30),
+            source,
+        }
+    }
+
+    /// One error of every kind the API answers, and of every distinction its table makes (a
+    /// saturated store and a failing one, say). Codes no request can provoke without injecting a
+    /// fault are asserted here only, at the API layer: `already_exists` (ids are the server's),
+    /// `concurrent_modification` (16 lost races in a row), `overloaded` (a saturated store),
+    /// `payment_already_refunded` and `payment_not_refundable` (refunds run in the process
+    /// manager, not in a request), `internal_error`.
+    async fn one_of_each() -> Vec<ApiError> {
+        let domain = |refusal: DomainError| ApiError::App(AppError::Domain(refusal));
+        let payment = |failure: PaymentError| ApiError::App(AppError::Payment(failure));
+        vec![
+            ApiError::Validation(vec![ValidationError::new("price", "must be positive")]),
+            ApiError::Unauthorized("no token"),
+            ApiError::MalformedJson("EOF".to_owned()),
+            ApiError::InvalidBody("price: expected an integer".to_owned()),
+            ApiError::PayloadTooLarge,
+            ApiError::UnsupportedMediaType,
+            ApiError::InvalidQuery("limit".to_owned()),
+            ApiError::InvalidHeader("X-Consistency-Position"),
+            ApiError::RouteNotFound,
+            ApiError::MethodNotAllowed("GET"),
+            ApiError::RateLimited(Duration::from_secs(30)),
+            ApiError::ShuttingDown,
+            domain(DomainError::Invalid(ValidationError::new("title", "is empty"))),
+            domain(DomainError::NotFound(Kind::Order)),
+            domain(DomainError::AlreadyExists(Kind::Listing)),
+            domain(DomainError::Forbidden(Forbidden::NotSeller)),
+            domain(DomainError::BuyerIsSeller),
+            domain(DomainError::ListingNotAvailable { status: "reserved" }),
+            domain(DomainError::InvalidTransition { kind: Kind::Order, action: "ship", status: "placed" }),
+            domain(DomainError::AmountMismatch { expected: 10, given: 9 }),
+            domain(DomainError::ReturnNotAccepted),
+            ApiError::App(AppError::NotFound),
+            ApiError::App(AppError::EmailTaken),
+            ApiError::App(AppError::InvalidCredentials),
+            ApiError::App(AppError::IdempotencyKeyReused),
+            ApiError::App(AppError::ListingsTaken(vec![ListingId::from_uuid(uuid::Uuid::nil())])),
+            ApiError::App(AppError::Contention),
+            ApiError::App(AppError::NotCaughtUp(7)),
+            payment(PaymentError::Declined {
+                code: "REJECT_CARD_PAYMENT".to_owned(),
+                message: "한도초과".to_owned(),
+            }),
+            payment(PaymentError::AmountMismatch { expected: 10, reported: 1 }),
+            payment(PaymentError::NotFound),
+            payment(PaymentError::Pending("WAITING_FOR_DEPOSIT".to_owned())),
+            payment(PaymentError::AlreadyProcessed),
+            payment(PaymentError::AlreadyRefunded),
+            payment(PaymentError::NotRefundable("NOT_CANCELABLE_AMOUNT".to_owned())),
+            payment(PaymentError::Unavailable("timed out".to_owned())),
+            payment(PaymentError::Misconfigured("UNAUTHORIZED_KEY".to_owned())),
+            ApiError::App(AppError::Store(EventStoreError::Saturated)),
+            ApiError::App(AppError::Store(EventStoreError::Corrupt("x".to_owned()))),
+            ApiError::App(AppError::ReadModel(timed_out().await)),
+            ApiError::App(AppError::ReadModel(ReadModelError::Corrupt("x".to_owned()))),
+            ApiError::App(AppError::Codec(EventCodecError::NotAnObject)),
+            ApiError::App(AppError::internal("testing", "a cause")),
+        ]
+    }
+
+    /// The code of each kind of error, spelled out once more. The match is exhaustive down to
+    /// the variants of the domain's, the application's and the gateways' errors: a new variant
+    /// does not compile until it is named here with its code, which must then be in `CODES` (and
+    /// in `docs/api.md`), and an error of its kind belongs in `one_of_each`.
+    fn expected_code(error: &ApiError) -> &'static str {
+        match error {
+            ApiError::App(error) => match error {
+                AppError::Domain(refusal) => match refusal {
+                    DomainError::Invalid(_) => "validation_failed",
+                    DomainError::NotFound(_) => "not_found",
+                    DomainError::AlreadyExists(_) => "already_exists",
+                    DomainError::Forbidden(_) => "forbidden",
+                    DomainError::BuyerIsSeller => "buyer_is_seller",
+                    DomainError::ListingNotAvailable { .. } => "listing_not_available",
+                    DomainError::InvalidTransition { .. } => "invalid_state_transition",
+                    DomainError::AmountMismatch { .. } => "amount_mismatch",
+                    DomainError::ReturnNotAccepted => "return_not_accepted",
+                },
+                AppError::NotFound => "not_found",
+                AppError::EmailTaken => "email_taken",
+                AppError::InvalidCredentials => "invalid_credentials",
+                AppError::IdempotencyKeyReused => "idempotency_key_reused",
+                AppError::ListingsTaken(_) => "listing_not_available",
+                AppError::Contention => "concurrent_modification",
+                AppError::Payment(failure) => match failure {
+                    PaymentError::Declined { .. } => "payment_declined",
+                    PaymentError::AmountMismatch { .. } => "amount_mismatch",
+                    PaymentError::NotFound => "payment_not_found",
+                    PaymentError::Pending(_) => "payment_pending",
+                    PaymentError::AlreadyProcessed => "payment_already_processed",
+                    PaymentError::AlreadyRefunded => "payment_already_refunded",
+                    PaymentError::NotRefundable(_) => "payment_not_refundable",
+                    PaymentError::Unavailable(_) => "payment_gateway_unavailable",
+                    PaymentError::Misconfigured(_) => "payment_gateway_misconfigured",
+                },
+                AppError::NotCaughtUp(_) => "not_caught_up",
+                AppError::Store(error) if error.is_saturated() => "overloaded",
+                AppError::ReadModel(error) if error.is_unavailable() => "read_model_unavailable",
+                AppError::Store(_)
+                | AppError::ReadModel(_)
+                | AppError::Codec(_)
+                | AppError::Internal { .. } => "internal_error",
+            },
+            ApiError::Validation(_) => "validation_failed",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::MalformedJson(_) => "malformed_json",
+            ApiError::InvalidBody(_) => "invalid_body",
+            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::InvalidQuery(_) => "invalid_query",
+            ApiError::InvalidHeader(_) => "invalid_header",
+            ApiError::RouteNotFound => "not_found",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
+            ApiError::RateLimited(_) => "rate_limited",
+            ApiError::ShuttingDown => "shutting_down",
+        }
+    }
+
+    #[tokio::test]
+    async fn every_error_answers_a_code_of_the_table_with_its_status() {
+        let mut answered = BTreeSet::new();
+        for error in one_of_each().await {
+            let (code, status, _) = error.classify();
+            assert_eq!(code, expected_code(&error), "{error:?}");
+            assert!(CODES.contains(&(code, status)), "{code} ({status}) for {error:?} is not in CODES");
+            let response = error.error_response();
+            assert_eq!(response.status(), status, "{error:?}");
+            answered.insert(code);
+        }
+        let listed: BTreeSet<&str> = CODES.iter().map(|(code, _)| *code).collect();
+        assert_eq!(listed.len(), CODES.len(), "a code is listed twice");
+        let never: Vec<_> = listed.difference(&answered).collect();
+        assert!(never.is_empty(), "CODES lists codes no error answers with: {never:?}");
+    }
+
+    #[test]
+    fn the_reference_lists_every_code_with_its_status() {
+        let reference = include_str!("../../../docs/api.md");
+        let errors = reference.split("\n## Errors").nth(1).expect("docs/api.md has an Errors section");
+        for (code, status) in CODES {
+            let row = errors
+                .lines()
+                .filter(|line| line.starts_with('|'))
+                .find(|line| line.split('|').nth(1).is_some_and(|codes| codes.contains(&format!("`{code}`"))))
+                .unwrap_or_else(|| panic!("docs/api.md's problem table does not list `{code}`"));
+            let documented = row.split('|').nth(2).unwrap().trim();
+            assert_eq!(documented, status.as_str(), "docs/api.md's status of `{code}`");
+        }
+    }
+
+    /// A response's `Retry-After`, if any.
+    fn retry_after(error: &ApiError) -> Option<String> {
+        let response = error.error_response();
+        response.headers().get(header::RETRY_AFTER).map(|value| value.to_str().unwrap().to_owned())
+    }
 
     #[test]
     fn a_saturated_store_answers_503_with_retry_after() {
         let error = ApiError::App(AppError::Store(EventStoreError::pool_timed_out()));
         let response = error.error_response();
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(response.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("1"));
+        assert_eq!(retry_after(&error).as_deref(), Some("1"));
         let other = ApiError::App(AppError::Store(EventStoreError::Corrupt("x".to_owned())));
         assert_eq!(other.error_response().status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(retry_after(&other), None);
+    }
+
+    #[tokio::test]
+    async fn a_read_model_that_does_not_answer_is_503_with_retry_after_and_no_cause() {
+        let error = ApiError::App(AppError::ReadModel(timed_out().await));
+        assert_eq!(
+            error.classify(),
+            ("read_model_unavailable", StatusCode::SERVICE_UNAVAILABLE, "Read model unavailable")
+        );
+        assert_eq!(retry_after(&error).as_deref(), Some("1"));
+        let body = actix_web::body::to_bytes(error.error_response().into_body()).await.unwrap();
+        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["code"], "read_model_unavailable");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(!detail.contains("MongoDB") && !detail.contains("reading a document"), "{detail}");
+        // A read model that answers wrongly is a fault of ours, not a passing one.
+        let corrupt = ApiError::App(AppError::ReadModel(ReadModelError::Corrupt("bad row".to_owned())));
+        assert_eq!(corrupt.classify().0, "internal_error");
+        assert_eq!(retry_after(&corrupt), None);
+    }
+
+    /// The refunds' refusals happen in the process manager, which logs them; should a request
+    /// ever meet one, it is a 409 the client can read, like an already processed payment.
+    #[test]
+    fn refunds_refused_by_the_gateway_are_conflicts() {
+        for (failure, code) in [
+            (PaymentError::AlreadyRefunded, "payment_already_refunded"),
+            (PaymentError::NotRefundable("NOT_CANCELABLE_AMOUNT".to_owned()), "payment_not_refundable"),
+        ] {
+            let error = ApiError::App(AppError::Payment(failure));
+            assert_eq!(error.classify().0, code);
+            assert_eq!(error.error_response().status(), StatusCode::CONFLICT);
+        }
+    }
+
+    #[test]
+    fn contention_and_duplicates_are_conflicts_without_retry_after() {
+        for (error, code) in [
+            (ApiError::App(AppError::Contention), "concurrent_modification"),
+            (ApiError::from(DomainError::AlreadyExists(Kind::Listing)), "already_exists"),
+        ] {
+            assert_eq!(error.classify().0, code);
+            assert_eq!(error.error_response().status(), StatusCode::CONFLICT);
+            assert_eq!(retry_after(&error), None);
+        }
     }
 }

@@ -41,6 +41,22 @@ pub enum ReadModelError {
     Corrupt(String),
 }
 
+impl ReadModelError {
+    /// Whether the backend could not be reached or did not answer in time (a server down, a
+    /// connection refused or dropped, a call past its deadline), rather than refusing or failing
+    /// a call it took. Such a failure passes when the backend is back: callers answer "try again"
+    /// rather than "internal error".
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            ReadModelError::TimedOut { .. } => true,
+            ReadModelError::Documents(error)
+            | ReadModelError::Cache(error)
+            | ReadModelError::SearchServer(error) => error.is_unreachable(),
+            ReadModelError::Migration(_) | ReadModelError::Search(_) | ReadModelError::Corrupt(_) => false,
+        }
+    }
+}
+
 /// A backend's failure: the driver's error itself, or what the adapter found wrong.
 #[derive(Debug, thiserror::Error)]
 #[error(transparent)]
@@ -55,6 +71,51 @@ impl BackendError {
     pub fn downcast_ref<T: Error + 'static>(&self) -> Option<&T> {
         self.0.downcast_ref::<T>()
     }
+
+    /// Whether the driver failed to reach its server: the connection could not be made, broke, or
+    /// timed out. Only the drivers whose feature is on are asked; anything else is not.
+    fn is_unreachable(&self) -> bool {
+        let error = &*self.0;
+        #[cfg(feature = "redis")]
+        if let Some(error) = error.downcast_ref::<redis::RedisError>() {
+            return error.is_connection_refusal()
+                || error.is_io_error()
+                || error.is_timeout()
+                || error.is_connection_dropped();
+        }
+        #[cfg(feature = "mongodb")]
+        if let Some(error) = error.downcast_ref::<mongodb::error::Error>() {
+            use mongodb::error::ErrorKind;
+            return matches!(
+                *error.kind,
+                ErrorKind::ServerSelection { .. }
+                    | ErrorKind::Io(_)
+                    | ErrorKind::ConnectionPoolCleared { .. }
+            );
+        }
+        #[cfg(feature = "elasticsearch")]
+        if let Some(error) = error.downcast_ref::<elasticsearch::Error>() {
+            // The transport's failure (reqwest's, below the client's error) is an I/O error
+            // somewhere down its chain of causes: refused, reset, timed out.
+            return error.is_timeout() || caused_by_io(error);
+        }
+        // Any other error (SQLite's, the adapters' own) is not a connection's failure.
+        let _ = error;
+        false
+    }
+}
+
+/// Whether an I/O error is among `error`'s causes.
+#[cfg(feature = "elasticsearch")]
+fn caused_by_io(error: &(dyn Error + 'static)) -> bool {
+    let mut cause = error.source();
+    while let Some(current) = cause {
+        if current.is::<std::io::Error>() {
+            return true;
+        }
+        cause = current.source();
+    }
+    false
 }
 
 #[cfg(feature = "sqlite")]
@@ -82,5 +143,56 @@ impl From<tantivy::TantivyError> for ReadModelError {
 impl From<redis::RedisError> for ReadModelError {
     fn from(error: redis::RedisError) -> Self {
         ReadModelError::Cache(BackendError::new(error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used, reason = "a failed expectation is a failed test")]
+
+    use std::io;
+
+    use super::*;
+
+    fn refused() -> io::Error {
+        io::Error::new(io::ErrorKind::ConnectionRefused, "connection refused")
+    }
+
+    #[test]
+    fn a_backend_that_cannot_be_reached_is_unavailable() {
+        let redis_down = ReadModelError::Cache(BackendError::new(redis::RedisError::from(refused())));
+        assert!(redis_down.is_unavailable());
+        let mongo_down = ReadModelError::Documents(BackendError::new(mongodb::error::Error::from(refused())));
+        assert!(mongo_down.is_unavailable());
+        let search_down =
+            ReadModelError::SearchServer(BackendError::new(elasticsearch::Error::from(refused())));
+        assert!(search_down.is_unavailable());
+    }
+
+    #[tokio::test]
+    async fn a_call_past_its_deadline_is_unavailable() {
+        let source = tokio::time::timeout(std::time::Duration::ZERO, std::future::pending::<()>())
+            .await
+            .expect_err("a pending future never finishes");
+        let late = ReadModelError::TimedOut {
+            service: "MongoDB",
+            operation: "reading a document",
+            limit: std::time::Duration::ZERO,
+            source,
+        };
+        assert!(late.is_unavailable());
+    }
+
+    #[test]
+    fn refusals_and_corruption_are_not_unavailability() {
+        let refused_by_server = ReadModelError::Cache(BackendError::new(redis::RedisError::from((
+            redis::ErrorKind::Parse,
+            "bad",
+        ))));
+        assert!(!refused_by_server.is_unavailable());
+        assert!(!ReadModelError::Corrupt("x".to_owned()).is_unavailable());
+        assert!(!ReadModelError::Documents(BackendError::new("a constraint failed")).is_unavailable());
+        // The local index is a file: a failure of it does not pass by waiting.
+        assert!(!ReadModelError::Search(BackendError::new(refused())).is_unavailable());
     }
 }

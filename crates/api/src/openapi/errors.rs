@@ -137,6 +137,13 @@ fn shared_refusals(path: &str, method: &HttpMethod, operation: &Operation) -> Ve
     let retry = |refusal: Shared| Shared { header: Some(ErrorHeader::RetryAfter), ..refusal };
     if named(consistency::CONSISTENCY_POSITION) {
         refusals.push(retry(shared(503, "not_caught_up", "`X-Consistency-Position` not reached within 2 s")));
+        // The header is what the queries of the read models take: the same queries fail over to
+        // "come back shortly" while a read model's server is down.
+        refusals.push(retry(shared(
+            503,
+            "read_model_unavailable",
+            "a read model this query reads cannot be reached or did not answer in time",
+        )));
     }
     if path.starts_with("/v1/") {
         refusals.push(retry(shared(503, "overloaded", "every event-store connection stayed busy for 3 s")));
