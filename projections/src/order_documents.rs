@@ -4,8 +4,8 @@ use std::{collections::HashMap, sync::Arc};
 
 use async_trait::async_trait;
 use jangteo_domain::{
-    Aggregate, DomainEvent, OrderId,
-    escrow::{EscrowEvent, EscrowState, EscrowStatus},
+    Aggregate, DomainEvent, Money, OrderId,
+    escrow::{EscrowBalance, EscrowEvent, EscrowState, EscrowStatus},
     order::{OrderEvent, OrderState, OrderStatus},
 };
 use jangteo_event_store::RecordedEvent;
@@ -105,6 +105,8 @@ pub(crate) fn fold_order(
             price: *price,
             status: OrderStatus::Placed,
             escrow_status: None,
+            escrow_refunded: Money::ZERO,
+            escrow_released: Money::ZERO,
             version: event.version,
             escrow_version: 0,
             created_at: event.recorded_at,
@@ -123,7 +125,7 @@ pub(crate) fn fold_order(
     Ok(Some(document))
 }
 
-fn fold_escrow(
+pub(crate) fn fold_escrow(
     current: Option<OrderDocument>,
     escrow_event: &EscrowEvent,
     event: &RecordedEvent,
@@ -137,16 +139,17 @@ fn fold_escrow(
     if document.escrow_version >= event.version {
         return Ok(None);
     }
-    document.escrow_status = Some(match escrow_event {
-        EscrowEvent::EscrowHeld { .. } => EscrowStatus::Held,
-        EscrowEvent::EscrowFrozen { .. } => EscrowStatus::Frozen,
-        // A settlement refunds its part first, then releases the rest: both together are a split.
-        EscrowEvent::EscrowReleased { .. } if document.escrow_status == Some(EscrowStatus::Refunded) => {
-            EscrowStatus::Split
-        }
-        EscrowEvent::EscrowReleased { .. } => EscrowStatus::Released,
-        EscrowEvent::EscrowRefunded { .. } => EscrowStatus::Refunded,
-    });
+    // The escrow holds the order's price: paying any other amount is refused by the order.
+    let before = EscrowBalance {
+        amount: document.price,
+        refunded: document.escrow_refunded,
+        released: document.escrow_released,
+        status: document.escrow_status.unwrap_or(EscrowStatus::Held),
+    };
+    let after = before.after(escrow_event);
+    document.escrow_status = Some(after.status);
+    document.escrow_refunded = after.refunded;
+    document.escrow_released = after.released;
     document.escrow_version = event.version;
     document.updated_at = event.recorded_at;
     Ok(Some(document))

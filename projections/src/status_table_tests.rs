@@ -1,6 +1,7 @@
 //! Property tests: a document's status is the replayed aggregate's, for any sequence of commands
 //! the domain accepts. The projections take statuses from the domain's one table
-//! (`OrderStatus::after`, `listing::status_after`); these tests pin that they stay equal.
+//! (`OrderStatus::after`, `EscrowBalance::after`, `listing::status_after`); these tests pin that
+//! they stay equal, with the escrow moved by the domain's trade table as the application moves it.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, reason = "a failed expectation is a failed test")]
 
@@ -9,8 +10,10 @@ use jangteo_domain::{
     AccountId, Aggregate, CancelReason, Carrier, Description, DisputeReason, DisputeResolution, DomainEvent,
     EscrowId, Gateway, GatewayPayment, ListingId, Money, OrderId, PaymentKey, PaymentMethod, ReturnReason,
     Title, TrackingNumber,
+    escrow::EscrowState,
     listing::{ListingCommand, ListingState},
     order::{OrderCommand, OrderDeadline, OrderItem, OrderState, ReturnPolicy, ShipmentStage},
+    trade,
 };
 use jangteo_event_store::{ActorRole, EventMetadata, RecordedEvent};
 use jangteo_read_models::ListingStatusView;
@@ -107,7 +110,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
     #[test]
-    fn order_documents_show_the_replayed_orders_status(choices in prop::collection::vec(any::<u8>(), 0..48)) {
+    fn order_documents_show_the_replayed_orders_and_escrows_status(choices in prop::collection::vec(any::<u8>(), 0..48)) {
         let order_id = OrderId::from_uuid(Uuid::from_u128(5));
         let price = Money::won(40_000).unwrap();
         let item = OrderItem { listing_id: ListingId::from_uuid(Uuid::from_u128(6)), price };
@@ -115,8 +118,9 @@ proptest! {
             order_id, buyer_id: BUYER, seller_id: SELLER, items: vec![item], shipping_fee: Money::ZERO,
         };
         let mut state = OrderState::default();
+        let mut escrow = EscrowState::default();
         let mut document = None;
-        let mut version = 0;
+        let (mut version, mut escrow_version) = (0, 0);
         let mut steps = vec![state.decide(place).unwrap()];
         for choice in &choices {
             // The first command from `choice` on that the order accepts now, so that every step
@@ -134,6 +138,22 @@ proptest! {
                 document = crate::order_documents::fold_order(document.clone(), &event, &stored).unwrap().or(document);
                 let OrderState::Present(order) = &state else { panic!("an order event left no order") };
                 prop_assert_eq!(document.as_ref().map(|d| d.status), Some(order.status), "after {}", stored.event_type);
+                // The escrow's follow-ups, as the application carries them out.
+                let Some(command) = trade::follow_up(order, &event).escrow else { continue };
+                let escrow_id = order.escrow_id.expect("a paid order has an escrow").as_uuid();
+                for escrow_event in escrow.decide(command).expect("the trade table's follow-ups are accepted") {
+                    escrow_version += 1;
+                    escrow = escrow.evolve(&escrow_event);
+                    let stored = recorded(EscrowState::STREAM_TYPE, escrow_id, escrow_version, &escrow_event);
+                    document = crate::order_documents::fold_escrow(document.clone(), &escrow_event, &stored)
+                        .unwrap()
+                        .or(document);
+                    let (EscrowState::Present(held), Some(shown)) = (&escrow, &document) else {
+                        panic!("an escrow event left no escrow")
+                    };
+                    prop_assert_eq!(shown.escrow_status, Some(held.status), "after {}", stored.event_type);
+                    prop_assert_eq!((shown.escrow_refunded, shown.escrow_released), (held.refunded, held.released));
+                }
             }
         }
     }

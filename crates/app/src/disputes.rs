@@ -9,7 +9,6 @@ use async_trait::async_trait;
 use jangteo_domain::{
     AccountId, DisputeReason, DisputeResolution, DomainError, Forbidden, Money, OrderId, ReturnReason,
     account::AccountRole,
-    escrow::{EscrowCommand, EscrowState},
     order::{OrderCommand, OrderState, OrderStatus, ReturnPolicy},
 };
 use jangteo_event_store::AppendOutcome;
@@ -17,7 +16,7 @@ use uuid::Uuid;
 
 use crate::{
     Accounts, Actor, AppError, CommandContext, OrderReceipt, UnitOfWork,
-    orders::{run_order_command, status_of, trade_context},
+    orders::{decide_escrow_with_the_order, run_order_command, status_of, trade_context},
     unit_of_work::{Decision, Work},
 };
 
@@ -119,15 +118,12 @@ impl Decision for OpenDispute {
 
     async fn decide(&self, work: &mut Work<'_>) -> Result<OrderStatus, AppError> {
         let open = OrderCommand::OpenDispute { actor: self.actor, reason: self.reason.clone() };
-        let OrderState::Present(order) = work.decide::<OrderState>(self.order_id.as_uuid(), open).await?
-        else {
-            return Err(AppError::NotFound);
-        };
-        // Every order that can be disputed is paid, so it has an escrow.
-        if let Some(escrow_id) = order.escrow_id {
-            work.decide::<EscrowState>(escrow_id.as_uuid(), EscrowCommand::Freeze).await?;
+        let (order, events) = work.decide_with_events::<OrderState>(self.order_id.as_uuid(), open).await?;
+        decide_escrow_with_the_order(work, &order, &events).await?;
+        match order {
+            OrderState::Present(order) => Ok(order.status),
+            OrderState::Absent => Err(AppError::NotFound),
         }
-        Ok(order.status)
     }
 
     async fn replayed(&self, uow: &UnitOfWork, _outcome: &AppendOutcome) -> Result<OrderStatus, AppError> {

@@ -10,6 +10,7 @@ use jangteo_domain::{
     escrow::{EscrowCommand, EscrowState},
     listing::{ListingCommand, ListingState},
     order::{self, OrderCommand, OrderDeadline, OrderEvent, OrderState, OrderStatus},
+    trade,
 };
 use jangteo_event_store::AppendOutcome;
 use jangteo_payments::{CancelPayment, ConfirmPayment, PaymentError, PaymentGateway};
@@ -430,6 +431,31 @@ enum Capture {
     HeldAlready(OrderStatus),
 }
 
+/// The escrow follow-ups that go into the order's own append ([`trade::follow_up`]): holding the
+/// paid price in a new escrow, freezing it when a dispute opens. The others follow the order's
+/// commit, through the process manager.
+pub(crate) async fn decide_escrow_with_the_order(
+    work: &mut Work<'_>,
+    order: &OrderState,
+    events: &[OrderEvent],
+) -> Result<(), AppError> {
+    let OrderState::Present(order) = order else { return Ok(()) };
+    for event in events {
+        match trade::follow_up(order, event).escrow {
+            Some(hold @ EscrowCommand::Hold { escrow_id, .. }) => {
+                work.decide_new::<EscrowState>(escrow_id.as_uuid(), hold).await?;
+            }
+            Some(EscrowCommand::Freeze) => {
+                if let Some(escrow_id) = order.escrow_id {
+                    work.decide::<EscrowState>(escrow_id.as_uuid(), EscrowCommand::Freeze).await?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// Recording a captured payment: the order paid and a new escrow holding its price, in one append.
 struct RecordCapture<'a> {
     order_id: OrderId,
@@ -458,21 +484,14 @@ impl Decision for RecordCapture<'_> {
             amount: order.price,
             payment: self.captured.clone(),
         };
-        match work.decide::<OrderState>(self.order_id.as_uuid(), pay).await {
-            Ok(_) => {}
+        let (paid, events) = match work.decide_with_events::<OrderState>(self.order_id.as_uuid(), pay).await {
+            Ok(decided) => decided,
             Err(AppError::Domain(_)) if order.payment.as_ref() == Some(self.captured) => {
                 return Ok(Capture::HeldAlready(order.status));
             }
             Err(refusal) => return Err(refusal),
-        }
-        let hold = EscrowCommand::Hold {
-            escrow_id: self.escrow_id,
-            order_id: self.order_id,
-            buyer_id: order.buyer_id,
-            seller_id: order.seller_id,
-            amount: order.price,
         };
-        work.decide_new::<EscrowState>(self.escrow_id.as_uuid(), hold).await?;
+        decide_escrow_with_the_order(work, &paid, &events).await?;
         Ok(Capture::Recorded(OrderStatus::Paid))
     }
 

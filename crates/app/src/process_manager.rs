@@ -1,5 +1,6 @@
 //! The trade process manager: carries an order's outcome over to its listing and escrow, and an
-//! escrow's release over to the seller's settlement.
+//! escrow's release over to the seller's settlement. What each order event asks is the domain's
+//! trade table ([`trade::follow_up`]); this is where it meets the gateway and the log:
 //!
 //! * order completed -> listing sold, escrow released to the seller;
 //! * order expired (not paid, or not shipped, in time) -> as a cancellation;
@@ -27,11 +28,12 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 use futures::{StreamExt, TryStreamExt, stream};
 
 use jangteo_domain::{
-    Aggregate, DomainEvent, EscrowId, FeeRate, Gateway, GatewayPayment, Money, SettlementId,
+    Aggregate, DomainEvent, EscrowId, FeeRate, Gateway, GatewayPayment, SettlementId,
     escrow::{EscrowCommand, EscrowEvent, EscrowState},
     listing::{ListingCommand, ListingState},
     order::{Order, OrderEvent, OrderState},
     settlement::{SettlementCommand, SettlementState},
+    trade::{self, ListingOutcome, Refund},
 };
 use jangteo_event_store::{LogTail, RecordedEvent};
 use jangteo_payments::{CancelPayment, EscrowLogistics, EscrowShipment, PaymentError, PaymentGateway};
@@ -57,23 +59,6 @@ impl Default for SettlementPolicy {
     fn default() -> Self {
         Self { fee_rate: FeeRate::basis_points(350).unwrap_or(FeeRate::ZERO), payout_delay_days: 1 }
     }
-}
-
-/// What becomes of an order's listings when it ends.
-#[derive(Clone, Copy)]
-enum ListingOutcome {
-    Sold,
-    BackOnSale,
-}
-
-/// How a trade ended, for its listing and its money.
-enum Ending {
-    /// Completed: listing sold, everything to the seller.
-    Completed,
-    /// Cancelled or expired: listing back on sale, everything back to the buyer if paid.
-    Abandoned { refund_due: bool },
-    /// A granted return or a resolved dispute: `refund` to the buyer, the rest to the seller.
-    Settled { refund: Money },
 }
 
 #[derive(Clone)]
@@ -199,53 +184,34 @@ impl TradeProcessManager {
         if let OrderEvent::OrderShipped { .. } = order_event {
             return self.register_escrow_shipment(event, &order).await;
         }
-        let ending = match order_event {
-            OrderEvent::OrderCompleted {} => Ending::Completed,
-            OrderEvent::OrderCancelled { refund_due, .. } | OrderEvent::OrderExpired { refund_due, .. } => {
-                Ending::Abandoned { refund_due }
-            }
-            ref other => match other.settlement_refund(order.price) {
-                Some(refund) => Ending::Settled { refund },
-                None => return Ok(()),
-            },
-        };
-        let refund_due = match ending {
-            Ending::Completed => None,
-            Ending::Abandoned { refund_due } => Some(refund_due),
-            Ending::Settled { refund } => return self.settle(event, &order, refund).await,
-        };
-        match refund_due {
-            None => {
-                self.confirm_escrow_purchase(&order).await;
-                self.close_listings(event, &order, ListingOutcome::Sold).await?;
-                if let Some(escrow_id) = order.escrow_id {
-                    let release = EscrowCommand::Release;
-                    self.react::<EscrowState>(event, Reaction::EscrowReleased, escrow_id.as_uuid(), &release)
-                        .await?;
-                }
-            }
-            Some(refund_due) => {
-                self.close_listings(event, &order, ListingOutcome::BackOnSale).await?;
-                if let (true, Some(escrow_id)) = (refund_due, order.escrow_id) {
-                    let given_back = match &order.payment {
-                        Some(payment) => self.give_back(event, &order, payment, None).await?,
-                        // Paid before payment gateways: the money never left Jangteo's books.
-                        None => true,
-                    };
-                    if given_back {
-                        let refund = EscrowCommand::Refund;
-                        self.react::<EscrowState>(
-                            event,
-                            Reaction::EscrowRefunded,
-                            escrow_id.as_uuid(),
-                            &refund,
-                        )
-                        .await?;
-                    }
-                }
-            }
+        let follow_up = trade::follow_up(&order, &order_event);
+        if let Some(outcome) = follow_up.listings {
+            self.close_listings(event, &order, outcome).await?;
         }
-        Ok(())
+        let (Some(escrow_id), Some(command)) = (order.escrow_id, &follow_up.escrow) else {
+            return Ok(());
+        };
+        let reaction = match command {
+            EscrowCommand::Release => Reaction::EscrowReleased,
+            EscrowCommand::Refund => Reaction::EscrowRefunded,
+            EscrowCommand::Settle { .. } => Reaction::EscrowSettled,
+            // Holding and freezing went into the order's own append.
+            EscrowCommand::Hold { .. } | EscrowCommand::Freeze => return Ok(()),
+        };
+        let given_back = match (follow_up.gateway_refund(&order), &order.payment) {
+            (Some(refund), Some(payment)) => self.give_back(event, &order, payment, refund).await?,
+            // Nothing to give back, or paid before payment gateways: the money never left
+            // Jangteo's books.
+            _ => true,
+        };
+        if !given_back {
+            return Ok(());
+        }
+        // The buyer's part is back (if any): an escrow PG may now settle with the seller.
+        if follow_up.pays_seller(&order) {
+            self.confirm_escrow_purchase(&order).await;
+        }
+        self.react::<EscrowState>(event, reaction, escrow_id.as_uuid(), command).await
     }
 
     /// The escrow PG holding the order's payment, if the deployment has one and the payment is
@@ -306,30 +272,6 @@ impl TradeProcessManager {
         Ok(())
     }
 
-    /// Ends a trade by a settlement: the listing is sold unless everything went back, and the
-    /// escrow pays `refund` to the buyer (through the gateway first) and the rest to the seller.
-    async fn settle(&self, event: &RecordedEvent, order: &Order, refund: Money) -> Result<(), AppError> {
-        let outcome = if refund == order.price { ListingOutcome::BackOnSale } else { ListingOutcome::Sold };
-        self.close_listings(event, order, outcome).await?;
-        let Some(escrow_id) = order.escrow_id else { return Ok(()) };
-        let given_back = match (&order.payment, refund > Money::ZERO) {
-            (Some(payment), true) => {
-                let part = (refund < order.price).then_some(refund);
-                self.give_back(event, order, payment, part).await?
-            }
-            _ => true,
-        };
-        if given_back {
-            // The buyer's part is back: an escrow PG may now settle the rest with the seller.
-            if refund < order.price {
-                self.confirm_escrow_purchase(order).await;
-            }
-            let settle = EscrowCommand::Settle { refund };
-            self.react::<EscrowState>(event, Reaction::EscrowSettled, escrow_id.as_uuid(), &settle).await?;
-        }
-        Ok(())
-    }
-
     /// Cancels the order's payment (all of it, or `part`) with the gateway that captured it;
     /// returns whether the money went back. An outage or a rejected configuration is an error
     /// (the batch is retried, with the same idempotency key); any refusal of this refund is
@@ -340,8 +282,12 @@ impl TradeProcessManager {
         cause: &RecordedEvent,
         order: &Order,
         payment: &GatewayPayment,
-        part: Option<Money>,
+        refund: Refund,
     ) -> Result<bool, AppError> {
+        let part = match refund {
+            Refund::All => None,
+            Refund::Part(part) => Some(part),
+        };
         let cannot = |why: &str| {
             tracing::error!(
                 order_id = %order.order_id,

@@ -59,6 +59,66 @@ fn zero() -> Money {
     Money::ZERO
 }
 
+/// The money of an escrow: what it holds, what has left it each way, and the status that
+/// follows. The one table of escrow statuses: [`EscrowState::evolve`] and the order documents
+/// both take it from [`EscrowBalance::after`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EscrowBalance {
+    pub amount: Money,
+    pub refunded: Money,
+    pub released: Money,
+    pub status: EscrowStatus,
+}
+
+impl EscrowBalance {
+    /// A new escrow holding `amount`.
+    pub fn held(amount: Money) -> Self {
+        Self { amount, refunded: Money::ZERO, released: Money::ZERO, status: EscrowStatus::Held }
+    }
+
+    /// The balance after `event`.
+    #[must_use]
+    pub fn after(mut self, event: &EscrowEvent) -> Self {
+        match event {
+            EscrowEvent::EscrowHeld { amount, .. } => return Self::held(*amount),
+            EscrowEvent::EscrowFrozen { .. } => self.status = EscrowStatus::Frozen,
+            EscrowEvent::EscrowReleased { amount, .. } => {
+                self.released = self.released.checked_add(*amount).unwrap_or(self.amount);
+            }
+            EscrowEvent::EscrowRefunded { amount, .. } => {
+                self.refunded = self.refunded.checked_add(*amount).unwrap_or(self.amount);
+            }
+        }
+        self.status = self.status_after_payouts();
+        self
+    }
+
+    /// The status once `refunded` and `released` account for everything (a settlement's two
+    /// events together), or the status so far otherwise.
+    fn status_after_payouts(&self) -> EscrowStatus {
+        if self.refunded.checked_add(self.released) != Some(self.amount) {
+            self.status
+        } else if self.released == Money::ZERO {
+            EscrowStatus::Refunded
+        } else if self.refunded == Money::ZERO {
+            EscrowStatus::Released
+        } else {
+            EscrowStatus::Split
+        }
+    }
+}
+
+impl Escrow {
+    pub fn balance(&self) -> EscrowBalance {
+        EscrowBalance {
+            amount: self.amount,
+            refunded: self.refunded,
+            released: self.released,
+            status: self.status,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", content = "escrow", rename_all = "snake_case")]
 pub enum EscrowState {
@@ -173,19 +233,6 @@ impl Escrow {
         }
         Ok(events)
     }
-
-    /// The status once `refunded` and `released` account for everything, or `before` otherwise.
-    fn status_after_payouts(&self, before: EscrowStatus) -> EscrowStatus {
-        if self.refunded.checked_add(self.released) != Some(self.amount) {
-            before
-        } else if self.released == Money::ZERO {
-            EscrowStatus::Refunded
-        } else if self.refunded == Money::ZERO {
-            EscrowStatus::Released
-        } else {
-            EscrowStatus::Split
-        }
-    }
 }
 
 impl Aggregate for EscrowState {
@@ -255,18 +302,9 @@ impl Aggregate for EscrowState {
             (EscrowState::Absent, _) => return EscrowState::Absent,
             (EscrowState::Present(escrow), _) => escrow,
         };
-        match event {
-            EscrowEvent::EscrowHeld { .. } => {}
-            EscrowEvent::EscrowFrozen { .. } => escrow.status = EscrowStatus::Frozen,
-            EscrowEvent::EscrowReleased { amount, .. } => {
-                escrow.released = escrow.released.checked_add(*amount).unwrap_or(escrow.amount);
-                escrow.status = escrow.status_after_payouts(escrow.status);
-            }
-            EscrowEvent::EscrowRefunded { amount, .. } => {
-                escrow.refunded = escrow.refunded.checked_add(*amount).unwrap_or(escrow.amount);
-                escrow.status = escrow.status_after_payouts(escrow.status);
-            }
-        }
+        let balance = escrow.balance().after(event);
+        (escrow.amount, escrow.refunded, escrow.released, escrow.status) =
+            (balance.amount, balance.refunded, balance.released, balance.status);
         EscrowState::Present(escrow)
     }
 }

@@ -19,6 +19,7 @@ pub mod order;
 pub mod registry;
 pub mod settlement;
 mod text;
+pub mod trade;
 mod values;
 
 pub use aggregate::{Aggregate, DomainEvent, EventCodecError};

@@ -101,6 +101,12 @@ pub struct OrderDocument {
     pub status: OrderStatus,
     /// `None` until the order is paid.
     pub escrow_status: Option<EscrowStatus>,
+    /// Paid back to the buyer from the escrow so far.
+    #[serde(default = "no_fee")]
+    pub escrow_refunded: Money,
+    /// Paid out to the seller from the escrow so far.
+    #[serde(default = "no_fee")]
+    pub escrow_released: Money,
     /// The order stream's version this document reflects.
     pub version: u64,
     /// The escrow stream's version this document reflects (0 before payment).

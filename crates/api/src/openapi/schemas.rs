@@ -188,6 +188,12 @@ pub(crate) struct Order {
     status: OrderStatus,
     /// `null` until the order is paid.
     escrow_status: Option<EscrowStatus>,
+    /// Paid back to the buyer from the escrow so far.
+    #[schema(value_type = Won)]
+    escrow_refunded: i64,
+    /// Paid out to the seller from the escrow so far.
+    #[schema(value_type = Won)]
+    escrow_released: i64,
     #[schema(minimum = 0)]
     version: u64,
     /// The escrow stream's version this document reflects (0 before payment).
@@ -338,6 +344,8 @@ mod tests {
             price: won(12_500),
             status: jangteo_domain::order::OrderStatus::Paid,
             escrow_status: Some(jangteo_domain::escrow::EscrowStatus::Held),
+            escrow_refunded: won(0),
+            escrow_released: won(0),
             version: 2,
             escrow_version: 1,
             created_at: now,

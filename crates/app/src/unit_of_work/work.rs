@@ -57,6 +57,17 @@ impl<'u> Work<'u> {
         command: A::Command,
     ) -> Result<A, AppError> {
         let index = self.slot::<A>(stream_id).await?;
+        Ok(self.decide_in::<A>(index, command)?.0)
+    }
+
+    /// As [`Work::decide`], returning the events decided too, for a decision whose follow-ups
+    /// go into the same append.
+    pub async fn decide_with_events<A: Aggregate>(
+        &mut self,
+        stream_id: Uuid,
+        command: A::Command,
+    ) -> Result<(A, Vec<A::Event>), AppError> {
+        let index = self.slot::<A>(stream_id).await?;
         self.decide_in::<A>(index, command)
     }
 
@@ -79,7 +90,7 @@ impl<'u> Work<'u> {
             state: Arc::new(A::default()),
             events: Vec::new(),
         });
-        self.decide_in::<A>(self.slots.len() - 1, command)
+        Ok(self.decide_in::<A>(self.slots.len() - 1, command)?.0)
     }
 
     /// Claims a unique value atomically with the append (a second claim fails the whole append
@@ -88,12 +99,16 @@ impl<'u> Work<'u> {
         self.claims.push(claim);
     }
 
-    fn decide_in<A: Aggregate>(&mut self, index: usize, command: A::Command) -> Result<A, AppError> {
+    fn decide_in<A: Aggregate>(
+        &mut self,
+        index: usize,
+        command: A::Command,
+    ) -> Result<(A, Vec<A::Event>), AppError> {
         let slot = &mut self.slots[index];
         let current = state_of::<A>(slot)?.clone();
         let events = current.decide(command)?;
         if events.is_empty() {
-            return Ok(current);
+            return Ok((current, events));
         }
         for event in &events {
             slot.events.push(NewEvent {
@@ -105,7 +120,7 @@ impl<'u> Work<'u> {
         }
         let after = events.iter().fold(current, A::evolve);
         slot.state = Arc::new(after.clone());
-        Ok(after)
+        Ok((after, events))
     }
 
     fn position(&self, stream_id: Uuid) -> Option<usize> {

@@ -2,14 +2,14 @@
 //! several orders at once, the money held in escrow equals what was released, plus what was
 //! refunded, plus what is still held, per order and in total; and money leaves an escrow only
 //! the way the order ended (released if completed, refunded if cancelled or expired after
-//! payment, split by a granted return or a dispute's resolution). The reactions of the process
-//! manager are played as it plays them; opening a dispute freezes the escrow in the same append,
-//! as the application does.
+//! payment, split by a granted return or a dispute's resolution). The escrow follow-ups come from
+//! the domain's trade table (`trade::follow_up`), the one the application carries out.
 
 use jangteo_domain::{
     Aggregate, DisputeReason, DisputeResolution, EscrowId, ListingId, Money, OrderId, ReturnReason,
-    escrow::{EscrowCommand, EscrowEvent, EscrowState, EscrowStatus},
-    order::{OrderCommand, OrderDeadline, OrderEvent, OrderItem, OrderState, OrderStatus, ReturnPolicy},
+    escrow::{EscrowEvent, EscrowState, EscrowStatus},
+    order::{OrderCommand, OrderDeadline, OrderItem, OrderState, OrderStatus, ReturnPolicy},
+    trade,
 };
 use proptest::prelude::*;
 use uuid::Uuid;
@@ -114,13 +114,6 @@ impl Trade {
         }
     }
 
-    fn order_id(&self) -> OrderId {
-        match &self.order {
-            OrderState::Present(order) => order.order_id,
-            OrderState::Absent => unreachable!("placed at creation"),
-        }
-    }
-
     fn command(&self, step: Step) -> OrderCommand {
         let actor = |by_seller: bool| if by_seller { SELLER } else { BUYER };
         match step {
@@ -166,43 +159,26 @@ impl Trade {
         Money::won(self.price.as_won() * i64::from(percent) / 100).unwrap()
     }
 
-    /// Applies `step` as the application would: paying holds the escrow in the same append;
-    /// completion and refunding cancellations move it, as the process manager does.
+    /// Applies `step` as the application would: every order event's escrow follow-up from the
+    /// domain's trade table (the one the process manager and the order's own appends carry out).
     fn apply(&mut self, step: Step) {
         let Ok(events) = self.order.decide(self.command(step)) else { return };
-        for event in &events {
-            let reaction = match event {
-                OrderEvent::OrderPaid { amount, .. } => Some(EscrowCommand::Hold {
-                    escrow_id: self.escrow_id,
-                    order_id: self.order_id(),
-                    buyer_id: BUYER,
-                    seller_id: SELLER,
-                    amount: *amount,
-                }),
-                OrderEvent::OrderCompleted {} => Some(EscrowCommand::Release),
-                OrderEvent::OrderCancelled { refund_due: true, .. }
-                | OrderEvent::OrderExpired { refund_due: true, .. } => Some(EscrowCommand::Refund),
-                OrderEvent::DisputeOpened { .. } => Some(EscrowCommand::Freeze),
-                OrderEvent::RefundGranted { .. } | OrderEvent::DisputeResolved { .. } => {
-                    event.settlement_refund(self.price).map(|refund| EscrowCommand::Settle { refund })
-                }
-                _ => None,
-            };
-            if let Some(command) = reaction {
-                let escrow_events =
-                    self.escrow.decide(command).expect("the process manager's reactions are accepted");
-                for escrow_event in &escrow_events {
-                    match escrow_event {
-                        EscrowEvent::EscrowHeld { amount, .. } => self.held += amount.as_won(),
-                        EscrowEvent::EscrowReleased { amount, .. } => self.released += amount.as_won(),
-                        EscrowEvent::EscrowRefunded { amount, .. } => self.refunded += amount.as_won(),
-                        EscrowEvent::EscrowFrozen { .. } => {}
-                    }
-                }
-                self.escrow = escrow_events.iter().fold(self.escrow.clone(), EscrowState::evolve);
-            }
-        }
         self.order = events.iter().fold(self.order.clone(), OrderState::evolve);
+        let OrderState::Present(order) = &self.order else { return };
+        for event in &events {
+            let Some(command) = trade::follow_up(order, event).escrow else { continue };
+            let escrow_events =
+                self.escrow.decide(command).expect("the trade table's follow-ups are accepted");
+            for escrow_event in &escrow_events {
+                match escrow_event {
+                    EscrowEvent::EscrowHeld { amount, .. } => self.held += amount.as_won(),
+                    EscrowEvent::EscrowReleased { amount, .. } => self.released += amount.as_won(),
+                    EscrowEvent::EscrowRefunded { amount, .. } => self.refunded += amount.as_won(),
+                    EscrowEvent::EscrowFrozen { .. } => {}
+                }
+            }
+            self.escrow = escrow_events.iter().fold(self.escrow.clone(), EscrowState::evolve);
+        }
     }
 
     fn still_held(&self) -> i64 {

@@ -13,3 +13,4 @@ mod order;
 mod serialization;
 mod settlement;
 mod support;
+mod trade;

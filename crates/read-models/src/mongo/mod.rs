@@ -304,6 +304,8 @@ mod tests {
             price: listing.price,
             status: OrderStatus::Paid,
             escrow_status: Some(EscrowStatus::Held),
+            escrow_refunded: Money::ZERO,
+            escrow_released: Money::ZERO,
             version: 2,
             escrow_version: 1,
             created_at: at,

@@ -14,7 +14,8 @@ pub(super) const SELECT_LISTING: &str = "SELECT listing_id, seller_id, title, de
      status, version, created_position, created_at, updated_at FROM listing_documents WHERE listing_id = $1";
 
 pub(super) const SELECT_ORDER: &str = "SELECT order_id, listing_id, buyer_id, seller_id, price, status, \
-     escrow_status, version, escrow_version, created_at, updated_at, items, shipping_fee FROM order_documents \
+     escrow_status, version, escrow_version, created_at, updated_at, items, shipping_fee, escrow_refunded, \
+     escrow_released FROM order_documents \
      WHERE order_id = $1";
 
 pub(super) const UPSERT_LISTING: &str = "INSERT INTO listing_documents (listing_id, seller_id, title, \
@@ -28,12 +29,14 @@ pub(super) const UPSERT_LISTING: &str = "INSERT INTO listing_documents (listing_
 
 pub(super) const UPSERT_ORDER: &str = "INSERT INTO order_documents (order_id, listing_id, buyer_id, \
      seller_id, price, status, escrow_status, version, escrow_version, created_at, updated_at, items, \
-     shipping_fee) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+     shipping_fee, escrow_refunded, escrow_released) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
      ON CONFLICT (order_id) DO UPDATE SET listing_id = excluded.listing_id, buyer_id = excluded.buyer_id, \
      seller_id = excluded.seller_id, price = excluded.price, status = excluded.status, \
      escrow_status = excluded.escrow_status, version = excluded.version, \
      escrow_version = excluded.escrow_version, created_at = excluded.created_at, updated_at = excluded.updated_at, \
-     items = excluded.items, shipping_fee = excluded.shipping_fee \
+     items = excluded.items, shipping_fee = excluded.shipping_fee, \
+     escrow_refunded = excluded.escrow_refunded, escrow_released = excluded.escrow_released \
      WHERE (excluded.version, excluded.escrow_version) > (order_documents.version, order_documents.escrow_version)";
 
 type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
@@ -117,7 +120,9 @@ pub(super) fn bind_order<'q>(
             serde_json::to_string(&document.items)
                 .map_err(|error| ReadModelError::Corrupt(error.to_string()))?,
         )
-        .bind(document.shipping_fee.as_won()))
+        .bind(document.shipping_fee.as_won())
+        .bind(document.escrow_refunded.as_won())
+        .bind(document.escrow_released.as_won()))
 }
 
 pub(super) fn listing_from_row(row: &SqliteRow) -> Result<ListingDocument, ReadModelError> {
@@ -156,6 +161,8 @@ pub(super) fn order_from_row(row: &SqliteRow) -> Result<OrderDocument, ReadModel
         price: money(row, "price")?,
         status: parse_enum::<OrderStatus>(&status)?,
         escrow_status: escrow_status.as_deref().map(parse_enum::<EscrowStatus>).transpose()?,
+        escrow_refunded: money(row, "escrow_refunded")?,
+        escrow_released: money(row, "escrow_released")?,
         version: counter(row, "version")?,
         escrow_version: counter(row, "escrow_version")?,
         created_at: timestamp(row, "created_at")?,

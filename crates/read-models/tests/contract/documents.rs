@@ -1,6 +1,6 @@
 //! The document-store contract.
 
-use jangteo_domain::{escrow::EscrowStatus, order::OrderStatus};
+use jangteo_domain::{Money, escrow::EscrowStatus, order::OrderStatus};
 use jangteo_read_models::{
     DocumentStore, DocumentWrite, LISTING_DOCUMENTS, ListingDocument, ListingStatusView, ORDER_DOCUMENTS,
     OrderDocument, ReadModel,
@@ -52,8 +52,12 @@ pub async fn contract(store: &dyn DocumentStore) {
         escrow_version: 2,
         ..order(9)
     };
-    let escrow_only =
-        OrderDocument { escrow_status: Some(EscrowStatus::Released), escrow_version: 2, ..order(9) };
+    let escrow_only = OrderDocument {
+        escrow_status: Some(EscrowStatus::Released),
+        escrow_released: Money::won(5_000).unwrap(),
+        escrow_version: 2,
+        ..order(9)
+    };
     store.commit(ORDER_DOCUMENTS, vec![DocumentWrite::PutOrder(escrow_only.clone())], 11).await.unwrap();
     assert_eq!(store.order(order(9).order_id).await.unwrap(), Some(escrow_only));
     store.commit(ORDER_DOCUMENTS, vec![DocumentWrite::PutOrder(released.clone())], 12).await.unwrap();

@@ -39,6 +39,8 @@ pub fn order(n: u128) -> OrderDocument {
         price: Money::won(5_000).unwrap(),
         status: OrderStatus::Paid,
         escrow_status: Some(EscrowStatus::Held),
+        escrow_refunded: Money::ZERO,
+        escrow_released: Money::ZERO,
         version: 2,
         escrow_version: 1,
         created_at: at,
