@@ -1,6 +1,7 @@
 //! What the tests share: where the real services are, the rule for when they are missing, a
 //! throwaway PostgreSQL database per test, and the services tests start themselves on free
-//! loopback ports (a Kafka broker, a MongoDB server, an Elasticsearch-API server).
+//! loopback ports (a Kafka broker, a MongoDB server, an Elasticsearch-API server, a Redis server),
+//! some of which a test may kill and start again ([`Restartable`]).
 //!
 //! The rule: a test that needs a service it cannot reach prints `SKIPPED (<service> unreachable)`
 //! and passes, unless `JANGTEO_REQUIRE_SERVICES=1` (CI), where it fails.
@@ -140,11 +141,22 @@ impl Drop for TestDatabase {
     }
 }
 
+/// How to start a service: the command for a port and a working directory.
+type Launcher = Box<dyn Fn(u16, &Path) -> Command + Send + Sync>;
+
 /// A service process started for a test, with its working directory (a temp dir, which also
-/// holds its log); killed and waited for on drop, so no test leaves one running.
+/// holds its log and its data); killed and waited for on drop, so no test leaves one running.
+/// It keeps how it was started, so that a test may kill it and start it again on the same port
+/// and data ([`Restartable`]).
 struct ServiceProcess {
+    service: String,
+    /// The program it runs, for messages.
+    program: String,
     child: Child,
     dir: tempfile::TempDir,
+    port: u16,
+    command: Launcher,
+    answers: fn(u16) -> bool,
 }
 
 impl ServiceProcess {
@@ -154,6 +166,76 @@ impl ServiceProcess {
         let lines: Vec<&str> = log.lines().collect();
         lines[lines.len().saturating_sub(20)..].join("\n")
     }
+
+    /// Starts the service in `dir` on `port`, its output appended to the log there; returns the
+    /// process and the program it runs.
+    fn spawn(
+        dir: &Path,
+        port: u16,
+        command: &(dyn Fn(u16, &Path) -> Command + Send + Sync),
+    ) -> Result<(Child, String), String> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join(LOG_FILE))
+            .and_then(|log| Ok((log.try_clone()?, log)))
+            .map_err(|error| format!("cannot open its log: {error}"))?;
+        let mut command = command(port, dir);
+        let program = command.get_program().to_string_lossy().into_owned();
+        command.current_dir(dir).stdin(Stdio::null()).stdout(log.0).stderr(log.1);
+        let child = command.spawn().map_err(|error| format!("cannot start {program}: {error}"))?;
+        Ok((child, program))
+    }
+
+    /// Waits, bounded, until the service answers on its port.
+    fn wait_until_it_answers(&mut self) -> Result<(), String> {
+        let deadline = Instant::now() + START_TIMEOUT;
+        while !(self.answers)(self.port) {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!(
+                    "{} exited ({status}) before answering:\n{}",
+                    self.program,
+                    self.log_tail()
+                ));
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "{} did not answer on port {} within {START_TIMEOUT:?}:\n{}",
+                    self.program,
+                    self.port,
+                    self.log_tail()
+                ));
+            }
+            std::thread::sleep(POLL_INTERVAL);
+        }
+        Ok(())
+    }
+
+    /// SIGKILL, no chance to clean up, as a crash or an OOM kill would stop it; returns once the
+    /// process is gone and its port refuses connections.
+    fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let deadline = Instant::now() + START_TIMEOUT;
+        while accepts_connections(self.port) {
+            assert!(Instant::now() < deadline, "{} still accepts connections after SIGKILL", self.service);
+            std::thread::sleep(POLL_INTERVAL);
+        }
+    }
+
+    /// Starts the service again on the same port and data, and waits until it answers. Panics
+    /// when it cannot: the service was there a moment ago, so this is the test's failure.
+    fn restart(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            self.kill();
+        }
+        let (child, _) = Self::spawn(self.dir.path(), self.port, self.command.as_ref())
+            .unwrap_or_else(|error| panic!("restarting {}: {error}", self.service));
+        self.child = child;
+        if let Err(error) = self.wait_until_it_answers() {
+            panic!("restarting {}: {error}", self.service);
+        }
+    }
 }
 
 impl Drop for ServiceProcess {
@@ -161,6 +243,14 @@ impl Drop for ServiceProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A server a test started itself, which it may kill (SIGKILL: a crash, not a shutdown) and start
+/// again on the same port and data, to see what a backend outage does to the code under test.
+/// Both calls return once the server is gone, or answers again (bounded; they panic past that).
+pub trait Restartable {
+    fn kill(&mut self);
+    fn restart(&mut self);
 }
 
 /// Where a started service writes its output, in its temp dir.
@@ -181,34 +271,18 @@ fn free_port() -> std::io::Result<u16> {
 /// `None` after SKIPPED, or a panic when services are required.
 fn start_service(
     service: &str,
-    command: impl FnOnce(u16, &Path) -> Command,
-    answers: impl Fn(u16) -> bool,
+    command: impl Fn(u16, &Path) -> Command + Send + Sync + 'static,
+    answers: fn(u16) -> bool,
 ) -> Option<(ServiceProcess, u16)> {
     let started = (|| {
         let dir = tempfile::tempdir().map_err(|error| format!("no temp dir: {error}"))?;
         let port = free_port().map_err(|error| format!("no free loopback port: {error}"))?;
-        let log = File::create(dir.path().join(LOG_FILE))
-            .and_then(|log| Ok((log.try_clone()?, log)))
-            .map_err(|error| format!("cannot create its log: {error}"))?;
-        let mut command = command(port, dir.path());
-        let program = command.get_program().to_string_lossy().into_owned();
-        command.current_dir(dir.path()).stdin(Stdio::null()).stdout(log.0).stderr(log.1);
-        let child = command.spawn().map_err(|error| format!("cannot start {program}: {error}"))?;
-        let mut process = ServiceProcess { child, dir };
-        let deadline = Instant::now() + START_TIMEOUT;
-        while !answers(port) {
-            if let Ok(Some(status)) = process.child.try_wait() {
-                return Err(format!("{program} exited ({status}) before answering:\n{}", process.log_tail()));
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "{program} did not answer on port {port} within {START_TIMEOUT:?}:\n{}",
-                    process.log_tail()
-                ));
-            }
-            std::thread::sleep(POLL_INTERVAL);
-        }
-        Ok((process, port))
+        let (child, program) = ServiceProcess::spawn(dir.path(), port, &command)?;
+        let service = service.to_owned();
+        let command = Box::new(command);
+        let mut process = ServiceProcess { service, program, child, dir, port, command, answers };
+        process.wait_until_it_answers()?;
+        Ok::<_, String>((process, port))
     })();
     match started {
         Ok(started) => Some(started),
@@ -237,7 +311,7 @@ impl KafkaBroker {
     /// Starts a broker, or `None` (see the rule above) when none can be started.
     pub fn start() -> Option<Self> {
         let program = std::env::var("JANGTEO_TANSU_BIN").unwrap_or_else(|_| "tansu".to_owned());
-        let command = |port: u16, _: &Path| {
+        let command = move |port: u16, _: &Path| {
             let url = format!("tcp://127.0.0.1:{port}");
             let mut command = Command::new(&program);
             // tansu resolves a sqlite:// path against its working directory: the temp dir.
@@ -270,17 +344,30 @@ fn accepts_connections(port: u16) -> bool {
 pub struct MongoServer {
     /// A `mongodb://` URL for the driver.
     pub url: String,
-    _process: Option<ServiceProcess>,
+    process: Option<ServiceProcess>,
 }
 
 impl MongoServer {
     /// Starts (or names) a server, or `None` (see the rule above) when none can be had.
     pub fn start() -> Option<Self> {
         if let Some(url) = std::env::var("JANGTEO_TEST_MONGODB_URL").ok().filter(|url| !url.is_empty()) {
-            return Some(Self { url, _process: None });
+            return Some(Self { url, process: None });
         }
+        Self::start_secantusdb(false)
+    }
+
+    /// Starts a secantusdb server of the test's own, even where `JANGTEO_TEST_MONGODB_URL` names
+    /// one: a server the test may kill and start again ([`Restartable`]), its data kept in its
+    /// temp dir in between. It syncs its log on every commit (`--sync-on-commit`): without, a
+    /// SIGKILL loses writes it acknowledged, some collections' and not others', where a mongod's
+    /// journal survives the crash of its process.
+    pub fn start_own() -> Option<Self> {
+        Self::start_secantusdb(true)
+    }
+
+    fn start_secantusdb(durable: bool) -> Option<Self> {
         let program = std::env::var("JANGTEO_SECANTUSD_BIN").unwrap_or_else(|_| "secantusd-py".to_owned());
-        let command = |port: u16, dir: &Path| {
+        let command = move |port: u16, dir: &Path| {
             let mut command = Command::new(&program);
             // An empty configuration file of its own: without `--config` it would read a
             // secantusd.toml from the home directory or /etc.
@@ -294,6 +381,9 @@ impl MongoServer {
                 .arg(&config)
                 .arg("--storage-path")
                 .arg(dir.join("data"));
+            if durable {
+                command.arg("--sync-on-commit");
+            }
             command
         };
         let (process, port) = start_service("mongodb", command, answers_hello)?;
@@ -301,8 +391,84 @@ impl MongoServer {
         // address it was started on; a direct connection skips replica-set discovery, as for a
         // standalone mongod.
         let url = format!("mongodb://127.0.0.1:{port}/?directConnection=true");
-        Some(Self { url, _process: Some(process) })
+        Some(Self { url, process: Some(process) })
     }
+
+    /// The test's own process, which a named server is not.
+    fn own(&mut self) -> &mut ServiceProcess {
+        let Some(process) = self.process.as_mut() else {
+            panic!("a server JANGTEO_TEST_MONGODB_URL names is not the test's to stop: use start_own");
+        };
+        process
+    }
+}
+
+impl Restartable for MongoServer {
+    fn kill(&mut self) {
+        self.own().kill();
+    }
+
+    fn restart(&mut self) {
+        self.own().restart();
+    }
+}
+
+/// A Redis server of the test's own (`redis-server`, or `JANGTEO_REDIS_SERVER_BIN`) on a free
+/// loopback port, killed on drop: unlike the shared one of `JANGTEO_TEST_REDIS_URL`, a test may
+/// kill it and start it again ([`Restartable`]). It keeps an append-only file in its temp dir,
+/// written through on every write, so a restarted server holds what it acknowledged.
+pub struct RedisServer {
+    /// A `redis://` URL for the client.
+    pub url: String,
+    process: ServiceProcess,
+}
+
+impl RedisServer {
+    /// Starts a server, or `None` (see the rule above) when none can be started.
+    pub fn start() -> Option<Self> {
+        let program = std::env::var_os("JANGTEO_REDIS_SERVER_BIN")
+            .map(PathBuf::from)
+            .or_else(|| on_path("redis-server"));
+        let Some(program) = program else {
+            unreachable("redis-server", &"redis-server is not on the PATH (apt-get install redis-server)");
+            return None;
+        };
+        let command = move |port: u16, dir: &Path| {
+            let mut command = Command::new(&program);
+            command
+                .args(["--bind", "127.0.0.1", "--port", &port.to_string(), "--save", ""])
+                .args(["--appendonly", "yes", "--appendfsync", "always", "--dir"])
+                .arg(dir);
+            command
+        };
+        let (process, port) = start_service("redis-server", command, answers_ping)?;
+        Some(Self { url: format!("redis://127.0.0.1:{port}"), process })
+    }
+}
+
+impl Restartable for RedisServer {
+    fn kill(&mut self) {
+        self.process.kill();
+    }
+
+    fn restart(&mut self) {
+        self.process.restart();
+    }
+}
+
+/// Whether a Redis server on `port` answers `PING` with `PONG` (not `-LOADING`, as it does while
+/// it reads its append-only file back).
+fn answers_ping(port: u16) -> bool {
+    let exchange = || -> std::io::Result<bool> {
+        let mut stream =
+            TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), CONNECT_TIMEOUT)?;
+        stream.set_read_timeout(Some(CONNECT_TIMEOUT))?;
+        stream.write_all(b"PING\r\n")?;
+        let mut reply = [0_u8; 7];
+        stream.read_exact(&mut reply)?;
+        Ok(&reply == b"+PONG\r\n")
+    };
+    exchange().unwrap_or(false)
 }
 
 /// Whether a MongoDB-protocol server on `port` answers a `hello` command (an `OP_MSG`), which
@@ -374,7 +540,7 @@ impl SearchServer {
                 return None;
             }
         };
-        let command = |port: u16, _: &Path| {
+        let command = move |port: u16, _: &Path| {
             let mut command = Command::new(&program);
             // `-parent-pid`: the server also exits when the test process dies without dropping it.
             command
@@ -421,4 +587,44 @@ fn answers_http(port: u16) -> bool {
         Ok(status_line.starts_with(b"HTTP/1.") && status_line.ends_with(b" 200"))
     };
     exchange().unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One command over RESP, and the server's first reply line.
+    fn redis_call(port: u16, command: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap_or_else(|e| panic!("connect: {e}"));
+        stream.set_read_timeout(Some(CONNECT_TIMEOUT)).unwrap_or_else(|e| panic!("{e}"));
+        stream.write_all(format!("{command}\r\n").as_bytes()).unwrap_or_else(|e| panic!("write: {e}"));
+        let mut reply = [0_u8; 64];
+        let read = stream.read(&mut reply).unwrap_or_else(|e| panic!("read: {e}"));
+        String::from_utf8_lossy(&reply[..read]).into_owned()
+    }
+
+    #[test]
+    fn a_killed_redis_server_refuses_connections_and_restarts_with_what_it_acknowledged() {
+        let Some(mut server) = RedisServer::start() else { return };
+        let port = server.process.port;
+        assert_eq!(server.url, format!("redis://127.0.0.1:{port}"));
+        assert_eq!(redis_call(port, "SET kept yes"), "+OK\r\n");
+        server.kill();
+        assert!(!accepts_connections(port), "a killed server accepts no connections");
+        server.restart();
+        assert_eq!(redis_call(port, "GET kept"), "$3\r\nyes\r\n");
+        drop(server);
+        assert!(!accepts_connections(port), "the server was killed on drop");
+    }
+
+    #[test]
+    fn a_mongodb_server_of_the_tests_own_restarts_on_its_port() {
+        let Some(mut server) = MongoServer::start_own() else { return };
+        let port = server.own().port;
+        assert!(server.url.starts_with(&format!("mongodb://127.0.0.1:{port}/")), "{}", server.url);
+        server.kill();
+        assert!(!accepts_connections(port), "a killed server accepts no connections");
+        server.restart();
+        assert!(answers_hello(port), "the restarted server answers hello");
+    }
 }
