@@ -254,7 +254,11 @@ mod tests {
         fail_above: usize,
         failure: fn() -> EventStoreError,
         more: usize,
-    ) -> (Recorder, Vec<(Uuid, tokio::task::JoinHandle<Result<AppendOutcome, EventStoreError>>)>) {
+    ) -> (
+        Recorder,
+        Arc<GroupCommit>,
+        Vec<(Uuid, tokio::task::JoinHandle<Result<AppendOutcome, EventStoreError>>)>,
+    ) {
         let recorder = Recorder {
             begun: Arc::default(),
             batches: Arc::default(),
@@ -282,7 +286,7 @@ mod tests {
             tokio::task::yield_now().await;
         }
         recorder.permits.add_permits(1_000);
-        (recorder, callers)
+        (recorder, group_commit, callers)
     }
 
     fn reused_event_id() -> EventStoreError {
@@ -292,7 +296,7 @@ mod tests {
     #[tokio::test]
     async fn a_batch_failing_for_everyone_is_answered_at_once_without_retries() {
         let unreachable = EventStoreError::pool_timed_out;
-        let (recorder, callers) = queue_behind_a_busy_writer(1, unreachable, 5).await;
+        let (recorder, _, callers) = queue_behind_a_busy_writer(1, unreachable, 5).await;
         for (_, caller) in callers.into_iter().skip(1) {
             let error = caller.await.expect("the caller ran").expect_err("the batch failed");
             assert!(error.is_saturated(), "a saturated store is every caller's 503: {error}");
@@ -302,7 +306,7 @@ mod tests {
 
     #[tokio::test]
     async fn what_queues_during_a_commit_is_committed_together_and_answered_one_by_one() {
-        let (recorder, callers) = queue_behind_a_busy_writer(usize::MAX, reused_event_id, 40).await;
+        let (recorder, _, callers) = queue_behind_a_busy_writer(usize::MAX, reused_event_id, 40).await;
         for (command_id, caller) in callers {
             let outcome = caller.await.expect("the caller ran").expect("appended");
             assert_eq!(outcome.command_id, command_id, "each caller gets its own answer");
@@ -312,11 +316,34 @@ mod tests {
 
     #[tokio::test]
     async fn a_failed_batch_is_appended_again_one_request_at_a_time() {
-        let (recorder, callers) = queue_behind_a_busy_writer(1, reused_event_id, 5).await;
+        let (recorder, _, callers) = queue_behind_a_busy_writer(1, reused_event_id, 5).await;
         for (command_id, caller) in callers {
             let outcome = caller.await.expect("the caller ran").expect("appended alone");
             assert_eq!(outcome.command_id, command_id);
         }
         assert_eq!(*recorder.batches.lock().expect("not poisoned"), [1, 5, 1, 1, 1, 1, 1]);
+    }
+
+    /// A bug in the writer, panicking in the middle of a batch.
+    fn writer_bug() -> EventStoreError {
+        panic!("a bug in the append writer")
+    }
+
+    #[tokio::test]
+    async fn a_panic_in_the_writer_fails_only_its_batch() {
+        let (recorder, group_commit, callers) = queue_behind_a_busy_writer(1, writer_bug, 5).await;
+        let mut callers = callers.into_iter();
+        let (command_id, first) = callers.next().expect("the first caller");
+        let outcome = first.await.expect("the caller ran").expect("the batch before the panic commits");
+        assert_eq!(outcome.command_id, command_id);
+        for (_, caller) in callers {
+            let error = caller.await.expect("the caller ran").expect_err("its batch panicked");
+            assert!(matches!(error, EventStoreError::TransactionFailed(_)), "{error}");
+        }
+        let after = request();
+        let command_id = after.metadata.command_id;
+        let outcome = group_commit.append(after, Duration::from_secs(5)).await.expect("the writer lives on");
+        assert_eq!(outcome.command_id, command_id);
+        assert_eq!(*recorder.batches.lock().expect("not poisoned"), [1, 5, 1]);
     }
 }

@@ -12,7 +12,7 @@ use crate::plan::{self, StreamHead};
 use crate::row::{self, EVENT_COLUMNS, EventRow};
 use crate::{AppendOutcome, AppendRequest, EventStoreError, GlobalPosition};
 
-/// Opens the append transaction.
+/// Opens the append transaction and takes the log lock, in one round trip.
 ///
 /// READ COMMITTED whatever the server's default: after waiting for the log lock, each following
 /// statement must see what the previous appender committed (a REPEATABLE READ snapshot taken
@@ -21,9 +21,27 @@ use crate::{AppendOutcome, AppendRequest, EventStoreError, GlobalPosition};
 /// The two timeouts keep one stuck appender from stopping every other: a waiter gives up on the
 /// log lock after `lock_timeout`, and the server ends a session that holds the lock while its
 /// client has gone silent (a partitioned process) after `idle_in_transaction_session_timeout`.
-const BEGIN: &str = "BEGIN ISOLATION LEVEL READ COMMITTED; \
+///
+/// **The last statement is what keeps the global log gap-free and in commit order.** `FOR UPDATE`
+/// takes the row lock on the log's single head row, and PostgreSQL holds a row lock until the
+/// transaction ends. So the next appender waits here until this transaction has committed or
+/// rolled back, and its next statement reads the head as this one left it:
+///
+/// * positions are handed out one transaction at a time, and each transaction's positions are
+///   visible before the next transaction can even obtain its own: a reader's
+///   `WHERE global_position > $after ORDER BY global_position` can never see position n + 1 while
+///   n is still uncommitted, which is how a `BIGSERIAL` log loses late commits;
+/// * the head moves only in [`write`], in the same transaction as the events, so a rollback
+///   leaves it where it was and the log has no holes.
+///
+/// The price is that appends to the whole log are serialized from here to commit. Group commit
+/// pays it once per batch instead of once per command, and the transaction stays short: a fixed
+/// number of statements whatever the batch's size (four round trips: this, [`read_stored`],
+/// [`write`] and the commit).
+const BEGIN_AND_LOCK: &str = "BEGIN ISOLATION LEVEL READ COMMITTED; \
      SET LOCAL lock_timeout = '10s'; \
-     SET LOCAL idle_in_transaction_session_timeout = '10s'";
+     SET LOCAL idle_in_transaction_session_timeout = '10s'; \
+     SELECT 1 FROM log_head WHERE id = 1 FOR UPDATE";
 
 /// The batch transaction over a pool.
 #[derive(Clone)]
@@ -35,14 +53,13 @@ type Answers = Vec<Result<AppendOutcome, EventStoreError>>;
 
 impl BatchWriter for PgBatchWriter {
     async fn append_batch(&self, requests: &[AppendRequest]) -> Result<Answers, EventStoreError> {
-        let mut tx = self.pool.begin_with(BEGIN).await?;
-        let (head, recorded_at) = lock_log(&mut tx).await?;
+        let mut tx = self.pool.begin_with(BEGIN_AND_LOCK).await?;
 
         // Everything below runs under the log lock, so no other append can interleave between
         // these reads and the commit: the batch's checks are race-free without retries. On an
         // error, dropping `tx` rolls back (sqlx flushes the ROLLBACK as the connection returns to
         // the pool) and frees the lock.
-        let stored = read_stored(&mut tx, requests).await?;
+        let (stored, head, recorded_at) = read_stored(&mut tx, requests).await?;
         let batch = batch::plan(requests, stored, head, recorded_at);
         if batch.writes_nothing() {
             tx.rollback().await?;
@@ -54,67 +71,67 @@ impl BatchWriter for PgBatchWriter {
     }
 }
 
-/// Takes the log lock and reads the head, with the time to record.
-///
-/// **This is what keeps the global log gap-free and in commit order.** `FOR UPDATE` takes the row
-/// lock on the log's single head row, and PostgreSQL holds a row lock until the transaction ends.
-/// So the next appender waits here until this transaction has committed or rolled back, and then
-/// reads the head as this one left it:
-///
-/// * positions are handed out one transaction at a time, and each transaction's positions are
-///   visible before the next transaction can even obtain its own: a reader's
-///   `WHERE global_position > $after ORDER BY global_position` can never see position n + 1 while
-///   n is still uncommitted, which is how a `BIGSERIAL` log loses late commits;
-/// * the head moves only in [`write`], in the same transaction as the events, so a rollback
-///   leaves it where it was and the log has no holes.
-///
-/// The price is that appends to the whole log are serialized from here to commit. Group commit
-/// pays it once per batch instead of once per command, and the transaction stays short: a fixed
-/// number of statements whatever the batch's size.
-///
-/// The time is the database's `clock_timestamp()` taken under the lock, so `recorded_at` follows
-/// position order as far as one clock allows, whichever process appends.
-async fn lock_log(
-    tx: &mut Transaction<'static, Postgres>,
-) -> Result<(GlobalPosition, DateTime<Utc>), EventStoreError> {
-    let (head, recorded_at): (i64, DateTime<Utc>) =
-        sqlx::query_as("SELECT position, clock_timestamp() FROM log_head WHERE id = 1 FOR UPDATE")
-            .fetch_one(&mut **tx)
-            .await?;
-    Ok((row::stored_u64(head, "log_head position")?, recorded_at))
-}
+/// A row of [`read_stored`]'s first statement: kind, id, stream type, a number (position or
+/// version) and the time.
+type BatchReadRow = (i32, Option<Uuid>, Option<String>, i64, Option<DateTime<Utc>>);
 
-/// Reads the batch's stored commands, stream heads (row-locked: `FOR UPDATE` also keeps out
-/// anything else that would write `streams`) and claims, one statement each.
+/// Reads, in one statement, the log's head and the time to record (the database's
+/// `clock_timestamp()`, taken under the lock, so `recorded_at` follows position order as far as
+/// one clock allows, whichever process appends), the heads of the batch's streams that exist, and
+/// which of its commands are stored already. Only then, and only if there are any, the stored
+/// commands' events and the batch's claims, one statement each.
+///
+/// The stream heads need no row locks of their own: every writer of `streams` holds the log lock.
 async fn read_stored(
     tx: &mut Transaction<'static, Postgres>,
     requests: &[AppendRequest],
-) -> Result<Stored, EventStoreError> {
+) -> Result<(Stored, GlobalPosition, DateTime<Utc>), EventStoreError> {
     let mut stored = Stored::default();
+    let command_ids = Stored::command_ids(requests);
 
-    // Through `commands` and its primary key, then the events' position range: a plan that stays
-    // an index lookup however large the log grows (`events.command_id = ANY($1)` can turn into a
-    // scan of the whole log when the planner misjudges the array).
-    let rows: Vec<EventRow> = sqlx::query_as(&format!(
-        "SELECT {EVENT_COLUMNS} FROM (SELECT e.* FROM commands c \
-             JOIN events e ON e.global_position BETWEEN c.first_position AND c.last_position \
-             WHERE c.command_id = ANY($1)) AS stored ORDER BY global_position"
-    ))
-    .bind(Stored::command_ids(requests))
-    .fetch_all(&mut **tx)
-    .await?;
-    stored.add_command_events(row::into_events(rows)?)?;
-
-    let rows: Vec<(Uuid, String, i64)> = sqlx::query_as(
-        "SELECT stream_id, stream_type, version FROM streams WHERE stream_id = ANY($1) FOR UPDATE",
+    // One row for the head (kind 0), one per existing stream (1), one per stored command (2).
+    let rows: Vec<BatchReadRow> = sqlx::query_as(
+        "SELECT 0, NULL::uuid, NULL::text, position, clock_timestamp() FROM log_head WHERE id = 1 \
+         UNION ALL SELECT 1, stream_id, stream_type, version, NULL FROM streams WHERE stream_id = ANY($1) \
+         UNION ALL SELECT 2, command_id, NULL, first_position, NULL FROM commands WHERE command_id = ANY($2)",
     )
     .bind(Stored::stream_ids(requests))
+    .bind(&command_ids)
     .fetch_all(&mut **tx)
     .await?;
-    for (stream_id, stream_type, version) in rows {
-        stored
-            .streams
-            .insert(stream_id, StreamHead { stream_type, version: row::stored_u64(version, "version")? });
+    let mut head = None;
+    let mut stored_commands = Vec::new();
+    for (kind, id, stream_type, number, at) in rows {
+        match (kind, id, stream_type, at) {
+            (0, _, _, Some(at)) => head = Some((row::stored_u64(number, "log_head position")?, at)),
+            (1, Some(stream_id), Some(stream_type), _) => {
+                let version = row::stored_u64(number, "version")?;
+                stored.streams.insert(stream_id, StreamHead { stream_type, version });
+            }
+            (2, Some(command_id), _, _) => stored_commands.push(command_id),
+            _ => {
+                return Err(EventStoreError::Corrupt(format!(
+                    "unexpected row of kind {kind} reading a batch"
+                )));
+            }
+        }
+    }
+    let Some((head, recorded_at)) = head else {
+        return Err(EventStoreError::Corrupt("the log head row is missing".to_owned()));
+    };
+
+    if !stored_commands.is_empty() {
+        // Through `commands` and its primary key, then the events' position range: a plan that
+        // stays an index lookup however large the log grows.
+        let rows: Vec<EventRow> = sqlx::query_as(&format!(
+            "SELECT {EVENT_COLUMNS} FROM (SELECT e.* FROM commands c \
+                 JOIN events e ON e.global_position BETWEEN c.first_position AND c.last_position \
+                 WHERE c.command_id = ANY($1)) AS stored ORDER BY global_position"
+        ))
+        .bind(stored_commands)
+        .fetch_all(&mut **tx)
+        .await?;
+        stored.add_command_events(row::into_events(rows)?)?;
     }
 
     let keys = Stored::claim_keys(requests);
@@ -132,7 +149,7 @@ async fn read_stored(
             stored.claims.insert((scope, value), owner);
         }
     }
-    Ok(stored)
+    Ok((stored, head, recorded_at))
 }
 
 /// Writes a planned batch: the events, the stream heads, the new claims, the command records and

@@ -35,6 +35,8 @@ pub struct PostgresEventStore {
 
 struct Inner {
     pool: PgPool,
+    /// The group-commit writer's own connection (the pool itself when appending one by one).
+    writer_pool: PgPool,
     appender: Appender<PgBatchWriter>,
     /// The newest committed position known to this handle.
     head: watch::Sender<GlobalPosition>,
@@ -76,10 +78,23 @@ impl PostgresEventStore {
     }
 
     /// Wraps an existing pool with the given commit mode.
+    ///
+    /// Group commit's writer appends one batch at a time on a connection of its own (one more
+    /// than the pool's), so that a commit never queues for a connection behind the reads, and
+    /// skips the pool's ping before each use: a connection that died fails one batch, whose
+    /// callers are answered with the error, and the next batch opens a new one.
     pub fn from_pool_with_mode(pool: PgPool, mode: CommitMode) -> Self {
         let (head, _) = watch::channel(0);
-        let appender = Appender::new(PgBatchWriter { pool: pool.clone() }, mode, ACQUIRE_TIMEOUT);
-        Self { inner: Arc::new(Inner { pool, appender, head, poller_stop: OnceLock::new() }) }
+        let writer_pool = match mode {
+            CommitMode::Grouped => PgPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .test_before_acquire(false)
+                .connect_lazy_with((*pool.connect_options()).clone()),
+            CommitMode::OneByOne => pool.clone(),
+        };
+        let appender = Appender::new(PgBatchWriter { pool: writer_pool.clone() }, mode, ACQUIRE_TIMEOUT);
+        Self { inner: Arc::new(Inner { pool, writer_pool, appender, head, poller_stop: OnceLock::new() }) }
     }
 
     /// Brings the schema up to date. Safe to run from several processes at once: sqlx takes an
@@ -92,6 +107,7 @@ impl PostgresEventStore {
     /// Closes the pool, waiting for connections in use to be returned. Further calls fail.
     pub async fn close(&self) {
         self.inner.pool.close().await;
+        self.inner.writer_pool.close().await;
     }
 }
 
