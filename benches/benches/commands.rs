@@ -26,7 +26,7 @@ use uuid::Uuid;
 
 const BUYERS: usize = 64;
 const POOL: u32 = 32;
-const ORDERS: usize = 6_000;
+const ORDERS: usize = 15_000;
 
 /// Seeds through a unit of work of its own, so the measured run starts with a cold cache (its
 /// listings were put on sale by another process, as it were).

@@ -82,7 +82,8 @@ pub(crate) struct BatchPlan {
     pub answers: Vec<Result<AppendOutcome, EventStoreError>>,
     /// The new events, in position order.
     pub events: Vec<RecordedEvent>,
-    /// The new head of every stream the batch appends to.
+    /// The new head of every stream the batch appends to, for a backend that keeps a table of
+    /// them (SQLite; PostgreSQL reads a stream's head from its last event).
     pub stream_heads: Vec<NewStreamHead>,
     /// Values claimed for the first time.
     pub claims: Vec<UniqueClaim>,
@@ -100,6 +101,7 @@ impl BatchPlan {
 }
 
 #[derive(Debug)]
+#[cfg_attr(not(feature = "sqlite"), allow(dead_code, reason = "only SQLite keeps a table of heads"))]
 pub(crate) struct NewStreamHead {
     pub stream_id: Uuid,
     pub stream_type: String,

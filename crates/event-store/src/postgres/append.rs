@@ -81,7 +81,9 @@ type BatchReadRow = (i32, Option<Uuid>, Option<String>, i64, Option<DateTime<Utc
 /// which of its commands are stored already. Only then, and only if there are any, the stored
 /// commands' events and the batch's claims, one statement each.
 ///
-/// The stream heads need no row locks of their own: every writer of `streams` holds the log lock.
+/// A stream's head is its last event, found through the `(stream_id, version)` index: there is no
+/// table of heads to keep up to date in every append (migration 0003 dropped it). No row locks are
+/// needed: every appender holds the log lock.
 async fn read_stored(
     tx: &mut Transaction<'static, Postgres>,
     requests: &[AppendRequest],
@@ -92,7 +94,9 @@ async fn read_stored(
     // One row for the head (kind 0), one per existing stream (1), one per stored command (2).
     let rows: Vec<BatchReadRow> = sqlx::query_as(
         "SELECT 0, NULL::uuid, NULL::text, position, clock_timestamp() FROM log_head WHERE id = 1 \
-         UNION ALL SELECT 1, stream_id, stream_type, version, NULL FROM streams WHERE stream_id = ANY($1) \
+         UNION ALL SELECT 1, h.stream_id, h.stream_type, h.version, NULL FROM UNNEST($1::uuid[]) AS s(id) \
+             CROSS JOIN LATERAL (SELECT stream_id, stream_type, version FROM events \
+                 WHERE stream_id = s.id ORDER BY version DESC LIMIT 1) AS h \
          UNION ALL SELECT 2, command_id, NULL, first_position, NULL FROM commands WHERE command_id = ANY($2)",
     )
     .bind(Stored::stream_ids(requests))
@@ -152,15 +156,14 @@ async fn read_stored(
     Ok((stored, head, recorded_at))
 }
 
-/// Writes a planned batch: the events, the stream heads, the new claims, the command records and
-/// the log head, in one statement. The per-row columns travel as arrays.
+/// Writes a planned batch: the events, the new claims, the command records and the log head, in
+/// one statement. The per-row columns travel as arrays.
 async fn write(
     tx: &mut Transaction<'static, Postgres>,
     batch: &BatchPlan,
     recorded_at: DateTime<Utc>,
 ) -> Result<(), EventStoreError> {
     let events = EventColumns::of(batch)?;
-    let streams = StreamColumns::of(batch)?;
     let claims = ClaimColumns::of(batch);
     let commands = CommandColumns::of(batch)?;
 
@@ -175,18 +178,14 @@ async fn write(
              SELECT e.*, $13 FROM UNNEST($1::bigint[], $2::uuid[], $3::uuid[], $4::text[], $5::bigint[], \
                  $6::text[], $7::int[], $8::jsonb[], $9::uuid[], $10::text[], $11::uuid[], $12::uuid[], \
                  $14::uuid[]) AS e), \
-         new_heads AS ( \
-             INSERT INTO streams (stream_id, stream_type, version) \
-             SELECT * FROM UNNEST($15::uuid[], $16::text[], $17::bigint[]) \
-             ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version), \
          new_claims AS ( \
              INSERT INTO unique_claims (scope, value, owner_stream_id) \
-             SELECT * FROM UNNEST($18::text[], $19::text[], $20::uuid[])), \
+             SELECT * FROM UNNEST($15::text[], $16::text[], $17::uuid[])), \
          new_commands AS ( \
              INSERT INTO commands (command_id, first_position, last_position, recorded_at) \
-             SELECT c.*, $13 FROM UNNEST($21::uuid[], $22::bigint[], $23::bigint[]) AS c), \
+             SELECT c.*, $13 FROM UNNEST($18::uuid[], $19::bigint[], $20::bigint[]) AS c), \
          new_head AS ( \
-             UPDATE log_head SET position = $24 WHERE id = 1 RETURNING position) \
+             UPDATE log_head SET position = $21 WHERE id = 1 RETURNING position) \
          SELECT position FROM new_head",
     )
     .bind(events.positions)
@@ -203,9 +202,6 @@ async fn write(
     .bind(events.correlation_ids)
     .bind(recorded_at)
     .bind(events.causation_ids)
-    .bind(streams.ids)
-    .bind(streams.types)
-    .bind(streams.versions)
     .bind(claims.scopes)
     .bind(claims.values)
     .bind(claims.owners)
@@ -272,24 +268,6 @@ impl<'a> EventColumns<'a> {
             columns.command_ids.push(event.metadata.command_id);
             columns.correlation_ids.push(event.metadata.correlation_id);
             columns.causation_ids.push(event.metadata.causation_id);
-        }
-        Ok(columns)
-    }
-}
-
-struct StreamColumns<'a> {
-    ids: Vec<Uuid>,
-    types: Vec<&'a str>,
-    versions: Vec<i64>,
-}
-
-impl<'a> StreamColumns<'a> {
-    fn of(batch: &'a BatchPlan) -> Result<Self, EventStoreError> {
-        let mut columns = StreamColumns { ids: Vec::new(), types: Vec::new(), versions: Vec::new() };
-        for head in &batch.stream_heads {
-            columns.ids.push(head.stream_id);
-            columns.types.push(&head.stream_type);
-            columns.versions.push(row::to_sql(head.version, "version")?);
         }
         Ok(columns)
     }
