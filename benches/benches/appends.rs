@@ -47,6 +47,7 @@ fn request(stream_id: Uuid, expected_version: ExpectedVersion) -> AppendRequest 
             }],
         }],
         claims: Vec::new(),
+        repeatable: true,
     }
 }
 

@@ -63,10 +63,16 @@ impl CommandContext {
         &self,
         store: &dyn EventStore,
     ) -> Result<Option<AppendOutcome>, EventStoreError> {
-        if self.command_id.get_version() == Some(uuid::Version::SortRand) {
+        if !self.may_repeat() {
             return Ok(None);
         }
         store.find_command(self.command_id).await
+    }
+
+    /// Whether another request may carry this command id again: every id but one minted by
+    /// [`CommandContext::new`]. Only such commands are recorded by the store for idempotency.
+    pub(crate) fn may_repeat(&self) -> bool {
+        self.command_id.get_version() != Some(uuid::Version::SortRand)
     }
 
     pub(crate) fn metadata(&self) -> EventMetadata {

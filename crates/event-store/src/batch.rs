@@ -32,9 +32,13 @@ pub(crate) struct Stored {
 }
 
 impl Stored {
-    /// The batch's command ids, for the backend's lookup.
+    /// The batch's repeatable command ids, for the backend's lookup.
     pub fn command_ids(requests: &[AppendRequest]) -> Vec<Uuid> {
-        requests.iter().map(|request| request.metadata.command_id).collect()
+        requests
+            .iter()
+            .filter(|request| request.repeatable)
+            .map(|request| request.metadata.command_id)
+            .collect()
     }
 
     /// The batch's stream ids, each once, for the backend's lookup.
@@ -200,7 +204,13 @@ fn decide(
         stored.claims.insert((claim.scope.clone(), claim.value.clone()), claim.owner_stream_id);
         batch.claims.push(claim);
     }
-    batch.commands.push(CommandRecord { command_id, first_position, last_position: outcome.last_position });
+    if request.repeatable {
+        batch.commands.push(CommandRecord {
+            command_id,
+            first_position,
+            last_position: outcome.last_position,
+        });
+    }
     batch.events.extend(outcome.events.iter().cloned());
     stored.commands.insert(command_id, AppendOutcome { duplicate: true, ..outcome.clone() });
     Ok(outcome)
@@ -237,6 +247,7 @@ mod tests {
                     .collect(),
             }],
             claims: Vec::new(),
+            repeatable: true,
         }
     }
 

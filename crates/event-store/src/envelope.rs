@@ -105,6 +105,11 @@ pub struct AppendRequest {
     pub metadata: EventMetadata,
     pub streams: Vec<StreamAppend>,
     pub claims: Vec<UniqueClaim>,
+    /// Whether this command id may arrive again (it derives from a client's idempotency key, a
+    /// cause or a saga step): the store then records the command, and a repeat is answered with
+    /// this outcome instead of applying twice. A command with an id minted for it alone (never
+    /// sent again) is not recorded, and `find_command` does not know it.
+    pub repeatable: bool,
 }
 
 /// The result of an append. For a retried command it is the first append's result, with

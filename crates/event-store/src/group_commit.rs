@@ -6,8 +6,9 @@
 //! `crate::batch`), so a refused command fails alone. When the batch transaction fails for
 //! something one command may have caused (an event id that is already stored, which only the
 //! database can see), the writer appends the batch's requests again one at a time, so that each
-//! caller gets its own answer; idempotency makes this safe even if the failure was at commit. Any
-//! other failure (the database unreachable, a lock timeout) is every caller's answer.
+//! caller gets its own answer (such failures come from a statement, never from the commit, so
+//! nothing of the batch is stored). Any other failure (the database unreachable, a lock timeout)
+//! is every caller's answer.
 //!
 //! An append that was queued completes even if its caller stops waiting (a dropped HTTP request):
 //! the command is then in the log, and a retry with the same command id is answered from it.
@@ -245,7 +246,7 @@ mod tests {
             correlation_id: command_id,
             causation_id: None,
         };
-        AppendRequest { metadata, streams: Vec::new(), claims: Vec::new() }
+        AppendRequest { metadata, streams: Vec::new(), claims: Vec::new(), repeatable: true }
     }
 
     /// Starts a writer over a recorder, queues one request that takes the writer's first batch, and

@@ -44,6 +44,7 @@ async fn append(store: &dyn EventStore, stream_id: Uuid, stream_type: &str, vers
             }],
         }],
         claims: Vec::new(),
+        repeatable: true,
     };
     store.append(request).await.unwrap();
 }

@@ -199,7 +199,7 @@ impl UnitOfWork {
                 refresh.extend(stale);
                 continue;
             }
-            let (request, after) = work.into_append(context.metadata());
+            let (request, after) = work.into_append(context.metadata(), context.may_repeat());
             match self.store().append(request).await {
                 Ok(outcome) if outcome.duplicate => return self.replay(decision, &outcome).await,
                 Ok(outcome) => {

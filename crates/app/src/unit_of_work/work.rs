@@ -178,7 +178,11 @@ impl<'u> Work<'u> {
 
     /// The append of what was decided, each stream expecting the version the decision saw;
     /// streams only read are left out. Also returns the states to cache once it commits.
-    pub(super) fn into_append(self, metadata: EventMetadata) -> (AppendRequest, Vec<(Uuid, CachedState)>) {
+    pub(super) fn into_append(
+        self,
+        metadata: EventMetadata,
+        repeatable: bool,
+    ) -> (AppendRequest, Vec<(Uuid, CachedState)>) {
         let mut streams = Vec::with_capacity(self.slots.len());
         let mut after = Vec::with_capacity(self.slots.len());
         for slot in self.slots.into_iter().filter(|slot| !slot.events.is_empty()) {
@@ -194,7 +198,7 @@ impl<'u> Work<'u> {
                 events: slot.events,
             });
         }
-        (AppendRequest { metadata, streams, claims: self.claims }, after)
+        (AppendRequest { metadata, streams, claims: self.claims, repeatable }, after)
     }
 }
 

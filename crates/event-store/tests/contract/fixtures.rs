@@ -40,7 +40,7 @@ pub fn stream(stream_id: Uuid, expected_version: ExpectedVersion, count: u64) ->
 
 /// A command appending to the given streams, without claims.
 pub fn request(streams: Vec<StreamAppend>) -> AppendRequest {
-    AppendRequest { metadata: metadata(), streams, claims: Vec::new() }
+    AppendRequest { metadata: metadata(), streams, claims: Vec::new(), repeatable: true }
 }
 
 /// A command appending `count` events to one stream.

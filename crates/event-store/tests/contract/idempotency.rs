@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use jangteo_event_store::{AppendOutcome, EventStore, ExpectedVersion};
+use jangteo_event_store::{AppendOutcome, AppendRequest, EventStore, ExpectedVersion};
 use uuid::Uuid;
 
 use crate::fixtures::{append_ok, expect_wrong_version, single, stream, whole_log};
@@ -73,4 +73,17 @@ pub async fn find_command_returns_stored_outcome(store: Arc<dyn EventStore>) {
 
     let found = store.find_command(request.metadata.command_id).await.expect("find_command");
     assert_eq!(found, Some(as_duplicate(&first)), "the stored outcome, as a retry would get it");
+}
+
+pub async fn a_command_that_is_never_repeated_is_not_recorded(store: Arc<dyn EventStore>) {
+    let store = store.as_ref();
+    let stream_id = Uuid::now_v7();
+    let request = AppendRequest { repeatable: false, ..single(stream_id, ExpectedVersion::NoStream, 2) };
+    let outcome = append_ok(store, request.clone()).await;
+    assert_eq!(outcome.events.len(), 2);
+    assert_eq!(store.find_command(request.metadata.command_id).await.expect("find_command"), None);
+    // Its events are in the log and its stream's head moved as for any other command.
+    assert_eq!(store.read_stream(stream_id, 0).await.expect("read_stream").len(), 2);
+    let next = single(stream_id, ExpectedVersion::Exact(2), 1);
+    assert_eq!(append_ok(store, next).await.events[0].version, 3);
 }

@@ -57,6 +57,7 @@ contract! {
     idempotency::retry_with_different_events_returns_first_outcome,
     idempotency::failed_command_is_not_recorded,
     idempotency::find_command_returns_stored_outcome,
+    idempotency::a_command_that_is_never_repeated_is_not_recorded,
     claims::second_claim_of_a_value_fails_and_rolls_back,
     claims::owner_may_claim_its_value_again,
     checkpoints::checkpoints_save_and_load,

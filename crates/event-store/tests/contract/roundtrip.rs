@@ -60,6 +60,7 @@ pub async fn appends_and_reads_back_every_field(store: Arc<dyn EventStore>) {
         },
         streams: vec![stream(listing, ExpectedVersion::Exact(2), 1)],
         claims: Vec::new(),
+        repeatable: true,
     };
     let later = append_ok(store, second.clone()).await;
     assert_eq!(later.last_position, 4);
