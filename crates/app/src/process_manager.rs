@@ -178,10 +178,14 @@ impl TradeProcessManager {
     async fn on_order_event(&self, event: &RecordedEvent) -> Result<(), AppError> {
         let order_event =
             OrderEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
-        let OrderState::Present(order) = self.uow.current::<OrderState>(event.stream_id).await? else {
+        let shipped = matches!(order_event, OrderEvent::OrderShipped { .. });
+        if !shipped && !trade::follows_the_commit(&order_event) {
             return Ok(());
-        };
-        if let OrderEvent::OrderShipped { .. } = order_event {
+        }
+        // The order as of this event or later: its price, escrow and parties are fixed by now.
+        let order = self.uow.at_least::<OrderState>(event.stream_id, event.version).await?;
+        let OrderState::Present(order) = order else { return Ok(()) };
+        if shipped {
             return self.register_escrow_shipment(event, &order).await;
         }
         let follow_up = trade::follow_up(&order, &order_event);
@@ -335,7 +339,7 @@ impl TradeProcessManager {
             correlation_id: cause.metadata.correlation_id,
             causation_id: Some(cause.event_id),
         };
-        match self.uow.execute::<A>(stream_id, &context, command).await {
+        match self.uow.react::<A>(stream_id, &context, command).await {
             Ok(_) => Ok(()),
             Err(AppError::Domain(refusal)) => {
                 tracing::warn!(

@@ -65,6 +65,19 @@ pub enum Refund {
     Part(Money),
 }
 
+/// Whether `event` has follow-ups that come after the order's commit (the process manager's):
+/// the ending of a trade. Holding and freezing go into the order's own append.
+pub fn follows_the_commit(event: &OrderEvent) -> bool {
+    matches!(
+        event,
+        OrderEvent::OrderCompleted {}
+            | OrderEvent::OrderCancelled { .. }
+            | OrderEvent::OrderExpired { .. }
+            | OrderEvent::RefundGranted { .. }
+            | OrderEvent::DisputeResolved { .. }
+    )
+}
+
 /// The follow-ups of `event`, given the order as it is after it (its price, escrow and parties
 /// are fixed once paid).
 pub fn follow_up(order: &Order, event: &OrderEvent) -> FollowUp {

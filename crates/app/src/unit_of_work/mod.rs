@@ -152,7 +152,19 @@ impl UnitOfWork {
         context: &CommandContext,
         decision: &D,
     ) -> Result<Decided<D::Output>, AppError> {
-        if let Some(outcome) = context.earlier_outcome(self.store().as_ref()).await? {
+        self.run_looking_up(context, decision, LookUp::First).await
+    }
+
+    /// As [`UnitOfWork::run`], with the earlier outcome looked up `when`.
+    async fn run_looking_up<D: Decision>(
+        &self,
+        context: &CommandContext,
+        decision: &D,
+        when: LookUp,
+    ) -> Result<Decided<D::Output>, AppError> {
+        if when == LookUp::First
+            && let Some(outcome) = context.earlier_outcome(self.store().as_ref()).await?
+        {
             return self.replay(decision, &outcome).await;
         }
         let _turn = match decision.contended_stream() {
@@ -241,6 +253,37 @@ impl UnitOfWork {
         self.run(context, &OnStream::<A> { stream_id, command }).await
     }
 
+    /// A reaction of the process manager: `command` on the aggregate of `stream_id`, decided
+    /// before its earlier outcome is looked up. A reaction is nearly always new; when it is a
+    /// replay, the append finds the stored command under the log lock and answers with its first
+    /// outcome, and a refusal or an empty decision looks it up as always, so this saves a read
+    /// per reaction and changes no answer.
+    pub(crate) async fn react<A>(
+        &self,
+        stream_id: Uuid,
+        context: &CommandContext,
+        command: &A::Command,
+    ) -> Result<Decided<A>, AppError>
+    where
+        A: Aggregate,
+        A::Command: Clone + Sync,
+    {
+        self.run_looking_up(context, &OnStream::<A> { stream_id, command }, LookUp::AtTheAppend).await
+    }
+
+    /// The aggregate of `stream_id` as of `version` or later: the cached copy when it is that
+    /// recent, else as the log holds it now.
+    pub(crate) async fn at_least<A: Aggregate>(&self, stream_id: Uuid, version: u64) -> Result<A, AppError> {
+        if let Some(cached) = self.cache().get(stream_id)
+            && cached.version >= version
+            && cached.stream_type == A::STREAM_TYPE
+            && let Some(state) = cached.state.downcast_ref::<A>()
+        {
+            return Ok(state.clone());
+        }
+        self.current::<A>(stream_id).await
+    }
+
     /// The aggregate of `stream_id` as the log holds it now: the cached copy brought up to date
     /// with one read of what follows it, or the whole stream replayed.
     pub(crate) async fn current<A: Aggregate>(&self, stream_id: Uuid) -> Result<A, AppError> {
@@ -307,6 +350,15 @@ impl UnitOfWork {
     async fn is_stale(&self, stream_id: Uuid, version: u64) -> Result<bool, AppError> {
         Ok(!self.store().read_stream(stream_id, version).await?.is_empty())
     }
+}
+
+/// When a command's earlier outcome is looked up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LookUp {
+    /// Before deciding (a client's retry is answered without deciding again).
+    First,
+    /// Only by the append (and after a refusal or an empty decision).
+    AtTheAppend,
 }
 
 /// A command on one aggregate, answered with the aggregate's state after it.

@@ -4,7 +4,7 @@ use jangteo_domain::{
     DisputeReason, DisputeResolution, PaymentMethod,
     escrow::EscrowCommand,
     order::{Order, OrderDeadline, OrderEvent, OrderItem, OrderStatus},
-    trade::{FollowUp, ListingOutcome, Refund, follow_up},
+    trade::{FollowUp, ListingOutcome, Refund, follow_up, follows_the_commit},
 };
 
 use crate::fixtures::{BUYER, ESCROW, LISTING, ORDER, SELLER, reason, won};
@@ -106,6 +106,10 @@ fn each_order_event_has_its_follow_ups() {
         ),
     ];
     for (name, order, event, expected) in cases {
+        let in_the_append =
+            matches!(expected.escrow, Some(EscrowCommand::Hold { .. } | EscrowCommand::Freeze));
+        let after_the_commit = expected.listings.is_some() || (expected.escrow.is_some() && !in_the_append);
+        assert_eq!(follows_the_commit(&event), after_the_commit, "{name}");
         assert_eq!(follow_up(order, &event), expected, "{name}");
     }
 }
