@@ -3,14 +3,12 @@
 //! and the checkpoint move together, and a replayed commit (checkpoint not beyond the stored one)
 //! is refused whole.
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use jangteo_domain::ListingId;
 use redis::{AsyncCommands, Script, aio::ConnectionManager};
 
-use super::with_timeout;
-use crate::{BackendError, ListingCounters, ListingCounts, ReadModelError};
+use super::{connect, with_timeout};
+use crate::{ListingCounters, ListingCounts, ReadModelError};
 
 /// KEYS: favourites hash, checkpoint. ARGV: checkpoint, then listing/delta pairs.
 const COMMIT_SCRIPT: &str = r"
@@ -42,10 +40,7 @@ impl std::fmt::Debug for RedisListingCounters {
 impl RedisListingCounters {
     /// Connects to `url`; keys are `<key_prefix>:counters:*`.
     pub async fn connect(url: &str, key_prefix: &str) -> Result<Self, ReadModelError> {
-        let client = redis::Client::open(url)?;
-        let connection = tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new(client))
-            .await
-            .map_err(|_| ReadModelError::Cache(BackendError::new("timed out connecting to Redis")))??;
+        let connection = connect(url).await?;
         Ok(Self { connection, commit: Script::new(COMMIT_SCRIPT), key_prefix: key_prefix.to_owned() })
     }
 

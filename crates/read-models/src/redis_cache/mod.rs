@@ -20,7 +20,7 @@ use async_trait::async_trait;
 use jangteo_domain::ListingId;
 use redis::{AsyncCommands, Script, aio::ConnectionManager};
 
-use crate::{BackendError, ListingCacheFloors, ListingDocument, ReadModelError};
+use crate::{ListingCacheFloors, ListingDocument, ReadModelError};
 
 /// Every Redis call gives up after this long; the cache is an optimisation, never a dependency.
 const CALL_TIMEOUT: Duration = Duration::from_millis(500);
@@ -57,10 +57,7 @@ impl std::fmt::Debug for RedisListingCache {
 impl RedisListingCache {
     /// Connects to `url`; keys are `<key_prefix>:listing:<id>`, kept for `ttl`.
     pub async fn connect(url: &str, key_prefix: &str, ttl: Duration) -> Result<Self, ReadModelError> {
-        let client = redis::Client::open(url)?;
-        let connection = tokio::time::timeout(Duration::from_secs(5), ConnectionManager::new(client))
-            .await
-            .map_err(|_| ReadModelError::Cache(BackendError::new("timed out connecting to Redis")))??;
+        let connection = connect(url).await?;
         Ok(Self { connection, script: Script::new(RAISE_SCRIPT), key_prefix: key_prefix.to_owned(), ttl })
     }
 
@@ -131,11 +128,50 @@ impl ListingCacheFloors for RedisListingCache {
     }
 }
 
+/// How long connecting to Redis may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A managed connection to `url` (it reconnects by itself after a failure).
+async fn connect(url: &str) -> Result<ConnectionManager, ReadModelError> {
+    let client = redis::Client::open(url)?;
+    match tokio::time::timeout(CONNECT_TIMEOUT, ConnectionManager::new(client)).await {
+        Ok(connected) => Ok(connected?),
+        Err(source) => Err(ReadModelError::TimedOut {
+            service: "Redis",
+            operation: "connecting",
+            limit: CONNECT_TIMEOUT,
+            source,
+        }),
+    }
+}
+
+/// A Redis call, bounded by [`CALL_TIMEOUT`]: a timeout is [`ReadModelError::TimedOut`], which
+/// the API answers as an unavailable read model.
 async fn with_timeout<T>(
     call: impl Future<Output = Result<T, redis::RedisError>>,
 ) -> Result<T, ReadModelError> {
     match tokio::time::timeout(CALL_TIMEOUT, call).await {
         Ok(result) => Ok(result?),
-        Err(_) => Err(ReadModelError::Cache(BackendError::new("Redis call timed out"))),
+        Err(source) => Err(ReadModelError::TimedOut {
+            service: "Redis",
+            operation: "a call",
+            limit: CALL_TIMEOUT,
+            source,
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used, reason = "a failed expectation is a failed test")]
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_redis_call_that_does_not_answer_is_an_unavailable_read_model() {
+        let silent = std::future::pending::<Result<(), redis::RedisError>>();
+        let error = with_timeout(silent).await.expect_err("a call that never answers times out");
+        assert!(matches!(error, ReadModelError::TimedOut { service: "Redis", .. }), "{error}");
+        assert!(error.is_unavailable());
     }
 }
