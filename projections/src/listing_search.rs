@@ -1,12 +1,9 @@
 //! The listing search index: what `GET /v1/listings?q=` searches.
 
-use std::{
-    collections::{BTreeSet, HashMap},
-    sync::Arc,
-    time::Duration,
-};
+use std::{collections::BTreeSet, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
+use futures::{StreamExt, TryStreamExt, stream};
 use jangteo_domain::{Aggregate, ListingId, listing::ListingState};
 use jangteo_event_store::{EventStore, RecordedEvent};
 use jangteo_read_models::{ListingDocument, ListingSearch, ReadModel};
@@ -16,6 +13,9 @@ use crate::{Projection, ProjectionError, listing_documents::fold};
 /// The least time between two commits of the index: searches trail the log by at most about this
 /// much more, and a burst of listings becomes a few large segments instead of many small ones.
 const SEARCH_COMMIT_INTERVAL: Duration = Duration::from_millis(200);
+
+/// How many listing streams one batch reads at once.
+const STREAMS_AT_ONCE: usize = 8;
 
 /// Indexes each touched listing's document as of the end of the batch.
 ///
@@ -55,22 +55,25 @@ impl Projection for ListingSearchProjection {
             .filter(|event| event.stream_type == ListingState::STREAM_TYPE)
             .map(|event| ListingId::from_uuid(event.stream_id))
             .collect();
-        let mut upserts: HashMap<ListingId, ListingDocument> = HashMap::new();
-        for listing_id in touched {
-            let mut document = None;
-            for event in self.store.read_stream(listing_id.as_uuid(), 0).await? {
-                if event.global_position > last.global_position {
-                    break;
+        // One read per touched listing, several at once: a busy batch touches hundreds.
+        let upto = last.global_position;
+        let upserts: Vec<Option<ListingDocument>> = stream::iter(touched)
+            .map(|listing_id| async move {
+                let mut document = None;
+                for event in self.store.read_stream(listing_id.as_uuid(), 0).await? {
+                    if event.global_position > upto {
+                        break;
+                    }
+                    if let Some(next) = fold(document.clone(), &event)? {
+                        document = Some(next);
+                    }
                 }
-                if let Some(next) = fold(document.clone(), &event)? {
-                    document = Some(next);
-                }
-            }
-            if let Some(document) = document {
-                upserts.insert(listing_id, document);
-            }
-        }
-        self.search.commit(upserts.into_values().collect(), Vec::new(), last.global_position).await?;
+                Ok::<_, ProjectionError>(document)
+            })
+            .buffer_unordered(STREAMS_AT_ONCE)
+            .try_collect()
+            .await?;
+        self.search.commit(upserts.into_iter().flatten().collect(), Vec::new(), upto).await?;
         Ok(())
     }
 
