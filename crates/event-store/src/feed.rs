@@ -8,7 +8,7 @@ use std::{sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 
-use crate::{EventStore, EventStoreError, GlobalPosition, LogTail, RecordedEvent};
+use crate::{EventStore, EventStoreError, GlobalPosition, LogTail, RecentLog, RecordedEvent};
 
 /// A failure of a feed's transport.
 #[derive(Debug, thiserror::Error)]
@@ -53,21 +53,25 @@ pub trait FeedSource: Send + Sync {
     async fn open(&self, after: GlobalPosition) -> Result<Box<dyn EventFeed>, FeedError>;
 }
 
-/// The embedded profile's feed source: in-process tails of the event store.
+/// The embedded profile's feed source: in-process tails of the event store, sharing a window of
+/// the newest events, so that the store is read once for all of them when they keep pace.
 pub struct StoreTail {
     store: Arc<dyn EventStore>,
     poll_interval: Duration,
+    recent: Arc<RecentLog>,
 }
 
 impl StoreTail {
     pub fn new(store: Arc<dyn EventStore>, poll_interval: Duration) -> Self {
-        Self { store, poll_interval }
+        Self { store, poll_interval, recent: Arc::default() }
     }
 }
 
 #[async_trait]
 impl FeedSource for StoreTail {
     async fn open(&self, after: GlobalPosition) -> Result<Box<dyn EventFeed>, FeedError> {
-        Ok(Box::new(LogTail::new(Arc::clone(&self.store), after, self.poll_interval)))
+        let tail =
+            LogTail::sharing(Arc::clone(&self.store), after, self.poll_interval, Arc::clone(&self.recent));
+        Ok(Box::new(tail))
     }
 }

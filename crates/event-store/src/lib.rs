@@ -18,6 +18,7 @@
 mod envelope;
 mod error;
 mod feed;
+mod recent_log;
 mod tail;
 
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
@@ -45,6 +46,7 @@ pub use error::{DatabaseError, EventStoreError};
 pub use feed::{EventFeed, FeedError, FeedSource, StoreTail};
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
 pub use group_commit::CommitMode;
+pub use recent_log::RecentLog;
 pub use tail::LogTail;
 
 use async_trait::async_trait;
