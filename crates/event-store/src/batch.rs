@@ -204,15 +204,16 @@ fn decide(
         stored.claims.insert((claim.scope.clone(), claim.value.clone()), claim.owner_stream_id);
         batch.claims.push(claim);
     }
+    batch.events.extend(outcome.events.iter().cloned());
+    // A repeat later in this batch gets this outcome; a command that cannot repeat needs no copy.
     if request.repeatable {
         batch.commands.push(CommandRecord {
             command_id,
             first_position,
             last_position: outcome.last_position,
         });
+        stored.commands.insert(command_id, AppendOutcome { duplicate: true, ..outcome.clone() });
     }
-    batch.events.extend(outcome.events.iter().cloned());
-    stored.commands.insert(command_id, AppendOutcome { duplicate: true, ..outcome.clone() });
     Ok(outcome)
 }
 
