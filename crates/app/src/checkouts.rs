@@ -149,9 +149,14 @@ impl Checkouts {
                 listing_ids,
             })
             .collect();
-        let start = CheckoutCommand::Start { checkout_id, buyer_id: buyer, groups: groups.clone() };
-        self.uow.execute::<CheckoutState>(checkout_id.as_uuid(), context, &start).await?;
-        Ok(groups)
+        let start = CheckoutCommand::Start { checkout_id, buyer_id: buyer, groups };
+        // The plan as recorded: a concurrent copy of this request may have recorded its own
+        // first (from the cart as it was then), and this one's answer must be that plan.
+        let decided = self.uow.execute::<CheckoutState>(checkout_id.as_uuid(), context, &start).await?;
+        match decided.output {
+            CheckoutState::Present(checkout) => Ok(checkout.groups),
+            CheckoutState::Absent => Err(AppError::NotFound),
+        }
     }
 
     /// The listings of a group that are not on sale for this checkout's order.
