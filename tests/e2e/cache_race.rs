@@ -17,7 +17,10 @@ const IN_FLIGHT: usize = 8;
 async fn stale_cached_aggregates_never_decide_across_two_api_processes() {
     let Some(database) = TestDatabase::create().await else { return };
     let profile = Profile::Postgres(database);
-    let settings = [("JANGTEO_JWT_SECRET", "cache-race-processes-share-this-signing-secret-0123")];
+    let settings = [
+        ("JANGTEO_JWT_SECRET", "cache-race-processes-share-this-signing-secret-0123"),
+        ("JANGTEO_MASTER_KEY", "6361636865207261636520736861726573206f6e65206d6173746572206b6579"),
+    ];
     let first = TestServer::start_with(&profile, &settings).await;
     let second = TestServer::start_with(&profile, &settings).await;
     let seller = first.member("판매자").await;

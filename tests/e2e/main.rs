@@ -41,6 +41,7 @@ mod problem_codes;
 mod races;
 mod retries;
 mod sale;
+mod sessions;
 mod shutdown;
 mod stream;
 mod support;

@@ -65,6 +65,7 @@ impl TestServer {
             .env("JANGTEO_RATE_LIMIT_PER_MINUTE", "1000000")
             .env_remove("JANGTEO_DATABASE_URL")
             .env_remove("JANGTEO_JWT_SECRET")
+            .env_remove("JANGTEO_MASTER_KEY")
             .env_remove("JANGTEO_CONFIG")
             .env_remove("JANGTEO_REDIS_URL")
             .env_remove("JANGTEO_CORS_ALLOWED_ORIGINS")
@@ -226,7 +227,7 @@ impl TestServer {
     /// Registers a member and signs them in.
     pub async fn member(&self, nickname: &str) -> Member {
         let email = format!("{}-{}@example.com", nickname, Uuid::new_v4().simple());
-        let password = "correct horse battery staple";
+        let password = PASSWORD;
         let registered = self
             .send(
                 Method::POST,
@@ -249,6 +250,9 @@ impl TestServer {
         }
     }
 }
+
+/// The password of every member [`TestServer::member`] registers.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct Member {
     pub account_id: String,

@@ -1,9 +1,14 @@
-//! Bearer authentication: short-lived HS256 JWT access tokens.
+//! Bearer authentication: short-lived HS256 JWT access tokens, each naming the session it was
+//! issued in. A token is accepted only while its session is active (checked on every request,
+//! so a sign-out or a detected refresh-token reuse refuses its access tokens at once) and only
+//! for the session's own member.
 
-use std::{future::Ready, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use futures::future::LocalBoxFuture;
 use jangteo_domain::AccountId;
+use jangteo_identity::SessionId;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -15,6 +20,8 @@ const ISSUER: &str = "jangteo";
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
     sub: Uuid,
+    /// The session: tokens without one (issued before sessions existed) are refused.
+    sid: Uuid,
     iat: i64,
     exp: i64,
     iss: String,
@@ -54,11 +61,13 @@ impl TokenService {
     pub(crate) fn issue(
         &self,
         account: AccountId,
+        session: SessionId,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<IssuedToken, ApiError> {
         let ttl = i64::try_from(self.ttl.as_secs()).unwrap_or(i64::MAX);
         let claims = Claims {
             sub: account.as_uuid(),
+            sid: session.as_uuid(),
             iat: now.timestamp(),
             exp: now.timestamp().saturating_add(ttl),
             iss: ISSUER.to_owned(),
@@ -69,13 +78,14 @@ impl TokenService {
         Ok(IssuedToken { access_token, expires_in: self.ttl.as_secs() })
     }
 
-    fn verify(&self, token: &str) -> Result<AccountId, ApiError> {
+    /// The member and session a token names, if its signature, issuer and expiry hold.
+    fn verify(&self, token: &str) -> Result<(AccountId, SessionId), ApiError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.leeway = 5;
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation)
-            .map(|data| AccountId::from_uuid(data.claims.sub))
+            .map(|data| (AccountId::from_uuid(data.claims.sub), SessionId::from_uuid(data.claims.sid)))
             .map_err(|_| ApiError::Unauthorized("the access token is invalid or expired"))
     }
 }
@@ -86,16 +96,42 @@ pub(crate) struct Authenticated(pub AccountId);
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
-    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        std::future::ready(authenticate(request))
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let session = CurrentSession::from_request(request, payload);
+        Box::pin(async move { session.await.map(|session| Authenticated(session.account)) })
     }
 }
 
-fn authenticate(request: &HttpRequest) -> Result<Authenticated, ApiError> {
+/// The signed-in member and the session their token belongs to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CurrentSession {
+    pub account: AccountId,
+    pub session: SessionId,
+}
+
+impl FromRequest for CurrentSession {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        Box::pin(async move {
+            let (state, account, session) = bearer(&request)?;
+            match state.sessions.active(session).await? {
+                Some(owner) if owner == account => Ok(CurrentSession { account, session }),
+                _ => Err(ApiError::Unauthorized("the session of this access token has ended")),
+            }
+        })
+    }
+}
+
+/// The API state and what the request's bearer token names, before the session is checked.
+fn bearer(request: &HttpRequest) -> Result<(web::Data<ApiState>, AccountId, SessionId), ApiError> {
     let state = request
         .app_data::<web::Data<ApiState>>()
+        .cloned()
         .ok_or_else(|| jangteo_app::AppError::internal("reading the API state", "it is not configured"))?;
     let value = request
         .headers()
@@ -106,5 +142,6 @@ fn authenticate(request: &HttpRequest) -> Result<Authenticated, ApiError> {
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .ok_or(ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'"))?;
-    state.tokens.verify(token.trim()).map(Authenticated)
+    let (account, session) = state.tokens.verify(token.trim())?;
+    Ok((state, account, session))
 }

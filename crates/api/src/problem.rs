@@ -140,6 +140,8 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("invalid_header", StatusCode::BAD_REQUEST),
     ("unauthorized", StatusCode::UNAUTHORIZED),
     ("invalid_credentials", StatusCode::UNAUTHORIZED),
+    ("invalid_refresh_token", StatusCode::UNAUTHORIZED),
+    ("refresh_token_reused", StatusCode::UNAUTHORIZED),
     ("payment_declined", StatusCode::PAYMENT_REQUIRED),
     ("forbidden", StatusCode::FORBIDDEN),
     ("not_found", StatusCode::NOT_FOUND),
@@ -192,6 +194,8 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
         AppError::NotFound => ("not_found", S::NOT_FOUND, "Not found"),
         AppError::EmailTaken => ("email_taken", S::CONFLICT, "E-mail already registered"),
         AppError::InvalidCredentials => ("invalid_credentials", S::UNAUTHORIZED, "Invalid credentials"),
+        AppError::InvalidRefreshToken => ("invalid_refresh_token", S::UNAUTHORIZED, "Invalid refresh token"),
+        AppError::RefreshTokenReused => ("refresh_token_reused", S::UNAUTHORIZED, "Refresh token reused"),
         AppError::IdempotencyKeyReused => {
             ("idempotency_key_reused", S::UNPROCESSABLE_ENTITY, "Idempotency key reused")
         }
@@ -218,9 +222,11 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
         AppError::ReadModel(error) if error.is_unavailable() => {
             ("read_model_unavailable", S::SERVICE_UNAVAILABLE, "Read model unavailable")
         }
-        AppError::Store(_) | AppError::ReadModel(_) | AppError::Codec(_) | AppError::Internal { .. } => {
-            ("internal_error", S::INTERNAL_SERVER_ERROR, "Internal error")
-        }
+        AppError::Store(_)
+        | AppError::ReadModel(_)
+        | AppError::Identity(_)
+        | AppError::Codec(_)
+        | AppError::Internal { .. } => ("internal_error", S::INTERNAL_SERVER_ERROR, "Internal error"),
     }
 }
 
@@ -278,7 +284,10 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
         match self {
-            ApiError::Unauthorized(_) | ApiError::App(AppError::InvalidCredentials) => {
+            ApiError::Unauthorized(_)
+            | ApiError::App(
+                AppError::InvalidCredentials | AppError::InvalidRefreshToken | AppError::RefreshTokenReused,
+            ) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"jangteo\""));
             }
             _ if self.is_transient() => {
@@ -356,6 +365,8 @@ mod tests {
             ApiError::App(AppError::NotFound),
             ApiError::App(AppError::EmailTaken),
             ApiError::App(AppError::InvalidCredentials),
+            ApiError::App(AppError::InvalidRefreshToken),
+            ApiError::App(AppError::RefreshTokenReused),
             ApiError::App(AppError::IdempotencyKeyReused),
             ApiError::App(AppError::ListingsTaken(vec![ListingId::from_uuid(uuid::Uuid::nil())])),
             ApiError::App(AppError::Contention),
@@ -376,6 +387,7 @@ mod tests {
             ApiError::App(AppError::Store(EventStoreError::Corrupt("x".to_owned()))),
             ApiError::App(AppError::ReadModel(timed_out().await)),
             ApiError::App(AppError::ReadModel(ReadModelError::Corrupt("x".to_owned()))),
+            ApiError::App(AppError::Identity(jangteo_identity::IdentityError::NoDataKey)),
             ApiError::App(AppError::Codec(EventCodecError::NotAnObject)),
             ApiError::App(AppError::internal("testing", "a cause")),
         ]
@@ -402,6 +414,8 @@ mod tests {
                 AppError::NotFound => "not_found",
                 AppError::EmailTaken => "email_taken",
                 AppError::InvalidCredentials => "invalid_credentials",
+                AppError::InvalidRefreshToken => "invalid_refresh_token",
+                AppError::RefreshTokenReused => "refresh_token_reused",
                 AppError::IdempotencyKeyReused => "idempotency_key_reused",
                 AppError::ListingsTaken(_) => "listing_not_available",
                 AppError::Contention => "concurrent_modification",
@@ -421,6 +435,7 @@ mod tests {
                 AppError::ReadModel(error) if error.is_unavailable() => "read_model_unavailable",
                 AppError::Store(_)
                 | AppError::ReadModel(_)
+                | AppError::Identity(_)
                 | AppError::Codec(_)
                 | AppError::Internal { .. } => "internal_error",
             },

@@ -1,7 +1,8 @@
 //! What every handler can reach: the application services and the token service.
 
 use jangteo_app::{
-    Accounts, Carts, Checkouts, Disputes, Favourites, Listings, Operations, Orders, Queries, Timelines,
+    Accounts, Carts, Checkouts, Disputes, Favourites, Listings, Operations, Orders, Queries, Sessions,
+    Timelines,
 };
 
 use crate::TokenService;
@@ -9,6 +10,7 @@ use crate::TokenService;
 #[derive(Clone)]
 pub struct ApiState {
     pub accounts: Accounts,
+    pub sessions: Sessions,
     pub listings: Listings,
     pub orders: Orders,
     pub disputes: Disputes,

@@ -1,13 +1,20 @@
 //! Registering members and checking their credentials.
+//!
+//! A sign-up writes in two places: the member's data key and password hash into the identity
+//! store, then `AccountRegistered` (e-mail and nickname sealed under that key) with the claim of
+//! the e-mail's blind index into the log. The identity rows come first, so an account in the log
+//! always has them; a sign-up refused for a taken e-mail takes them back (a crash in between
+//! leaves rows no event refers to, which nothing reaches: their owner's id was never handed out).
 
-use std::fmt::Write as _;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use jangteo_domain::{
-    AccountId, Email, Nickname, PasswordHash,
+    AccountId, Email, Nickname, SealedText,
     account::{AccountCommand, AccountRole, AccountState},
 };
 use jangteo_event_store::{AppendOutcome, EventStoreError, UniqueClaim};
+use jangteo_identity::{CredentialStore, PersonalDataVault, PersonalField};
 use uuid::Uuid;
 
 use crate::{
@@ -15,9 +22,10 @@ use crate::{
     unit_of_work::{Decision, Work},
 };
 
-/// The unique-claim scope of account e-mails. The claimed value is a SHA-256 digest of the
-/// normalised address, so the claims table holds no personal data in the clear.
-const EMAIL_CLAIM_SCOPE: &str = "account_email";
+/// The unique-claim scope of account e-mails. The claimed value is the blind index (a keyed
+/// HMAC) of the normalised address, so the claims table holds nothing that a dictionary of
+/// e-mail addresses could be matched against without the vault's key.
+pub(crate) const EMAIL_CLAIM_SCOPE: &str = "account_email";
 
 /// A sign-up request, validated.
 #[derive(Debug, Clone)]
@@ -30,11 +38,17 @@ pub struct Registration {
 #[derive(Clone)]
 pub struct Accounts {
     uow: UnitOfWork,
+    vault: PersonalDataVault,
+    credentials: Arc<dyn CredentialStore>,
 }
 
 impl Accounts {
-    pub fn new(uow: &UnitOfWork) -> Self {
-        Self { uow: uow.clone() }
+    pub fn new(uow: &UnitOfWork, vault: &PersonalDataVault, credentials: Arc<dyn CredentialStore>) -> Self {
+        Self { uow: uow.clone(), vault: vault.clone(), credentials }
+    }
+
+    fn email_index(&self, email: &Email) -> String {
+        self.vault.blind_index(EMAIL_CLAIM_SCOPE, email.as_str())
     }
 
     /// Registers a member. The e-mail is claimed in the same transaction as the
@@ -45,17 +59,24 @@ impl Accounts {
     ) -> Result<(AccountId, CommandReceipt), AppError> {
         let account_id = AccountId::from_uuid(Uuid::now_v7());
         let password_hash = passwords::hash(registration.password).await?;
+        let key = self.vault.create_member_key(account_id).await?;
         let register = Register {
             account_id,
-            email_digest: email_digest(&registration.email),
-            email: registration.email,
-            nickname: registration.nickname,
-            password_hash,
+            email_index: self.email_index(&registration.email),
+            email: key.seal(PersonalField::Email, registration.email.as_str())?,
+            nickname: key.seal(PersonalField::Nickname, registration.nickname.as_str())?,
         };
+        self.credentials.set_password_hash(account_id, &password_hash, chrono::Utc::now()).await?;
         let context = CommandContext::new(Actor::Member(account_id));
         match self.uow.run(&context, &register).await {
             Ok(decided) => Ok((account_id, decided.receipt)),
-            Err(AppError::Store(EventStoreError::ClaimTaken { .. })) => Err(AppError::EmailTaken),
+            Err(AppError::Store(EventStoreError::ClaimTaken { .. })) => {
+                // Certainly not appended: take the identity rows back. (After any other error the
+                // append may have committed, so they stay.)
+                self.credentials.delete_credentials(account_id).await?;
+                self.vault.shred(account_id).await?;
+                Err(AppError::EmailTaken)
+            }
             Err(error) => Err(error),
         }
     }
@@ -63,20 +84,17 @@ impl Accounts {
     /// Returns the account whose e-mail and password these are. Unknown e-mail and wrong password
     /// are one answer, and take the same time.
     pub async fn authenticate(&self, email: &Email, password: PlainPassword) -> Result<AccountId, AppError> {
-        let Some(owner) = self.uow.store().find_claim(EMAIL_CLAIM_SCOPE, &email_digest(email)).await? else {
-            passwords::verify_dummy(password).await;
-            return Err(AppError::InvalidCredentials);
+        let owner = self.uow.store().find_claim(EMAIL_CLAIM_SCOPE, &self.email_index(email)).await?;
+        let hash = match owner {
+            Some(owner) => self.credentials.password_hash(AccountId::from_uuid(owner)).await?,
+            None => None,
         };
-        let loaded = self.uow.current::<AccountState>(owner).await?;
-        let AccountState::Present(account) = loaded else {
+        let (Some(owner), Some(hash)) = (owner, hash) else {
             passwords::verify_dummy(password).await;
-            return Err(AppError::InvalidCredentials);
-        };
-        let Some(hash) = account.password_hash else {
             return Err(AppError::InvalidCredentials);
         };
         if passwords::verify(password, hash).await? {
-            Ok(account.account_id)
+            Ok(AccountId::from_uuid(owner))
         } else {
             Err(AppError::InvalidCredentials)
         }
@@ -88,12 +106,24 @@ impl Accounts {
         let owner = self
             .uow
             .store()
-            .find_claim(EMAIL_CLAIM_SCOPE, &email_digest(email))
+            .find_claim(EMAIL_CLAIM_SCOPE, &self.email_index(email))
             .await?
             .ok_or(AppError::NotFound)?;
         let context = CommandContext::new(Actor::System);
         self.uow.execute::<AccountState>(owner, &context, &AccountCommand::GrantRole { role }).await?;
         Ok(AccountId::from_uuid(owner))
+    }
+}
+
+/// Accounts' roles, for the services that check them (they need no personal data).
+#[derive(Clone)]
+pub struct Roles {
+    uow: UnitOfWork,
+}
+
+impl Roles {
+    pub fn new(uow: &UnitOfWork) -> Self {
+        Self { uow: uow.clone() }
     }
 
     /// The account's role, read from its stream (never from a token, so that a role taken back
@@ -109,10 +139,9 @@ impl Accounts {
 /// A sign-up: the account's first event and the claim of its e-mail, in one append.
 struct Register {
     account_id: AccountId,
-    email: Email,
-    email_digest: String,
-    nickname: Nickname,
-    password_hash: PasswordHash,
+    email: SealedText,
+    email_index: String,
+    nickname: SealedText,
 }
 
 #[async_trait]
@@ -128,12 +157,11 @@ impl Decision for Register {
             account_id: self.account_id,
             email: self.email.clone(),
             nickname: self.nickname.clone(),
-            password_hash: self.password_hash.clone(),
         };
         work.decide_new::<AccountState>(self.account_id.as_uuid(), register).await?;
         work.claim(UniqueClaim {
             scope: EMAIL_CLAIM_SCOPE.to_owned(),
-            value: self.email_digest.clone(),
+            value: self.email_index.clone(),
             owner_stream_id: self.account_id.as_uuid(),
         });
         Ok(())
@@ -142,12 +170,4 @@ impl Decision for Register {
     async fn replayed(&self, _uow: &UnitOfWork, _outcome: &AppendOutcome) -> Result<(), AppError> {
         Ok(())
     }
-}
-
-fn email_digest(email: &Email) -> String {
-    let digest = ring::digest::digest(&ring::digest::SHA256, email.as_str().as_bytes());
-    digest.as_ref().iter().fold(String::with_capacity(64), |mut hex, byte| {
-        let _ = write!(hex, "{byte:02x}");
-        hex
-    })
 }

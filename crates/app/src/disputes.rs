@@ -15,7 +15,7 @@ use jangteo_event_store::AppendOutcome;
 use uuid::Uuid;
 
 use crate::{
-    Accounts, Actor, AppError, CommandContext, OrderReceipt, UnitOfWork,
+    Actor, AppError, CommandContext, OrderReceipt, Roles, UnitOfWork,
     orders::{decide_escrow_with_the_order, run_order_command, status_of, trade_context},
     unit_of_work::{Decision, Work},
 };
@@ -23,14 +23,14 @@ use crate::{
 #[derive(Clone)]
 pub struct Disputes {
     uow: UnitOfWork,
-    accounts: Accounts,
+    roles: Roles,
     policy: ReturnPolicy,
 }
 
 impl Disputes {
     /// `policy` is the marketplace's cooling-off rule for returns.
     pub fn new(uow: &UnitOfWork, policy: ReturnPolicy) -> Self {
-        Self { accounts: Accounts::new(uow), uow: uow.clone(), policy }
+        Self { roles: Roles::new(uow), uow: uow.clone(), policy }
     }
 
     /// The buyer asks to send a delivered item back. The buyer-protection window stops running.
@@ -78,7 +78,7 @@ impl Disputes {
         resolution: DisputeResolution,
         context: &CommandContext,
     ) -> Result<OrderReceipt, AppError> {
-        let role = match self.accounts.role_of(agent).await {
+        let role = match self.roles.role_of(agent).await {
             Ok(role) => role,
             Err(AppError::NotFound) => AccountRole::Member,
             Err(error) => return Err(error),

@@ -22,6 +22,15 @@ pub enum AppError {
     #[error("invalid e-mail or password")]
     InvalidCredentials,
 
+    /// The refresh token is unknown, expired, or its session has ended.
+    #[error("the refresh token is invalid or expired")]
+    InvalidRefreshToken,
+
+    /// A refresh token was presented a second time: someone holds a copy, so its whole session
+    /// was ended.
+    #[error("this refresh token was used already; its session has been ended")]
+    RefreshTokenReused,
+
     /// An idempotency key was reused for a different request.
     #[error("this idempotency key was used for a different request")]
     IdempotencyKeyReused,
@@ -47,6 +56,9 @@ pub enum AppError {
 
     #[error("read model: {0}")]
     ReadModel(#[from] ReadModelError),
+
+    #[error("identity store: {0}")]
+    Identity(#[from] jangteo_identity::IdentityError),
 
     #[error("stored event cannot be decoded: {0}")]
     Codec(#[from] EventCodecError),

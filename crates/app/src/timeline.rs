@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{Accounts, AppError, UnitOfWork};
+use crate::{AppError, Roles, UnitOfWork};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineEntry {
@@ -49,12 +49,12 @@ pub struct Timeline {
 #[derive(Clone)]
 pub struct Timelines {
     store: Arc<dyn EventStore>,
-    accounts: Accounts,
+    roles: Roles,
 }
 
 impl Timelines {
     pub fn new(uow: &UnitOfWork) -> Self {
-        Self { accounts: Accounts::new(uow), store: Arc::clone(uow.store()) }
+        Self { roles: Roles::new(uow), store: Arc::clone(uow.store()) }
     }
 
     /// The order's, its listings', its escrow's and its settlement's events in log order. Only the
@@ -73,8 +73,7 @@ impl Timelines {
         let OrderState::Present(order) = order else {
             return Err(AppError::NotFound);
         };
-        if !order.is_participant(viewer) && self.accounts.role_of(viewer).await? != AccountRole::DisputeAgent
-        {
+        if !order.is_participant(viewer) && self.roles.role_of(viewer).await? != AccountRole::DisputeAgent {
             return Err(AppError::NotFound);
         }
         for listing_id in order.listing_ids() {

@@ -32,9 +32,14 @@ fn schema_dir() -> PathBuf {
 }
 
 /// Produces every event type there is, through the application services.
-async fn every_kind_of_event(store: &Arc<dyn EventStore>) {
+async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path) {
     let uow = UnitOfWork::new(Arc::clone(store), DEFAULT_CACHE_CAPACITY);
-    let accounts = Accounts::new(&uow);
+    let identity = Arc::new(
+        jangteo_identity::sqlite::SqliteIdentityStore::open(&dir.join("identity.sqlite")).await.unwrap(),
+    );
+    let master = jangteo_identity::MasterKey::generate().unwrap().0;
+    let vault = jangteo_identity::PersonalDataVault::open(identity.clone(), master).await.unwrap();
+    let accounts = Accounts::new(&uow, &vault, identity);
     let listings = Listings::new(&uow);
     let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::new());
     let orders = Orders::new(&uow, Arc::clone(&gateway));
@@ -151,7 +156,7 @@ async fn every_stored_event_matches_its_published_schema() {
     let dir = tempfile::tempdir().unwrap();
     let store: Arc<dyn EventStore> =
         Arc::new(SqliteEventStore::open(&dir.path().join("events.sqlite")).await.unwrap());
-    every_kind_of_event(&store).await;
+    every_kind_of_event(&store, dir.path()).await;
 
     let mut seen = BTreeSet::new();
     for event in store.read_all(0, 1000).await.unwrap() {

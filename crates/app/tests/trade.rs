@@ -23,7 +23,7 @@ use jangteo_shipping::{CourierTracker, Tracking, TrackingError, TrackingEvent, T
 use uuid::Uuid;
 
 struct World {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     store: Arc<dyn EventStore>,
     uow: UnitOfWork,
     listings: Listings,
@@ -45,7 +45,7 @@ async fn world() -> World {
         gateway,
         store,
         uow,
-        _dir: dir,
+        dir,
         seller: AccountId::from_uuid(Uuid::now_v7()),
         buyer: AccountId::from_uuid(Uuid::now_v7()),
     }
@@ -396,7 +396,14 @@ async fn delivered_order(world: &World) -> (ListingId, jangteo_domain::OrderId) 
 }
 
 async fn dispute_agent(world: &World) -> AccountId {
-    let accounts = jangteo_app::Accounts::new(&world.uow);
+    let identity = Arc::new(
+        jangteo_identity::sqlite::SqliteIdentityStore::open(&world.dir.path().join("identity.sqlite"))
+            .await
+            .unwrap(),
+    );
+    let master = jangteo_identity::MasterKey::generate().unwrap().0;
+    let vault = jangteo_identity::PersonalDataVault::open(identity.clone(), master).await.unwrap();
+    let accounts = jangteo_app::Accounts::new(&world.uow, &vault, identity);
     let email = jangteo_domain::Email::parse("agent@jangteo.example").unwrap();
     let registration = jangteo_app::Registration {
         email: email.clone(),

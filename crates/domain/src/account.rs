@@ -5,19 +5,25 @@
 //!
 //! Every account is a member; operators grant the dispute-agent role to staff (from the command
 //! line, never over the public API).
+//!
+//! The log holds nothing of a member in the clear: the e-mail and the nickname are sealed under
+//! the member's data key by the identity layer before they reach a command, and credentials never
+//! enter the log at all. `AccountRegistered` v1 carried the e-mail, the nickname and the password
+//! hash in the clear; stores written before v2 are rewritten once at start (see
+//! `jangteo_app::personal_data_migration`), so no v1 event remains to be read.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::{AccountId, Aggregate, DomainError, DomainEvent, Email, Kind, Nickname, PasswordHash};
+use crate::{AccountId, Aggregate, DomainError, DomainEvent, EventCodecError, Kind, SealedText};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
     pub account_id: AccountId,
-    pub email: Email,
-    pub nickname: Nickname,
-    /// Kept out of serialized state snapshots (timelines), though it is part of the event.
-    #[serde(skip_serializing)]
-    pub password_hash: Option<PasswordHash>,
+    /// Sealed under the member's data key.
+    pub email: SealedText,
+    /// Sealed under the member's data key.
+    pub nickname: SealedText,
     #[serde(default)]
     pub role: AccountRole,
 }
@@ -44,9 +50,8 @@ pub enum AccountState {
 pub enum AccountCommand {
     Register {
         account_id: AccountId,
-        email: Email,
-        nickname: Nickname,
-        password_hash: PasswordHash,
+        email: SealedText,
+        nickname: SealedText,
     },
     /// Gives the account `role` (granting the role it has changes nothing).
     GrantRole {
@@ -57,7 +62,7 @@ pub enum AccountCommand {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event_type", content = "data")]
 pub enum AccountEvent {
-    AccountRegistered { account_id: AccountId, email: Email, nickname: Nickname, password_hash: PasswordHash },
+    AccountRegistered { account_id: AccountId, email: SealedText, nickname: SealedText },
     AccountRoleGranted { role: AccountRole },
 }
 
@@ -66,6 +71,28 @@ impl DomainEvent for AccountEvent {
         match self {
             AccountEvent::AccountRegistered { .. } => "AccountRegistered",
             AccountEvent::AccountRoleGranted { .. } => "AccountRoleGranted",
+        }
+    }
+
+    fn schema_version(&self) -> u32 {
+        match self {
+            AccountEvent::AccountRegistered { .. } => 2,
+            AccountEvent::AccountRoleGranted { .. } => 1,
+        }
+    }
+
+    /// `AccountRegistered` v1 is never upcast: it held the e-mail and the password hash in the
+    /// clear, and the personal-data migration rewrites it as v2 before anything reads the log.
+    fn upcast(event_type: &str, schema_version: u32, payload: Value) -> Result<Value, EventCodecError> {
+        match (event_type, schema_version) {
+            ("AccountRegistered", 2) | ("AccountRoleGranted", 1) => Ok(payload),
+            ("AccountRegistered", 1) => {
+                Err(EventCodecError::Rewritten { event_type: event_type.to_owned(), schema_version })
+            }
+            _ => Err(EventCodecError::UnknownSchemaVersion {
+                event_type: event_type.to_owned(),
+                schema_version,
+            }),
         }
     }
 }
@@ -78,10 +105,9 @@ impl Aggregate for AccountState {
 
     fn decide(&self, command: AccountCommand) -> Result<Vec<AccountEvent>, DomainError> {
         match (self, command) {
-            (
-                AccountState::Absent,
-                AccountCommand::Register { account_id, email, nickname, password_hash },
-            ) => Ok(vec![AccountEvent::AccountRegistered { account_id, email, nickname, password_hash }]),
+            (AccountState::Absent, AccountCommand::Register { account_id, email, nickname }) => {
+                Ok(vec![AccountEvent::AccountRegistered { account_id, email, nickname }])
+            }
             (AccountState::Present(_), AccountCommand::Register { .. }) => {
                 Err(DomainError::AlreadyExists(Kind::Account))
             }
@@ -100,12 +126,11 @@ impl Aggregate for AccountState {
 
     fn evolve(self, event: &AccountEvent) -> Self {
         match (self, event) {
-            (_, AccountEvent::AccountRegistered { account_id, email, nickname, password_hash }) => {
+            (_, AccountEvent::AccountRegistered { account_id, email, nickname }) => {
                 AccountState::Present(Account {
                     account_id: *account_id,
                     email: email.clone(),
                     nickname: nickname.clone(),
-                    password_hash: Some(password_hash.clone()),
                     role: AccountRole::Member,
                 })
             }

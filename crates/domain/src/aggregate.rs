@@ -80,6 +80,10 @@ pub enum EventCodecError {
     NotAnObject,
     #[error("{event_type} has unknown schema version {schema_version}")]
     UnknownSchemaVersion { event_type: String, schema_version: u32 },
+    /// A version that only ever held what must not stay in the log, rewritten by a maintenance
+    /// migration (`jangteo migrate`) rather than read.
+    #[error("{event_type} v{schema_version} must be rewritten by `jangteo migrate` before it is read")]
+    Rewritten { event_type: String, schema_version: u32 },
     #[error("event JSON does not match its type: {0}")]
     Json(String),
 }

@@ -31,5 +31,5 @@ pub use money::{FeeRate, Money};
 pub use text::has_control_characters;
 pub use values::{
     CancelReason, Carrier, Description, DisputeReason, DisputeResolution, Email, Gateway, GatewayPayment,
-    Nickname, PasswordHash, PaymentKey, PaymentMethod, ReturnReason, Title, TrackingNumber,
+    Nickname, PasswordHash, PaymentKey, PaymentMethod, ReturnReason, SealedText, Title, TrackingNumber,
 };

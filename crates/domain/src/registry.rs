@@ -56,7 +56,9 @@ pub const AGGREGATES: &[AggregateEntry] = &[
     AggregateEntry {
         stream_type: AccountState::STREAM_TYPE,
         current_payload: current_payload::<AccountState>,
-        events: &[v1("AccountRegistered"), v1("AccountRoleGranted")],
+        // AccountRegistered v1 (personal data in the clear) is rewritten as v2 at migration, so
+        // no store holds it any more.
+        events: &[EventEntry { event_type: "AccountRegistered", versions: &[2] }, v1("AccountRoleGranted")],
     },
     AggregateEntry {
         stream_type: ListingState::STREAM_TYPE,

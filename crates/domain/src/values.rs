@@ -123,6 +123,22 @@ text_value!(
 );
 
 text_value!(
+    /// A personal value (an e-mail, a nickname, a phone number) sealed under its owner's data key:
+    /// `v1.` and URL-safe base64. The domain never reads it; the identity layer seals and opens it,
+    /// and once the owner's key is destroyed nobody can.
+    SealedText,
+    |raw| {
+        let body = raw.strip_prefix("v1.").unwrap_or_default();
+        let base64url = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+        if !body.is_empty() && body.len() <= 4096 && body.chars().all(base64url) {
+            Ok(raw.to_owned())
+        } else {
+            Err(ValidationError::new("sealed", "must be a sealed value (v1. and URL-safe base64)"))
+        }
+    }
+);
+
+text_value!(
     /// A courier's tracking (invoice) number: 8 to 20 ASCII letters or digits.
     TrackingNumber,
     |raw| {

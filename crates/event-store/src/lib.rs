@@ -18,6 +18,7 @@
 mod envelope;
 mod error;
 mod feed;
+mod maintenance;
 mod recent_log;
 mod tail;
 
@@ -46,6 +47,7 @@ pub use error::{DatabaseError, EventStoreError};
 pub use feed::{EventFeed, FeedError, FeedSource, StoreTail};
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
 pub use group_commit::CommitMode;
+pub use maintenance::{ClaimRewrite, EventRewrite, LogMaintenance};
 pub use recent_log::RecentLog;
 pub use tail::LogTail;
 

@@ -39,6 +39,9 @@ pub struct Config {
     pub database_url: Option<Secret>,
     /// HMAC secret for access tokens; unset means one generated once and kept in the data dir.
     pub jwt_secret: Option<Secret>,
+    /// The key that wraps members' data keys (32 bytes as hex or base64); unset means one
+    /// generated once and kept in the data dir (`master-key`).
+    pub master_key: Option<Secret>,
     /// Lifetime of an access token, in seconds.
     pub access_token_ttl_secs: u64,
     /// How long a query waits for `X-Consistency-Position`, in milliseconds.
@@ -137,6 +140,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             database_url: None,
             jwt_secret: None,
+            master_key: None,
             access_token_ttl_secs: 900,
             consistency_timeout_ms: 2000,
             database_max_connections: 16,
@@ -205,6 +209,9 @@ impl Config {
         }
         if let Some(secret) = var("JANGTEO_JWT_SECRET").filter(|s| !s.is_empty()) {
             self.jwt_secret = Some(Secret(secret));
+        }
+        if let Some(key) = var("JANGTEO_MASTER_KEY").filter(|s| !s.is_empty()) {
+            self.master_key = Some(Secret(key));
         }
         let number = |name: &str| number(&var, name);
         if let Some(ttl) = number("JANGTEO_ACCESS_TOKEN_TTL_SECS")? {

@@ -1,15 +1,21 @@
-//! The token-signing secret of the embedded profile: generated once, kept in the data dir.
+//! Secrets a deployment may leave unset: generated once, kept in the data dir (owner-only files).
+//! The token-signing secret (`jwt-secret`) and the master key of members' data keys
+//! (`master-key`). A deployment of several processes sets both in the environment instead.
 
 use std::{fmt::Write as _, io::Write, path::Path};
 
 use anyhow::{Context, Result, bail};
 use ring::rand::{SecureRandom, SystemRandom};
 
-const FILE_NAME: &str = "jwt-secret";
+/// The file of the access tokens' signing secret.
+pub const JWT_SECRET_FILE: &str = "jwt-secret";
+/// The file of the master key.
+pub const MASTER_KEY_FILE: &str = "master-key";
 
-/// Reads the secret from `data_dir`, creating a random 256-bit one (owner-only file) if missing.
-pub fn load_or_create_jwt_secret(data_dir: &Path) -> Result<Vec<u8>> {
-    let path = data_dir.join(FILE_NAME);
+/// Reads the secret `file_name` from `data_dir`, creating a random 256-bit one (64 hex digits,
+/// owner-only file) if missing.
+pub fn load_or_create(data_dir: &Path, file_name: &str) -> Result<Vec<u8>> {
+    let path = data_dir.join(file_name);
     match std::fs::read_to_string(&path) {
         Ok(text) => {
             let secret = text.trim().as_bytes().to_vec();

@@ -76,6 +76,7 @@ fn dependencies_point_inward() {
         "jangteo-domain",
         "jangteo-event-store",
         "jangteo-event-stream",
+        "jangteo-identity",
         "jangteo-read-models",
         "jangteo-payments",
         "jangteo-shipping",
@@ -90,6 +91,7 @@ fn dependencies_point_inward() {
     for krate in [
         "jangteo-event-store",
         "jangteo-event-stream",
+        "jangteo-identity",
         "jangteo-read-models",
         "jangteo-payments",
         "jangteo-shipping",
@@ -97,10 +99,10 @@ fn dependencies_point_inward() {
     ] {
         assert!(!uses(krate, "jangteo-app"), "{krate} depends on jangteo-app");
     }
-    // Only the event store and read-model adapters know SQL; only the stream knows Kafka; only
+    // Only the event store, identity and read-model adapters know SQL; only the stream knows Kafka; only
     // the API knows HTTP serving.
     for (driver, owners) in [
-        ("sqlx", &["jangteo-event-store", "jangteo-read-models"][..]),
+        ("sqlx", &["jangteo-event-store", "jangteo-identity", "jangteo-read-models"][..]),
         ("rdkafka", &["jangteo-event-stream"][..]),
         ("actix-web", &["jangteo-api", "jangteo"][..]),
         ("mongodb", &["jangteo-read-models"][..]),
@@ -145,6 +147,7 @@ fn ports_are_used_without_their_adapters() {
     // The families this test knows of are all there, so a renamed feature cannot slip by.
     for (krate, expected) in [
         ("jangteo-event-store", &["postgres", "sqlite"][..]),
+        ("jangteo-identity", &["postgres", "sqlite"][..]),
         ("jangteo-read-models", &["elasticsearch", "mongodb", "redis", "sqlite", "tantivy"][..]),
         ("jangteo-payments", &["portone", "toss"][..]),
         ("jangteo-shipping", &["tracker-delivery"][..]),

@@ -41,7 +41,10 @@ const BEARER: &str = "bearer";
         routes::docs::page,
         routes::docs::asset,
         routes::accounts::register,
-        routes::accounts::sign_in,
+        routes::sessions::sign_in,
+        routes::sessions::refresh,
+        routes::sessions::sign_out,
+        routes::sessions::sign_out_everywhere,
         routes::listings::create,
         routes::listings::search,
         routes::listings::get,
@@ -70,7 +73,7 @@ const BEARER: &str = "bearer";
     components(schemas(problem::Problem, problem::FieldProblem)),
     modifiers(&BearerScheme, &ProblemResponses),
     tags(
-        (name = "accounts", description = "Sign-up and sign-in."),
+        (name = "accounts", description = "Sign-up, sign-in and sessions."),
         (name = "listings", description = "Listings: the seller's commands, everyone's queries, favourites."),
         (name = "orders", description = "Orders from placing to completion."),
         (name = "returns and disputes", description = "After delivery: returns, disputes, staff decisions."),
@@ -160,12 +163,21 @@ mod tests {
         assert_eq!(json["openapi"], "3.1.0");
         assert_eq!(json["components"]["securitySchemes"][BEARER]["scheme"], "bearer");
         // Every operation but the public ones takes the bearer token.
-        let public = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/{file}"];
-        let public = public.iter().chain(&["/v1/accounts", "/v1/sessions", "/v1/webhooks/toss"]);
+        let public = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/docs/{file}"]
+            .map(|path| ("get", path))
+            .into_iter()
+            .chain([
+                ("post", "/v1/accounts"),
+                ("post", "/v1/sessions"),
+                ("post", "/v1/sessions/refresh"),
+                ("post", "/v1/webhooks/toss"),
+            ])
+            .collect::<Vec<_>>();
         for (path, item) in json["paths"].as_object().unwrap() {
             for (method, operation) in item.as_object().unwrap() {
                 let secured = operation.get("security").is_some();
-                assert_eq!(secured, !public.clone().any(|p| p == path), "{method} {path}");
+                let is_public = public.contains(&(method.as_str(), path.as_str()));
+                assert_eq!(secured, !is_public, "{method} {path}");
                 if secured {
                     assert!(operation["responses"].get("401").is_some(), "{method} {path}");
                 }

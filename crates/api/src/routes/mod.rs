@@ -7,6 +7,7 @@ pub(crate) mod docs;
 pub(crate) mod health;
 pub(crate) mod listings;
 pub(crate) mod orders;
+pub(crate) mod sessions;
 pub(crate) mod webhooks;
 
 use actix_web::{HttpResponse, web};
@@ -38,7 +39,11 @@ pub(crate) const ROUTES: &[Route] = &[
     route("/docs", "GET", |r| r.route(web::get().to(docs::page))),
     route("/docs/{file}", "GET", |r| r.route(web::get().to(docs::asset))),
     route("/v1/accounts", "POST", |r| r.route(web::post().to(accounts::register))),
-    route("/v1/sessions", "POST", |r| r.route(web::post().to(accounts::sign_in))),
+    route("/v1/sessions", "POST, DELETE", |r| {
+        r.route(web::post().to(sessions::sign_in)).route(web::delete().to(sessions::sign_out_everywhere))
+    }),
+    route("/v1/sessions/refresh", "POST", |r| r.route(web::post().to(sessions::refresh))),
+    route("/v1/sessions/current", "DELETE", |r| r.route(web::delete().to(sessions::sign_out))),
     route("/v1/listings", "GET, POST", |r| {
         r.route(web::get().to(listings::search)).route(web::post().to(listings::create))
     }),

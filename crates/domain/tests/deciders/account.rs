@@ -1,7 +1,7 @@
 //! Account: registered once; roles granted by operators.
 
 use jangteo_domain::{
-    AccountId, DomainError, Email, Kind, Nickname, PasswordHash,
+    AccountId, DomainError, Kind, SealedText,
     account::{AccountCommand as C, AccountEvent as E, AccountRole, AccountState},
 };
 use uuid::Uuid;
@@ -11,17 +11,16 @@ use crate::support::{Case, run};
 fn registered() -> E {
     E::AccountRegistered {
         account_id: AccountId::from_uuid(Uuid::from_u128(1)),
-        email: Email::parse("kim@example.com").unwrap(),
-        nickname: Nickname::parse("김장터").unwrap(),
-        password_hash: PasswordHash::parse("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA").unwrap(),
+        email: SealedText::parse("v1.c2VhbGVkLWVtYWls").unwrap(),
+        nickname: SealedText::parse("v1.c2VhbGVkLW5pY2tuYW1l").unwrap(),
     }
 }
 
 fn register() -> C {
-    let E::AccountRegistered { account_id, email, nickname, password_hash } = registered() else {
+    let E::AccountRegistered { account_id, email, nickname } = registered() else {
         unreachable!("registered() is a registration")
     };
-    C::Register { account_id, email, nickname, password_hash }
+    C::Register { account_id, email, nickname }
 }
 
 #[test]

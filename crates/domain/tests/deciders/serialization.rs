@@ -1,10 +1,7 @@
 //! Stored form of events and states: names, round trips, upcasting, validation on read.
 
 use jangteo_domain::{
-    Aggregate, DomainEvent, EventCodecError,
-    account::{AccountEvent, AccountState},
-    escrow::EscrowEvent,
-    listing::ListingEvent,
+    DomainEvent, EventCodecError, account::AccountEvent, escrow::EscrowEvent, listing::ListingEvent,
     order::OrderEvent,
 };
 use serde_json::json;
@@ -148,16 +145,23 @@ fn unknown_schema_versions_are_refused_not_guessed() {
 }
 
 #[test]
-fn account_snapshots_never_show_the_password_hash() {
-    let registered = AccountEvent::AccountRegistered {
-        account_id: SELLER,
-        email: jangteo_domain::Email::parse("kim@example.com").unwrap(),
-        nickname: jangteo_domain::Nickname::parse("김장터").unwrap(),
-        password_hash: jangteo_domain::PasswordHash::parse("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA")
-            .unwrap(),
-    };
-    let state = AccountState::replay([&registered]);
-    let snapshot = serde_json::to_string(&state).unwrap();
-    assert!(snapshot.contains("kim@example.com"));
-    assert!(!snapshot.contains("argon2id"), "{snapshot}");
+fn account_registrations_of_v1_are_refused_for_the_migration_to_rewrite() {
+    let clear = json!({
+        "account_id": SELLER,
+        "email": "kim@example.com",
+        "nickname": "김장터",
+        "password_hash": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+    });
+    assert_eq!(
+        AccountEvent::from_payload("AccountRegistered", 1, clear),
+        Err(EventCodecError::Rewritten { event_type: "AccountRegistered".to_owned(), schema_version: 1 })
+    );
+}
+
+#[test]
+fn sealed_values_are_refused_in_the_clear() {
+    assert!(jangteo_domain::SealedText::parse("kim@example.com").is_err());
+    assert!(jangteo_domain::SealedText::parse("v1.").is_err());
+    assert!(jangteo_domain::SealedText::parse("v1.a+b/c=").is_err());
+    assert!(jangteo_domain::SealedText::parse("v1.AbC-_9").is_ok());
 }

@@ -7,6 +7,7 @@
 //!   that `worker`/`project` processes build from Kafka; `relay` (or `worker`) publishes the log.
 
 mod background;
+mod identity;
 mod rebuild;
 mod serve;
 mod staff;
@@ -16,7 +17,9 @@ use std::{sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
 use jangteo_app::UnitOfWork;
-use jangteo_event_store::{CommitMode, EventStore, postgres::PostgresEventStore, sqlite::SqliteEventStore};
+use jangteo_event_store::{
+    CommitMode, EventStore, LogMaintenance, postgres::PostgresEventStore, sqlite::SqliteEventStore,
+};
 use jangteo_projections::{
     ListingCacheProjection, ListingCountersProjection, ListingDocumentsProjection, ListingSearchProjection,
     OrderDocumentsProjection, Projection,
@@ -69,24 +72,52 @@ fn ensure_data_dir(config: &Config) -> Result<()> {
         .with_context(|| format!("creating data dir {}", config.data_dir.display()))
 }
 
-async fn open_event_store(config: &Config) -> Result<Arc<dyn EventStore>> {
+/// The event log and the identity store beside it, with the log's personal data sealed: every
+/// process that reads the log opens it through here, so the one-off rewrite of clear personal data
+/// (`jangteo_app::PersonalDataMigration`) has run before anything reads or publishes an event.
+pub(crate) struct Stores {
+    pub(crate) log: Arc<dyn EventStore>,
+    pub(crate) identity: identity::Identity,
+}
+
+async fn open_stores(config: &Config) -> Result<Stores> {
     let mode = if config.group_commit { CommitMode::Grouped } else { CommitMode::OneByOne };
-    if let Some(url) = &config.database_url {
-        let store =
-            PostgresEventStore::connect_with_mode(url.expose(), config.database_max_connections, mode)
-                .await
-                .context("connecting to PostgreSQL (JANGTEO_DATABASE_URL)")?;
-        store.migrate().await.context("migrating the PostgreSQL event store")?;
-        tracing::info!(?mode, "event store: PostgreSQL");
-        Ok(Arc::new(store))
-    } else {
-        let path = config.data_dir.join("events.sqlite");
-        let store = SqliteEventStore::open_with_mode(&path, mode)
-            .await
-            .with_context(|| format!("opening {}", path.display()))?;
-        tracing::info!(path = %path.display(), ?mode, "event store: SQLite (embedded)");
-        Ok(Arc::new(store))
+    let (log, maintenance): (Arc<dyn EventStore>, Arc<dyn LogMaintenance>) =
+        if let Some(url) = &config.database_url {
+            let store = Arc::new(
+                PostgresEventStore::connect_with_mode(url.expose(), config.database_max_connections, mode)
+                    .await
+                    .context("connecting to PostgreSQL (JANGTEO_DATABASE_URL)")?,
+            );
+            store.migrate().await.context("migrating the PostgreSQL event store")?;
+            tracing::info!(?mode, "event store: PostgreSQL");
+            (store.clone(), store)
+        } else {
+            let path = config.data_dir.join("events.sqlite");
+            let store = Arc::new(
+                SqliteEventStore::open_with_mode(&path, mode)
+                    .await
+                    .with_context(|| format!("opening {}", path.display()))?,
+            );
+            tracing::info!(path = %path.display(), ?mode, "event store: SQLite (embedded)");
+            (store.clone(), store)
+        };
+    let identity = identity::open_identity(config).await?;
+    jangteo_app::PersonalDataMigration {
+        store: log.as_ref(),
+        maintenance: maintenance.as_ref(),
+        vault: &identity.vault,
+        credentials: identity.credentials.as_ref(),
+        steps: identity.steps.as_ref(),
     }
+    .run()
+    .await
+    .context("sealing personal data written in the clear (AccountRegistered v1)")?;
+    Ok(Stores { log, identity })
+}
+
+async fn open_event_store(config: &Config) -> Result<Arc<dyn EventStore>> {
+    Ok(open_stores(config).await?.log)
 }
 
 /// Who may write the embedded search index: one process per data dir.
@@ -337,8 +368,8 @@ fn portone_client(config: &Config) -> Result<PortOne> {
 
 pub async fn migrate(config: &Config) -> Result<()> {
     ensure_data_dir(config)?;
-    open_event_store(config).await?;
-    tracing::info!("event store schema is up to date");
+    open_stores(config).await?;
+    tracing::info!("event store and identity store are up to date");
     Ok(())
 }
 

@@ -8,15 +8,14 @@ use jangteo_api::{
 };
 use jangteo_app::{
     Accounts, Carts, Checkouts, Disputes, Favourites, Listings, Operations, Orders, ProjectionProgress,
-    Queries, Timelines,
+    Queries, Sessions, SystemClock, Timelines,
 };
 use jangteo_event_store::StoreTail;
 use jangteo_read_models::{DocumentStore, redis_cache::CachedDocumentStore};
 
 use super::{
     Background, POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, log_lag, open_counters,
-    open_event_store, open_listing_cache, open_read_models, payment_gateway, projections, spawn_trade_duties,
-    unit_of_work,
+    open_listing_cache, open_read_models, payment_gateway, projections, spawn_trade_duties, unit_of_work,
 };
 use crate::{config::Config, secrets};
 
@@ -69,7 +68,7 @@ async fn stop_on_request(server: actix_web::dev::ServerHandle, draining: Drainin
 
 pub async fn serve(config: Config) -> Result<()> {
     ensure_data_dir(&config)?;
-    let store = open_event_store(&config).await?;
+    let super::Stores { log: store, identity } = super::open_stores(&config).await?;
     let uow = unit_of_work(&config, &store);
     let distributed = config.kafka_brokers.is_some();
     let access = if distributed { SearchAccess::ReadOnly } else { SearchAccess::Write };
@@ -124,14 +123,15 @@ pub async fn serve(config: Config) -> Result<()> {
 
     let jwt_secret = match &config.jwt_secret {
         Some(secret) => secret.expose().as_bytes().to_vec(),
-        None => secrets::load_or_create_jwt_secret(&config.data_dir)?,
+        None => secrets::load_or_create(&config.data_dir, secrets::JWT_SECRET_FILE)?,
     };
     let orders = Orders::new(&uow, Arc::clone(&gateway));
     let carts = Carts::new(&uow, Arc::new(jangteo_shipping::fees::FeeTable::standard()));
     let state = ApiState {
         checkouts: Checkouts::new(&uow, orders.clone(), carts.clone()),
         carts,
-        accounts: Accounts::new(&uow),
+        accounts: Accounts::new(&uow, &identity.vault, Arc::clone(&identity.credentials)),
+        sessions: Sessions::new(Arc::clone(&identity.sessions), Arc::new(SystemClock)),
         listings: Listings::new(&uow),
         orders,
         disputes: Disputes::new(&uow, config.return_policy()),

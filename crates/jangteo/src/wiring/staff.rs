@@ -5,7 +5,7 @@ use anyhow::{Context, Result, bail};
 use jangteo_app::{Accounts, UnitOfWork};
 use jangteo_domain::{Email, account::AccountRole};
 
-use super::{ensure_data_dir, open_event_store};
+use super::ensure_data_dir;
 use crate::config::Config;
 
 pub async fn grant_role(config: &Config, email: &str, role: &str) -> Result<()> {
@@ -16,8 +16,8 @@ pub async fn grant_role(config: &Config, email: &str, role: &str) -> Result<()> 
     };
     let email = Email::parse(email).map_err(|error| anyhow::anyhow!("--email {error}"))?;
     ensure_data_dir(config)?;
-    let store = open_event_store(config).await?;
-    let account = Accounts::new(&UnitOfWork::new(store, 0))
+    let super::Stores { log, identity } = super::open_stores(config).await?;
+    let account = Accounts::new(&UnitOfWork::new(log, 0), &identity.vault, identity.credentials)
         .grant_role(&email, role)
         .await
         .with_context(|| format!("granting {role:?} to {}", email.as_str()))?;

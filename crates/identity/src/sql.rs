@@ -1,0 +1,318 @@
+//! The identity store's statements, written once for PostgreSQL and SQLite: sqlx numbers `$N`
+//! parameters on both, and [`identity_store_on`] stamps the three ports out for each database
+//! (concrete types read and compile more simply than sqlx's generic bounds). Times are compared
+//! here, in Rust, not in SQL: SQLite keeps them as text.
+
+/// The identity store over one sqlx pool; `crate::postgres` and `crate::sqlite` open it.
+pub struct SqlIdentityStore<DB: sqlx::Database> {
+    pub(crate) pool: sqlx::Pool<DB>,
+}
+
+impl<DB: sqlx::Database> Clone for SqlIdentityStore<DB> {
+    fn clone(&self) -> Self {
+        Self { pool: self.pool.clone() }
+    }
+}
+
+impl<DB: sqlx::Database> std::fmt::Debug for SqlIdentityStore<DB> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlIdentityStore").field("database", &DB::NAME).finish_non_exhaustive()
+    }
+}
+
+impl<DB: sqlx::Database> SqlIdentityStore<DB> {
+    /// Closes the pool, waiting for connections in use.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Implements [`crate::KeyStore`], [`crate::CredentialStore`], [`crate::SessionStore`] and
+/// [`crate::MaintenanceSteps`] for
+/// `SqlIdentityStore<$db>`.
+macro_rules! identity_store_on {
+    ($db:ty) => {
+        use async_trait::async_trait;
+        use chrono::{DateTime, Utc};
+        use jangteo_domain::{AccountId, PasswordHash};
+        use uuid::Uuid;
+
+        use crate::{
+            CredentialStore, IdentityError, KeyOwner, KeyStore, MaintenanceSteps, NewSession, Rewrap, Rotation, SessionId, SessionStore,
+            TokenDigest, WrappedKey, sql::SqlIdentityStore,
+        };
+
+        #[async_trait]
+        impl KeyStore for SqlIdentityStore<$db> {
+            async fn insert_data_key(
+                &self,
+                account: AccountId,
+                wrapped: &WrappedKey,
+            ) -> Result<bool, IdentityError> {
+                let inserted = sqlx::query(
+                    "INSERT INTO data_keys (account_id, wrapped, created_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (account_id) DO NOTHING",
+                )
+                .bind(account.as_uuid())
+                .bind(wrapped.0.clone())
+                .bind(Utc::now())
+                .execute(&self.pool)
+                .await?;
+                Ok(inserted.rows_affected() == 1)
+            }
+
+            async fn data_key(&self, account: AccountId) -> Result<Option<WrappedKey>, IdentityError> {
+                let wrapped: Option<(Vec<u8>,)> =
+                    sqlx::query_as("SELECT wrapped FROM data_keys WHERE account_id = $1")
+                        .bind(account.as_uuid())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(wrapped.map(|(bytes,)| WrappedKey(bytes)))
+            }
+
+            async fn destroy_data_key(&self, account: AccountId) -> Result<bool, IdentityError> {
+                let deleted = sqlx::query("DELETE FROM data_keys WHERE account_id = $1")
+                    .bind(account.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(deleted.rows_affected() == 1)
+            }
+
+            async fn insert_system_key(&self, name: &str, wrapped: &WrappedKey) -> Result<bool, IdentityError> {
+                let inserted = sqlx::query(
+                    "INSERT INTO system_keys (name, wrapped) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+                )
+                .bind(name.to_owned())
+                .bind(wrapped.0.clone())
+                .execute(&self.pool)
+                .await?;
+                Ok(inserted.rows_affected() == 1)
+            }
+
+            async fn system_key(&self, name: &str) -> Result<Option<WrappedKey>, IdentityError> {
+                let wrapped: Option<(Vec<u8>,)> = sqlx::query_as("SELECT wrapped FROM system_keys WHERE name = $1")
+                    .bind(name.to_owned())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(wrapped.map(|(bytes,)| WrappedKey(bytes)))
+            }
+
+            async fn rewrap_all(&self, rewrap: &Rewrap<'_>) -> Result<u64, IdentityError> {
+                let mut transaction = self.pool.begin().await?;
+                let members: Vec<(Uuid, Vec<u8>)> = sqlx::query_as("SELECT account_id, wrapped FROM data_keys")
+                    .fetch_all(&mut *transaction)
+                    .await?;
+                let systems: Vec<(String, Vec<u8>)> = sqlx::query_as("SELECT name, wrapped FROM system_keys")
+                    .fetch_all(&mut *transaction)
+                    .await?;
+                let mut count = 0_u64;
+                for (account, wrapped) in members {
+                    let owner = KeyOwner::Member(AccountId::from_uuid(account));
+                    let next = rewrap(owner, &WrappedKey(wrapped))?;
+                    sqlx::query("UPDATE data_keys SET wrapped = $1 WHERE account_id = $2")
+                        .bind(next.0)
+                        .bind(account)
+                        .execute(&mut *transaction)
+                        .await?;
+                    count += 1;
+                }
+                for (name, wrapped) in systems {
+                    let next = rewrap(KeyOwner::System(&name), &WrappedKey(wrapped))?;
+                    sqlx::query("UPDATE system_keys SET wrapped = $1 WHERE name = $2")
+                        .bind(next.0)
+                        .bind(name)
+                        .execute(&mut *transaction)
+                        .await?;
+                    count += 1;
+                }
+                transaction.commit().await?;
+                Ok(count)
+            }
+        }
+
+        #[async_trait]
+        impl CredentialStore for SqlIdentityStore<$db> {
+            async fn set_password_hash(
+                &self,
+                account: AccountId,
+                hash: &PasswordHash,
+                at: DateTime<Utc>,
+            ) -> Result<(), IdentityError> {
+                sqlx::query(
+                    "INSERT INTO credentials (account_id, password_hash, updated_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (account_id) DO UPDATE SET password_hash = excluded.password_hash, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(account.as_uuid())
+                .bind(hash.as_str().to_owned())
+                .bind(at)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn password_hash(&self, account: AccountId) -> Result<Option<PasswordHash>, IdentityError> {
+                let stored: Option<(String,)> =
+                    sqlx::query_as("SELECT password_hash FROM credentials WHERE account_id = $1")
+                        .bind(account.as_uuid())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                stored
+                    .map(|(hash,)| PasswordHash::parse(&hash).map_err(|error| IdentityError::Corrupt(error.to_string())))
+                    .transpose()
+            }
+
+            async fn delete_credentials(&self, account: AccountId) -> Result<(), IdentityError> {
+                sqlx::query("DELETE FROM credentials WHERE account_id = $1")
+                    .bind(account.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl MaintenanceSteps for SqlIdentityStore<$db> {
+            async fn is_done(&self, step: &str) -> Result<bool, IdentityError> {
+                let found: Option<(String,)> = sqlx::query_as("SELECT name FROM maintenance_steps WHERE name = $1")
+                    .bind(step.to_owned())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(found.is_some())
+            }
+
+            async fn mark_done(&self, step: &str, at: DateTime<Utc>) -> Result<(), IdentityError> {
+                sqlx::query("INSERT INTO maintenance_steps (name, done_at) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+                    .bind(step.to_owned())
+                    .bind(at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl SessionStore for SqlIdentityStore<$db> {
+            async fn start_session(&self, session: &NewSession) -> Result<(), IdentityError> {
+                let mut transaction = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO sessions (session_id, account_id, started_at, expires_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(session.session_id.as_uuid())
+                .bind(session.account.as_uuid())
+                .bind(session.started_at)
+                .bind(session.expires_at)
+                .execute(&mut *transaction)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO refresh_tokens (token_digest, session_id, issued_at, expires_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(session.refresh_token.0.to_vec())
+                .bind(session.session_id.as_uuid())
+                .bind(session.started_at)
+                .bind(session.refresh_expires_at.min(session.expires_at))
+                .execute(&mut *transaction)
+                .await?;
+                transaction.commit().await?;
+                Ok(())
+            }
+
+            async fn rotate_refresh_token(
+                &self,
+                presented: &TokenDigest,
+                next: &TokenDigest,
+                now: DateTime<Utc>,
+                next_expires_at: DateTime<Utc>,
+            ) -> Result<Rotation, IdentityError> {
+                let mut transaction = self.pool.begin().await?;
+                // Using the token up is the first statement: it takes the write lock (SQLite) or
+                // the row lock (PostgreSQL), so of two presentations at once exactly one finds it
+                // unused and the other sees a reuse.
+                let used_now = sqlx::query(
+                    "UPDATE refresh_tokens SET used_at = $1 WHERE token_digest = $2 AND used_at IS NULL",
+                )
+                .bind(now)
+                .bind(presented.0.to_vec())
+                .execute(&mut *transaction)
+                .await?
+                .rows_affected()
+                    == 1;
+                let found: Option<(Uuid, DateTime<Utc>, Uuid, DateTime<Utc>, Option<DateTime<Utc>>)> =
+                    sqlx::query_as(
+                        "SELECT t.session_id, t.expires_at, s.account_id, s.expires_at, s.ended_at \
+                         FROM refresh_tokens t JOIN sessions s ON s.session_id = t.session_id \
+                         WHERE t.token_digest = $1",
+                    )
+                    .bind(presented.0.to_vec())
+                    .fetch_optional(&mut *transaction)
+                    .await?;
+                let Some((session, token_expires_at, account, session_expires_at, ended_at)) = found else {
+                    return Ok(Rotation::Refused);
+                };
+                let session_id = SessionId::from_uuid(session);
+                let account = AccountId::from_uuid(account);
+                if !used_now {
+                    sqlx::query("UPDATE sessions SET ended_at = $1 WHERE session_id = $2 AND ended_at IS NULL")
+                        .bind(now)
+                        .bind(session)
+                        .execute(&mut *transaction)
+                        .await?;
+                    transaction.commit().await?;
+                    return Ok(Rotation::Reused { session_id, account });
+                }
+                if ended_at.is_some() || token_expires_at <= now || session_expires_at <= now {
+                    transaction.commit().await?;
+                    return Ok(Rotation::Refused);
+                }
+                sqlx::query(
+                    "INSERT INTO refresh_tokens (token_digest, session_id, issued_at, expires_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(next.0.to_vec())
+                .bind(session)
+                .bind(now)
+                .bind(next_expires_at.min(session_expires_at))
+                .execute(&mut *transaction)
+                .await?;
+                transaction.commit().await?;
+                Ok(Rotation::Rotated { session_id, account })
+            }
+
+            async fn active_session(
+                &self,
+                session_id: SessionId,
+                now: DateTime<Utc>,
+            ) -> Result<Option<AccountId>, IdentityError> {
+                let found: Option<(Uuid, DateTime<Utc>, Option<DateTime<Utc>>)> =
+                    sqlx::query_as("SELECT account_id, expires_at, ended_at FROM sessions WHERE session_id = $1")
+                        .bind(session_id.as_uuid())
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(found.and_then(|(account, expires_at, ended_at)| {
+                    (ended_at.is_none() && expires_at > now).then_some(AccountId::from_uuid(account))
+                }))
+            }
+
+            async fn end_session(&self, session_id: SessionId, now: DateTime<Utc>) -> Result<bool, IdentityError> {
+                let ended = sqlx::query("UPDATE sessions SET ended_at = $1 WHERE session_id = $2 AND ended_at IS NULL")
+                    .bind(now)
+                    .bind(session_id.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(ended.rows_affected() == 1)
+            }
+
+            async fn end_all_sessions(&self, account: AccountId, now: DateTime<Utc>) -> Result<u64, IdentityError> {
+                let ended = sqlx::query("UPDATE sessions SET ended_at = $1 WHERE account_id = $2 AND ended_at IS NULL")
+                    .bind(now)
+                    .bind(account.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(ended.rows_affected())
+            }
+        }
+    };
+}
+
+pub(crate) use identity_store_on;

@@ -1,0 +1,276 @@
+//! The identity store's contract, written once and run on SQLite and on PostgreSQL: keys and the
+//! vault over them, credentials, and sessions with refresh-token rotation and reuse detection.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests state expectations with expect/unwrap")]
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use jangteo_domain::{AccountId, PasswordHash};
+use jangteo_identity::{
+    CredentialStore, IdentityError, KeyStore, MasterKey, NewSession, PersonalDataVault, PersonalField,
+    Rotation, SessionId, SessionStore, TokenDigest, postgres::PostgresIdentityStore,
+    sqlite::SqliteIdentityStore,
+};
+use uuid::Uuid;
+
+/// One store under test, behind all three ports.
+trait Store: KeyStore + CredentialStore + SessionStore {}
+impl<T: KeyStore + CredentialStore + SessionStore> Store for T {}
+
+macro_rules! contract {
+    ($($check:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $check() {
+                    let dir = tempfile::tempdir().unwrap();
+                    let store = super::SqliteIdentityStore::open(&dir.path().join("identity.sqlite")).await.unwrap();
+                    super::$check(std::sync::Arc::new(store.clone())).await;
+                    store.close().await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $check() {
+                    let Some(database) = jangteo_test_support::TestDatabase::create().await else { return };
+                    let store = super::PostgresIdentityStore::connect(&database.url, 4).await.unwrap();
+                    super::$check(std::sync::Arc::new(store.clone())).await;
+                    store.close().await;
+                    database.drop_database().await;
+                }
+            )+
+        }
+    };
+}
+
+contract!(
+    sealed_values_open_for_their_member_and_field_until_the_key_is_shredded,
+    the_blind_index_key_survives_a_restart_and_refuses_another_master_key,
+    rotating_the_master_key_rewraps_every_key,
+    password_hashes_are_set_replaced_and_deleted,
+    a_refresh_token_rotates_once_and_its_reuse_ends_the_session,
+    concurrent_presentations_of_one_refresh_token_rotate_it_once,
+    expired_and_ended_sessions_refuse_their_tokens,
+    ending_all_sessions_ends_only_the_members_own,
+);
+
+fn member() -> AccountId {
+    AccountId::from_uuid(Uuid::now_v7())
+}
+
+async fn sealed_values_open_for_their_member_and_field_until_the_key_is_shredded<S: Store>(store: Arc<S>) {
+    let (master, _) = MasterKey::generate().unwrap();
+    let vault = PersonalDataVault::open(store.clone() as Arc<dyn KeyStore>, master).await.unwrap();
+    let (alice, bob) = (member(), member());
+    let key = vault.create_member_key(alice).await.unwrap();
+    let sealed = key.seal(PersonalField::Email, "alice@example.com").unwrap();
+    assert!(!sealed.as_str().contains("alice"));
+
+    // Created again (a retried sign-up): the same key, not a new one.
+    let again = vault.create_member_key(alice).await.unwrap();
+    assert_eq!(again.open(PersonalField::Email, &sealed).unwrap(), "alice@example.com");
+    let loaded = vault.member_key(alice).await.unwrap().expect("alice has a key");
+    assert_eq!(loaded.open(PersonalField::Email, &sealed).unwrap(), "alice@example.com");
+    assert!(matches!(
+        loaded.open(PersonalField::Phone, &sealed),
+        Err(IdentityError::Tampered { field: "phone" })
+    ));
+    let bobs = vault.create_member_key(bob).await.unwrap();
+    assert!(bobs.open(PersonalField::Email, &sealed).is_err(), "sealed for alice only");
+
+    assert!(vault.shred(alice).await.unwrap());
+    assert!(vault.member_key(alice).await.unwrap().is_none());
+    assert!(!vault.shred(alice).await.unwrap(), "nothing left to shred");
+    assert!(vault.member_key(bob).await.unwrap().is_some(), "bob keeps his key");
+}
+
+async fn the_blind_index_key_survives_a_restart_and_refuses_another_master_key<S: Store>(store: Arc<S>) {
+    let (master, text) = MasterKey::generate().unwrap();
+    let first = PersonalDataVault::open(store.clone() as Arc<dyn KeyStore>, master).await.unwrap();
+    let index = first.blind_index("account_email", "alice@example.com");
+    assert_ne!(index, first.blind_index("account_email", "bob@example.com"));
+    assert_ne!(index, first.blind_index("other_scope", "alice@example.com"));
+    let reopened =
+        PersonalDataVault::open(store.clone() as Arc<dyn KeyStore>, MasterKey::parse(&text).unwrap())
+            .await
+            .unwrap();
+    assert_eq!(reopened.blind_index("account_email", "alice@example.com"), index);
+
+    let (stranger, _) = MasterKey::generate().unwrap();
+    assert!(matches!(
+        PersonalDataVault::open(store as Arc<dyn KeyStore>, stranger).await,
+        Err(IdentityError::WrongMasterKey)
+    ));
+}
+
+async fn rotating_the_master_key_rewraps_every_key<S: Store>(store: Arc<S>) {
+    let (old, _) = MasterKey::generate().unwrap();
+    let (new, new_text) = MasterKey::generate().unwrap();
+    let vault = PersonalDataVault::open(store.clone() as Arc<dyn KeyStore>, old).await.unwrap();
+    let index = vault.blind_index("account_email", "alice@example.com");
+    let alice = member();
+    let sealed =
+        vault.create_member_key(alice).await.unwrap().seal(PersonalField::Nickname, "앨리스").unwrap();
+
+    assert_eq!(vault.rotate_master_key(&new).await.unwrap(), 2, "alice's key and the blind-index key");
+
+    let rotated =
+        PersonalDataVault::open(store.clone() as Arc<dyn KeyStore>, MasterKey::parse(&new_text).unwrap())
+            .await
+            .unwrap();
+    assert_eq!(rotated.blind_index("account_email", "alice@example.com"), index, "indexes stay as they are");
+    let key = rotated.member_key(alice).await.unwrap().unwrap();
+    assert_eq!(key.open(PersonalField::Nickname, &sealed).unwrap(), "앨리스");
+    assert!(
+        matches!(vault.member_key(alice).await, Err(IdentityError::WrongMasterKey)),
+        "the old key opens nothing"
+    );
+}
+
+async fn password_hashes_are_set_replaced_and_deleted<S: Store>(store: Arc<S>) {
+    let alice = member();
+    assert!(store.password_hash(alice).await.unwrap().is_none());
+    let first = PasswordHash::parse("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$Zmlyc3Q").unwrap();
+    let second = PasswordHash::parse("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$c2Vjb25k").unwrap();
+    store.set_password_hash(alice, &first, Utc::now()).await.unwrap();
+    assert_eq!(store.password_hash(alice).await.unwrap(), Some(first));
+    store.set_password_hash(alice, &second, Utc::now()).await.unwrap();
+    assert_eq!(store.password_hash(alice).await.unwrap(), Some(second));
+    store.delete_credentials(alice).await.unwrap();
+    assert!(store.password_hash(alice).await.unwrap().is_none());
+}
+
+fn session(account: AccountId, token: &str) -> NewSession {
+    let now = Utc::now();
+    NewSession {
+        session_id: SessionId::new(),
+        account,
+        refresh_token: TokenDigest::of(token),
+        started_at: now,
+        refresh_expires_at: now + Duration::days(30),
+        expires_at: now + Duration::days(90),
+    }
+}
+
+async fn a_refresh_token_rotates_once_and_its_reuse_ends_the_session<S: Store>(store: Arc<S>) {
+    let alice = member();
+    let started = session(alice, "first");
+    store.start_session(&started).await.unwrap();
+    let now = Utc::now();
+    assert_eq!(store.active_session(started.session_id, now).await.unwrap(), Some(alice));
+
+    let later = now + Duration::days(30);
+    let rotated = store
+        .rotate_refresh_token(&TokenDigest::of("first"), &TokenDigest::of("second"), now, later)
+        .await
+        .unwrap();
+    assert_eq!(rotated, Rotation::Rotated { session_id: started.session_id, account: alice });
+    let rotated = store
+        .rotate_refresh_token(&TokenDigest::of("second"), &TokenDigest::of("third"), now, later)
+        .await
+        .unwrap();
+    assert_eq!(rotated, Rotation::Rotated { session_id: started.session_id, account: alice });
+    assert_eq!(store.active_session(started.session_id, now).await.unwrap(), Some(alice));
+
+    // "first" again: somebody kept a copy. The session and every token of it end.
+    let reused = store
+        .rotate_refresh_token(&TokenDigest::of("first"), &TokenDigest::of("x"), now, later)
+        .await
+        .unwrap();
+    assert_eq!(reused, Rotation::Reused { session_id: started.session_id, account: alice });
+    assert_eq!(store.active_session(started.session_id, now).await.unwrap(), None);
+    let current = store
+        .rotate_refresh_token(&TokenDigest::of("third"), &TokenDigest::of("y"), now, later)
+        .await
+        .unwrap();
+    assert_eq!(current, Rotation::Refused, "the newest token of an ended session is refused too");
+    let unknown = store
+        .rotate_refresh_token(&TokenDigest::of("never"), &TokenDigest::of("z"), now, later)
+        .await
+        .unwrap();
+    assert_eq!(unknown, Rotation::Refused);
+}
+
+async fn concurrent_presentations_of_one_refresh_token_rotate_it_once<S: Store>(store: Arc<S>) {
+    let alice = member();
+    let started = session(alice, "shared");
+    store.start_session(&started).await.unwrap();
+    let now = Utc::now();
+    let presentations = (0..8).map(|copy| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move {
+            store
+                .rotate_refresh_token(
+                    &TokenDigest::of("shared"),
+                    &TokenDigest::of(&format!("next-{copy}")),
+                    now,
+                    now + Duration::days(30),
+                )
+                .await
+                .unwrap()
+        })
+    });
+    let outcomes: Vec<Rotation> = futures_join(presentations).await;
+    let rotated = outcomes.iter().filter(|outcome| matches!(outcome, Rotation::Rotated { .. })).count();
+    let reused = outcomes.iter().filter(|outcome| matches!(outcome, Rotation::Reused { .. })).count();
+    assert_eq!((rotated, reused), (1, 7), "{outcomes:?}");
+    assert_eq!(
+        store.active_session(started.session_id, now).await.unwrap(),
+        None,
+        "a reuse ends the session"
+    );
+}
+
+async fn futures_join<T: Send + 'static>(
+    handles: impl Iterator<Item = tokio::task::JoinHandle<T>>,
+) -> Vec<T> {
+    let mut outcomes = Vec::new();
+    for handle in handles.collect::<Vec<_>>() {
+        outcomes.push(handle.await.unwrap());
+    }
+    outcomes
+}
+
+async fn expired_and_ended_sessions_refuse_their_tokens<S: Store>(store: Arc<S>) {
+    let alice = member();
+    let started = session(alice, "a");
+    store.start_session(&started).await.unwrap();
+    let now = Utc::now();
+    let after_the_token = now + Duration::days(31);
+    assert_eq!(
+        store
+            .rotate_refresh_token(&TokenDigest::of("a"), &TokenDigest::of("b"), after_the_token, now)
+            .await
+            .unwrap(),
+        Rotation::Refused,
+        "the refresh token expired"
+    );
+    assert_eq!(store.active_session(started.session_id, now + Duration::days(91)).await.unwrap(), None);
+
+    let other = session(alice, "c");
+    store.start_session(&other).await.unwrap();
+    assert!(store.end_session(other.session_id, now).await.unwrap());
+    assert!(!store.end_session(other.session_id, now).await.unwrap(), "ended once");
+    assert_eq!(store.active_session(other.session_id, now).await.unwrap(), None);
+    assert_eq!(
+        store.rotate_refresh_token(&TokenDigest::of("c"), &TokenDigest::of("d"), now, now).await.unwrap(),
+        Rotation::Refused
+    );
+}
+
+async fn ending_all_sessions_ends_only_the_members_own<S: Store>(store: Arc<S>) {
+    let (alice, bob) = (member(), member());
+    let (one, two, bobs) = (session(alice, "1"), session(alice, "2"), session(bob, "3"));
+    for started in [&one, &two, &bobs] {
+        store.start_session(started).await.unwrap();
+    }
+    let now = Utc::now();
+    assert_eq!(store.end_all_sessions(alice, now).await.unwrap(), 2);
+    assert_eq!(store.active_session(one.session_id, now).await.unwrap(), None);
+    assert_eq!(store.active_session(two.session_id, now).await.unwrap(), None);
+    assert_eq!(store.active_session(bobs.session_id, now).await.unwrap(), Some(bob));
+    assert_eq!(store.active_session(SessionId::new(), now).await.unwrap(), None, "an unknown session");
+}

@@ -1,0 +1,183 @@
+//! Sessions over HTTP: refresh-token rotation with reuse detection, signing out of one session or
+//! all, and a log that holds no clear e-mail, nickname or password hash.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::{Member, PASSWORD, Profile, TestServer};
+
+async fn sign_in(server: &TestServer, member: &Member) -> Value {
+    let response = server
+        .request(Method::POST, "/v1/sessions", None)
+        .json(&json!({"email": member.email, "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["cache-control"], "no-store", "tokens are never cached");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["token_type"], "Bearer");
+    assert_eq!(body["account_id"], member.account_id.as_str());
+    assert!(body["refresh_token"].as_str().is_some_and(|token| token.len() >= 43), "{body}");
+    body
+}
+
+async fn refresh(server: &TestServer, refresh_token: &Value) -> crate::support::Reply {
+    server
+        .send(Method::POST, "/v1/sessions/refresh", None, Some(json!({"refresh_token": refresh_token})))
+        .await
+}
+
+/// A request only a signed-in member may make.
+async fn cart_status(server: &TestServer, access_token: &Value) -> StatusCode {
+    server.send(Method::GET, "/v1/cart", access_token.as_str(), None).await.status
+}
+
+async fn refresh_tokens_rotate_and_a_reuse_ends_the_session(profile: &Profile) {
+    let server = TestServer::start(profile).await;
+    let member = server.member("세션").await;
+    let first = sign_in(&server, &member).await;
+    assert_eq!(cart_status(&server, &first["access_token"]).await, StatusCode::OK);
+
+    let second = refresh(&server, &first["refresh_token"]).await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    assert_ne!(second.body["refresh_token"], first["refresh_token"], "a new refresh token each time");
+    assert_eq!(second.body["account_id"], member.account_id.as_str());
+    assert_eq!(cart_status(&server, &second.body["access_token"]).await, StatusCode::OK);
+    let third = refresh(&server, &second.body["refresh_token"]).await;
+    assert_eq!(third.status, StatusCode::OK, "{}", third.body);
+
+    // The first refresh token again: a copy exists somewhere. The whole session ends.
+    refresh(&server, &first["refresh_token"])
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, "refresh_token_reused");
+    for access in [&first["access_token"], &second.body["access_token"], &third.body["access_token"]] {
+        assert_eq!(cart_status(&server, access).await, StatusCode::UNAUTHORIZED, "refused at once");
+    }
+    refresh(&server, &third.body["refresh_token"])
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+    refresh(&server, &json!("not-a-token"))
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+
+    // Signing in again starts a fresh session.
+    let again = sign_in(&server, &member).await;
+    assert_eq!(cart_status(&server, &again["access_token"]).await, StatusCode::OK);
+}
+
+on_both_profiles!(
+    refresh_tokens_rotate_and_a_reuse_ends_the_session_embedded,
+    refresh_tokens_rotate_and_a_reuse_ends_the_session_on_postgres,
+    refresh_tokens_rotate_and_a_reuse_ends_the_session
+);
+
+async fn signing_out_ends_this_session_or_every_one(profile: &Profile) {
+    let server = TestServer::start(profile).await;
+    let member = server.member("로그아웃").await;
+    let other = server.member("다른회원").await;
+    let (phone, laptop) = (sign_in(&server, &member).await, sign_in(&server, &member).await);
+
+    let out = server.send(Method::DELETE, "/v1/sessions/current", phone["access_token"].as_str(), None).await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT, "{}", out.body);
+    assert_eq!(cart_status(&server, &phone["access_token"]).await, StatusCode::UNAUTHORIZED);
+    refresh(&server, &phone["refresh_token"])
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+    assert_eq!(
+        cart_status(&server, &laptop["access_token"]).await,
+        StatusCode::OK,
+        "the other session goes on"
+    );
+
+    let tablet = sign_in(&server, &member).await;
+    let all = server.send(Method::DELETE, "/v1/sessions", laptop["access_token"].as_str(), None).await;
+    assert_eq!(all.status, StatusCode::NO_CONTENT, "{}", all.body);
+    for session in [&laptop, &tablet] {
+        assert_eq!(cart_status(&server, &session["access_token"]).await, StatusCode::UNAUTHORIZED);
+        refresh(&server, &session["refresh_token"])
+            .await
+            .assert_problem(StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+    }
+    let others = server.send(Method::GET, "/v1/cart", Some(&other.token), None).await;
+    assert_eq!(others.status, StatusCode::OK, "another member's sessions are not touched");
+
+    let anonymous = server.send(Method::DELETE, "/v1/sessions/current", None, None).await;
+    anonymous.assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+on_both_profiles!(
+    signing_out_ends_this_session_or_every_one_embedded,
+    signing_out_ends_this_session_or_every_one_on_postgres,
+    signing_out_ends_this_session_or_every_one
+);
+
+/// Every text the event tables and the claims hold, for a scan.
+async fn stored_text(server: &TestServer, profile: &Profile) -> Vec<String> {
+    let statements = [
+        "SELECT CAST(payload AS TEXT) FROM events",
+        "SELECT value FROM unique_claims",
+        "SELECT event_type FROM events",
+    ];
+    let mut texts = Vec::new();
+    match profile {
+        Profile::Embedded => {
+            use sqlx::Connection as _;
+            let url = format!("sqlite://{}?mode=ro", server.data_dir().join("events.sqlite").display());
+            let mut connection = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            for statement in statements {
+                let rows: Vec<(String,)> =
+                    sqlx::query_as(statement).fetch_all(&mut connection).await.unwrap();
+                texts.extend(rows.into_iter().map(|(text,)| text));
+            }
+        }
+        Profile::Postgres(database) => {
+            use sqlx::Connection as _;
+            let mut connection = sqlx::PgConnection::connect(&database.url).await.unwrap();
+            for statement in statements {
+                let rows: Vec<(String,)> =
+                    sqlx::query_as(statement).fetch_all(&mut connection).await.unwrap();
+                texts.extend(rows.into_iter().map(|(text,)| text));
+            }
+        }
+    }
+    texts
+}
+
+async fn the_log_holds_no_clear_email_nickname_or_password_hash(profile: &Profile) {
+    let server = TestServer::start(profile).await;
+    let member = server.member("비밀닉네임").await;
+    sign_in(&server, &member).await;
+    let listing = server
+        .send(
+            Method::POST,
+            "/v1/listings",
+            Some(&member.token),
+            Some(json!({"title": "자전거", "description": "거의 새것", "price": 120_000})),
+        )
+        .await;
+    assert_eq!(listing.status, StatusCode::CREATED, "{}", listing.body);
+
+    let texts = stored_text(&server, profile).await;
+    assert!(texts.iter().any(|text| text == "AccountRegistered"), "the registration is in the log");
+    let email_digest = {
+        use std::fmt::Write as _;
+        let digest = ring::digest::digest(&ring::digest::SHA256, member.email.as_bytes());
+        digest.as_ref().iter().fold(String::new(), |mut hex, byte| {
+            let _ = write!(hex, "{byte:02x}");
+            hex
+        })
+    };
+    for text in &texts {
+        assert!(!text.contains(&member.email), "a clear e-mail in the log: {text}");
+        assert!(!text.contains("비밀닉네임"), "a clear nickname in the log: {text}");
+        assert!(!text.contains("argon2"), "a password hash in the log: {text}");
+        assert!(!text.contains(&email_digest), "a plain digest of the e-mail in the log: {text}");
+    }
+}
+
+on_both_profiles!(
+    the_log_holds_no_clear_email_nickname_or_password_hash_embedded,
+    the_log_holds_no_clear_email_nickname_or_password_hash_on_postgres,
+    the_log_holds_no_clear_email_nickname_or_password_hash
+);
