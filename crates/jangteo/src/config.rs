@@ -401,9 +401,35 @@ fn flag(var: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<bool
     }
 }
 
+impl Config {
+    /// The configured token-signing secret, refused when shorter than 32 bytes: an HS256 key
+    /// shorter than its hash's output is guessable offline from any token it signed.
+    pub fn jwt_secret_bytes(&self) -> Result<Option<Vec<u8>>> {
+        let Some(secret) = &self.jwt_secret else { return Ok(None) };
+        let bytes = secret.expose().as_bytes().to_vec();
+        if bytes.len() < 32 {
+            bail!(
+                "JANGTEO_JWT_SECRET must be at least 32 bytes (it is {}); e.g. head -c 32 /dev/urandom | base64",
+                bytes.len()
+            );
+        }
+        Ok(Some(bytes))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_short_token_secret_is_refused() {
+        let mut config = Config::default();
+        assert!(config.apply_env(|n| (n == "JANGTEO_JWT_SECRET").then(|| "a".to_owned())).is_ok());
+        assert!(config.jwt_secret_bytes().is_err());
+        let long = "0123456789abcdef0123456789abcdef";
+        assert!(config.apply_env(|n| (n == "JANGTEO_JWT_SECRET").then(|| long.to_owned())).is_ok());
+        assert_eq!(config.jwt_secret_bytes().ok().flatten().map(|bytes| bytes.len()), Some(32));
+    }
 
     #[test]
     fn environment_overrides_defaults() {

@@ -121,8 +121,8 @@ pub async fn serve(config: Config) -> Result<()> {
         spawn_trade_duties(&config, &uow, &gateway, &mut workers)?;
     }
 
-    let jwt_secret = match &config.jwt_secret {
-        Some(secret) => secret.expose().as_bytes().to_vec(),
+    let jwt_secret = match config.jwt_secret_bytes()? {
+        Some(secret) => secret,
         None => secrets::load_or_create(&config.data_dir, secrets::JWT_SECRET_FILE)?,
     };
     let orders = Orders::new(&uow, Arc::clone(&gateway));
