@@ -160,13 +160,16 @@ fuzz() { # CONFIG TOKEN FILTER...: one schemathesis run
         -H "X-Consistency-Position: 0" "$@"
 }
 
+# Signed in now: the fuzzing of POST /v1/sessions fails many sign-ins from this address, after
+# which the lockout (429 too_many_attempts, documented) would refuse this one.
+leaver="$(member leaver)"
 status=0
 for ids in generated seeded; do
     echo "api-fuzz: schemathesis, $ids ids"
     fuzz "$ids" "$token" --exclude-operation-id-regex '^sign_out' || status=$?
 done
 echo "api-fuzz: schemathesis, signing out"
-fuzz generated "$(member leaver)" --include-operation-id-regex '^sign_out' || status=$?
+fuzz generated "$leaver" --include-operation-id-regex '^sign_out' || status=$?
 
 if [ "$status" -ne 0 ]; then
     echo "api-fuzz: schemathesis failed (exit $status); the server's log:" >&2

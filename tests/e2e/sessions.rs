@@ -181,3 +181,97 @@ on_both_profiles!(
     the_log_holds_no_clear_email_nickname_or_password_hash_on_postgres,
     the_log_holds_no_clear_email_nickname_or_password_hash
 );
+
+async fn failed_sign_ins_lock_the_address_and_show_on_the_members_record(profile: &Profile) {
+    let server = TestServer::start(profile).await;
+    let member = server.member("잠금").await;
+    // Signed in before the failures: after them, every attempt from this IP waits too.
+    let stranger = server.member("남남").await;
+    let attempt = |password: &'static str| {
+        server
+            .request(Method::POST, "/v1/sessions", None)
+            .header("User-Agent", "jangteo-e2e/1")
+            .json(&json!({"email": member.email, "password": password}))
+            .send()
+    };
+    for _ in 0..5 {
+        let refused = attempt("not the password").await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The sixth attempt is refused unchecked, the right password too.
+    let locked = attempt(PASSWORD).await.unwrap();
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = locked.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry_after), "Retry-After {retry_after}");
+    let body: Value = locked.json().await.unwrap();
+    assert_eq!(body["code"], "too_many_attempts", "{body}");
+
+    let record = server.send(Method::GET, "/v1/me/sign-ins", Some(&member.token), None).await;
+    assert_eq!(record.status, StatusCode::OK, "{}", record.body);
+    let entries = record.body["sign_ins"].as_array().unwrap();
+    let outcomes: Vec<&str> = entries.iter().map(|entry| entry["outcome"].as_str().unwrap()).collect();
+    assert_eq!(
+        outcomes,
+        ["locked", "failed", "failed", "failed", "failed", "failed", "succeeded"],
+        "newest first"
+    );
+    assert_eq!(entries[0]["user_agent"], "jangteo-e2e/1");
+    assert_eq!(entries[0]["ip"], "127.0.0.1");
+    // The lock is on the IP address as well: another member's attempt from it waits too.
+    let other = server
+        .send(
+            Method::POST,
+            "/v1/sessions",
+            None,
+            Some(json!({"email": stranger.email, "password": PASSWORD})),
+        )
+        .await;
+    other.assert_problem(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    let theirs = server.send(Method::GET, "/v1/me/sign-ins", Some(&stranger.token), None).await;
+    let theirs: Vec<&str> = theirs.body["sign_ins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(theirs, ["locked", "succeeded"], "only their own attempts");
+}
+
+on_both_profiles!(
+    failed_sign_ins_lock_the_address_and_show_on_the_members_record_embedded,
+    failed_sign_ins_lock_the_address_and_show_on_the_members_record_on_postgres,
+    failed_sign_ins_lock_the_address_and_show_on_the_members_record
+);
+
+async fn new_passwords_follow_the_policy(profile: &Profile) {
+    let server = TestServer::start(profile).await;
+    for password in
+        ["password", "12345678", "short one", "1234567890", "Password123", "zzzzzzzzzzzz", "kim@example.com"]
+    {
+        let refused = server
+            .send(
+                Method::POST,
+                "/v1/accounts",
+                None,
+                Some(json!({"email": "kim@example.com", "password": password, "nickname": "김씨네"})),
+            )
+            .await;
+        refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+        assert_eq!(refused.body["errors"][0]["field"], "password", "{password}: {}", refused.body);
+    }
+    let accepted = server
+        .send(
+            Method::POST,
+            "/v1/accounts",
+            None,
+            Some(json!({"email": "kim@example.com", "password": "a quiet harbour at dawn", "nickname": "김씨네"})),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);
+}
+
+on_both_profiles!(
+    new_passwords_follow_the_policy_embedded,
+    new_passwords_follow_the_policy_on_postgres,
+    new_passwords_follow_the_policy
+);

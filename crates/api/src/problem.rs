@@ -165,6 +165,7 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("payment_not_found", StatusCode::UNPROCESSABLE_ENTITY),
     ("idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY),
     ("rate_limited", StatusCode::TOO_MANY_REQUESTS),
+    ("too_many_attempts", StatusCode::TOO_MANY_REQUESTS),
     ("internal_error", StatusCode::INTERNAL_SERVER_ERROR),
     ("payment_gateway_misconfigured", StatusCode::INTERNAL_SERVER_ERROR),
     ("not_caught_up", StatusCode::SERVICE_UNAVAILABLE),
@@ -219,6 +220,10 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
         AppError::Store(error) if error.is_saturated() => {
             ("overloaded", S::SERVICE_UNAVAILABLE, "Too busy right now")
         }
+        AppError::Overloaded => ("overloaded", S::SERVICE_UNAVAILABLE, "Too busy right now"),
+        AppError::TooManyAttempts { .. } => {
+            ("too_many_attempts", S::TOO_MANY_REQUESTS, "Too many failed sign-ins")
+        }
         AppError::ReadModel(error) if error.is_unavailable() => {
             ("read_model_unavailable", S::SERVICE_UNAVAILABLE, "Read model unavailable")
         }
@@ -236,7 +241,7 @@ impl ApiError {
     /// logged as an error.
     fn is_transient(&self) -> bool {
         match self {
-            ApiError::App(AppError::NotCaughtUp(_)) | ApiError::ShuttingDown => true,
+            ApiError::App(AppError::NotCaughtUp(_) | AppError::Overloaded) | ApiError::ShuttingDown => true,
             ApiError::App(AppError::Store(error)) => error.is_saturated(),
             ApiError::App(AppError::ReadModel(error)) => error.is_unavailable(),
             _ => false,
@@ -296,7 +301,7 @@ impl ResponseError for ApiError {
             ApiError::MethodNotAllowed(allow) => {
                 response.insert_header((header::ALLOW, *allow));
             }
-            ApiError::RateLimited(retry_after) => {
+            ApiError::RateLimited(retry_after) | ApiError::App(AppError::TooManyAttempts { retry_after }) => {
                 response.insert_header((header::RETRY_AFTER, retry_after.as_secs().max(1).to_string()));
             }
             _ => {}
@@ -370,6 +375,8 @@ mod tests {
             ApiError::App(AppError::IdempotencyKeyReused),
             ApiError::App(AppError::ListingsTaken(vec![ListingId::from_uuid(uuid::Uuid::nil())])),
             ApiError::App(AppError::Contention),
+            ApiError::App(AppError::Overloaded),
+            ApiError::App(AppError::TooManyAttempts { retry_after: Duration::from_secs(600) }),
             ApiError::App(AppError::NotCaughtUp(7)),
             payment(PaymentError::Declined {
                 code: "REJECT_CARD_PAYMENT".to_owned(),
@@ -419,6 +426,8 @@ mod tests {
                 AppError::IdempotencyKeyReused => "idempotency_key_reused",
                 AppError::ListingsTaken(_) => "listing_not_available",
                 AppError::Contention => "concurrent_modification",
+                AppError::Overloaded => "overloaded",
+                AppError::TooManyAttempts { .. } => "too_many_attempts",
                 AppError::Payment(failure) => match failure {
                     PaymentError::Declined { .. } => "payment_declined",
                     PaymentError::AmountMismatch { .. } => "amount_mismatch",

@@ -2,7 +2,7 @@
 
 use jangteo_app::{
     Accounts, Carts, Checkouts, Disputes, Favourites, Listings, Operations, Orders, Queries, Sessions,
-    Timelines,
+    SignIns, Timelines,
 };
 
 use crate::TokenService;
@@ -11,6 +11,7 @@ use crate::TokenService;
 pub struct ApiState {
     pub accounts: Accounts,
     pub sessions: Sessions,
+    pub sign_ins: SignIns,
     pub listings: Listings,
     pub orders: Orders,
     pub disputes: Disputes,

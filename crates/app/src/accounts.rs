@@ -18,7 +18,8 @@ use jangteo_identity::{CredentialStore, PersonalDataVault, PersonalField};
 use uuid::Uuid;
 
 use crate::{
-    Actor, AppError, CommandContext, CommandReceipt, PlainPassword, UnitOfWork, passwords,
+    Actor, AppError, CommandContext, CommandReceipt, PlainPassword, UnitOfWork,
+    passwords::Hashers,
     unit_of_work::{Decision, Work},
 };
 
@@ -40,14 +41,22 @@ pub struct Accounts {
     uow: UnitOfWork,
     vault: PersonalDataVault,
     credentials: Arc<dyn CredentialStore>,
+    hashers: Arc<Hashers>,
 }
 
 impl Accounts {
+    /// The accounts service of this process; its password hashers are the machine's (one per
+    /// core), shared by every clone.
     pub fn new(uow: &UnitOfWork, vault: &PersonalDataVault, credentials: Arc<dyn CredentialStore>) -> Self {
-        Self { uow: uow.clone(), vault: vault.clone(), credentials }
+        Self {
+            uow: uow.clone(),
+            vault: vault.clone(),
+            credentials,
+            hashers: Arc::new(Hashers::for_this_machine()),
+        }
     }
 
-    fn email_index(&self, email: &Email) -> String {
+    pub(crate) fn email_index(&self, email: &Email) -> String {
         self.vault.blind_index(EMAIL_CLAIM_SCOPE, email.as_str())
     }
 
@@ -58,7 +67,7 @@ impl Accounts {
         registration: Registration,
     ) -> Result<(AccountId, CommandReceipt), AppError> {
         let account_id = AccountId::from_uuid(Uuid::now_v7());
-        let password_hash = passwords::hash(registration.password).await?;
+        let password_hash = self.hashers.hash(registration.password).await?;
         let key = self.vault.create_member_key(account_id).await?;
         let register = Register {
             account_id,
@@ -84,19 +93,39 @@ impl Accounts {
     /// Returns the account whose e-mail and password these are. Unknown e-mail and wrong password
     /// are one answer, and take the same time.
     pub async fn authenticate(&self, email: &Email, password: PlainPassword) -> Result<AccountId, AppError> {
+        match self.verify_credentials(email, password).await? {
+            Authentication::Verified(account) => Ok(account),
+            Authentication::Refused { .. } => Err(AppError::InvalidCredentials),
+        }
+    }
+
+    /// The account registered with `email`, if any (for the sign-in record; never told to a
+    /// client).
+    pub(crate) async fn owner_of(&self, email: &Email) -> Result<Option<AccountId>, AppError> {
         let owner = self.uow.store().find_claim(EMAIL_CLAIM_SCOPE, &self.email_index(email)).await?;
+        Ok(owner.map(AccountId::from_uuid))
+    }
+
+    /// Checks an e-mail and password, telling the caller (never the client) whose account a
+    /// refused attempt was for, so that the member's own sign-in record shows it.
+    pub(crate) async fn verify_credentials(
+        &self,
+        email: &Email,
+        password: PlainPassword,
+    ) -> Result<Authentication, AppError> {
+        let owner = self.owner_of(email).await?;
         let hash = match owner {
-            Some(owner) => self.credentials.password_hash(AccountId::from_uuid(owner)).await?,
+            Some(owner) => self.credentials.password_hash(owner).await?,
             None => None,
         };
-        let (Some(owner), Some(hash)) = (owner, hash) else {
-            passwords::verify_dummy(password).await;
-            return Err(AppError::InvalidCredentials);
+        let (Some(account), Some(hash)) = (owner, hash) else {
+            self.hashers.verify_dummy(password).await?;
+            return Ok(Authentication::Refused { account: owner });
         };
-        if passwords::verify(password, hash).await? {
-            Ok(AccountId::from_uuid(owner))
+        if self.hashers.verify(password, hash).await? {
+            Ok(Authentication::Verified(account))
         } else {
-            Err(AppError::InvalidCredentials)
+            Ok(Authentication::Refused { account: Some(account) })
         }
     }
 
@@ -113,6 +142,16 @@ impl Accounts {
         self.uow.execute::<AccountState>(owner, &context, &AccountCommand::GrantRole { role }).await?;
         Ok(AccountId::from_uuid(owner))
     }
+}
+
+/// What checking an e-mail and password came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Authentication {
+    Verified(AccountId),
+    /// Unknown e-mail or wrong password; `account` is whose the e-mail is, if anyone's.
+    Refused {
+        account: Option<AccountId>,
+    },
 }
 
 /// Accounts' roles, for the services that check them (they need no personal data).

@@ -22,6 +22,10 @@ pub enum AppError {
     #[error("invalid e-mail or password")]
     InvalidCredentials,
 
+    /// Too many failed sign-ins for this e-mail address or from this IP address lately.
+    #[error("too many failed sign-ins; retry in {} s", retry_after.as_secs().max(1))]
+    TooManyAttempts { retry_after: std::time::Duration },
+
     /// The refresh token is unknown, expired, or its session has ended.
     #[error("the refresh token is invalid or expired")]
     InvalidRefreshToken,
@@ -38,6 +42,10 @@ pub enum AppError {
     /// A checkout met listings no longer on sale; the orders it had placed were cancelled.
     #[error("listings of the cart are no longer on sale: {}", listing_list(.0))]
     ListingsTaken(Vec<jangteo_domain::ListingId>),
+
+    /// More password hashes are queued than this process takes on: retry in a moment.
+    #[error("too many sign-ins at once; retry in a moment")]
+    Overloaded,
 
     /// Optimistic concurrency kept failing: the aggregate is too busy right now.
     #[error("the object was changed concurrently too many times; retry")]

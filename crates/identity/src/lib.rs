@@ -29,7 +29,7 @@ pub mod sqlite;
 pub use crypto::{MasterKey, TokenDigest, WrappedKey};
 pub use error::{DatabaseError, IdentityError};
 pub use ports::{
-    CredentialStore, KeyOwner, KeyStore, MaintenanceSteps, NewSession, Rewrap, Rotation, SessionId,
-    SessionStore,
+    AttemptKey, CredentialStore, KeyOwner, KeyStore, MaintenanceSteps, NewSession, Rewrap, Rotation,
+    SessionId, SessionStore, SignInAttempt, SignInLog, SignInOutcome,
 };
 pub use vault::{MemberKey, PersonalDataVault, PersonalField};

@@ -160,3 +160,66 @@ pub trait MaintenanceSteps: Send + Sync + 'static {
 
     async fn mark_done(&self, step: &str, at: DateTime<Utc>) -> Result<(), IdentityError>;
 }
+
+/// How a sign-in attempt ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInOutcome {
+    Succeeded,
+    /// A wrong password or an unknown e-mail: counted by the lockout.
+    Failed,
+    /// Refused unchecked: too many failures before it.
+    Locked,
+}
+
+impl SignInOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInOutcome::Succeeded => "succeeded",
+            SignInOutcome::Failed => "failed",
+            SignInOutcome::Locked => "locked",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [SignInOutcome::Succeeded, SignInOutcome::Failed, SignInOutcome::Locked]
+            .into_iter()
+            .find(|outcome| outcome.as_str() == text)
+    }
+}
+
+/// One sign-in attempt, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInAttempt {
+    /// The blind index of the e-mail tried (known or not).
+    pub email_index: String,
+    /// The member whose account it was, if the e-mail is theirs.
+    pub account: Option<AccountId>,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub outcome: SignInOutcome,
+    pub at: DateTime<Utc>,
+}
+
+/// What failed attempts are counted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttemptKey<'a> {
+    EmailIndex(&'a str),
+    Ip(&'a str),
+}
+
+/// The record of sign-in attempts.
+#[async_trait]
+pub trait SignInLog: Send + Sync + 'static {
+    async fn record_sign_in(&self, attempt: &SignInAttempt) -> Result<(), IdentityError>;
+
+    /// When the newest `limit` failed attempts for `key` since `since` were made, newest first.
+    async fn recent_failures(
+        &self,
+        key: AttemptKey<'_>,
+        since: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DateTime<Utc>>, IdentityError>;
+
+    /// The member's newest `limit` sign-in attempts, newest first.
+    async fn sign_ins_of(&self, account: AccountId, limit: u32) -> Result<Vec<SignInAttempt>, IdentityError>;
+}

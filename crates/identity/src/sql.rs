@@ -27,8 +27,8 @@ impl<DB: sqlx::Database> SqlIdentityStore<DB> {
     }
 }
 
-/// Implements [`crate::KeyStore`], [`crate::CredentialStore`], [`crate::SessionStore`] and
-/// [`crate::MaintenanceSteps`] for
+/// Implements [`crate::KeyStore`], [`crate::CredentialStore`], [`crate::SessionStore`],
+/// [`crate::SignInLog`] and [`crate::MaintenanceSteps`] for
 /// `SqlIdentityStore<$db>`.
 macro_rules! identity_store_on {
     ($db:ty) => {
@@ -38,7 +38,8 @@ macro_rules! identity_store_on {
         use uuid::Uuid;
 
         use crate::{
-            CredentialStore, IdentityError, KeyOwner, KeyStore, MaintenanceSteps, NewSession, Rewrap, Rotation, SessionId, SessionStore,
+            AttemptKey, CredentialStore, IdentityError, KeyOwner, KeyStore, MaintenanceSteps, NewSession, Rewrap,
+            Rotation, SessionId, SessionStore, SignInAttempt, SignInLog, SignInOutcome,
             TokenDigest, WrappedKey, sql::SqlIdentityStore,
         };
 
@@ -169,6 +170,77 @@ macro_rules! identity_store_on {
                     .await?;
                 Ok(())
             }
+        }
+
+        #[async_trait]
+        impl SignInLog for SqlIdentityStore<$db> {
+            async fn record_sign_in(&self, attempt: &SignInAttempt) -> Result<(), IdentityError> {
+                sqlx::query(
+                    "INSERT INTO sign_ins (attempt_id, email_index, account_id, ip, user_agent, outcome, at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(Uuid::now_v7())
+                .bind(attempt.email_index.clone())
+                .bind(attempt.account.map(|account| account.as_uuid()))
+                .bind(attempt.ip.clone())
+                .bind(attempt.user_agent.clone())
+                .bind(attempt.outcome.as_str())
+                .bind(attempt.at.timestamp_millis())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn recent_failures(
+                &self,
+                key: AttemptKey<'_>,
+                since: DateTime<Utc>,
+                limit: u32,
+            ) -> Result<Vec<DateTime<Utc>>, IdentityError> {
+                let (column, value) = match key {
+                    AttemptKey::EmailIndex(index) => ("email_index", index),
+                    AttemptKey::Ip(ip) => ("ip", ip),
+                };
+                let times: Vec<(i64,)> = sqlx::query_as(&format!(
+                    "SELECT at_ms FROM sign_ins WHERE {column} = $1 AND outcome = 'failed' AND at_ms > $2 \
+                     ORDER BY at_ms DESC LIMIT $3"
+                ))
+                .bind(value.to_owned())
+                .bind(since.timestamp_millis())
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                times.into_iter().map(|(at,)| time_of(at)).collect()
+            }
+
+            async fn sign_ins_of(&self, account: AccountId, limit: u32) -> Result<Vec<SignInAttempt>, IdentityError> {
+                let rows: Vec<(String, Option<String>, Option<String>, String, i64)> = sqlx::query_as(
+                    "SELECT email_index, ip, user_agent, outcome, at_ms FROM sign_ins WHERE account_id = $1 \
+                     ORDER BY at_ms DESC LIMIT $2",
+                )
+                .bind(account.as_uuid())
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(email_index, ip, user_agent, outcome, at)| {
+                        Ok(SignInAttempt {
+                            email_index,
+                            account: Some(account),
+                            ip,
+                            user_agent,
+                            outcome: SignInOutcome::parse(&outcome)
+                                .ok_or_else(|| IdentityError::Corrupt(format!("sign-in outcome {outcome:?}")))?,
+                            at: time_of(at)?,
+                        })
+                    })
+                    .collect()
+            }
+        }
+
+        fn time_of(millis: i64) -> Result<DateTime<Utc>, IdentityError> {
+            DateTime::from_timestamp_millis(millis)
+                .ok_or_else(|| IdentityError::Corrupt(format!("a time of {millis} ms")))
         }
 
         #[async_trait]

@@ -8,15 +8,15 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use jangteo_domain::{AccountId, PasswordHash};
 use jangteo_identity::{
-    CredentialStore, IdentityError, KeyStore, MasterKey, NewSession, PersonalDataVault, PersonalField,
-    Rotation, SessionId, SessionStore, TokenDigest, postgres::PostgresIdentityStore,
-    sqlite::SqliteIdentityStore,
+    AttemptKey, CredentialStore, IdentityError, KeyStore, MasterKey, NewSession, PersonalDataVault,
+    PersonalField, Rotation, SessionId, SessionStore, SignInAttempt, SignInLog, SignInOutcome, TokenDigest,
+    postgres::PostgresIdentityStore, sqlite::SqliteIdentityStore,
 };
 use uuid::Uuid;
 
 /// One store under test, behind all three ports.
-trait Store: KeyStore + CredentialStore + SessionStore {}
-impl<T: KeyStore + CredentialStore + SessionStore> Store for T {}
+trait Store: KeyStore + CredentialStore + SessionStore + SignInLog {}
+impl<T: KeyStore + CredentialStore + SessionStore + SignInLog> Store for T {}
 
 macro_rules! contract {
     ($($check:ident),+ $(,)?) => {
@@ -55,6 +55,7 @@ contract!(
     concurrent_presentations_of_one_refresh_token_rotate_it_once,
     expired_and_ended_sessions_refuse_their_tokens,
     ending_all_sessions_ends_only_the_members_own,
+    sign_in_attempts_are_counted_by_address_and_ip_and_listed_for_their_member,
 );
 
 fn member() -> AccountId {
@@ -273,4 +274,37 @@ async fn ending_all_sessions_ends_only_the_members_own<S: Store>(store: Arc<S>) 
     assert_eq!(store.active_session(two.session_id, now).await.unwrap(), None);
     assert_eq!(store.active_session(bobs.session_id, now).await.unwrap(), Some(bob));
     assert_eq!(store.active_session(SessionId::new(), now).await.unwrap(), None, "an unknown session");
+}
+
+async fn sign_in_attempts_are_counted_by_address_and_ip_and_listed_for_their_member<S: Store>(store: Arc<S>) {
+    let alice = member();
+    let now = Utc::now();
+    let attempt = |outcome, minutes_ago: i64, ip: &str, account: Option<AccountId>| SignInAttempt {
+        email_index: "alice-index".to_owned(),
+        account,
+        ip: Some(ip.to_owned()),
+        user_agent: Some("curl/8".to_owned()),
+        outcome,
+        at: now - Duration::minutes(minutes_ago),
+    };
+    for (minutes_ago, ip) in [(20, "10.0.0.1"), (10, "10.0.0.1"), (5, "10.0.0.2"), (1, "10.0.0.1")] {
+        store.record_sign_in(&attempt(SignInOutcome::Failed, minutes_ago, ip, Some(alice))).await.unwrap();
+    }
+    store.record_sign_in(&attempt(SignInOutcome::Succeeded, 0, "10.0.0.1", Some(alice))).await.unwrap();
+    store.record_sign_in(&attempt(SignInOutcome::Failed, 2, "10.0.0.1", None)).await.unwrap();
+
+    let since = now - Duration::minutes(15);
+    let by_address = store.recent_failures(AttemptKey::EmailIndex("alice-index"), since, 10).await.unwrap();
+    assert_eq!(by_address.len(), 4, "the failures of the last 15 minutes, an unknown account's too");
+    assert!(by_address.windows(2).all(|pair| pair[0] >= pair[1]), "newest first");
+    assert_eq!(by_address[0].timestamp_millis(), (now - Duration::minutes(1)).timestamp_millis());
+    let by_ip = store.recent_failures(AttemptKey::Ip("10.0.0.1"), since, 10).await.unwrap();
+    assert_eq!(by_ip.len(), 3);
+    assert_eq!(store.recent_failures(AttemptKey::Ip("10.0.0.1"), since, 2).await.unwrap().len(), 2);
+
+    let history = store.sign_ins_of(alice, 10).await.unwrap();
+    assert_eq!(history.len(), 5, "alice's own attempts, not the unknown one");
+    assert_eq!(history[0].outcome, SignInOutcome::Succeeded);
+    assert_eq!(history[0].user_agent.as_deref(), Some("curl/8"));
+    assert!(store.sign_ins_of(member(), 10).await.unwrap().is_empty());
 }

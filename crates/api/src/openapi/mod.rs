@@ -45,6 +45,7 @@ const BEARER: &str = "bearer";
         routes::sessions::refresh,
         routes::sessions::sign_out,
         routes::sessions::sign_out_everywhere,
+        routes::me::sign_ins,
         routes::listings::create,
         routes::listings::search,
         routes::listings::get,

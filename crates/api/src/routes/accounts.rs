@@ -13,7 +13,8 @@ use crate::{ApiError, ApiState, routes::Fields};
 pub(crate) struct RegisterBody {
     #[schema(format = Email, max_length = 254, examples("minji@example.com"))]
     email: String,
-    #[schema(min_length = 8, max_length = 128)]
+    /// 10 to 128 characters, not the e-mail or the nickname, not one of the most common passwords.
+    #[schema(min_length = 10, max_length = 128)]
     password: String,
     #[schema(min_length = 2, max_length = 20)]
     nickname: String,
@@ -33,7 +34,8 @@ pub(crate) struct AccountCreated {
     responses(
         (status = 201, description = "The account is registered.", body = AccountCreated),
         (status = 409, description = "- `email_taken`: the e-mail is registered already"),
-        (status = 422, description = "- `validation_failed`: an invalid e-mail, password or nickname"),
+        (status = 422, description = "- `validation_failed`: an invalid e-mail or nickname, or a password \
+            the policy refuses (shorter than 10, the e-mail or nickname, one character repeated, a common one)"),
     ),
 )]
 pub(crate) async fn register(
@@ -43,7 +45,10 @@ pub(crate) async fn register(
     let mut fields = Fields::new();
     let email = fields.check(Email::parse(&body.email));
     let nickname = fields.check(Nickname::parse(&body.nickname));
-    let password = fields.check(PlainPassword::parse(&body.password));
+    let password = match (&email, &nickname) {
+        (Some(email), Some(nickname)) => fields.check(PlainPassword::choose(&body.password, email, nickname)),
+        _ => fields.check(PlainPassword::parse(&body.password)),
+    };
     fields.finish()?;
     let (Some(email), Some(nickname), Some(password)) = (email, nickname, password) else {
         return Err(ApiError::Validation(Vec::new()));

@@ -6,6 +6,7 @@ pub(crate) mod disputes;
 pub(crate) mod docs;
 pub(crate) mod health;
 pub(crate) mod listings;
+pub(crate) mod me;
 pub(crate) mod orders;
 pub(crate) mod sessions;
 pub(crate) mod webhooks;
@@ -44,6 +45,7 @@ pub(crate) const ROUTES: &[Route] = &[
     }),
     route("/v1/sessions/refresh", "POST", |r| r.route(web::post().to(sessions::refresh))),
     route("/v1/sessions/current", "DELETE", |r| r.route(web::delete().to(sessions::sign_out))),
+    route("/v1/me/sign-ins", "GET", |r| r.route(web::get().to(me::sign_ins))),
     route("/v1/listings", "GET, POST", |r| {
         r.route(web::get().to(listings::search)).route(web::post().to(listings::create))
     }),

@@ -4,11 +4,11 @@
 //! between the client and the server keeps one.
 
 use actix_web::{
-    HttpResponse, HttpResponseBuilder,
+    HttpRequest, HttpResponse, HttpResponseBuilder,
     http::{StatusCode, header},
     web,
 };
-use jangteo_app::{PlainPassword, RefreshToken, SessionTokens};
+use jangteo_app::{ClientInfo, PlainPassword, RefreshToken, SessionTokens};
 use jangteo_domain::{AccountId, Email};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -70,17 +70,29 @@ fn no_store(mut response: HttpResponseBuilder) -> HttpResponseBuilder {
         (status = 201, description = "Signed in: a new session.", body = Session),
         (status = 401, description = "- `invalid_credentials`: an unknown e-mail or a wrong password \
             (never says which)"),
+        (status = 429, description = "- `too_many_attempts`: more than 5 failed sign-ins within 15 minutes \
+            for this e-mail address or from this IP address; `Retry-After` says when to try again",
+            headers(("Retry-After" = u64, description = "Seconds until an attempt is taken again"))),
     ),
 )]
 pub(crate) async fn sign_in(
     state: web::Data<ApiState>,
+    request: HttpRequest,
     body: web::Json<SignInBody>,
 ) -> Result<HttpResponse, ApiError> {
     // Malformed credentials get the same answer as wrong ones.
     let (Ok(email), Ok(password)) = (Email::parse(&body.email), PlainPassword::parse(&body.password)) else {
         return Err(jangteo_app::AppError::InvalidCredentials.into());
     };
-    let account_id = state.accounts.authenticate(&email, password).await?;
+    let client = ClientInfo {
+        ip: request.peer_addr().map(|address| address.ip().to_string()),
+        user_agent: request
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|agent| agent.to_str().ok())
+            .map(str::to_owned),
+    };
+    let account_id = state.sign_ins.sign_in(&email, password, &client).await?;
     let tokens = state.sessions.start(account_id).await?;
     session_answer(&state, StatusCode::CREATED, &tokens)
 }

@@ -8,7 +8,7 @@ use jangteo_api::{
 };
 use jangteo_app::{
     Accounts, Carts, Checkouts, Disputes, Favourites, Listings, Operations, Orders, ProjectionProgress,
-    Queries, Sessions, SystemClock, Timelines,
+    Queries, Sessions, SignIns, SystemClock, Timelines,
 };
 use jangteo_event_store::StoreTail;
 use jangteo_read_models::{DocumentStore, redis_cache::CachedDocumentStore};
@@ -126,11 +126,13 @@ pub async fn serve(config: Config) -> Result<()> {
         None => secrets::load_or_create(&config.data_dir, secrets::JWT_SECRET_FILE)?,
     };
     let orders = Orders::new(&uow, Arc::clone(&gateway));
+    let accounts = Accounts::new(&uow, &identity.vault, Arc::clone(&identity.credentials));
     let carts = Carts::new(&uow, Arc::new(jangteo_shipping::fees::FeeTable::standard()));
     let state = ApiState {
         checkouts: Checkouts::new(&uow, orders.clone(), carts.clone()),
         carts,
-        accounts: Accounts::new(&uow, &identity.vault, Arc::clone(&identity.credentials)),
+        sign_ins: SignIns::new(&accounts, Arc::clone(&identity.sign_ins), Arc::new(SystemClock)),
+        accounts,
         sessions: Sessions::new(Arc::clone(&identity.sessions), Arc::new(SystemClock)),
         listings: Listings::new(&uow),
         orders,
