@@ -184,6 +184,43 @@ async fn only_configured_origins_may_call_from_a_browser() {
     assert_eq!(allowed.headers()["access-control-allow-origin"], "https://app.jangteo.example");
     let refused = preflight("https://evil.example").await.unwrap();
     assert!(refused.headers().get("access-control-allow-origin").is_none());
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.headers()["content-type"],
+        "application/problem+json",
+        "refused like every other error"
+    );
+    let problem: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(problem["code"], "cors_refused", "{problem}");
+    // Every method the API uses may be sent from an allowed origin.
+    for method in ["PUT", "DELETE", "PATCH"] {
+        let allowed = server
+            .request(Method::OPTIONS, "/v1/cart/items/0190d7a0-0000-7000-8000-000000000000", None)
+            .header("origin", "https://app.jangteo.example")
+            .header("access-control-request-method", method)
+            .send()
+            .await
+            .unwrap();
+        assert!(allowed.status().is_success(), "{method}: {}", allowed.status());
+    }
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let server = TestServer::start(&Profile::Embedded).await;
+    for (method, path) in [
+        (Method::GET, "/healthz"),
+        (Method::GET, "/v1/cart"),
+        (Method::GET, "/nowhere"),
+        (Method::GET, "/docs"),
+    ] {
+        let response = server.request(method.clone(), path, None).send().await.unwrap();
+        let headers = response.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{method} {path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{method} {path}");
+        assert_eq!(headers["content-security-policy"], "frame-ancestors 'none'", "{method} {path}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{method} {path}");
+    }
 }
 
 #[tokio::test]

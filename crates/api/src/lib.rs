@@ -137,6 +137,7 @@ pub fn serve(listener: TcpListener, state: ApiState, settings: HttpSettings) -> 
             .wrap(from_fn(rate_limit))
             .wrap(from_fn(refuse_while_draining))
             .wrap(cors(&origins))
+            .wrap(from_fn(finish_response))
             .wrap(tracing_actix_web::TracingLogger::default())
             .app_data(data.clone())
             .app_data(limiter.clone())
@@ -158,7 +159,7 @@ fn cors(origins: &[String]) -> Cors {
     origins
         .iter()
         .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
-        .allowed_methods(["GET", "POST", "PATCH"])
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
@@ -167,6 +168,38 @@ fn cors(origins: &[String]) -> Cors {
         ])
         .expose_headers([header::RETRY_AFTER, header::HeaderName::from_static("idempotent-replayed")])
         .max_age(3600)
+}
+
+/// What every answer carries: a CORS refusal becomes problem+json like every other error (the
+/// server turns a middleware's error into its answer, so a refusal is handed on as an
+/// [`ApiError`]), and each response gets [`problem::SECURITY_HEADERS`] (error answers get them
+/// from [`ApiError`]'s response).
+async fn finish_response(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    match next.call(request).await {
+        Ok(response) => {
+            // A refused preflight is answered by the CORS layer itself, from its error.
+            let refusal = response
+                .response()
+                .error()
+                .and_then(|error| error.as_error::<actix_cors::CorsError>())
+                .map(ToString::to_string);
+            let mut response = match refusal {
+                Some(reason) => response
+                    .into_response(ApiError::CorsRefused(reason).error_response())
+                    .map_into_right_body(),
+                None => response.map_into_left_body(),
+            };
+            problem::add_security_headers(response.headers_mut());
+            Ok(response)
+        }
+        Err(error) => match error.as_error::<actix_cors::CorsError>() {
+            Some(refusal) => Err(ApiError::CorsRefused(refusal.to_string()).into()),
+            None => Err(error),
+        },
+    }
 }
 
 /// Answers every request `503 shutting_down` + `Connection: close` once the server drains, but the

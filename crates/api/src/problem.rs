@@ -53,6 +53,10 @@ pub enum ApiError {
     #[error("too many requests; retry in {} s", .0.as_secs().max(1))]
     RateLimited(std::time::Duration),
 
+    /// A browser's cross-origin request that the CORS policy does not allow (`JANGTEO_CORS_ALLOWED_ORIGINS`).
+    #[error("cross-origin request refused: {0}")]
+    CorsRefused(String),
+
     /// The server is stopping: it finishes what it took and takes nothing new.
     #[error("the server is shutting down; retry on another instance")]
     ShuttingDown,
@@ -122,6 +126,7 @@ impl ApiError {
             ApiError::InvalidQuery(_) => ("invalid_query", S::BAD_REQUEST, "Invalid query"),
             ApiError::InvalidHeader(_) => ("invalid_header", S::BAD_REQUEST, "Invalid header"),
             ApiError::RouteNotFound => ("not_found", S::NOT_FOUND, "Not found"),
+            ApiError::CorsRefused(_) => ("cors_refused", S::BAD_REQUEST, "Cross-origin request refused"),
             ApiError::MethodNotAllowed(_) => {
                 ("method_not_allowed", S::METHOD_NOT_ALLOWED, "Method not allowed")
             }
@@ -137,6 +142,7 @@ impl ApiError {
 pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("malformed_json", StatusCode::BAD_REQUEST),
     ("invalid_query", StatusCode::BAD_REQUEST),
+    ("cors_refused", StatusCode::BAD_REQUEST),
     ("invalid_header", StatusCode::BAD_REQUEST),
     ("unauthorized", StatusCode::UNAUTHORIZED),
     ("invalid_credentials", StatusCode::UNAUTHORIZED),
@@ -174,6 +180,22 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("payment_gateway_unavailable", StatusCode::SERVICE_UNAVAILABLE),
     ("shutting_down", StatusCode::SERVICE_UNAVAILABLE),
 ];
+
+/// The headers every answer carries: no MIME sniffing, no framing by another site
+/// (`X-Frame-Options` and CSP `frame-ancestors`), no referrer passed on.
+pub(crate) const SECURITY_HEADERS: [(&str, &str); 4] = [
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("content-security-policy", "frame-ancestors 'none'"),
+    ("referrer-policy", "no-referrer"),
+];
+
+pub(crate) fn add_security_headers(headers: &mut actix_web::http::header::HeaderMap) {
+    use actix_web::http::header::{HeaderName, HeaderValue};
+    for (name, value) in SECURITY_HEADERS {
+        headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+    }
+}
 
 fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
     use StatusCode as S;
@@ -288,6 +310,9 @@ impl ResponseError for ApiError {
         };
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
+        for (name, value) in SECURITY_HEADERS {
+            response.insert_header((name, value));
+        }
         match self {
             ApiError::Unauthorized(_)
             | ApiError::App(
@@ -355,6 +380,7 @@ mod tests {
             ApiError::InvalidQuery("limit".to_owned()),
             ApiError::InvalidHeader("X-Consistency-Position"),
             ApiError::RouteNotFound,
+            ApiError::CorsRefused("origin is not allowed".to_owned()),
             ApiError::MethodNotAllowed("GET"),
             ApiError::RateLimited(Duration::from_secs(30)),
             ApiError::ShuttingDown,
@@ -457,6 +483,7 @@ mod tests {
             ApiError::InvalidQuery(_) => "invalid_query",
             ApiError::InvalidHeader(_) => "invalid_header",
             ApiError::RouteNotFound => "not_found",
+            ApiError::CorsRefused(_) => "cors_refused",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::RateLimited(_) => "rate_limited",
             ApiError::ShuttingDown => "shutting_down",
