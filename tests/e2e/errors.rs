@@ -247,3 +247,15 @@ async fn api_instances_sharing_redis_share_the_rate_limit() {
         .await
         .assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
 }
+
+#[tokio::test]
+async fn metrics_on_an_internal_address_are_not_served_publicly() {
+    let internal = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let address = internal.to_string();
+    let server =
+        TestServer::start_with(&Profile::Embedded, &[("JANGTEO_METRICS_LISTEN", address.as_str())]).await;
+    server.send(Method::GET, "/metrics", None, None).await.assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    let scraped = server.http.get(format!("http://{address}/metrics")).send().await.unwrap();
+    assert_eq!(scraped.status(), StatusCode::OK);
+    assert!(scraped.text().await.unwrap().contains("jangteo_log_head_position"));
+}

@@ -7,6 +7,7 @@
 mod auth;
 mod consistency;
 mod extract;
+mod metrics_access;
 mod openapi;
 mod problem;
 mod rate_limit;
@@ -14,6 +15,7 @@ mod routes;
 mod state;
 
 pub use auth::TokenService;
+pub use metrics_access::MetricsAccess;
 pub use problem::ApiError;
 #[cfg(feature = "redis")]
 pub use rate_limit::RedisRateLimiter;
@@ -124,13 +126,17 @@ pub struct HttpSettings {
     /// Origins allowed to call the API from a browser; empty allows no cross-origin calls.
     pub cors_allowed_origins: Vec<String>,
     pub rate_limiter: Arc<dyn RateLimiter>,
+    /// Who may read `/metrics` here.
+    pub metrics_access: MetricsAccess,
 }
 
 /// Starts the HTTP server on an already bound listener (so tests can bind port 0).
 pub fn serve(listener: TcpListener, state: ApiState, settings: HttpSettings) -> std::io::Result<Server> {
     let data = web::Data::new(state);
-    let HttpSettings { workers, draining, cors_allowed_origins: origins, rate_limiter } = settings;
+    let HttpSettings { workers, draining, cors_allowed_origins: origins, rate_limiter, metrics_access } =
+        settings;
     let limiter = web::Data::from(rate_limiter);
+    let metrics_access = web::Data::new(metrics_access);
     let draining = web::Data::new(draining);
     let server = HttpServer::new(move || {
         App::new()
@@ -142,6 +148,7 @@ pub fn serve(listener: TcpListener, state: ApiState, settings: HttpSettings) -> 
             .app_data(data.clone())
             .app_data(limiter.clone())
             .app_data(draining.clone())
+            .app_data(metrics_access.clone())
             .configure(configure)
             .default_service(web::to(routes::not_found))
     })
@@ -150,6 +157,25 @@ pub fn serve(listener: TcpListener, state: ApiState, settings: HttpSettings) -> 
     // the requests in flight; what is left then is connections closing, which gets a few seconds.
     .disable_signals()
     .shutdown_timeout(5)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// Serves `/metrics` alone on an internal address (`JANGTEO_METRICS_LISTEN`), to anyone who
+/// reaches it: the network keeps outsiders away.
+pub fn serve_metrics(listener: TcpListener, state: ApiState) -> std::io::Result<Server> {
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(finish_response))
+            .app_data(data.clone())
+            .route("/metrics", web::get().to(routes::health::metrics))
+            .default_service(web::to(routes::not_found))
+    })
+    .workers(1)
+    .disable_signals()
+    .shutdown_timeout(1)
     .listen(listener)?
     .run();
     Ok(server)

@@ -53,6 +53,10 @@ pub enum ApiError {
     #[error("too many requests; retry in {} s", .0.as_secs().max(1))]
     RateLimited(std::time::Duration),
 
+    /// `/metrics` asked for by a client it is not served to (see `MetricsAccess`).
+    #[error("metrics are not served to this client")]
+    MetricsRefused,
+
     /// A browser's cross-origin request that the CORS policy does not allow (`JANGTEO_CORS_ALLOWED_ORIGINS`).
     #[error("cross-origin request refused: {0}")]
     CorsRefused(String),
@@ -127,6 +131,7 @@ impl ApiError {
             ApiError::InvalidHeader(_) => ("invalid_header", S::BAD_REQUEST, "Invalid header"),
             ApiError::RouteNotFound => ("not_found", S::NOT_FOUND, "Not found"),
             ApiError::CorsRefused(_) => ("cors_refused", S::BAD_REQUEST, "Cross-origin request refused"),
+            ApiError::MetricsRefused => ("forbidden", S::FORBIDDEN, "Forbidden"),
             ApiError::MethodNotAllowed(_) => {
                 ("method_not_allowed", S::METHOD_NOT_ALLOWED, "Method not allowed")
             }
@@ -381,6 +386,7 @@ mod tests {
             ApiError::InvalidHeader("X-Consistency-Position"),
             ApiError::RouteNotFound,
             ApiError::CorsRefused("origin is not allowed".to_owned()),
+            ApiError::MetricsRefused,
             ApiError::MethodNotAllowed("GET"),
             ApiError::RateLimited(Duration::from_secs(30)),
             ApiError::ShuttingDown,
@@ -484,6 +490,7 @@ mod tests {
             ApiError::InvalidHeader(_) => "invalid_header",
             ApiError::RouteNotFound => "not_found",
             ApiError::CorsRefused(_) => "cors_refused",
+            ApiError::MetricsRefused => "forbidden",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::RateLimited(_) => "rate_limited",
             ApiError::ShuttingDown => "shutting_down",

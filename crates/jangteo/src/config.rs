@@ -56,6 +56,11 @@ pub struct Config {
     pub http_workers: usize,
     /// Requests per minute per client IP.
     pub rate_limit_per_minute: u32,
+    /// An internal address serving `/metrics` alone; set, the public listener serves it to nobody.
+    pub metrics_listen: Option<SocketAddr>,
+    /// A bearer token that lets a scraper read `/metrics` on the public listener (loopback
+    /// clients read it without one).
+    pub metrics_token: Option<Secret>,
     /// Browser origins allowed to call the API (CORS); empty allows none.
     pub cors_allowed_origins: Vec<String>,
     /// Redis URL; set, the rate limit is shared by every instance using this Redis.
@@ -149,6 +154,8 @@ impl Default for Config {
             http_workers: 0,
             rate_limit_per_minute: 100,
             cors_allowed_origins: Vec::new(),
+            metrics_listen: None,
+            metrics_token: None,
             redis_url: None,
             redis_key_prefix: "jangteo".to_owned(),
             kafka_brokers: None,
@@ -193,6 +200,30 @@ impl Config {
         Ok(config)
     }
 
+    /// The secrets and the metrics' exposure.
+    fn apply_security_env(&mut self, var: &impl Fn(&str) -> Option<String>) -> Result<()> {
+        if let Some(secret) = var("JANGTEO_JWT_SECRET").filter(|s| !s.is_empty()) {
+            self.jwt_secret = Some(Secret(secret));
+        }
+        if let Some(key) = var("JANGTEO_MASTER_KEY").filter(|s| !s.is_empty()) {
+            self.master_key = Some(Secret(key));
+        }
+        if let Some(listen) = var("JANGTEO_METRICS_LISTEN").filter(|s| !s.is_empty()) {
+            self.metrics_listen = Some(
+                listen
+                    .parse()
+                    .with_context(|| format!("JANGTEO_METRICS_LISTEN={listen} is not address:port"))?,
+            );
+        }
+        if let Some(token) = var("JANGTEO_METRICS_TOKEN").filter(|s| !s.is_empty()) {
+            if token.len() < 32 {
+                bail!("JANGTEO_METRICS_TOKEN must be at least 32 characters");
+            }
+            self.metrics_token = Some(Secret(token));
+        }
+        Ok(())
+    }
+
     fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
         if let Some(listen) = var("JANGTEO_LISTEN") {
             self.listen =
@@ -207,12 +238,7 @@ impl Config {
             }
             self.database_url = Some(Secret(url));
         }
-        if let Some(secret) = var("JANGTEO_JWT_SECRET").filter(|s| !s.is_empty()) {
-            self.jwt_secret = Some(Secret(secret));
-        }
-        if let Some(key) = var("JANGTEO_MASTER_KEY").filter(|s| !s.is_empty()) {
-            self.master_key = Some(Secret(key));
-        }
+        self.apply_security_env(&var)?;
         let number = |name: &str| number(&var, name);
         if let Some(ttl) = number("JANGTEO_ACCESS_TOKEN_TTL_SECS")? {
             self.access_token_ttl_secs = ttl;

@@ -72,14 +72,26 @@ pub(crate) async fn readyz(state: web::Data<ApiState>) -> HttpResponse {
 /// path's aggregate-cache and retry counters.
 #[utoipa::path(
     get, path = "/metrics", operation_id = "metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text: `jangteo_log_head_position`; per \
+    responses(
+        (status = 403, description = "- `forbidden`: on the public listener, metrics are served only to \
+            loopback clients, or with `Authorization: Bearer <JANGTEO_METRICS_TOKEN>`, or not at all \
+            when `JANGTEO_METRICS_LISTEN` serves them on an internal address"),
+        (status = 200, description = "Prometheus text: `jangteo_log_head_position`; per \
         projection `jangteo_projection_position`, `jangteo_projection_lag_events`, \
         `jangteo_projection_lag_milliseconds`; the command path's \
         `jangteo_aggregate_cache_hits_total`, `jangteo_aggregate_cache_misses_total`, \
         `jangteo_aggregate_cache_enabled`, `jangteo_command_retries_total`, \
-        `jangteo_command_contention_total`.", content_type = "text/plain; version=0.0.4", body = String)),
+        `jangteo_command_contention_total`.", content_type = "text/plain; version=0.0.4", body = String),
+    ),
 )]
-pub(crate) async fn metrics(state: web::Data<ApiState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn metrics(
+    state: web::Data<ApiState>,
+    access: Option<web::Data<crate::MetricsAccess>>,
+    request: actix_web::HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(access) = access {
+        access.check(&request)?;
+    }
     let report = state.operations.lag(chrono::Utc::now()).await?;
     let mut text = String::new();
     let _ =

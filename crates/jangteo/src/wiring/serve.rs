@@ -4,7 +4,8 @@ use std::{net::TcpListener, sync::Arc, time::Duration};
 
 use anyhow::{Context, Result};
 use jangteo_api::{
-    ApiState, Draining, HttpSettings, InMemoryRateLimiter, RateLimiter, RedisRateLimiter, TokenService,
+    ApiState, Draining, HttpSettings, InMemoryRateLimiter, MetricsAccess, RateLimiter, RedisRateLimiter,
+    TokenService,
 };
 use jangteo_app::{
     Accounts, Carts, Checkouts, Disputes, Favourites, Listings, Operations, Orders, ProjectionProgress,
@@ -38,6 +39,35 @@ async fn rate_limiter(config: &Config) -> Result<Arc<dyn RateLimiter>> {
             Ok(Arc::new(limiter))
         }
         None => Ok(Arc::new(InMemoryRateLimiter::per_minute(config.rate_limit_per_minute))),
+    }
+}
+
+/// The access tokens' signing secret: configured (32 bytes at least), or generated into the data
+/// dir.
+fn jwt_secret(config: &Config) -> Result<Vec<u8>> {
+    match config.jwt_secret_bytes()? {
+        Some(secret) => Ok(secret),
+        None => secrets::load_or_create(&config.data_dir, secrets::JWT_SECRET_FILE),
+    }
+}
+
+/// Serves `/metrics` on `JANGTEO_METRICS_LISTEN`, when set.
+fn serve_internal_metrics(config: &Config, state: &ApiState) -> Result<()> {
+    if let Some(address) = config.metrics_listen {
+        let listener = TcpListener::bind(address).with_context(|| format!("binding {address} (metrics)"))?;
+        tracing::info!(%address, "metrics on http://{address}/metrics");
+        tokio::spawn(jangteo_api::serve_metrics(listener, state.clone())?);
+    }
+    Ok(())
+}
+
+/// Who reads `/metrics` on the public listener: nobody when an internal address serves them, a
+/// scraper with the configured token, and loopback clients.
+fn metrics_access(config: &Config) -> MetricsAccess {
+    match (&config.metrics_listen, &config.metrics_token) {
+        (Some(_), _) => MetricsAccess::Elsewhere,
+        (None, Some(token)) => MetricsAccess::Token(token.expose().to_owned()),
+        (None, None) => MetricsAccess::Loopback,
     }
 }
 
@@ -121,10 +151,7 @@ pub async fn serve(config: Config) -> Result<()> {
         spawn_trade_duties(&config, &uow, &gateway, &mut workers)?;
     }
 
-    let jwt_secret = match config.jwt_secret_bytes()? {
-        Some(secret) => secret,
-        None => secrets::load_or_create(&config.data_dir, secrets::JWT_SECRET_FILE)?,
-    };
+    let jwt_secret = jwt_secret(&config)?;
     let orders = Orders::new(&uow, Arc::clone(&gateway));
     let accounts = Accounts::new(&uow, &identity.vault, Arc::clone(&identity.credentials));
     let carts = Carts::new(&uow, Arc::new(jangteo_shipping::fees::FeeTable::standard()));
@@ -166,7 +193,9 @@ pub async fn serve(config: Config) -> Result<()> {
         draining: draining.clone(),
         cors_allowed_origins: config.cors_allowed_origins.clone(),
         rate_limiter: rate_limiter(&config).await?,
+        metrics_access: metrics_access(&config),
     };
+    serve_internal_metrics(&config, &state)?;
     let server = jangteo_api::serve(listener, state, settings)?;
     // Tests and scripts wait for this exact line to learn the bound port.
     tracing::info!(%address, "listening on http://{address}");
