@@ -275,3 +275,57 @@ on_both_profiles!(
     new_passwords_follow_the_policy_on_postgres,
     new_passwords_follow_the_policy
 );
+
+async fn anyone_browses_listings_without_a_token(profile: &Profile) {
+    let server = TestServer::start(profile).await;
+    let seller = server.member("판매왕").await;
+    let create = |title: &'static str| {
+        server.send(
+            Method::POST,
+            "/v1/listings",
+            Some(&seller.token),
+            Some(json!({"title": title, "description": "좋아요", "price": 10_000})),
+        )
+    };
+    let draft = create("초안 자전거").await;
+    let public = create("공개 자전거").await;
+    let public_id = public.body["listing_id"].as_str().unwrap().to_owned();
+    let published = server
+        .send(Method::POST, &format!("/v1/listings/{public_id}/publish"), Some(&seller.token), None)
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    let position = published.position().to_string();
+
+    let read = server
+        .request(Method::GET, &format!("/v1/listings/{public_id}"), None)
+        .header("X-Consistency-Position", &position)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), StatusCode::OK, "a listing is read without a token");
+    let found = server
+        .request(Method::GET, "/v1/listings?q=자전거", None)
+        .header("X-Consistency-Position", &position)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(found.status(), StatusCode::OK);
+    let page: Value = found.json().await.unwrap();
+    let titles: Vec<&str> =
+        page["items"].as_array().unwrap().iter().map(|item| item["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["공개 자전거"], "only the public listing: {page}");
+
+    let draft_id = draft.body["listing_id"].as_str().unwrap();
+    let anonymous = server.send(Method::GET, &format!("/v1/listings/{draft_id}"), None, None).await;
+    anonymous.assert_problem(StatusCode::NOT_FOUND, "not_found");
+    let own = server.send(Method::GET, &format!("/v1/listings/{draft_id}"), Some(&seller.token), None).await;
+    assert_eq!(own.status, StatusCode::OK, "the seller sees their draft: {}", own.body);
+    let forged = server.send(Method::GET, "/v1/listings", Some("not-a-token"), None).await;
+    forged.assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+on_both_profiles!(
+    anyone_browses_listings_without_a_token_embedded,
+    anyone_browses_listings_without_a_token_on_postgres,
+    anyone_browses_listings_without_a_token
+);

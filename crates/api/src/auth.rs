@@ -104,6 +104,25 @@ impl FromRequest for Authenticated {
     }
 }
 
+/// The member making the request if it carries a token, or nobody: for what anyone may read
+/// (listings). A token that is sent must still be valid: a bad one is 401, not anonymity.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MaybeAuthenticated(pub Option<AccountId>);
+
+impl FromRequest for MaybeAuthenticated {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if request.headers().contains_key(header::AUTHORIZATION) {
+            let session = CurrentSession::from_request(request, payload);
+            Box::pin(async move { session.await.map(|session| MaybeAuthenticated(Some(session.account))) })
+        } else {
+            Box::pin(std::future::ready(Ok(MaybeAuthenticated(None))))
+        }
+    }
+}
+
 /// The signed-in member and the session their token belongs to.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CurrentSession {

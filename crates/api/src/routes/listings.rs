@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     ApiError, ApiState,
-    auth::Authenticated,
+    auth::{Authenticated, MaybeAuthenticated},
     consistency::consistency_position,
     openapi::{headers::ConsistencyPosition, schemas},
     routes::Fields,
@@ -184,9 +184,9 @@ pub(crate) async fn edit(
     Ok(HttpResponse::Ok().json(ListingEdited { listing_id, position: receipt.position }))
 }
 
-/// A listing; a look by anyone but its seller counts as a view.
+/// A listing, for anyone (no token needed); a look by anyone but its seller counts as a view.
 #[utoipa::path(
-    get, path = "/v1/listings/{listing_id}", operation_id = "get_listing", tag = "listings", security(("bearer" = [])),
+    get, path = "/v1/listings/{listing_id}", operation_id = "get_listing", tag = "listings", security((), ("bearer" = [])),
     params(("listing_id" = uuid::Uuid, Path), ConsistencyPosition),
     responses(
         (status = 200, description = "The listing; a look by anyone but the seller counts as a view.",
@@ -197,12 +197,12 @@ pub(crate) async fn edit(
 )]
 pub(crate) async fn get(
     state: web::Data<ApiState>,
-    Authenticated(viewer): Authenticated,
+    MaybeAuthenticated(viewer): MaybeAuthenticated,
     path: web::Path<ListingId>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let position = consistency_position(&request)?;
-    let view = state.queries.listing(Some(viewer), path.into_inner(), position).await?;
+    let view = state.queries.listing(viewer, path.into_inner(), position).await?;
     Ok(HttpResponse::Ok().json(ListingBody {
         listing: &view.listing,
         view_count: view.counts.map(|counts| counts.views),
@@ -299,9 +299,9 @@ pub(crate) struct ListingPage {
     next_cursor: Option<String>,
 }
 
-/// Search public listings: newest first, or best match first with `q`.
+/// Search public listings, for anyone (no token needed): newest first, or best match first with `q`.
 #[utoipa::path(
-    get, path = "/v1/listings", operation_id = "search_listings", tag = "listings", security(("bearer" = [])),
+    get, path = "/v1/listings", operation_id = "search_listings", tag = "listings", security((), ("bearer" = [])),
     params(SearchParams, ConsistencyPosition),
     responses(
         (status = 200, description = "A page of public listings.", body = ListingPage),
@@ -312,7 +312,7 @@ pub(crate) struct ListingPage {
 )]
 pub(crate) async fn search(
     state: web::Data<ApiState>,
-    Authenticated(_viewer): Authenticated,
+    MaybeAuthenticated(_viewer): MaybeAuthenticated,
     params: web::Query<SearchParams>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
