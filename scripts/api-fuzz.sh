@@ -79,7 +79,7 @@ call() { # METHOD PATH TOKEN [BODY]: the answer's body; fails on a non-2xx answe
 }
 member() { # NICKNAME: signs a new member up and in, prints the access token
     local email="$1-$RANDOM$RANDOM@example.com" password="fuzz-password-1"
-    call POST /v1/accounts "" "{\"email\": \"$email\", \"password\": \"$password\", \"nickname\": \"$1\"}" >/dev/null
+    call POST /v1/accounts "" "{\"email\": \"$email\", \"password\": \"$password\", \"nickname\": \"$1\", \"consents\": {\"terms\": \"2026-12-01\", \"privacy\": \"2026-12-01\", \"marketing\": false}}" >/dev/null
     call POST /v1/sessions "" "{\"email\": \"$email\", \"password\": \"$password\"}" | json_field access_token
 }
 listing() { # TOKEN TITLE: a published listing of that member, prints its id

@@ -15,7 +15,7 @@ async fn bad_requests_get_problem_details() {
 
     // No token, a bad token.
     server
-        .send(Method::GET, "/v1/listings", None, None)
+        .send(Method::GET, "/v1/cart", None, None)
         .await
         .assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
     server
@@ -72,7 +72,7 @@ async fn bad_requests_get_problem_details() {
             Method::POST,
             "/v1/accounts",
             None,
-            Some(json!({"email": seller.email, "password": "another password", "nickname": "again"})),
+            Some(json!({"email": seller.email, "password": "another password", "nickname": "again", "consents": {"terms": "2026-12-01", "privacy": "2026-12-01", "marketing": false}})),
         )
         .await
         .assert_problem(StatusCode::CONFLICT, "email_taken");
@@ -155,10 +155,10 @@ async fn race_for_listings(server: &TestServer) {
 async fn clients_over_the_rate_limit_are_told_to_wait() {
     let server = TestServer::start_with(&Profile::Embedded, &[("JANGTEO_RATE_LIMIT_PER_MINUTE", "5")]).await;
     for _ in 0..5 {
-        let reply = server.send(Method::GET, "/v1/listings", None, None).await;
+        let reply = server.send(Method::GET, "/v1/cart", None, None).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "counted, but allowed through");
     }
-    let limited = server.send(Method::GET, "/v1/listings", None, None).await;
+    let limited = server.send(Method::GET, "/v1/cart", None, None).await;
     limited.assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     // Health checks are never limited.
     assert_eq!(server.send(Method::GET, "/healthz", None, None).await.status, StatusCode::OK);
@@ -235,15 +235,15 @@ async fn api_instances_sharing_redis_share_the_rate_limit() {
     let first = TestServer::start_with(&Profile::Embedded, &settings).await;
     let second = TestServer::start_with(&Profile::Embedded, &settings).await;
     for server in [&first, &second, &first, &second, &first] {
-        let reply = server.send(Method::GET, "/v1/listings", None, None).await;
+        let reply = server.send(Method::GET, "/v1/cart", None, None).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "within the shared budget");
     }
     second
-        .send(Method::GET, "/v1/listings", None, None)
+        .send(Method::GET, "/v1/cart", None, None)
         .await
         .assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
     first
-        .send(Method::GET, "/v1/listings", None, None)
+        .send(Method::GET, "/v1/cart", None, None)
         .await
         .assert_problem(StatusCode::TOO_MANY_REQUESTS, "rate_limited");
 }

@@ -29,6 +29,7 @@ macro_rules! on_both_profiles {
 
 mod cache_race;
 mod cart;
+mod consents;
 mod crash;
 mod deadlines;
 mod degraded;

@@ -253,7 +253,7 @@ async fn new_passwords_follow_the_policy(profile: &Profile) {
                 Method::POST,
                 "/v1/accounts",
                 None,
-                Some(json!({"email": "kim@example.com", "password": password, "nickname": "김씨네"})),
+                Some(json!({"email": "kim@example.com", "password": password, "nickname": "김씨네", "consents": {"terms": "2026-12-01", "privacy": "2026-12-01", "marketing": false}})),
             )
             .await;
         refused.assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
@@ -264,7 +264,7 @@ async fn new_passwords_follow_the_policy(profile: &Profile) {
             Method::POST,
             "/v1/accounts",
             None,
-            Some(json!({"email": "kim@example.com", "password": "a quiet harbour at dawn", "nickname": "김씨네"})),
+            Some(json!({"email": "kim@example.com", "password": "a quiet harbour at dawn", "nickname": "김씨네", "consents": {"terms": "2026-12-01", "privacy": "2026-12-01", "marketing": false}})),
         )
         .await;
     assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.body);

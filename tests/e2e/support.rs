@@ -233,7 +233,7 @@ impl TestServer {
                 Method::POST,
                 "/v1/accounts",
                 None,
-                Some(json!({"email": email, "password": password, "nickname": nickname})),
+                Some(json!({"email": email, "password": password, "nickname": nickname, "consents": {"terms": "2026-12-01", "privacy": "2026-12-01", "marketing": false}})),
             )
             .await;
         assert_eq!(registered.status, StatusCode::CREATED, "{}", registered.body);

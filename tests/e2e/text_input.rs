@@ -36,19 +36,19 @@ async fn control_characters_refused(profile: &Profile) {
                 Method::POST,
                 "/v1/accounts".into(),
                 None,
-                json!({"email": format!("kim{bad}@example.com"), "password": "long enough secret", "nickname": "김씨"}),
+                json!({"email": format!("kim{bad}@example.com"), "password": "long enough secret", "nickname": "김씨", "consents": {"terms": "2026-12-01", "privacy": "2026-12-01", "marketing": false}}),
             ),
             (
                 Method::POST,
                 "/v1/accounts".into(),
                 None,
-                json!({"email": "new-member@example.com", "password": "long enough secret", "nickname": with("씨")}),
+                json!({"email": "new-member@example.com", "password": "long enough secret", "nickname": with("씨"), "consents": {"terms": "2026-12-01", "privacy": "2026-12-01", "marketing": false}}),
             ),
             (
                 Method::POST,
                 "/v1/accounts".into(),
                 None,
-                json!({"email": "new-member@example.com", "password": with("long enough secret"), "nickname": "김씨"}),
+                json!({"email": "new-member@example.com", "password": with("long enough secret"), "nickname": "김씨", "consents": {"terms": "2026-12-01", "privacy": "2026-12-01", "marketing": false}}),
             ),
             (
                 Method::POST,
@@ -174,7 +174,7 @@ async fn text_normalised(profile: &Profile) {
             Method::POST,
             "/v1/accounts",
             None,
-            Some(json!({"email": "ＰＡＲＫ@Example.com", "password": "long enough secret", "nickname": "박씨"})),
+            Some(json!({"email": "ＰＡＲＫ@Example.com", "password": "long enough secret", "nickname": "박씨", "consents": {"terms": "2026-12-01", "privacy": "2026-12-01", "marketing": false}})),
         )
         .await;
     assert_eq!(registered.status, StatusCode::CREATED, "{}", registered.body);
@@ -183,7 +183,7 @@ async fn text_normalised(profile: &Profile) {
             Method::POST,
             "/v1/accounts",
             None,
-            Some(json!({"email": "park@example.com", "password": "another secret!", "nickname": "박씨2"})),
+            Some(json!({"email": "park@example.com", "password": "another secret!", "nickname": "박씨2", "consents": {"terms": "2026-12-01", "privacy": "2026-12-01", "marketing": false}})),
         )
         .await;
     again.assert_problem(StatusCode::CONFLICT, "email_taken");

@@ -6,12 +6,13 @@
 //! always has them; a sign-up refused for a taken e-mail takes them back (a crash in between
 //! leaves rows no event refers to, which nothing reaches: their owner's id was never handed out).
 
-use std::sync::Arc;
+use std::{collections::BTreeMap, sync::Arc};
 
 use async_trait::async_trait;
 use jangteo_domain::{
-    AccountId, Email, Nickname, SealedText,
+    AccountId, DomainError, Email, Nickname, SealedText, ValidationError,
     account::{AccountCommand, AccountRole, AccountState},
+    consent::{ConsentKind, ConsentRecord, ConsentVersion, SignUpConsents},
 };
 use jangteo_event_store::{AppendOutcome, EventStoreError, UniqueClaim};
 use jangteo_identity::{CredentialStore, PersonalDataVault, PersonalField};
@@ -34,7 +35,47 @@ pub struct Registration {
     pub email: Email,
     pub nickname: Nickname,
     pub password: PlainPassword,
+    pub consents: ConsentAnswers,
 }
+
+/// What a member agreed to, as they send it: the versions of the terms and the privacy policy,
+/// and whether they want marketing messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentAnswers {
+    pub terms: ConsentVersion,
+    pub privacy: ConsentVersion,
+    pub marketing: bool,
+}
+
+/// The versions of the terms of use and the privacy policy in force, which a sign-up must agree
+/// to (`JANGTEO_TERMS_VERSION`, `JANGTEO_PRIVACY_VERSION`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentPolicy {
+    pub terms: ConsentVersion,
+    pub privacy: ConsentVersion,
+}
+
+impl Default for ConsentPolicy {
+    fn default() -> Self {
+        #[allow(clippy::expect_used, reason = "a constant that parses")]
+        let first = ConsentVersion::parse(FIRST_POLICY_VERSION).expect("the first policy version is valid");
+        Self { terms: first.clone(), privacy: first }
+    }
+}
+
+/// The version of the terms and the privacy policy Jangteo was first published with.
+pub const FIRST_POLICY_VERSION: &str = "2026-12-01";
+
+/// Changes to a member's consents; `None` leaves one as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConsentChanges {
+    pub terms: Option<ConsentVersion>,
+    pub privacy: Option<ConsentVersion>,
+    pub marketing: Option<bool>,
+}
+
+/// Each consent of a member as it stands.
+pub type ConsentState = BTreeMap<ConsentKind, ConsentRecord>;
 
 #[derive(Clone)]
 pub struct Accounts {
@@ -42,6 +83,7 @@ pub struct Accounts {
     vault: PersonalDataVault,
     credentials: Arc<dyn CredentialStore>,
     hashers: Arc<Hashers>,
+    policy: ConsentPolicy,
 }
 
 impl Accounts {
@@ -53,7 +95,79 @@ impl Accounts {
             vault: vault.clone(),
             credentials,
             hashers: Arc::new(Hashers::for_this_machine()),
+            policy: ConsentPolicy::default(),
         }
+    }
+
+    /// The policy versions sign-ups and consent changes must agree to.
+    #[must_use]
+    pub fn with_consent_policy(mut self, policy: ConsentPolicy) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    pub fn consent_policy(&self) -> &ConsentPolicy {
+        &self.policy
+    }
+
+    /// Refuses a version of the terms or the privacy policy that is not the one in force.
+    fn check_version(&self, kind: ConsentKind, version: &ConsentVersion) -> Result<(), AppError> {
+        let (current, field) = match kind {
+            ConsentKind::Terms => (&self.policy.terms, "consents.terms"),
+            ConsentKind::Privacy => (&self.policy.privacy, "consents.privacy"),
+            ConsentKind::Marketing => return Ok(()),
+        };
+        if version == current {
+            Ok(())
+        } else {
+            let reason = "must be the version in force (GET /v1/consents/current)";
+            Err(AppError::Domain(DomainError::Invalid(ValidationError::new(field, reason))))
+        }
+    }
+
+    /// The member's consents as they stand.
+    pub async fn consents(&self, account: AccountId) -> Result<ConsentState, AppError> {
+        match self.uow.current::<AccountState>(account.as_uuid()).await? {
+            AccountState::Present(account) => Ok(account.consents),
+            AccountState::Absent => Err(AppError::NotFound),
+        }
+    }
+
+    /// Gives or withdraws consents, each its own event (nothing for what is unchanged); the terms
+    /// and the privacy policy only at the version in force, and never withdrawn.
+    pub async fn change_consents(
+        &self,
+        account: AccountId,
+        changes: ConsentChanges,
+    ) -> Result<(ConsentState, CommandReceipt), AppError> {
+        let at = chrono::Utc::now();
+        let mut commands = Vec::new();
+        for (kind, version) in [(ConsentKind::Terms, changes.terms), (ConsentKind::Privacy, changes.privacy)]
+        {
+            if let Some(version) = version {
+                self.check_version(kind, &version)?;
+                commands.push(AccountCommand::Consent { kind, granted: true, version: Some(version), at });
+            }
+        }
+        if let Some(granted) = changes.marketing {
+            commands.push(AccountCommand::Consent {
+                kind: ConsentKind::Marketing,
+                granted,
+                version: None,
+                at,
+            });
+        }
+        let context = CommandContext::new(Actor::Member(account));
+        let mut receipt = None;
+        for command in &commands {
+            receipt =
+                Some(self.uow.execute::<AccountState>(account.as_uuid(), &context, command).await?.receipt);
+        }
+        let receipt = match receipt {
+            Some(receipt) => receipt,
+            None => CommandReceipt { position: self.uow.store().head_position().await?, duplicate: false },
+        };
+        Ok((self.consents(account).await?, receipt))
     }
 
     pub(crate) fn email_index(&self, email: &Email) -> String {
@@ -66,6 +180,8 @@ impl Accounts {
         &self,
         registration: Registration,
     ) -> Result<(AccountId, CommandReceipt), AppError> {
+        self.check_version(ConsentKind::Terms, &registration.consents.terms)?;
+        self.check_version(ConsentKind::Privacy, &registration.consents.privacy)?;
         let account_id = AccountId::from_uuid(Uuid::now_v7());
         let password_hash = self.hashers.hash(registration.password).await?;
         let key = self.vault.create_member_key(account_id).await?;
@@ -74,6 +190,12 @@ impl Accounts {
             email_index: self.email_index(&registration.email),
             email: key.seal(PersonalField::Email, registration.email.as_str())?,
             nickname: key.seal(PersonalField::Nickname, registration.nickname.as_str())?,
+            consents: SignUpConsents {
+                terms: registration.consents.terms,
+                privacy: registration.consents.privacy,
+                marketing: registration.consents.marketing,
+                at: chrono::Utc::now(),
+            },
         };
         self.credentials.set_password_hash(account_id, &password_hash, chrono::Utc::now()).await?;
         let context = CommandContext::new(Actor::Member(account_id));
@@ -181,6 +303,7 @@ struct Register {
     email: SealedText,
     email_index: String,
     nickname: SealedText,
+    consents: SignUpConsents,
 }
 
 #[async_trait]
@@ -196,6 +319,7 @@ impl Decision for Register {
             account_id: self.account_id,
             email: self.email.clone(),
             nickname: self.nickname.clone(),
+            consents: self.consents.clone(),
         };
         work.decide_new::<AccountState>(self.account_id.as_uuid(), register).await?;
         work.claim(UniqueClaim {

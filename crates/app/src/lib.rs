@@ -33,7 +33,10 @@ mod timeline;
 mod timeline_summary;
 mod unit_of_work;
 
-pub use accounts::{Accounts, Registration, Roles};
+pub use accounts::{
+    Accounts, ConsentAnswers, ConsentChanges, ConsentPolicy, ConsentState, FIRST_POLICY_VERSION,
+    Registration, Roles,
+};
 pub use carts::{CartLine, CartView, Carts, SellerGroup};
 pub use checkouts::{CheckoutReceipt, Checkouts, PlacedOrder};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -47,9 +47,18 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path)
         email: Email::parse(&format!("{name}@example.com")).unwrap(),
         nickname: Nickname::parse(name).unwrap(),
         password: PlainPassword::parse("a long enough password").unwrap(),
+        consents: jangteo_app::ConsentAnswers {
+            terms: jangteo_domain::consent::ConsentVersion::parse(jangteo_app::FIRST_POLICY_VERSION).unwrap(),
+            privacy: jangteo_domain::consent::ConsentVersion::parse(jangteo_app::FIRST_POLICY_VERSION)
+                .unwrap(),
+            marketing: true,
+        },
     };
     let (seller, _) = accounts.register(register("seller")).await.unwrap();
     let (buyer, _) = accounts.register(register("buyer")).await.unwrap();
+    // Marketing was agreed to at sign-up; withdrawing it is the one consent event left.
+    let changes = jangteo_app::ConsentChanges { marketing: Some(false), ..Default::default() };
+    accounts.change_consents(buyer, changes).await.unwrap();
     let context = |who| CommandContext::new(Actor::Member(who));
     let new = |title: &str| NewListing {
         title: Title::parse(title).unwrap(),

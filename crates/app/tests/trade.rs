@@ -409,6 +409,12 @@ async fn dispute_agent(world: &World) -> AccountId {
         email: email.clone(),
         nickname: jangteo_domain::Nickname::parse("분쟁담당").unwrap(),
         password: jangteo_app::PlainPassword::parse("a long enough password").unwrap(),
+        consents: jangteo_app::ConsentAnswers {
+            terms: jangteo_domain::consent::ConsentVersion::parse(jangteo_app::FIRST_POLICY_VERSION).unwrap(),
+            privacy: jangteo_domain::consent::ConsentVersion::parse(jangteo_app::FIRST_POLICY_VERSION)
+                .unwrap(),
+            marketing: true,
+        },
     };
     accounts.register(registration).await.unwrap();
     accounts.grant_role(&email, jangteo_domain::account::AccountRole::DisputeAgent).await.unwrap()

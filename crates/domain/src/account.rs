@@ -12,10 +12,16 @@
 //! hash in the clear; stores written before v2 are rewritten once at start (see
 //! `jangteo_app::personal_data_migration`), so no v1 event remains to be read.
 
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{AccountId, Aggregate, DomainError, DomainEvent, EventCodecError, Kind, SealedText};
+use crate::{
+    AccountId, Aggregate, DomainError, DomainEvent, EventCodecError, Kind, SealedText, ValidationError,
+    consent::{ConsentKind, ConsentRecord, ConsentVersion, SignUpConsents},
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Account {
@@ -26,6 +32,9 @@ pub struct Account {
     pub nickname: SealedText,
     #[serde(default)]
     pub role: AccountRole,
+    /// Each consent as it stands now.
+    #[serde(default)]
+    pub consents: BTreeMap<ConsentKind, ConsentRecord>,
 }
 
 /// What an account may do beyond trading.
@@ -52,6 +61,15 @@ pub enum AccountCommand {
         account_id: AccountId,
         email: SealedText,
         nickname: SealedText,
+        consents: SignUpConsents,
+    },
+    /// Gives or withdraws one consent. The terms and the privacy policy are given at a version
+    /// and cannot be withdrawn (closing the account is how); giving what is given changes nothing.
+    Consent {
+        kind: ConsentKind,
+        granted: bool,
+        version: Option<ConsentVersion>,
+        at: DateTime<Utc>,
     },
     /// Gives the account `role` (granting the role it has changes nothing).
     GrantRole {
@@ -64,6 +82,8 @@ pub enum AccountCommand {
 pub enum AccountEvent {
     AccountRegistered { account_id: AccountId, email: SealedText, nickname: SealedText },
     AccountRoleGranted { role: AccountRole },
+    ConsentGranted { consent: ConsentKind, version: Option<ConsentVersion>, at: DateTime<Utc> },
+    ConsentWithdrawn { consent: ConsentKind, at: DateTime<Utc> },
 }
 
 impl DomainEvent for AccountEvent {
@@ -71,13 +91,17 @@ impl DomainEvent for AccountEvent {
         match self {
             AccountEvent::AccountRegistered { .. } => "AccountRegistered",
             AccountEvent::AccountRoleGranted { .. } => "AccountRoleGranted",
+            AccountEvent::ConsentGranted { .. } => "ConsentGranted",
+            AccountEvent::ConsentWithdrawn { .. } => "ConsentWithdrawn",
         }
     }
 
     fn schema_version(&self) -> u32 {
         match self {
             AccountEvent::AccountRegistered { .. } => 2,
-            AccountEvent::AccountRoleGranted { .. } => 1,
+            AccountEvent::AccountRoleGranted { .. }
+            | AccountEvent::ConsentGranted { .. }
+            | AccountEvent::ConsentWithdrawn { .. } => 1,
         }
     }
 
@@ -85,7 +109,9 @@ impl DomainEvent for AccountEvent {
     /// clear, and the personal-data migration rewrites it as v2 before anything reads the log.
     fn upcast(event_type: &str, schema_version: u32, payload: Value) -> Result<Value, EventCodecError> {
         match (event_type, schema_version) {
-            ("AccountRegistered", 2) | ("AccountRoleGranted", 1) => Ok(payload),
+            ("AccountRegistered", 2) | ("AccountRoleGranted" | "ConsentGranted" | "ConsentWithdrawn", 1) => {
+                Ok(payload)
+            }
             ("AccountRegistered", 1) => {
                 Err(EventCodecError::Rewritten { event_type: event_type.to_owned(), schema_version })
             }
@@ -105,14 +131,38 @@ impl Aggregate for AccountState {
 
     fn decide(&self, command: AccountCommand) -> Result<Vec<AccountEvent>, DomainError> {
         match (self, command) {
-            (AccountState::Absent, AccountCommand::Register { account_id, email, nickname }) => {
-                Ok(vec![AccountEvent::AccountRegistered { account_id, email, nickname }])
+            (AccountState::Absent, AccountCommand::Register { account_id, email, nickname, consents }) => {
+                let at = consents.at;
+                let mut events = vec![
+                    AccountEvent::AccountRegistered { account_id, email, nickname },
+                    AccountEvent::ConsentGranted {
+                        consent: ConsentKind::Terms,
+                        version: Some(consents.terms),
+                        at,
+                    },
+                    AccountEvent::ConsentGranted {
+                        consent: ConsentKind::Privacy,
+                        version: Some(consents.privacy),
+                        at,
+                    },
+                ];
+                if consents.marketing {
+                    events.push(AccountEvent::ConsentGranted {
+                        consent: ConsentKind::Marketing,
+                        version: None,
+                        at,
+                    });
+                }
+                Ok(events)
             }
             (AccountState::Present(_), AccountCommand::Register { .. }) => {
                 Err(DomainError::AlreadyExists(Kind::Account))
             }
-            (AccountState::Absent, AccountCommand::GrantRole { .. }) => {
+            (AccountState::Absent, AccountCommand::GrantRole { .. } | AccountCommand::Consent { .. }) => {
                 Err(DomainError::NotFound(Kind::Account))
+            }
+            (AccountState::Present(account), AccountCommand::Consent { kind, granted, version, at }) => {
+                decide_consent(account, kind, granted, version, at)
             }
             (AccountState::Present(account), AccountCommand::GrantRole { role }) => {
                 if account.role == role {
@@ -132,13 +182,62 @@ impl Aggregate for AccountState {
                     email: email.clone(),
                     nickname: nickname.clone(),
                     role: AccountRole::Member,
+                    consents: BTreeMap::new(),
                 })
             }
             (AccountState::Present(mut account), AccountEvent::AccountRoleGranted { role }) => {
                 account.role = *role;
                 AccountState::Present(account)
             }
-            (AccountState::Absent, AccountEvent::AccountRoleGranted { .. }) => AccountState::Absent,
+            (AccountState::Present(mut account), AccountEvent::ConsentGranted { consent, version, at }) => {
+                account
+                    .consents
+                    .insert(*consent, ConsentRecord { granted: true, version: version.clone(), at: *at });
+                AccountState::Present(account)
+            }
+            (AccountState::Present(mut account), AccountEvent::ConsentWithdrawn { consent, at }) => {
+                account.consents.insert(*consent, ConsentRecord { granted: false, version: None, at: *at });
+                AccountState::Present(account)
+            }
+            (
+                AccountState::Absent,
+                AccountEvent::AccountRoleGranted { .. }
+                | AccountEvent::ConsentGranted { .. }
+                | AccountEvent::ConsentWithdrawn { .. },
+            ) => AccountState::Absent,
         }
     }
+}
+
+fn decide_consent(
+    account: &Account,
+    kind: ConsentKind,
+    granted: bool,
+    version: Option<ConsentVersion>,
+    at: DateTime<Utc>,
+) -> Result<Vec<AccountEvent>, DomainError> {
+    let field = match kind {
+        ConsentKind::Terms => "consents.terms",
+        ConsentKind::Privacy => "consents.privacy",
+        ConsentKind::Marketing => "consents.marketing",
+    };
+    let refuse = |reason| Err(DomainError::Invalid(ValidationError::new(field, reason)));
+    let version = if kind.is_required() { version } else { None };
+    if kind.is_required() && !granted {
+        return refuse("cannot be withdrawn while the account is open; close the account instead");
+    }
+    if kind.is_required() && version.is_none() {
+        return refuse("must name the version agreed to");
+    }
+    let current = account.consents.get(&kind);
+    let unchanged = current.is_some_and(|record| record.granted == granted && record.version == version)
+        || (current.is_none() && !granted);
+    if unchanged {
+        return Ok(Vec::new());
+    }
+    Ok(vec![if granted {
+        AccountEvent::ConsentGranted { consent: kind, version, at }
+    } else {
+        AccountEvent::ConsentWithdrawn { consent: kind, at }
+    }])
 }

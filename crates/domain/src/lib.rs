@@ -9,6 +9,7 @@ pub mod account;
 mod aggregate;
 pub mod cart;
 pub mod checkout;
+pub mod consent;
 mod error;
 pub mod escrow;
 pub mod favourite;

@@ -58,7 +58,12 @@ pub const AGGREGATES: &[AggregateEntry] = &[
         current_payload: current_payload::<AccountState>,
         // AccountRegistered v1 (personal data in the clear) is rewritten as v2 at migration, so
         // no store holds it any more.
-        events: &[EventEntry { event_type: "AccountRegistered", versions: &[2] }, v1("AccountRoleGranted")],
+        events: &[
+            EventEntry { event_type: "AccountRegistered", versions: &[2] },
+            v1("AccountRoleGranted"),
+            v1("ConsentGranted"),
+            v1("ConsentWithdrawn"),
+        ],
     },
     AggregateEntry {
         stream_type: ListingState::STREAM_TYPE,
@@ -151,6 +156,6 @@ mod tests {
                 assert!(entry.versions.windows(2).all(|pair| pair[0] < pair[1]), "{entry:?}");
             }
         }
-        assert_eq!(events.len(), 35);
+        assert_eq!(events.len(), 37);
     }
 }

@@ -56,6 +56,10 @@ pub struct Config {
     pub http_workers: usize,
     /// Requests per minute per client IP.
     pub rate_limit_per_minute: u32,
+    /// The version of the terms of use in force, which sign-ups agree to.
+    pub terms_version: String,
+    /// The version of the privacy policy in force.
+    pub privacy_version: String,
     /// An internal address serving `/metrics` alone; set, the public listener serves it to nobody.
     pub metrics_listen: Option<SocketAddr>,
     /// A bearer token that lets a scraper read `/metrics` on the public listener (loopback
@@ -154,6 +158,8 @@ impl Default for Config {
             http_workers: 0,
             rate_limit_per_minute: 100,
             cors_allowed_origins: Vec::new(),
+            terms_version: jangteo_app::FIRST_POLICY_VERSION.to_owned(),
+            privacy_version: jangteo_app::FIRST_POLICY_VERSION.to_owned(),
             metrics_listen: None,
             metrics_token: None,
             redis_url: None,
@@ -239,6 +245,12 @@ impl Config {
             self.database_url = Some(Secret(url));
         }
         self.apply_security_env(&var)?;
+        if let Some(version) = var("JANGTEO_TERMS_VERSION").filter(|s| !s.is_empty()) {
+            self.terms_version = version;
+        }
+        if let Some(version) = var("JANGTEO_PRIVACY_VERSION").filter(|s| !s.is_empty()) {
+            self.privacy_version = version;
+        }
         let number = |name: &str| number(&var, name);
         if let Some(ttl) = number("JANGTEO_ACCESS_TOKEN_TTL_SECS")? {
             self.access_token_ttl_secs = ttl;
@@ -428,6 +440,18 @@ fn flag(var: &impl Fn(&str) -> Option<String>, name: &str) -> Result<Option<bool
 }
 
 impl Config {
+    /// The versions of the terms and the privacy policy in force.
+    pub fn consent_policy(&self) -> Result<jangteo_app::ConsentPolicy> {
+        let parse = |name: &str, text: &str| {
+            jangteo_domain::consent::ConsentVersion::parse(text)
+                .map_err(|error| anyhow::anyhow!("{name}={text}: {error}"))
+        };
+        Ok(jangteo_app::ConsentPolicy {
+            terms: parse("JANGTEO_TERMS_VERSION", &self.terms_version)?,
+            privacy: parse("JANGTEO_PRIVACY_VERSION", &self.privacy_version)?,
+        })
+    }
+
     /// The configured token-signing secret, refused when shorter than 32 bytes: an HS256 key
     /// shorter than its hash's output is guessable offline from any token it signed.
     pub fn jwt_secret_bytes(&self) -> Result<Option<Vec<u8>>> {

@@ -33,7 +33,12 @@ const SIGN_UPS_IN_FLIGHT: usize = 8;
 async fn member(client: &Client, role: &str, run: Uuid, n: usize) -> Result<Member> {
     let email = format!("{role}-{n}-{}@load.example", run.simple());
     let password = "load harness password";
-    let account = json!({ "email": email, "password": password, "nickname": format!("{role}{n}") });
+    let account = json!({
+        "email": email,
+        "password": password,
+        "nickname": format!("{role}{n}"),
+        "consents": { "terms": "2026-12-01", "privacy": "2026-12-01", "marketing": false },
+    });
     client.expect(Method::POST, "/v1/accounts", None, Some(&account)).await?;
     let session = json!({ "email": email, "password": password });
     let signed_in = client.expect(Method::POST, "/v1/sessions", None, Some(&session)).await?;

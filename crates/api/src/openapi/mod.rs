@@ -46,6 +46,9 @@ const BEARER: &str = "bearer";
         routes::sessions::sign_out,
         routes::sessions::sign_out_everywhere,
         routes::me::sign_ins,
+        routes::consents::current,
+        routes::consents::mine,
+        routes::consents::change,
         routes::listings::create,
         routes::listings::search,
         routes::listings::get,
@@ -172,6 +175,7 @@ mod tests {
                 ("post", "/v1/accounts"),
                 ("post", "/v1/sessions"),
                 ("post", "/v1/sessions/refresh"),
+                ("get", "/v1/consents/current"),
                 ("post", "/v1/webhooks/toss"),
             ])
             .collect::<Vec<_>>();

@@ -6,7 +6,10 @@ use jangteo_domain::{AccountId, Email, Nickname};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{ApiError, ApiState, routes::Fields};
+use crate::{
+    ApiError, ApiState,
+    routes::{Fields, consents::SignUpConsentsBody},
+};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -18,6 +21,8 @@ pub(crate) struct RegisterBody {
     password: String,
     #[schema(min_length = 2, max_length = 20)]
     nickname: String,
+    /// Agreement to the terms and the privacy policy in force, and the answer on marketing.
+    consents: SignUpConsentsBody,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -35,7 +40,8 @@ pub(crate) struct AccountCreated {
         (status = 201, description = "The account is registered.", body = AccountCreated),
         (status = 409, description = "- `email_taken`: the e-mail is registered already"),
         (status = 422, description = "- `validation_failed`: an invalid e-mail or nickname, or a password \
-            the policy refuses (shorter than 10, the e-mail or nickname, one character repeated, a common one)"),
+            the policy refuses (shorter than 10, the e-mail or nickname, one character repeated, a common one), \
+            consents to versions not in force (`GET /v1/consents/current`)"),
     ),
 )]
 pub(crate) async fn register(
@@ -49,10 +55,13 @@ pub(crate) async fn register(
         (Some(email), Some(nickname)) => fields.check(PlainPassword::choose(&body.password, email, nickname)),
         _ => fields.check(PlainPassword::parse(&body.password)),
     };
+    let consents = body.consents.answers(&mut fields);
     fields.finish()?;
-    let (Some(email), Some(nickname), Some(password)) = (email, nickname, password) else {
+    let (Some(email), Some(nickname), Some(password), Some(consents)) = (email, nickname, password, consents)
+    else {
         return Err(ApiError::Validation(Vec::new()));
     };
-    let (account_id, receipt) = state.accounts.register(Registration { email, nickname, password }).await?;
+    let registration = Registration { email, nickname, password, consents };
+    let (account_id, receipt) = state.accounts.register(registration).await?;
     Ok(HttpResponse::Created().json(AccountCreated { account_id, position: receipt.position }))
 }

@@ -2,6 +2,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod carts;
+pub(crate) mod consents;
 pub(crate) mod disputes;
 pub(crate) mod docs;
 pub(crate) mod health;
@@ -46,6 +47,10 @@ pub(crate) const ROUTES: &[Route] = &[
     route("/v1/sessions/refresh", "POST", |r| r.route(web::post().to(sessions::refresh))),
     route("/v1/sessions/current", "DELETE", |r| r.route(web::delete().to(sessions::sign_out))),
     route("/v1/me/sign-ins", "GET", |r| r.route(web::get().to(me::sign_ins))),
+    route("/v1/consents/current", "GET", |r| r.route(web::get().to(consents::current))),
+    route("/v1/me/consents", "GET, PUT", |r| {
+        r.route(web::get().to(consents::mine)).route(web::put().to(consents::change))
+    }),
     route("/v1/listings", "GET, POST", |r| {
         r.route(web::get().to(listings::search)).route(web::post().to(listings::create))
     }),

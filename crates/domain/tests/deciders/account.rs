@@ -1,8 +1,10 @@
 //! Account: registered once; roles granted by operators.
 
+use chrono::{DateTime, Utc};
 use jangteo_domain::{
     AccountId, DomainError, Kind, SealedText,
     account::{AccountCommand as C, AccountEvent as E, AccountRole, AccountState},
+    consent::{ConsentKind, ConsentVersion, SignUpConsents},
 };
 use uuid::Uuid;
 
@@ -20,13 +22,101 @@ fn register() -> C {
     let E::AccountRegistered { account_id, email, nickname } = registered() else {
         unreachable!("registered() is a registration")
     };
-    C::Register { account_id, email, nickname }
+    C::Register { account_id, email, nickname, consents: consents(false) }
+}
+
+fn at() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_764_547_200, 0).unwrap()
+}
+
+fn version(text: &str) -> ConsentVersion {
+    ConsentVersion::parse(text).unwrap()
+}
+
+fn consents(marketing: bool) -> SignUpConsents {
+    SignUpConsents { terms: version("2026-12-01"), privacy: version("2026-11-01"), marketing, at: at() }
+}
+
+fn granted(consent: ConsentKind, version_text: Option<&str>) -> E {
+    E::ConsentGranted { consent, version: version_text.map(version), at: at() }
+}
+
+fn signed_up() -> Vec<E> {
+    vec![
+        registered(),
+        granted(ConsentKind::Terms, Some("2026-12-01")),
+        granted(ConsentKind::Privacy, Some("2026-11-01")),
+    ]
+}
+
+fn consent(kind: ConsentKind, given: bool, version_text: Option<&str>) -> C {
+    C::Consent { kind, granted: given, version: version_text.map(version), at: at() }
+}
+
+#[test]
+fn consent_decisions() {
+    let E::AccountRegistered { account_id, email, nickname } = registered() else { unreachable!() };
+    let mut with_marketing = signed_up();
+    with_marketing.push(granted(ConsentKind::Marketing, None));
+    run::<AccountState>(vec![
+        Case {
+            name: "sign up with marketing",
+            given: vec![],
+            when: C::Register { account_id, email, nickname, consents: consents(true) },
+            then: Ok(with_marketing.clone()),
+        },
+        Case {
+            name: "agree to marketing later",
+            given: signed_up(),
+            when: consent(ConsentKind::Marketing, true, None),
+            then: Ok(vec![granted(ConsentKind::Marketing, None)]),
+        },
+        Case {
+            name: "withdraw marketing",
+            given: with_marketing.clone(),
+            when: consent(ConsentKind::Marketing, false, None),
+            then: Ok(vec![E::ConsentWithdrawn { consent: ConsentKind::Marketing, at: at() }]),
+        },
+        Case {
+            name: "withdraw what was never given: nothing",
+            given: signed_up(),
+            when: consent(ConsentKind::Marketing, false, None),
+            then: Ok(vec![]),
+        },
+        Case {
+            name: "agree to the terms' new version",
+            given: signed_up(),
+            when: consent(ConsentKind::Terms, true, Some("2027-01-01")),
+            then: Ok(vec![granted(ConsentKind::Terms, Some("2027-01-01"))]),
+        },
+        Case {
+            name: "the same version again: nothing",
+            given: signed_up(),
+            when: consent(ConsentKind::Privacy, true, Some("2026-11-01")),
+            then: Ok(vec![]),
+        },
+        Case {
+            name: "the terms cannot be withdrawn",
+            given: signed_up(),
+            when: consent(ConsentKind::Terms, false, None),
+            then: Err(DomainError::Invalid(jangteo_domain::ValidationError::new(
+                "consents.terms",
+                "cannot be withdrawn while the account is open; close the account instead",
+            ))),
+        },
+        Case {
+            name: "consent for an absent account",
+            given: vec![],
+            when: consent(ConsentKind::Marketing, true, None),
+            then: Err(DomainError::NotFound(Kind::Account)),
+        },
+    ]);
 }
 
 #[test]
 fn account_decisions() {
     run::<AccountState>(vec![
-        Case { name: "register", given: vec![], when: register(), then: Ok(vec![registered()]) },
+        Case { name: "register", given: vec![], when: register(), then: Ok(signed_up()) },
         Case {
             name: "register twice",
             given: vec![registered()],

@@ -153,7 +153,8 @@ pub async fn serve(config: Config) -> Result<()> {
 
     let jwt_secret = jwt_secret(&config)?;
     let orders = Orders::new(&uow, Arc::clone(&gateway));
-    let accounts = Accounts::new(&uow, &identity.vault, Arc::clone(&identity.credentials));
+    let accounts = Accounts::new(&uow, &identity.vault, Arc::clone(&identity.credentials))
+        .with_consent_policy(config.consent_policy()?);
     let carts = Carts::new(&uow, Arc::new(jangteo_shipping::fees::FeeTable::standard()));
     let state = ApiState {
         checkouts: Checkouts::new(&uow, orders.clone(), carts.clone()),
