@@ -1,5 +1,5 @@
-//! Consents over HTTP: a sign-up agrees to the versions in force, and a member reads and changes
-//! their own consents.
+//! A member's own account over HTTP: a sign-up agrees to the versions in force, a member reads and
+//! changes their own consents, and reads their account opened with their key.
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -74,4 +74,28 @@ on_both_profiles!(
     sign_up_requires_the_versions_in_force_and_consents_change_as_events_embedded,
     sign_up_requires_the_versions_in_force_and_consents_change_as_events_on_postgres,
     sign_up_requires_the_versions_in_force_and_consents_change_as_events
+);
+
+async fn members_read_their_own_account_opened_for_them(profile: &Profile) {
+    let server = TestServer::start(profile).await;
+    let member = server.member("내계정").await;
+    let other = server.member("남의계정").await;
+    let mine = server.send(Method::GET, "/v1/me", Some(&member.token), None).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    assert_eq!(mine.body["account_id"], member.account_id.as_str());
+    assert_eq!(mine.body["email"], member.email.as_str(), "opened with the member's key");
+    assert_eq!(mine.body["nickname"], "내계정");
+    assert_eq!(mine.body["role"], "member");
+    let theirs = server.send(Method::GET, "/v1/me", Some(&other.token), None).await;
+    assert_eq!(theirs.body["nickname"], "남의계정", "each token reads its own account");
+    server
+        .send(Method::GET, "/v1/me", None, None)
+        .await
+        .assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+}
+
+on_both_profiles!(
+    members_read_their_own_account_opened_for_them_embedded,
+    members_read_their_own_account_opened_for_them_on_postgres,
+    members_read_their_own_account_opened_for_them
 );

@@ -74,6 +74,15 @@ pub struct ConsentChanges {
     pub marketing: Option<bool>,
 }
 
+/// What a member sees of their own account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub account_id: AccountId,
+    pub email: String,
+    pub nickname: String,
+    pub role: AccountRole,
+}
+
 /// Each consent of a member as it stands.
 pub type ConsentState = BTreeMap<ConsentKind, ConsentRecord>;
 
@@ -123,6 +132,20 @@ impl Accounts {
             let reason = "must be the version in force (GET /v1/consents/current)";
             Err(AppError::Domain(DomainError::Invalid(ValidationError::new(field, reason))))
         }
+    }
+
+    /// The member's own profile, their personal data opened with their key.
+    pub async fn profile(&self, account: AccountId) -> Result<Profile, AppError> {
+        let AccountState::Present(state) = self.uow.current::<AccountState>(account.as_uuid()).await? else {
+            return Err(AppError::NotFound);
+        };
+        let key = self.vault.member_key(account).await?.ok_or(AppError::NotFound)?;
+        Ok(Profile {
+            account_id: account,
+            email: key.open(PersonalField::Email, &state.email)?,
+            nickname: key.open(PersonalField::Nickname, &state.nickname)?,
+            role: state.role,
+        })
     }
 
     /// The member's consents as they stand.

@@ -45,6 +45,7 @@ const BEARER: &str = "bearer";
         routes::sessions::refresh,
         routes::sessions::sign_out,
         routes::sessions::sign_out_everywhere,
+        routes::me::me,
         routes::me::sign_ins,
         routes::consents::current,
         routes::consents::mine,

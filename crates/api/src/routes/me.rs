@@ -6,6 +6,40 @@ use utoipa::ToSchema;
 
 use crate::{ApiError, ApiState, auth::Authenticated};
 
+/// The member's own account.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct MyAccount {
+    #[schema(value_type = uuid::Uuid)]
+    account_id: jangteo_domain::AccountId,
+    email: String,
+    nickname: String,
+    #[schema(examples("member"), pattern = "^(member|dispute_agent)$")]
+    role: &'static str,
+}
+
+/// The signed-in member's own account, their personal data opened for them alone.
+#[utoipa::path(
+    get, path = "/v1/me", operation_id = "me", tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The member's account.", body = MyAccount)),
+)]
+pub(crate) async fn me(
+    state: web::Data<ApiState>,
+    Authenticated(member): Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let profile = state.accounts.profile(member).await?;
+    let role = match profile.role {
+        jangteo_domain::account::AccountRole::Member => "member",
+        jangteo_domain::account::AccountRole::DisputeAgent => "dispute_agent",
+    };
+    Ok(HttpResponse::Ok().json(MyAccount {
+        account_id: profile.account_id,
+        email: profile.email,
+        nickname: profile.nickname,
+        role,
+    }))
+}
+
 /// One sign-in attempt with the member's e-mail address.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct SignInEntry {

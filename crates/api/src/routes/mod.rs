@@ -46,6 +46,7 @@ pub(crate) const ROUTES: &[Route] = &[
     }),
     route("/v1/sessions/refresh", "POST", |r| r.route(web::post().to(sessions::refresh))),
     route("/v1/sessions/current", "DELETE", |r| r.route(web::delete().to(sessions::sign_out))),
+    route("/v1/me", "GET", |r| r.route(web::get().to(me::me))),
     route("/v1/me/sign-ins", "GET", |r| r.route(web::get().to(me::sign_ins))),
     route("/v1/consents/current", "GET", |r| r.route(web::get().to(consents::current))),
     route("/v1/me/consents", "GET, PUT", |r| {
