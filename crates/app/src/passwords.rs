@@ -5,7 +5,10 @@
 //! two hundred sign-ins at once cost two hashes' memory per core and a short wait, and beyond
 //! the queue the answer is `503 overloaded`, never an unbounded pile of 19 MiB buffers.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
 
 use argon2::{
     Argon2,
@@ -75,10 +78,29 @@ impl std::fmt::Debug for PlainPassword {
     }
 }
 
+/// One place in the queue, left when dropped (also when the waiting request is cancelled).
+struct Waiting<'a> {
+    count: &'a AtomicUsize,
+    /// How many were waiting before this one.
+    ahead: usize,
+}
+
+impl<'a> Waiting<'a> {
+    fn enter(count: &'a AtomicUsize) -> Self {
+        Self { count, ahead: count.fetch_add(1, Ordering::SeqCst) }
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 /// The blocking threads that hash, one per core, and the queue in front of them.
 #[derive(Debug)]
 pub(crate) struct Hashers {
-    running: Semaphore,
+    running: Arc<Semaphore>,
     waiting: AtomicUsize,
     max_waiting: usize,
 }
@@ -91,22 +113,30 @@ impl Hashers {
     }
 
     pub(crate) fn new(at_once: usize, max_waiting: usize) -> Self {
-        Self { running: Semaphore::new(at_once), waiting: AtomicUsize::new(0), max_waiting }
+        Self { running: Arc::new(Semaphore::new(at_once)), waiting: AtomicUsize::new(0), max_waiting }
     }
 
     /// Runs `work` on a blocking thread once a hasher is free; [`AppError::Overloaded`] at once
     /// when the queue is full.
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
+        let waiting = Waiting::enter(&self.waiting);
+        if waiting.ahead >= self.max_waiting {
             return Err(AppError::Overloaded);
         }
-        let permit = self.running.acquire().await;
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
-        let _permit = permit.map_err(|error| AppError::internal("waiting for a password hasher", error))?;
-        tokio::task::spawn_blocking(work)
+        let permit = Arc::clone(&self.running)
+            .acquire_owned()
             .await
-            .map_err(|error| AppError::internal("password hashing task", error))
+            .map_err(|error| AppError::internal("waiting for a password hasher", error))?;
+        drop(waiting);
+        // The permit goes with the work: it is a hasher's until the hash is done, even if the
+        // request that asked for it is gone.
+        tokio::task::spawn_blocking(move || {
+            let done = work();
+            drop(permit);
+            done
+        })
+        .await
+        .map_err(|error| AppError::internal("password hashing task", error))
     }
 
     /// Hashes with argon2id and the library's recommended parameters (19 MiB, 2 passes).
@@ -188,7 +218,7 @@ mod tests {
         let hashers = std::sync::Arc::new(Hashers::new(1, 2));
         let password = || PlainPassword::parse("correct horse battery staple").unwrap();
         // One running and two waiting fill it: hold the only permit so none can finish.
-        let held = hashers.running.acquire().await.unwrap();
+        let held = Arc::clone(&hashers.running).acquire_owned().await.unwrap();
         let queued: Vec<_> = (0..2)
             .map(|_| {
                 let hashers = std::sync::Arc::clone(&hashers);

@@ -1,8 +1,8 @@
 //! Signing in: the credentials check with a lockout in front and a record of every attempt.
 //!
-//! More than [`MAX_FAILURES`] failed attempts within [`WINDOW`] for one e-mail address (known or
+//! After [`MAX_FAILURES`] failed attempts within [`WINDOW`] for one e-mail address (known or
 //! not: attempts are keyed by its blind index, so a lockout tells nothing about whether an
-//! account exists) or from one IP address refuse further attempts, unchecked, with
+//! account exists) or from one IP address, further attempts are refused unchecked, with
 //! `429 too_many_attempts` until the oldest of those failures leaves the window. Every attempt,
 //! whatever its outcome, is recorded with the client's IP address and user agent; members read
 //! their own (`GET /v1/me/sign-ins`, the PRD's 사용자 행동 log of sign-ins).
@@ -45,7 +45,14 @@ pub struct SignIns {
     accounts: Accounts,
     log: Arc<dyn SignInLog>,
     clock: Arc<dyn Clock>,
+    /// Attempts for one e-mail address take turns within a process (striped by its blind
+    /// index): a burst of guesses sent at once cannot all pass the lockout check before any of
+    /// them is recorded.
+    turns: Arc<Vec<tokio::sync::Mutex<()>>>,
 }
+
+/// How many stripes [`SignIns::turns`] has.
+const TURN_STRIPES: usize = 64;
 
 impl std::fmt::Debug for SignIns {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -55,7 +62,8 @@ impl std::fmt::Debug for SignIns {
 
 impl SignIns {
     pub fn new(accounts: &Accounts, log: Arc<dyn SignInLog>, clock: Arc<dyn Clock>) -> Self {
-        Self { accounts: accounts.clone(), log, clock }
+        let turns = (0..TURN_STRIPES).map(|_| tokio::sync::Mutex::new(())).collect();
+        Self { accounts: accounts.clone(), log, clock, turns: Arc::new(turns) }
     }
 
     /// The member whose e-mail and password these are, unless too many attempts failed lately
@@ -67,6 +75,9 @@ impl SignIns {
         client: &ClientInfo,
     ) -> Result<AccountId, AppError> {
         let email_index = self.accounts.email_index(email);
+        let stripe =
+            usize::from_str_radix(email_index.get(..2).unwrap_or("0"), 16).unwrap_or(0) % TURN_STRIPES;
+        let _turn = self.turns[stripe].lock().await;
         let now = self.clock.now();
         let client = ClientInfo {
             ip: client.ip.clone(),

@@ -70,7 +70,7 @@ fn no_store(mut response: HttpResponseBuilder) -> HttpResponseBuilder {
         (status = 201, description = "Signed in: a new session.", body = Session),
         (status = 401, description = "- `invalid_credentials`: an unknown e-mail or a wrong password \
             (never says which)"),
-        (status = 429, description = "- `too_many_attempts`: more than 5 failed sign-ins within 15 minutes \
+        (status = 429, description = "- `too_many_attempts`: 5 failed sign-ins within 15 minutes \
             for this e-mail address or from this IP address; `Retry-After` says when to try again",
             headers(("Retry-After" = u64, description = "Seconds until an attempt is taken again"))),
     ),

@@ -63,12 +63,16 @@ fn serve_internal_metrics(config: &Config, state: &ApiState) -> Result<()> {
 
 /// Who reads `/metrics` on the public listener: nobody when an internal address serves them, a
 /// scraper with the configured token, and loopback clients.
-fn metrics_access(config: &Config) -> MetricsAccess {
-    match (&config.metrics_listen, &config.metrics_token) {
+/// A token (from the environment or the file) shorter than 32 characters is refused.
+fn metrics_access(config: &Config) -> Result<MetricsAccess> {
+    Ok(match (&config.metrics_listen, &config.metrics_token) {
         (Some(_), _) => MetricsAccess::Elsewhere,
+        (None, Some(token)) if token.expose().len() < 32 => {
+            anyhow::bail!("the metrics token (JANGTEO_METRICS_TOKEN) must be at least 32 characters")
+        }
         (None, Some(token)) => MetricsAccess::Token(token.expose().to_owned()),
         (None, None) => MetricsAccess::Loopback,
-    }
+    })
 }
 
 /// HTTP worker threads: as configured, or one per core.
@@ -194,7 +198,7 @@ pub async fn serve(config: Config) -> Result<()> {
         draining: draining.clone(),
         cors_allowed_origins: config.cors_allowed_origins.clone(),
         rate_limiter: rate_limiter(&config).await?,
-        metrics_access: metrics_access(&config),
+        metrics_access: metrics_access(&config)?,
     };
     serve_internal_metrics(&config, &state)?;
     let server = jangteo_api::serve(listener, state, settings)?;
