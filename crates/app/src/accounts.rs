@@ -121,16 +121,16 @@ impl Accounts {
 
     /// Refuses a version of the terms or the privacy policy that is not the one in force.
     fn check_version(&self, kind: ConsentKind, version: &ConsentVersion) -> Result<(), AppError> {
-        let (current, field) = match kind {
-            ConsentKind::Terms => (&self.policy.terms, "consents.terms"),
-            ConsentKind::Privacy => (&self.policy.privacy, "consents.privacy"),
+        let current = match kind {
+            ConsentKind::Terms => &self.policy.terms,
+            ConsentKind::Privacy => &self.policy.privacy,
             ConsentKind::Marketing => return Ok(()),
         };
         if version == current {
             Ok(())
         } else {
             let reason = "must be the version in force (GET /v1/consents/current)";
-            Err(AppError::Domain(DomainError::Invalid(ValidationError::new(field, reason))))
+            Err(AppError::Domain(DomainError::Invalid(ValidationError::new(kind.field(), reason))))
         }
     }
 

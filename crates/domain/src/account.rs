@@ -47,6 +47,16 @@ pub enum AccountRole {
     DisputeAgent,
 }
 
+impl AccountRole {
+    /// Its name in the API and the events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountRole::Member => "member",
+            AccountRole::DisputeAgent => "dispute_agent",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", content = "account", rename_all = "snake_case")]
 pub enum AccountState {
@@ -216,12 +226,7 @@ fn decide_consent(
     version: Option<ConsentVersion>,
     at: DateTime<Utc>,
 ) -> Result<Vec<AccountEvent>, DomainError> {
-    let field = match kind {
-        ConsentKind::Terms => "consents.terms",
-        ConsentKind::Privacy => "consents.privacy",
-        ConsentKind::Marketing => "consents.marketing",
-    };
-    let refuse = |reason| Err(DomainError::Invalid(ValidationError::new(field, reason)));
+    let refuse = |reason| Err(DomainError::Invalid(ValidationError::new(kind.field(), reason)));
     let version = if kind.is_required() { version } else { None };
     if kind.is_required() && !granted {
         return refuse("cannot be withdrawn while the account is open; close the account instead");

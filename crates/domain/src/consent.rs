@@ -21,6 +21,24 @@ pub enum ConsentKind {
 }
 
 impl ConsentKind {
+    /// Its name in the API and the events (`terms`, `privacy`, `marketing`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentKind::Terms => "terms",
+            ConsentKind::Privacy => "privacy",
+            ConsentKind::Marketing => "marketing",
+        }
+    }
+
+    /// The request field it is answered in, as validation errors name it.
+    pub fn field(self) -> &'static str {
+        match self {
+            ConsentKind::Terms => "consents.terms",
+            ConsentKind::Privacy => "consents.privacy",
+            ConsentKind::Marketing => "consents.marketing",
+        }
+    }
+
     /// Whether an account cannot go on without it (withdrawing it is closing the account).
     pub fn is_required(self) -> bool {
         matches!(self, ConsentKind::Terms | ConsentKind::Privacy)

@@ -51,6 +51,13 @@ pub(crate) trait Queries: Database {
         subscriber: &str,
     ) -> Result<GlobalPosition, EventStoreError>;
 
+    /// The statements of `LogMaintenance::rewrite_events`, inside the caller's transaction
+    /// (which lifts the append-only trigger its backend's way around them).
+    async fn rewrite_events(
+        connection: &mut Self::Connection,
+        rewrites: &[crate::EventRewrite],
+    ) -> Result<(), EventStoreError>;
+
     /// Overwrites the checkpoint; moving it back is allowed (a rebuild starts again from 0).
     async fn save_checkpoint<'e>(
         executor: impl Executor<'e, Database = Self>,
@@ -65,12 +72,37 @@ where
     for<'q> DB::Arguments<'q>: IntoArguments<'q, DB>,
     for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
     for<'q> i64: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
+    for<'q> i32: Encode<'q, DB> + Type<DB>,
+    for<'q> sqlx::types::Json<&'q serde_json::Value>: Encode<'q, DB> + Type<DB>,
     for<'q> Uuid: Encode<'q, DB> + Decode<'q, DB> + Type<DB>,
     for<'q> &'q str: Encode<'q, DB> + Type<DB>,
     for<'q> DateTime<Utc>: Encode<'q, DB> + Type<DB>,
     for<'r> EventRow: FromRow<'r, DB::Row>,
     usize: ColumnIndex<DB::Row>,
 {
+    async fn rewrite_events(
+        connection: &mut Self::Connection,
+        rewrites: &[crate::EventRewrite],
+    ) -> Result<(), EventStoreError> {
+        for rewrite in rewrites {
+            sqlx::query("UPDATE events SET schema_version = $1, payload = $2 WHERE global_position = $3")
+                .bind(i32::try_from(rewrite.schema_version).unwrap_or(i32::MAX))
+                .bind(sqlx::types::Json(&rewrite.payload))
+                .bind(row::to_sql(rewrite.global_position, "position")?)
+                .execute(&mut *connection)
+                .await?;
+            for claim in &rewrite.claims {
+                sqlx::query("UPDATE unique_claims SET value = $1 WHERE scope = $2 AND value = $3")
+                    .bind(claim.new_value.as_str())
+                    .bind(claim.scope.as_str())
+                    .bind(claim.old_value.as_str())
+                    .execute(&mut *connection)
+                    .await?;
+            }
+        }
+        Ok(())
+    }
+
     async fn read_stream<'e>(
         executor: impl Executor<'e, Database = Self>,
         stream_id: Uuid,

@@ -238,6 +238,25 @@ macro_rules! identity_store_on {
             }
         }
 
+        async fn insert_refresh_token(
+            transaction: &mut sqlx::Transaction<'_, $db>,
+            digest: &TokenDigest,
+            session: Uuid,
+            issued_at: DateTime<Utc>,
+            expires_at: DateTime<Utc>,
+        ) -> Result<(), IdentityError> {
+            sqlx::query(
+                "INSERT INTO refresh_tokens (token_digest, session_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(digest.0.to_vec())
+            .bind(session)
+            .bind(issued_at)
+            .bind(expires_at)
+            .execute(&mut **transaction)
+            .await?;
+            Ok(())
+        }
+
         fn time_of(millis: i64) -> Result<DateTime<Utc>, IdentityError> {
             DateTime::from_timestamp_millis(millis)
                 .ok_or_else(|| IdentityError::Corrupt(format!("a time of {millis} ms")))
@@ -276,15 +295,13 @@ macro_rules! identity_store_on {
                 .bind(session.expires_at)
                 .execute(&mut *transaction)
                 .await?;
-                sqlx::query(
-                    "INSERT INTO refresh_tokens (token_digest, session_id, issued_at, expires_at) \
-                     VALUES ($1, $2, $3, $4)",
+                insert_refresh_token(
+                    &mut transaction,
+                    &session.refresh_token,
+                    session.session_id.as_uuid(),
+                    session.started_at,
+                    session.refresh_expires_at.min(session.expires_at),
                 )
-                .bind(session.refresh_token.0.to_vec())
-                .bind(session.session_id.as_uuid())
-                .bind(session.started_at)
-                .bind(session.refresh_expires_at.min(session.expires_at))
-                .execute(&mut *transaction)
                 .await?;
                 transaction.commit().await?;
                 Ok(())
@@ -337,16 +354,8 @@ macro_rules! identity_store_on {
                     transaction.commit().await?;
                     return Ok(Rotation::Refused);
                 }
-                sqlx::query(
-                    "INSERT INTO refresh_tokens (token_digest, session_id, issued_at, expires_at) \
-                     VALUES ($1, $2, $3, $4)",
-                )
-                .bind(next.0.to_vec())
-                .bind(session)
-                .bind(now)
-                .bind(next_expires_at.min(session_expires_at))
-                .execute(&mut *transaction)
-                .await?;
+                insert_refresh_token(&mut transaction, next, session, now, next_expires_at.min(session_expires_at))
+                    .await?;
                 transaction.commit().await?;
                 Ok(Rotation::Rotated { session_id, account })
             }

@@ -29,17 +29,17 @@ pub(crate) struct SignUpConsentsBody {
     marketing: bool,
 }
 
-fn version(fields: &mut Fields, field: &'static str, raw: &str) -> Option<ConsentVersion> {
+fn version(fields: &mut Fields, kind: ConsentKind, raw: &str) -> Option<ConsentVersion> {
     fields.check(
         ConsentVersion::parse(raw)
-            .map_err(|_| ValidationError::new(field, "must be 1-32 letters, digits, '.', '-' or '_'")),
+            .map_err(|_| ValidationError::new(kind.field(), "must be 1-32 letters, digits, '.', '-' or '_'")),
     )
 }
 
 impl SignUpConsentsBody {
     pub(crate) fn answers(&self, fields: &mut Fields) -> Option<ConsentAnswers> {
-        let terms = version(fields, "consents.terms", &self.terms);
-        let privacy = version(fields, "consents.privacy", &self.privacy);
+        let terms = version(fields, ConsentKind::Terms, &self.terms);
+        let privacy = version(fields, ConsentKind::Privacy, &self.privacy);
         Some(ConsentAnswers { terms: terms?, privacy: privacy?, marketing: self.marketing })
     }
 }
@@ -94,11 +94,6 @@ pub(crate) struct ConsentsChanged {
 }
 
 fn my_consents(state: ConsentState) -> MyConsents {
-    let name = |kind: ConsentKind| match kind {
-        ConsentKind::Terms => "terms",
-        ConsentKind::Privacy => "privacy",
-        ConsentKind::Marketing => "marketing",
-    };
     MyConsents {
         consents: state
             .into_iter()
@@ -108,7 +103,7 @@ fn my_consents(state: ConsentState) -> MyConsents {
                     version: record.version.map(String::from),
                     at: record.at,
                 };
-                (name(kind), entry)
+                (kind.as_str(), entry)
             })
             .collect(),
     }
@@ -155,8 +150,8 @@ pub(crate) async fn change(
     body: web::Json<ConsentChangesBody>,
 ) -> Result<HttpResponse, ApiError> {
     let mut fields = Fields::new();
-    let terms = body.terms.as_deref().map(|raw| version(&mut fields, "consents.terms", raw));
-    let privacy = body.privacy.as_deref().map(|raw| version(&mut fields, "consents.privacy", raw));
+    let terms = body.terms.as_deref().map(|raw| version(&mut fields, ConsentKind::Terms, raw));
+    let privacy = body.privacy.as_deref().map(|raw| version(&mut fields, ConsentKind::Privacy, raw));
     fields.finish()?;
     let changes =
         ConsentChanges { terms: terms.flatten(), privacy: privacy.flatten(), marketing: body.marketing };

@@ -28,15 +28,11 @@ pub(crate) async fn me(
     Authenticated(member): Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let profile = state.accounts.profile(member).await?;
-    let role = match profile.role {
-        jangteo_domain::account::AccountRole::Member => "member",
-        jangteo_domain::account::AccountRole::DisputeAgent => "dispute_agent",
-    };
     Ok(HttpResponse::Ok().json(MyAccount {
         account_id: profile.account_id,
         email: profile.email,
         nickname: profile.nickname,
-        role,
+        role: profile.role.as_str(),
     }))
 }
 

@@ -119,22 +119,7 @@ impl crate::LogMaintenance for PostgresEventStore {
         sqlx::query("ALTER TABLE events DISABLE TRIGGER events_append_only")
             .execute(&mut *transaction)
             .await?;
-        for rewrite in rewrites {
-            sqlx::query("UPDATE events SET schema_version = $1, payload = $2 WHERE global_position = $3")
-                .bind(i32::try_from(rewrite.schema_version).unwrap_or(i32::MAX))
-                .bind(sqlx::types::Json(&rewrite.payload))
-                .bind(crate::row::to_sql(rewrite.global_position, "position")?)
-                .execute(&mut *transaction)
-                .await?;
-            for claim in &rewrite.claims {
-                sqlx::query("UPDATE unique_claims SET value = $1 WHERE scope = $2 AND value = $3")
-                    .bind(&claim.new_value)
-                    .bind(&claim.scope)
-                    .bind(&claim.old_value)
-                    .execute(&mut *transaction)
-                    .await?;
-            }
-        }
+        Postgres::rewrite_events(&mut transaction, rewrites).await?;
         sqlx::query("ALTER TABLE events ENABLE TRIGGER events_append_only")
             .execute(&mut *transaction)
             .await?;

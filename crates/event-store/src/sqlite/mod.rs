@@ -118,22 +118,7 @@ impl crate::LogMaintenance for SqliteEventStore {
         let mut transaction = self.inner.writer.begin().await?;
         // DDL is transactional in SQLite: a failed rewrite leaves the trigger as it was.
         sqlx::query("DROP TRIGGER events_no_update").execute(&mut *transaction).await?;
-        for rewrite in rewrites {
-            sqlx::query("UPDATE events SET schema_version = $1, payload = $2 WHERE global_position = $3")
-                .bind(i64::from(rewrite.schema_version))
-                .bind(sqlx::types::Json(&rewrite.payload))
-                .bind(crate::row::to_sql(rewrite.global_position, "position")?)
-                .execute(&mut *transaction)
-                .await?;
-            for claim in &rewrite.claims {
-                sqlx::query("UPDATE unique_claims SET value = $1 WHERE scope = $2 AND value = $3")
-                    .bind(&claim.new_value)
-                    .bind(&claim.scope)
-                    .bind(&claim.old_value)
-                    .execute(&mut *transaction)
-                    .await?;
-            }
-        }
+        Sqlite::rewrite_events(&mut transaction, rewrites).await?;
         sqlx::query(NO_UPDATE_TRIGGER).execute(&mut *transaction).await?;
         transaction.commit().await?;
         Ok(())
