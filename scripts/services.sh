@@ -2,8 +2,8 @@
 # Makes sure the services the tests talk to are up: PostgreSQL on 127.0.0.1:5432 (user postgres)
 # and Redis on 127.0.0.1:6379, and that the servers and tools the tests start themselves are
 # installed: the Kafka-protocol broker tansu (crates.io, with its SQLite storage engine), and from
-# PyPI secantusdb (MongoDB wire protocol), osmem-server (the OpenSearch REST API) and the API
-# fuzzer schemathesis.
+# PyPI secantusdb (MongoDB wire protocol), osmem-server (the OpenSearch REST API), the SMTP server
+# aiosmtpd and the API fuzzer schemathesis.
 # Starts the machine's cluster when it is down; fails loudly when it cannot.
 set -euo pipefail
 
@@ -54,6 +54,7 @@ echo "Kafka-protocol broker: $(tansu --version 2>/dev/null || echo tansu)"
 # The read-model stand-ins the tests start, pinned; skipped when those versions are installed.
 SECANTUSDB_VERSION=0.7.0b3
 OSMEM_SERVER_VERSION=0.1.6
+AIOSMTPD_VERSION=1.4.6
 installed_version() { python3 -m pip show "$1" 2>/dev/null | sed -n 's/^Version: //p'; }
 pip_install() {
     # A Debian-managed Python refuses system-wide installs without this flag (PEP 668).
@@ -66,6 +67,7 @@ pip_install() {
 wanted=()
 [ "$(installed_version secantusdb)" = "$SECANTUSDB_VERSION" ] || wanted+=("secantusdb==$SECANTUSDB_VERSION")
 [ "$(installed_version osmem-server)" = "$OSMEM_SERVER_VERSION" ] || wanted+=("osmem-server==$OSMEM_SERVER_VERSION")
+[ "$(installed_version aiosmtpd)" = "$AIOSMTPD_VERSION" ] || wanted+=("aiosmtpd==$AIOSMTPD_VERSION")
 if [ "${#wanted[@]}" -gt 0 ]; then
     echo "Installing ${wanted[*]} (pip)"
     pip_install "${wanted[@]}"
@@ -80,6 +82,7 @@ fi
 osmem_bin="$(python3 -c 'import osmem_server; print(osmem_server.resolve_binary())')"
 echo "MongoDB stand-in: secantusdb $(installed_version secantusdb)"
 echo "Elasticsearch stand-in: $("$osmem_bin" -version)"
+echo "SMTP server: aiosmtpd $(installed_version aiosmtpd)"
 
 # schemathesis fuzzes the HTTP API against its OpenAPI document (scripts/api-fuzz.sh). Pinned, so
 # a new release cannot change what CI checks; installed once.

@@ -37,6 +37,8 @@ mod disputes;
 mod distributed;
 mod errors;
 mod external_read_models;
+mod mfa;
+mod password_resets;
 mod payments;
 mod problem_codes;
 mod races;

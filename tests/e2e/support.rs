@@ -69,6 +69,8 @@ impl TestServer {
             .env_remove("JANGTEO_CONFIG")
             .env_remove("JANGTEO_REDIS_URL")
             .env_remove("JANGTEO_CORS_ALLOWED_ORIGINS")
+            .env_remove("JANGTEO_SMTP_URL")
+            .env_remove("JANGTEO_PUBLIC_URL")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);

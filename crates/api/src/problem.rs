@@ -149,7 +149,10 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("invalid_query", StatusCode::BAD_REQUEST),
     ("cors_refused", StatusCode::BAD_REQUEST),
     ("invalid_header", StatusCode::BAD_REQUEST),
+    ("invalid_reset_token", StatusCode::BAD_REQUEST),
     ("unauthorized", StatusCode::UNAUTHORIZED),
+    ("invalid_mfa_token", StatusCode::UNAUTHORIZED),
+    ("invalid_mfa_code", StatusCode::UNAUTHORIZED),
     ("invalid_credentials", StatusCode::UNAUTHORIZED),
     ("invalid_refresh_token", StatusCode::UNAUTHORIZED),
     ("refresh_token_reused", StatusCode::UNAUTHORIZED),
@@ -159,6 +162,9 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
     ("already_exists", StatusCode::CONFLICT),
     ("email_taken", StatusCode::CONFLICT),
+    ("mfa_already_enabled", StatusCode::CONFLICT),
+    ("mfa_not_pending", StatusCode::CONFLICT),
+    ("mfa_not_enabled", StatusCode::CONFLICT),
     ("listing_not_available", StatusCode::CONFLICT),
     ("invalid_state_transition", StatusCode::CONFLICT),
     ("concurrent_modification", StatusCode::CONFLICT),
@@ -224,6 +230,12 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
         AppError::InvalidCredentials => ("invalid_credentials", S::UNAUTHORIZED, "Invalid credentials"),
         AppError::InvalidRefreshToken => ("invalid_refresh_token", S::UNAUTHORIZED, "Invalid refresh token"),
         AppError::RefreshTokenReused => ("refresh_token_reused", S::UNAUTHORIZED, "Refresh token reused"),
+        AppError::InvalidResetToken => ("invalid_reset_token", S::BAD_REQUEST, "Invalid password-reset link"),
+        AppError::InvalidMfaToken => ("invalid_mfa_token", S::UNAUTHORIZED, "Invalid sign-in challenge"),
+        AppError::InvalidMfaCode => ("invalid_mfa_code", S::UNAUTHORIZED, "Invalid code"),
+        AppError::MfaAlreadyEnabled => ("mfa_already_enabled", S::CONFLICT, "Two-factor sign-in already on"),
+        AppError::MfaNotPending => ("mfa_not_pending", S::CONFLICT, "No two-factor setup to confirm"),
+        AppError::MfaNotEnabled => ("mfa_not_enabled", S::CONFLICT, "Two-factor sign-in not on"),
         AppError::IdempotencyKeyReused => {
             ("idempotency_key_reused", S::UNPROCESSABLE_ENTITY, "Idempotency key reused")
         }
@@ -321,7 +333,11 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Unauthorized(_)
             | ApiError::App(
-                AppError::InvalidCredentials | AppError::InvalidRefreshToken | AppError::RefreshTokenReused,
+                AppError::InvalidCredentials
+                | AppError::InvalidRefreshToken
+                | AppError::RefreshTokenReused
+                | AppError::InvalidMfaToken
+                | AppError::InvalidMfaCode,
             ) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"jangteo\""));
             }
@@ -404,6 +420,12 @@ mod tests {
             ApiError::App(AppError::InvalidCredentials),
             ApiError::App(AppError::InvalidRefreshToken),
             ApiError::App(AppError::RefreshTokenReused),
+            ApiError::App(AppError::InvalidResetToken),
+            ApiError::App(AppError::InvalidMfaToken),
+            ApiError::App(AppError::InvalidMfaCode),
+            ApiError::App(AppError::MfaAlreadyEnabled),
+            ApiError::App(AppError::MfaNotPending),
+            ApiError::App(AppError::MfaNotEnabled),
             ApiError::App(AppError::IdempotencyKeyReused),
             ApiError::App(AppError::ListingsTaken(vec![ListingId::from_uuid(uuid::Uuid::nil())])),
             ApiError::App(AppError::Contention),
@@ -455,6 +477,12 @@ mod tests {
                 AppError::InvalidCredentials => "invalid_credentials",
                 AppError::InvalidRefreshToken => "invalid_refresh_token",
                 AppError::RefreshTokenReused => "refresh_token_reused",
+                AppError::InvalidResetToken => "invalid_reset_token",
+                AppError::InvalidMfaToken => "invalid_mfa_token",
+                AppError::InvalidMfaCode => "invalid_mfa_code",
+                AppError::MfaAlreadyEnabled => "mfa_already_enabled",
+                AppError::MfaNotPending => "mfa_not_pending",
+                AppError::MfaNotEnabled => "mfa_not_enabled",
                 AppError::IdempotencyKeyReused => "idempotency_key_reused",
                 AppError::ListingsTaken(_) => "listing_not_available",
                 AppError::Contention => "concurrent_modification",

@@ -1,8 +1,8 @@
 //! What every handler can reach: the application services and the token service.
 
 use jangteo_app::{
-    Accounts, Carts, Checkouts, Disputes, Favourites, Listings, Operations, Orders, Queries, Sessions,
-    SignIns, Timelines,
+    Accounts, Carts, Checkouts, Disputes, Favourites, Listings, Mfa, Operations, Orders, PasswordResets,
+    Queries, Sessions, SignIns, Timelines,
 };
 
 use crate::TokenService;
@@ -12,6 +12,8 @@ pub struct ApiState {
     pub accounts: Accounts,
     pub sessions: Sessions,
     pub sign_ins: SignIns,
+    pub password_resets: PasswordResets,
+    pub mfa: Mfa,
     pub listings: Listings,
     pub orders: Orders,
     pub disputes: Disputes,

@@ -10,7 +10,7 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use async_trait::async_trait;
 use jangteo_domain::{
-    AccountId, DomainError, Email, Nickname, SealedText, ValidationError,
+    AccountId, DomainError, Email, Nickname, PasswordHash, SealedText, ValidationError,
     account::{AccountCommand, AccountRole, AccountState},
     consent::{ConsentKind, ConsentRecord, ConsentVersion, SignUpConsents},
 };
@@ -272,6 +272,28 @@ impl Accounts {
         } else {
             Ok(Authentication::Refused { account: Some(account) })
         }
+    }
+
+    /// Checks a new password the member chose (a reset) against the sign-up policy, and hashes
+    /// it; [`Accounts::store_password`] then makes it theirs.
+    pub(crate) async fn hash_new_password(
+        &self,
+        account: AccountId,
+        raw: &str,
+    ) -> Result<PasswordHash, AppError> {
+        let profile = self.profile(account).await?;
+        let email = Email::parse(&profile.email).map_err(DomainError::Invalid)?;
+        let nickname = Nickname::parse(&profile.nickname).map_err(DomainError::Invalid)?;
+        let password = PlainPassword::choose(raw, &email, &nickname).map_err(DomainError::Invalid)?;
+        self.hashers.hash(password).await
+    }
+
+    pub(crate) async fn store_password(
+        &self,
+        account: AccountId,
+        hash: &PasswordHash,
+    ) -> Result<(), AppError> {
+        Ok(self.credentials.set_password_hash(account, hash, chrono::Utc::now()).await?)
     }
 
     /// Gives the account registered with `email` a role (an operator's command, issued from the

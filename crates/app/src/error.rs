@@ -35,6 +35,30 @@ pub enum AppError {
     #[error("this refresh token was used already; its session has been ended")]
     RefreshTokenReused,
 
+    /// A password-reset token is unknown, used, or expired.
+    #[error("this password-reset link is invalid, used or expired; ask for a new one")]
+    InvalidResetToken,
+
+    /// A second-factor challenge token (from `POST /v1/sessions`) is unknown, used, or expired.
+    #[error("this sign-in challenge is invalid, used or expired; sign in again")]
+    InvalidMfaToken,
+
+    /// A TOTP code or recovery code is wrong, or was used before.
+    #[error("the code is wrong or was used already")]
+    InvalidMfaCode,
+
+    /// A TOTP factor is on already; turn it off first to set up another.
+    #[error("two-factor sign-in is on already")]
+    MfaAlreadyEnabled,
+
+    /// There is no TOTP factor being set up to confirm.
+    #[error("no two-factor setup to confirm; start one with POST /v1/me/mfa/totp")]
+    MfaNotPending,
+
+    /// Two-factor sign-in is not on.
+    #[error("two-factor sign-in is not on")]
+    MfaNotEnabled,
+
     /// An idempotency key was reused for a different request.
     #[error("this idempotency key was used for a different request")]
     IdempotencyKeyReused,

@@ -6,14 +6,23 @@
 //! `429 too_many_attempts` until the oldest of those failures leaves the window. Every attempt,
 //! whatever its outcome, is recorded with the client's IP address and user agent; members read
 //! their own (`GET /v1/me/sign-ins`, the PRD's 사용자 행동 log of sign-ins).
+//!
+//! A member with two-factor sign-in on gets, for the right password, a challenge token instead
+//! of a session ([`SignInStep::MfaRequired`]): single-use, good for [`MFA_CHALLENGE_LIFETIME`],
+//! and traded with a TOTP or recovery code for the session. A wrong code counts as a failed
+//! attempt, so the lockout bounds guessing codes as it bounds guessing passwords.
 
 use std::sync::Arc;
 
+use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Duration, Utc};
-use jangteo_domain::{AccountId, Email};
-use jangteo_identity::{AttemptKey, SignInAttempt, SignInLog, SignInOutcome};
+use jangteo_domain::{AccountId, DomainError, Email};
+use jangteo_identity::{
+    AttemptKey, IssuedToken, OneTimeTokenStore, SignInAttempt, SignInLog, SignInOutcome, TokenDigest,
+    TokenPurpose, crypto::random_token,
+};
 
-use crate::{Accounts, AppError, Clock, PlainPassword, accounts::Authentication};
+use crate::{Accounts, AppError, Clock, Mfa, PlainPassword, accounts::Authentication};
 
 /// Failed attempts allowed within [`WINDOW`] before further ones are refused.
 pub const MAX_FAILURES: u32 = 5;
@@ -23,6 +32,27 @@ pub const WINDOW: Duration = Duration::minutes(15);
 const USER_AGENT_LIMIT: usize = 256;
 /// How many attempts a member's record lists.
 const HISTORY_LIMIT: u32 = 50;
+/// How long a sign-in waits for its second factor.
+pub const MFA_CHALLENGE_LIFETIME: Duration = Duration::minutes(5);
+
+/// Where a sign-in with the right password stands.
+#[derive(Clone, PartialEq, Eq)]
+pub enum SignInStep {
+    /// Signed in: start the member's session.
+    Complete(AccountId),
+    /// The member's second factor is asked for: trade `mfa_token` and a code at
+    /// [`SignIns::complete_mfa`].
+    MfaRequired { mfa_token: String },
+}
+
+impl std::fmt::Debug for SignInStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignInStep::Complete(account) => f.debug_tuple("Complete").field(account).finish(),
+            SignInStep::MfaRequired { .. } => f.write_str("MfaRequired(<redacted>)"),
+        }
+    }
+}
 
 /// Where an attempt came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,6 +73,8 @@ pub struct SignInRecord {
 #[derive(Clone)]
 pub struct SignIns {
     accounts: Accounts,
+    mfa: Mfa,
+    challenges: Arc<dyn OneTimeTokenStore>,
     log: Arc<dyn SignInLog>,
     clock: Arc<dyn Clock>,
     /// Attempts for one e-mail address take turns within a process (striped by its blind
@@ -61,55 +93,108 @@ impl std::fmt::Debug for SignIns {
 }
 
 impl SignIns {
-    pub fn new(accounts: &Accounts, log: Arc<dyn SignInLog>, clock: Arc<dyn Clock>) -> Self {
+    pub fn new(
+        accounts: &Accounts,
+        mfa: &Mfa,
+        challenges: Arc<dyn OneTimeTokenStore>,
+        log: Arc<dyn SignInLog>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
         let turns = (0..TURN_STRIPES).map(|_| tokio::sync::Mutex::new(())).collect();
-        Self { accounts: accounts.clone(), log, clock, turns: Arc::new(turns) }
+        Self { accounts: accounts.clone(), mfa: mfa.clone(), challenges, log, clock, turns: Arc::new(turns) }
     }
 
-    /// The member whose e-mail and password these are, unless too many attempts failed lately
-    /// ([`AppError::TooManyAttempts`]); unknown e-mail and wrong password are one answer.
+    /// Checks the e-mail and password, unless too many attempts failed lately
+    /// ([`AppError::TooManyAttempts`]); unknown e-mail and wrong password are one answer. For a
+    /// member with two-factor sign-in on, the right password answers a challenge.
     pub async fn sign_in(
         &self,
         email: &Email,
         password: PlainPassword,
         client: &ClientInfo,
-    ) -> Result<AccountId, AppError> {
+    ) -> Result<SignInStep, AppError> {
         let email_index = self.accounts.email_index(email);
-        let stripe =
-            usize::from_str_radix(email_index.get(..2).unwrap_or("0"), 16).unwrap_or(0) % TURN_STRIPES;
-        let _turn = self.turns[stripe].lock().await;
+        let _turn = self.turn(&email_index).await;
         let now = self.clock.now();
-        let client = ClientInfo {
-            ip: client.ip.clone(),
-            user_agent: client
-                .user_agent
-                .as_deref()
-                .map(|agent| agent.chars().take(USER_AGENT_LIMIT).collect()),
-        };
-        let record = |account, outcome| SignInAttempt {
-            email_index: email_index.clone(),
-            account,
-            ip: client.ip.clone(),
-            user_agent: client.user_agent.clone(),
-            outcome,
-            at: now,
-        };
-        if let Some(until) = self.locked_until(&email_index, client.ip.as_deref(), now).await? {
+        let attempt = Attempt::new(email_index, client, now);
+        if let Some(until) =
+            self.locked_until(&attempt.email_index, attempt.client.ip.as_deref(), now).await?
+        {
             let owner = self.accounts.owner_of(email).await?;
-            self.log.record_sign_in(&record(owner, SignInOutcome::Locked)).await?;
+            self.log.record_sign_in(&attempt.record(owner, SignInOutcome::Locked)).await?;
             let retry_after = (until - now).to_std().unwrap_or_default();
             return Err(AppError::TooManyAttempts { retry_after });
         }
         match self.accounts.verify_credentials(email, password).await? {
+            Authentication::Verified(account) if self.mfa.is_enabled(account).await? => {
+                let mfa_token = URL_SAFE_NO_PAD.encode(random_token()?);
+                self.challenges
+                    .issue_token(&IssuedToken {
+                        digest: TokenDigest::of(&mfa_token),
+                        purpose: TokenPurpose::MfaChallenge,
+                        account,
+                        issued_at: now,
+                        expires_at: now + MFA_CHALLENGE_LIFETIME,
+                    })
+                    .await?;
+                self.log.record_sign_in(&attempt.record(Some(account), SignInOutcome::MfaRequired)).await?;
+                Ok(SignInStep::MfaRequired { mfa_token })
+            }
             Authentication::Verified(account) => {
-                self.log.record_sign_in(&record(Some(account), SignInOutcome::Succeeded)).await?;
-                Ok(account)
+                self.log.record_sign_in(&attempt.record(Some(account), SignInOutcome::Succeeded)).await?;
+                Ok(SignInStep::Complete(account))
             }
             Authentication::Refused { account } => {
-                self.log.record_sign_in(&record(account, SignInOutcome::Failed)).await?;
+                self.log.record_sign_in(&attempt.record(account, SignInOutcome::Failed)).await?;
                 Err(AppError::InvalidCredentials)
             }
         }
+    }
+
+    /// Finishes a sign-in that asked for the second factor: the challenge token from
+    /// [`SignIns::sign_in`] and a TOTP or recovery code. A wrong code leaves the challenge good
+    /// (until it expires or the lockout starts); the right one uses it up.
+    pub async fn complete_mfa(
+        &self,
+        mfa_token: &str,
+        code: &str,
+        client: &ClientInfo,
+    ) -> Result<AccountId, AppError> {
+        let digest = TokenDigest::of(mfa_token);
+        let now = self.clock.now();
+        let account = self
+            .challenges
+            .peek_token(&digest, TokenPurpose::MfaChallenge, now)
+            .await?
+            .ok_or(AppError::InvalidMfaToken)?;
+        let email =
+            Email::parse(&self.accounts.profile(account).await?.email).map_err(DomainError::Invalid)?;
+        let email_index = self.accounts.email_index(&email);
+        let _turn = self.turn(&email_index).await;
+        let attempt = Attempt::new(email_index, client, now);
+        if let Some(until) =
+            self.locked_until(&attempt.email_index, attempt.client.ip.as_deref(), now).await?
+        {
+            self.log.record_sign_in(&attempt.record(Some(account), SignInOutcome::Locked)).await?;
+            let retry_after = (until - now).to_std().unwrap_or_default();
+            return Err(AppError::TooManyAttempts { retry_after });
+        }
+        if !self.mfa.verify(account, code).await? {
+            self.log.record_sign_in(&attempt.record(Some(account), SignInOutcome::MfaFailed)).await?;
+            return Err(AppError::InvalidMfaCode);
+        }
+        if self.challenges.use_token(&digest, TokenPurpose::MfaChallenge, now).await?.is_none() {
+            return Err(AppError::InvalidMfaToken);
+        }
+        self.log.record_sign_in(&attempt.record(Some(account), SignInOutcome::Succeeded)).await?;
+        Ok(account)
+    }
+
+    /// This process's turn for attempts on one e-mail address.
+    async fn turn(&self, email_index: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        let stripe =
+            usize::from_str_radix(email_index.get(..2).unwrap_or("0"), 16).unwrap_or(0) % TURN_STRIPES;
+        self.turns[stripe].lock().await
     }
 
     /// Until when attempts for this address or from this IP are refused, if they are.
@@ -148,5 +233,36 @@ impl SignIns {
                 user_agent: attempt.user_agent,
             })
             .collect())
+    }
+}
+
+/// One attempt being made: what its record will say whatever the outcome.
+struct Attempt {
+    email_index: String,
+    client: ClientInfo,
+    at: DateTime<Utc>,
+}
+
+impl Attempt {
+    fn new(email_index: String, client: &ClientInfo, at: DateTime<Utc>) -> Self {
+        let client = ClientInfo {
+            ip: client.ip.clone(),
+            user_agent: client
+                .user_agent
+                .as_deref()
+                .map(|agent| agent.chars().take(USER_AGENT_LIMIT).collect()),
+        };
+        Self { email_index, client, at }
+    }
+
+    fn record(&self, account: Option<AccountId>, outcome: SignInOutcome) -> SignInAttempt {
+        SignInAttempt {
+            email_index: self.email_index.clone(),
+            account,
+            ip: self.client.ip.clone(),
+            user_agent: self.client.user_agent.clone(),
+            outcome,
+            at: self.at,
+        }
     }
 }

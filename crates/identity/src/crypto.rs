@@ -32,6 +32,11 @@ pub fn random_token() -> Result<[u8; 32], IdentityError> {
     random_bytes::<32>()
 }
 
+/// `N` random bytes from the system's generator (a TOTP secret, a recovery code).
+pub fn random_array<const N: usize>() -> Result<[u8; N], IdentityError> {
+    random_bytes::<N>()
+}
+
 fn aes_key(bytes: &[u8; KEY_LEN]) -> LessSafeKey {
     #[allow(clippy::expect_used, reason = "AES-256 takes exactly 32 bytes, which the type guarantees")]
     let unbound = UnboundKey::new(&AES_256_GCM, bytes).expect("an AES-256 key is 32 bytes");

@@ -2,8 +2,9 @@
 //!
 //! The log is kept forever and streamed to analysts, so it holds nothing secret and nothing that
 //! identifies a person in the clear:
-//! * credentials (password hashes, session and refresh-token digests) live only in the stores of
-//!   this crate, never in an event ([`CredentialStore`], [`SessionStore`]);
+//! * credentials (password hashes, session and refresh-token digests, single-use token digests,
+//!   TOTP secrets and recovery-code digests) live only in the stores of this crate, never in an
+//!   event ([`CredentialStore`], [`SessionStore`], [`OneTimeTokenStore`], [`MfaStore`]);
 //! * personal data (e-mail, nickname, phone, address) is written into events sealed with
 //!   AES-256-GCM under the member's own data key; data keys are stored wrapped by the master key
 //!   ([`KeyStore`], [`vault::PersonalDataVault`]). Destroying a member's data key erases what the
@@ -16,6 +17,7 @@
 pub mod crypto;
 mod error;
 mod ports;
+pub mod totp;
 pub mod vault;
 
 #[cfg(any(feature = "postgres", feature = "sqlite"))]
@@ -29,7 +31,8 @@ pub mod sqlite;
 pub use crypto::{MasterKey, TokenDigest, WrappedKey};
 pub use error::{DatabaseError, IdentityError};
 pub use ports::{
-    AttemptKey, CredentialStore, KeyOwner, KeyStore, MaintenanceSteps, NewSession, Rewrap, Rotation,
-    SessionId, SessionStore, SignInAttempt, SignInLog, SignInOutcome,
+    AttemptKey, CredentialStore, IssuedToken, KeyOwner, KeyStore, MaintenanceSteps, MfaStore, NewSession,
+    OneTimeTokenStore, Rewrap, Rotation, SessionId, SessionStore, SignInAttempt, SignInLog, SignInOutcome,
+    TokenPurpose, TotpFactor,
 };
 pub use vault::{MemberKey, PersonalDataVault, PersonalField};

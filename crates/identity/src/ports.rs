@@ -169,6 +169,10 @@ pub enum SignInOutcome {
     Failed,
     /// Refused unchecked: too many failures before it.
     Locked,
+    /// The password was right; the second factor was asked for.
+    MfaRequired,
+    /// A wrong second factor: counted by the lockout, like a wrong password.
+    MfaFailed,
 }
 
 impl SignInOutcome {
@@ -177,13 +181,26 @@ impl SignInOutcome {
             SignInOutcome::Succeeded => "succeeded",
             SignInOutcome::Failed => "failed",
             SignInOutcome::Locked => "locked",
+            SignInOutcome::MfaRequired => "mfa_required",
+            SignInOutcome::MfaFailed => "mfa_failed",
         }
     }
 
+    /// Whether the lockout counts it.
+    pub fn is_failure(self) -> bool {
+        matches!(self, SignInOutcome::Failed | SignInOutcome::MfaFailed)
+    }
+
     pub fn parse(text: &str) -> Option<Self> {
-        [SignInOutcome::Succeeded, SignInOutcome::Failed, SignInOutcome::Locked]
-            .into_iter()
-            .find(|outcome| outcome.as_str() == text)
+        [
+            SignInOutcome::Succeeded,
+            SignInOutcome::Failed,
+            SignInOutcome::Locked,
+            SignInOutcome::MfaRequired,
+            SignInOutcome::MfaFailed,
+        ]
+        .into_iter()
+        .find(|outcome| outcome.as_str() == text)
     }
 }
 
@@ -212,7 +229,8 @@ pub enum AttemptKey<'a> {
 pub trait SignInLog: Send + Sync + 'static {
     async fn record_sign_in(&self, attempt: &SignInAttempt) -> Result<(), IdentityError>;
 
-    /// When the newest `limit` failed attempts for `key` since `since` were made, newest first.
+    /// When the newest `limit` failed attempts (wrong passwords and wrong second factors) for
+    /// `key` since `since` were made, newest first.
     async fn recent_failures(
         &self,
         key: AttemptKey<'_>,
@@ -222,4 +240,125 @@ pub trait SignInLog: Send + Sync + 'static {
 
     /// The member's newest `limit` sign-in attempts, newest first.
     async fn sign_ins_of(&self, account: AccountId, limit: u32) -> Result<Vec<SignInAttempt>, IdentityError>;
+}
+
+/// What a single-use token is for: a token issued for one purpose is never taken for another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenPurpose {
+    /// Mailed to a member who forgot their password; sets a new one.
+    PasswordReset,
+    /// Handed to a sign-in whose password was right, to finish it with a second factor.
+    MfaChallenge,
+}
+
+impl TokenPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::PasswordReset => "password_reset",
+            TokenPurpose::MfaChallenge => "mfa_challenge",
+        }
+    }
+}
+
+/// A single-use token as issued: its digest (never the token), its member and its end.
+#[derive(Debug, Clone)]
+pub struct IssuedToken {
+    pub digest: TokenDigest,
+    pub purpose: TokenPurpose,
+    pub account: AccountId,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Single-use tokens by their SHA-256 digest. Using one up is atomic: of two presentations at
+/// once, one gets the member and the other nothing.
+#[async_trait]
+pub trait OneTimeTokenStore: Send + Sync + 'static {
+    async fn issue_token(&self, token: &IssuedToken) -> Result<(), IdentityError>;
+
+    /// The member of an unused, unexpired token of `purpose`; the token stays unused.
+    async fn peek_token(
+        &self,
+        digest: &TokenDigest,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AccountId>, IdentityError>;
+
+    /// Uses the token up and returns its member, if it was unused, unexpired and of `purpose`.
+    async fn use_token(
+        &self,
+        digest: &TokenDigest,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<AccountId>, IdentityError>;
+
+    /// Uses up every unused token of `purpose` of the member (a password set voids the other
+    /// reset links); returns how many.
+    async fn void_tokens(
+        &self,
+        account: AccountId,
+        purpose: TokenPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<u64, IdentityError>;
+
+    /// How many tokens of `purpose` were issued to the member since `since`.
+    async fn tokens_issued_since(
+        &self,
+        account: AccountId,
+        purpose: TokenPurpose,
+        since: DateTime<Utc>,
+    ) -> Result<u64, IdentityError>;
+}
+
+/// A member's TOTP factor as stored: the secret sealed under their data key, whether they
+/// confirmed it with a code, and the newest time step a code was accepted for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpFactor {
+    pub sealed_secret: String,
+    pub confirmed: bool,
+    pub last_step: i64,
+}
+
+/// Second factors: a TOTP secret per member and their recovery codes (by digest).
+#[async_trait]
+pub trait MfaStore: Send + Sync + 'static {
+    /// Stores an unconfirmed factor, replacing an unconfirmed one; `false` (and nothing stored)
+    /// when the member has a confirmed one.
+    async fn stage_totp(
+        &self,
+        account: AccountId,
+        sealed_secret: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, IdentityError>;
+
+    async fn totp(&self, account: AccountId) -> Result<Option<TotpFactor>, IdentityError>;
+
+    /// Records that a code of time step `step` was accepted, if `step` is newer than the last
+    /// one: a code is good once (RFC 6238 §5.2). Returns whether it was newer.
+    async fn advance_totp_step(&self, account: AccountId, step: i64) -> Result<bool, IdentityError>;
+
+    /// Confirms the staged factor at `step` and replaces the recovery codes by `recovery_codes`,
+    /// in one transaction. Returns `false` when there was no unconfirmed factor or `step` was
+    /// not newer than the last.
+    async fn confirm_totp(
+        &self,
+        account: AccountId,
+        step: i64,
+        recovery_codes: &[TokenDigest],
+        at: DateTime<Utc>,
+    ) -> Result<bool, IdentityError>;
+
+    /// Uses up one of the member's recovery codes; returns whether it was theirs and unused.
+    async fn use_recovery_code(
+        &self,
+        account: AccountId,
+        code: &TokenDigest,
+        at: DateTime<Utc>,
+    ) -> Result<bool, IdentityError>;
+
+    /// How many unused recovery codes the member has.
+    async fn recovery_codes_left(&self, account: AccountId) -> Result<u64, IdentityError>;
+
+    /// Removes the factor and the recovery codes; returns whether there was a factor.
+    async fn remove_totp(&self, account: AccountId) -> Result<bool, IdentityError>;
 }

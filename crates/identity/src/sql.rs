@@ -1,7 +1,8 @@
 //! The identity store's statements, written once for PostgreSQL and SQLite: sqlx numbers `$N`
 //! parameters on both, and [`identity_store_on`] stamps the three ports out for each database
-//! (concrete types read and compile more simply than sqlx's generic bounds). Times are compared
-//! here, in Rust, not in SQL: SQLite keeps them as text.
+//! (concrete types read and compile more simply than sqlx's generic bounds). Times kept as text
+//! (SQLite's TIMESTAMPTZ) are compared here, in Rust; those the statements compare are kept as
+//! milliseconds since the epoch.
 
 /// The identity store over one sqlx pool; `crate::postgres` and `crate::sqlite` open it.
 pub struct SqlIdentityStore<DB: sqlx::Database> {
@@ -28,8 +29,8 @@ impl<DB: sqlx::Database> SqlIdentityStore<DB> {
 }
 
 /// Implements [`crate::KeyStore`], [`crate::CredentialStore`], [`crate::SessionStore`],
-/// [`crate::SignInLog`] and [`crate::MaintenanceSteps`] for
-/// `SqlIdentityStore<$db>`.
+/// [`crate::SignInLog`], [`crate::MaintenanceSteps`], [`crate::OneTimeTokenStore`] and
+/// [`crate::MfaStore`] for `SqlIdentityStore<$db>`.
 macro_rules! identity_store_on {
     ($db:ty) => {
         use async_trait::async_trait;
@@ -38,9 +39,9 @@ macro_rules! identity_store_on {
         use uuid::Uuid;
 
         use crate::{
-            AttemptKey, CredentialStore, IdentityError, KeyOwner, KeyStore, MaintenanceSteps, NewSession, Rewrap,
-            Rotation, SessionId, SessionStore, SignInAttempt, SignInLog, SignInOutcome,
-            TokenDigest, WrappedKey, sql::SqlIdentityStore,
+            AttemptKey, CredentialStore, IdentityError, IssuedToken, KeyOwner, KeyStore, MaintenanceSteps,
+            MfaStore, NewSession, OneTimeTokenStore, Rewrap, Rotation, SessionId, SessionStore, SignInAttempt,
+            SignInLog, SignInOutcome, TokenDigest, TokenPurpose, TotpFactor, WrappedKey, sql::SqlIdentityStore,
         };
 
         #[async_trait]
@@ -202,8 +203,8 @@ macro_rules! identity_store_on {
                     AttemptKey::Ip(ip) => ("ip", ip),
                 };
                 let times: Vec<(i64,)> = sqlx::query_as(&format!(
-                    "SELECT at_ms FROM sign_ins WHERE {column} = $1 AND outcome = 'failed' AND at_ms > $2 \
-                     ORDER BY at_ms DESC LIMIT $3"
+                    "SELECT at_ms FROM sign_ins WHERE {column} = $1 AND outcome IN ('failed', 'mfa_failed') \
+                     AND at_ms > $2 ORDER BY at_ms DESC LIMIT $3"
                 ))
                 .bind(value.to_owned())
                 .bind(since.timestamp_millis())
@@ -391,6 +392,224 @@ macro_rules! identity_store_on {
                     .execute(&self.pool)
                     .await?;
                 Ok(ended.rows_affected())
+            }
+        }
+
+        #[async_trait]
+        impl OneTimeTokenStore for SqlIdentityStore<$db> {
+            async fn issue_token(&self, token: &IssuedToken) -> Result<(), IdentityError> {
+                sqlx::query(
+                    "INSERT INTO one_time_tokens (token_digest, purpose, account_id, issued_at_ms, expires_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(token.digest.0.to_vec())
+                .bind(token.purpose.as_str())
+                .bind(token.account.as_uuid())
+                .bind(token.issued_at.timestamp_millis())
+                .bind(token.expires_at.timestamp_millis())
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn peek_token(
+                &self,
+                digest: &TokenDigest,
+                purpose: TokenPurpose,
+                now: DateTime<Utc>,
+            ) -> Result<Option<AccountId>, IdentityError> {
+                let found: Option<(Uuid,)> = sqlx::query_as(
+                    "SELECT account_id FROM one_time_tokens WHERE token_digest = $1 AND purpose = $2 \
+                     AND used_at_ms IS NULL AND expires_at_ms > $3",
+                )
+                .bind(digest.0.to_vec())
+                .bind(purpose.as_str())
+                .bind(now.timestamp_millis())
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(found.map(|(account,)| AccountId::from_uuid(account)))
+            }
+
+            async fn use_token(
+                &self,
+                digest: &TokenDigest,
+                purpose: TokenPurpose,
+                now: DateTime<Utc>,
+            ) -> Result<Option<AccountId>, IdentityError> {
+                // One statement: the row lock (PostgreSQL) or the write lock (SQLite) lets one of
+                // two presentations at once find it unused.
+                let used: Option<(Uuid,)> = sqlx::query_as(
+                    "UPDATE one_time_tokens SET used_at_ms = $1 WHERE token_digest = $2 AND purpose = $3 \
+                     AND used_at_ms IS NULL AND expires_at_ms > $1 RETURNING account_id",
+                )
+                .bind(now.timestamp_millis())
+                .bind(digest.0.to_vec())
+                .bind(purpose.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(used.map(|(account,)| AccountId::from_uuid(account)))
+            }
+
+            async fn void_tokens(
+                &self,
+                account: AccountId,
+                purpose: TokenPurpose,
+                now: DateTime<Utc>,
+            ) -> Result<u64, IdentityError> {
+                let voided = sqlx::query(
+                    "UPDATE one_time_tokens SET used_at_ms = $1 WHERE account_id = $2 AND purpose = $3 \
+                     AND used_at_ms IS NULL",
+                )
+                .bind(now.timestamp_millis())
+                .bind(account.as_uuid())
+                .bind(purpose.as_str())
+                .execute(&self.pool)
+                .await?;
+                Ok(voided.rows_affected())
+            }
+
+            async fn tokens_issued_since(
+                &self,
+                account: AccountId,
+                purpose: TokenPurpose,
+                since: DateTime<Utc>,
+            ) -> Result<u64, IdentityError> {
+                let (count,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM one_time_tokens WHERE account_id = $1 AND purpose = $2 \
+                     AND issued_at_ms > $3",
+                )
+                .bind(account.as_uuid())
+                .bind(purpose.as_str())
+                .bind(since.timestamp_millis())
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(u64::try_from(count).unwrap_or(0))
+            }
+        }
+
+        #[async_trait]
+        impl MfaStore for SqlIdentityStore<$db> {
+            async fn stage_totp(
+                &self,
+                account: AccountId,
+                sealed_secret: &str,
+                at: DateTime<Utc>,
+            ) -> Result<bool, IdentityError> {
+                let staged = sqlx::query(
+                    "INSERT INTO totp_factors (account_id, sealed_secret, confirmed_at, last_step, created_at) \
+                     VALUES ($1, $2, NULL, 0, $3) \
+                     ON CONFLICT (account_id) DO UPDATE SET sealed_secret = excluded.sealed_secret, \
+                     last_step = 0, created_at = excluded.created_at \
+                     WHERE totp_factors.confirmed_at IS NULL",
+                )
+                .bind(account.as_uuid())
+                .bind(sealed_secret.to_owned())
+                .bind(at)
+                .execute(&self.pool)
+                .await?;
+                Ok(staged.rows_affected() == 1)
+            }
+
+            async fn totp(&self, account: AccountId) -> Result<Option<TotpFactor>, IdentityError> {
+                let found: Option<(String, Option<DateTime<Utc>>, i64)> = sqlx::query_as(
+                    "SELECT sealed_secret, confirmed_at, last_step FROM totp_factors WHERE account_id = $1",
+                )
+                .bind(account.as_uuid())
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(found.map(|(sealed_secret, confirmed_at, last_step)| TotpFactor {
+                    sealed_secret,
+                    confirmed: confirmed_at.is_some(),
+                    last_step,
+                }))
+            }
+
+            async fn advance_totp_step(&self, account: AccountId, step: i64) -> Result<bool, IdentityError> {
+                let advanced = sqlx::query(
+                    "UPDATE totp_factors SET last_step = $1 WHERE account_id = $2 AND last_step < $1",
+                )
+                .bind(step)
+                .bind(account.as_uuid())
+                .execute(&self.pool)
+                .await?;
+                Ok(advanced.rows_affected() == 1)
+            }
+
+            async fn confirm_totp(
+                &self,
+                account: AccountId,
+                step: i64,
+                recovery_codes: &[TokenDigest],
+                at: DateTime<Utc>,
+            ) -> Result<bool, IdentityError> {
+                let mut transaction = self.pool.begin().await?;
+                let confirmed = sqlx::query(
+                    "UPDATE totp_factors SET confirmed_at = $1, last_step = $2 \
+                     WHERE account_id = $3 AND confirmed_at IS NULL AND last_step < $2",
+                )
+                .bind(at)
+                .bind(step)
+                .bind(account.as_uuid())
+                .execute(&mut *transaction)
+                .await?;
+                if confirmed.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
+                    .bind(account.as_uuid())
+                    .execute(&mut *transaction)
+                    .await?;
+                for code in recovery_codes {
+                    sqlx::query("INSERT INTO recovery_codes (code_digest, account_id) VALUES ($1, $2)")
+                        .bind(code.0.to_vec())
+                        .bind(account.as_uuid())
+                        .execute(&mut *transaction)
+                        .await?;
+                }
+                transaction.commit().await?;
+                Ok(true)
+            }
+
+            async fn use_recovery_code(
+                &self,
+                account: AccountId,
+                code: &TokenDigest,
+                at: DateTime<Utc>,
+            ) -> Result<bool, IdentityError> {
+                let used = sqlx::query(
+                    "UPDATE recovery_codes SET used_at = $1 WHERE code_digest = $2 AND account_id = $3 \
+                     AND used_at IS NULL",
+                )
+                .bind(at)
+                .bind(code.0.to_vec())
+                .bind(account.as_uuid())
+                .execute(&self.pool)
+                .await?;
+                Ok(used.rows_affected() == 1)
+            }
+
+            async fn recovery_codes_left(&self, account: AccountId) -> Result<u64, IdentityError> {
+                let (count,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL",
+                )
+                .bind(account.as_uuid())
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(u64::try_from(count).unwrap_or(0))
+            }
+
+            async fn remove_totp(&self, account: AccountId) -> Result<bool, IdentityError> {
+                let mut transaction = self.pool.begin().await?;
+                sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
+                    .bind(account.as_uuid())
+                    .execute(&mut *transaction)
+                    .await?;
+                let removed = sqlx::query("DELETE FROM totp_factors WHERE account_id = $1")
+                    .bind(account.as_uuid())
+                    .execute(&mut *transaction)
+                    .await?;
+                transaction.commit().await?;
+                Ok(removed.rows_affected() == 1)
             }
         }
     };

@@ -26,6 +26,9 @@ pub enum PersonalField {
     Nickname,
     Phone,
     Address,
+    /// A TOTP secret: kept in the identity store, not the log, but sealed all the same so that
+    /// erasing the member erases it.
+    TotpSecret,
 }
 
 impl PersonalField {
@@ -35,6 +38,7 @@ impl PersonalField {
             PersonalField::Nickname => "nickname",
             PersonalField::Phone => "phone",
             PersonalField::Address => "address",
+            PersonalField::TotpSecret => "totp_secret",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The identity store's contract, written once and run on SQLite and on PostgreSQL: keys and the
-//! vault over them, credentials, and sessions with refresh-token rotation and reuse detection.
+//! vault over them, credentials, sessions with refresh-token rotation and reuse detection, the
+//! sign-in record, single-use tokens and second factors.
 
 #![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests state expectations with expect/unwrap")]
 
@@ -8,15 +9,16 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use jangteo_domain::{AccountId, PasswordHash};
 use jangteo_identity::{
-    AttemptKey, CredentialStore, IdentityError, KeyStore, MasterKey, NewSession, PersonalDataVault,
-    PersonalField, Rotation, SessionId, SessionStore, SignInAttempt, SignInLog, SignInOutcome, TokenDigest,
-    postgres::PostgresIdentityStore, sqlite::SqliteIdentityStore,
+    AttemptKey, CredentialStore, IdentityError, IssuedToken, KeyStore, MasterKey, MfaStore, NewSession,
+    OneTimeTokenStore, PersonalDataVault, PersonalField, Rotation, SessionId, SessionStore, SignInAttempt,
+    SignInLog, SignInOutcome, TokenDigest, TokenPurpose, postgres::PostgresIdentityStore,
+    sqlite::SqliteIdentityStore,
 };
 use uuid::Uuid;
 
-/// One store under test, behind all three ports.
-trait Store: KeyStore + CredentialStore + SessionStore + SignInLog {}
-impl<T: KeyStore + CredentialStore + SessionStore + SignInLog> Store for T {}
+/// One store under test, behind all its ports.
+trait Store: KeyStore + CredentialStore + SessionStore + SignInLog + OneTimeTokenStore + MfaStore {}
+impl<T: KeyStore + CredentialStore + SessionStore + SignInLog + OneTimeTokenStore + MfaStore> Store for T {}
 
 macro_rules! contract {
     ($($check:ident),+ $(,)?) => {
@@ -56,6 +58,11 @@ contract!(
     expired_and_ended_sessions_refuse_their_tokens,
     ending_all_sessions_ends_only_the_members_own,
     sign_in_attempts_are_counted_by_address_and_ip_and_listed_for_their_member,
+    a_single_use_token_is_taken_once_for_its_purpose_until_it_expires,
+    concurrent_uses_of_one_token_take_it_once,
+    voided_tokens_are_used_up_and_issued_ones_are_counted,
+    a_totp_factor_is_staged_confirmed_once_and_its_steps_only_advance,
+    recovery_codes_are_each_used_once_and_go_with_the_factor,
 );
 
 fn member() -> AccountId {
@@ -307,4 +314,142 @@ async fn sign_in_attempts_are_counted_by_address_and_ip_and_listed_for_their_mem
     assert_eq!(history[0].outcome, SignInOutcome::Succeeded);
     assert_eq!(history[0].user_agent.as_deref(), Some("curl/8"));
     assert!(store.sign_ins_of(member(), 10).await.unwrap().is_empty());
+}
+
+fn issued(account: AccountId, token: &str, purpose: TokenPurpose, lifetime: Duration) -> IssuedToken {
+    let now = Utc::now();
+    IssuedToken {
+        digest: TokenDigest::of(token),
+        purpose,
+        account,
+        issued_at: now,
+        expires_at: now + lifetime,
+    }
+}
+
+async fn a_single_use_token_is_taken_once_for_its_purpose_until_it_expires<S: Store>(store: Arc<S>) {
+    let alice = member();
+    let now = Utc::now();
+    let reset = TokenPurpose::PasswordReset;
+    store.issue_token(&issued(alice, "reset", reset, Duration::minutes(30))).await.unwrap();
+    let digest = TokenDigest::of("reset");
+
+    assert_eq!(store.peek_token(&digest, reset, now).await.unwrap(), Some(alice));
+    assert_eq!(store.peek_token(&digest, reset, now).await.unwrap(), Some(alice), "peeking uses nothing up");
+    assert_eq!(
+        store.peek_token(&digest, TokenPurpose::MfaChallenge, now).await.unwrap(),
+        None,
+        "not for another purpose"
+    );
+    assert_eq!(store.use_token(&digest, TokenPurpose::MfaChallenge, now).await.unwrap(), None);
+    assert_eq!(store.use_token(&digest, reset, now + Duration::minutes(31)).await.unwrap(), None, "expired");
+    assert_eq!(store.use_token(&digest, reset, now).await.unwrap(), Some(alice));
+    assert_eq!(store.use_token(&digest, reset, now).await.unwrap(), None, "used up");
+    assert_eq!(store.peek_token(&digest, reset, now).await.unwrap(), None);
+    assert_eq!(store.use_token(&TokenDigest::of("unknown"), reset, now).await.unwrap(), None);
+}
+
+async fn concurrent_uses_of_one_token_take_it_once<S: Store>(store: Arc<S>) {
+    let alice = member();
+    store
+        .issue_token(&issued(alice, "contested", TokenPurpose::MfaChallenge, Duration::minutes(5)))
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let uses = (0..8).map(|_| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move {
+            store.use_token(&TokenDigest::of("contested"), TokenPurpose::MfaChallenge, now).await.unwrap()
+        })
+    });
+    let outcomes = futures_join(uses).await;
+    assert_eq!(outcomes.iter().filter(|outcome| **outcome == Some(alice)).count(), 1, "{outcomes:?}");
+}
+
+async fn voided_tokens_are_used_up_and_issued_ones_are_counted<S: Store>(store: Arc<S>) {
+    let (alice, bob) = (member(), member());
+    let reset = TokenPurpose::PasswordReset;
+    let since = Utc::now() - Duration::minutes(1);
+    for token in ["one", "two"] {
+        store.issue_token(&issued(alice, token, reset, Duration::minutes(30))).await.unwrap();
+    }
+    store
+        .issue_token(&issued(alice, "challenge", TokenPurpose::MfaChallenge, Duration::minutes(5)))
+        .await
+        .unwrap();
+    store.issue_token(&issued(bob, "bobs", reset, Duration::minutes(30))).await.unwrap();
+    assert_eq!(store.tokens_issued_since(alice, reset, since).await.unwrap(), 2);
+    assert_eq!(store.tokens_issued_since(alice, reset, Utc::now() + Duration::minutes(1)).await.unwrap(), 0);
+
+    let now = Utc::now();
+    assert_eq!(store.void_tokens(alice, reset, now).await.unwrap(), 2);
+    assert_eq!(store.peek_token(&TokenDigest::of("one"), reset, now).await.unwrap(), None);
+    assert_eq!(store.peek_token(&TokenDigest::of("two"), reset, now).await.unwrap(), None);
+    assert_eq!(
+        store.peek_token(&TokenDigest::of("challenge"), TokenPurpose::MfaChallenge, now).await.unwrap(),
+        Some(alice),
+        "another purpose stays"
+    );
+    assert_eq!(store.peek_token(&TokenDigest::of("bobs"), reset, now).await.unwrap(), Some(bob));
+    assert_eq!(store.tokens_issued_since(alice, reset, since).await.unwrap(), 2, "voided ones still count");
+}
+
+async fn a_totp_factor_is_staged_confirmed_once_and_its_steps_only_advance<S: Store>(store: Arc<S>) {
+    let alice = member();
+    let now = Utc::now();
+    assert_eq!(store.totp(alice).await.unwrap(), None);
+    assert!(store.stage_totp(alice, "v1.first", now).await.unwrap());
+    assert!(store.stage_totp(alice, "v1.second", now).await.unwrap(), "an unconfirmed factor is replaced");
+    let staged = store.totp(alice).await.unwrap().expect("staged");
+    assert_eq!((staged.sealed_secret.as_str(), staged.confirmed, staged.last_step), ("v1.second", false, 0));
+    assert!(!store.advance_totp_step(alice, 0).await.unwrap(), "a step must be newer than the last");
+
+    let codes = [TokenDigest::of("code-1"), TokenDigest::of("code-2")];
+    assert!(store.confirm_totp(alice, 100, &codes, now).await.unwrap());
+    assert!(!store.confirm_totp(alice, 101, &codes, now).await.unwrap(), "confirmed once");
+    assert!(!store.stage_totp(alice, "v1.third", now).await.unwrap(), "a confirmed factor is kept");
+    let confirmed = store.totp(alice).await.unwrap().expect("confirmed");
+    assert_eq!(
+        (confirmed.sealed_secret.as_str(), confirmed.confirmed, confirmed.last_step),
+        ("v1.second", true, 100)
+    );
+
+    assert!(!store.advance_totp_step(alice, 100).await.unwrap(), "the confirming code's step is used");
+    assert!(!store.advance_totp_step(alice, 99).await.unwrap());
+    assert!(store.advance_totp_step(alice, 101).await.unwrap());
+    assert!(!store.advance_totp_step(alice, 101).await.unwrap(), "each step once");
+    assert!(!store.advance_totp_step(member(), 5).await.unwrap(), "no factor, nothing advances");
+
+    // Two confirmations at once of a staged factor: one wins.
+    let bob = member();
+    assert!(store.stage_totp(bob, "v1.bob", now).await.unwrap());
+    let confirmations = (0..4).map(|_| {
+        let store = Arc::clone(&store);
+        tokio::spawn(async move {
+            store.confirm_totp(bob, 7, &[TokenDigest::of("bob-code")], Utc::now()).await.unwrap()
+        })
+    });
+    let outcomes = futures_join(confirmations).await;
+    assert_eq!(outcomes.iter().filter(|confirmed| **confirmed).count(), 1, "{outcomes:?}");
+}
+
+async fn recovery_codes_are_each_used_once_and_go_with_the_factor<S: Store>(store: Arc<S>) {
+    let (alice, bob) = (member(), member());
+    let now = Utc::now();
+    store.stage_totp(alice, "v1.alice", now).await.unwrap();
+    let codes = [TokenDigest::of("a-1"), TokenDigest::of("a-2"), TokenDigest::of("a-3")];
+    assert!(store.confirm_totp(alice, 1, &codes, now).await.unwrap());
+    assert_eq!(store.recovery_codes_left(alice).await.unwrap(), 3);
+
+    assert!(!store.use_recovery_code(bob, &codes[0], now).await.unwrap(), "only its member's");
+    assert!(store.use_recovery_code(alice, &codes[0], now).await.unwrap());
+    assert!(!store.use_recovery_code(alice, &codes[0], now).await.unwrap(), "used once");
+    assert!(!store.use_recovery_code(alice, &TokenDigest::of("a-9"), now).await.unwrap());
+    assert_eq!(store.recovery_codes_left(alice).await.unwrap(), 2);
+
+    assert!(store.remove_totp(alice).await.unwrap());
+    assert!(!store.remove_totp(alice).await.unwrap());
+    assert_eq!(store.totp(alice).await.unwrap(), None);
+    assert_eq!(store.recovery_codes_left(alice).await.unwrap(), 0);
+    assert!(!store.use_recovery_code(alice, &codes[1], now).await.unwrap(), "gone with the factor");
 }

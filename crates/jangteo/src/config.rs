@@ -65,6 +65,13 @@ pub struct Config {
     /// A bearer token that lets a scraper read `/metrics` on the public listener (loopback
     /// clients read it without one).
     pub metrics_token: Option<Secret>,
+    /// SMTP server for members' mail (`smtp://`, `smtps://`, `?tls=required`); unset, each mail
+    /// is written as an `.eml` file under `<data_dir>/outbox/`.
+    pub smtp_url: Option<Secret>,
+    /// The sender of members' mail.
+    pub mail_from: String,
+    /// Where members reach this deployment; mailed links start with it.
+    pub public_url: String,
     /// Browser origins allowed to call the API (CORS); empty allows none.
     pub cors_allowed_origins: Vec<String>,
     /// Redis URL; set, the rate limit is shared by every instance using this Redis.
@@ -158,6 +165,9 @@ impl Default for Config {
             http_workers: 0,
             rate_limit_per_minute: 100,
             cors_allowed_origins: Vec::new(),
+            smtp_url: None,
+            mail_from: "Jangteo <no-reply@jangteo.localhost>".to_owned(),
+            public_url: "http://127.0.0.1:8080".to_owned(),
             terms_version: jangteo_app::FIRST_POLICY_VERSION.to_owned(),
             privacy_version: jangteo_app::FIRST_POLICY_VERSION.to_owned(),
             metrics_listen: None,
@@ -230,6 +240,26 @@ impl Config {
         Ok(())
     }
 
+    /// Members' mail and the links in it.
+    fn apply_mail_env(&mut self, var: &impl Fn(&str) -> Option<String>) -> Result<()> {
+        if let Some(url) = var("JANGTEO_SMTP_URL").filter(|s| !s.is_empty()) {
+            if !url.starts_with("smtp://") && !url.starts_with("smtps://") {
+                bail!("JANGTEO_SMTP_URL must be an smtp:// or smtps:// URL");
+            }
+            self.smtp_url = Some(Secret(url));
+        }
+        if let Some(from) = var("JANGTEO_MAIL_FROM").filter(|s| !s.is_empty()) {
+            self.mail_from = from;
+        }
+        if let Some(url) = var("JANGTEO_PUBLIC_URL").filter(|s| !s.is_empty()) {
+            if !url.starts_with("http://") && !url.starts_with("https://") {
+                bail!("JANGTEO_PUBLIC_URL must be an http:// or https:// URL");
+            }
+            self.public_url = url;
+        }
+        Ok(())
+    }
+
     fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
         if let Some(listen) = var("JANGTEO_LISTEN") {
             self.listen =
@@ -245,6 +275,7 @@ impl Config {
             self.database_url = Some(Secret(url));
         }
         self.apply_security_env(&var)?;
+        self.apply_mail_env(&var)?;
         if let Some(version) = var("JANGTEO_TERMS_VERSION").filter(|s| !s.is_empty()) {
             self.terms_version = version;
         }

@@ -1,6 +1,7 @@
 //! What the tests share: where the real services are, the rule for when they are missing, a
 //! throwaway PostgreSQL database per test, and the services tests start themselves on free
-//! loopback ports (a Kafka broker, a MongoDB server, an Elasticsearch-API server, a Redis server),
+//! loopback ports (a Kafka broker, a MongoDB server, an Elasticsearch-API server, a Redis server,
+//! an SMTP server),
 //! some of which a test may kill and start again ([`Restartable`]).
 //!
 //! The rule: a test that needs a service it cannot reach prints `SKIPPED (<service> unreachable)`
@@ -551,6 +552,118 @@ impl SearchServer {
         let (process, port) = start_service("elasticsearch", command, answers_http)?;
         Some(Self { url: format!("http://127.0.0.1:{port}"), analyzer: "cjk", _process: Some(process) })
     }
+}
+
+/// An SMTP server of the test's own: aiosmtpd (PyPI; `scripts/services.sh` installs it) on a
+/// free loopback port, keeping each message it accepts as a file in a Maildir in its temp dir,
+/// and killed on drop. The program is `JANGTEO_AIOSMTPD_PYTHON`, else `python3`.
+pub struct SmtpServer {
+    /// An `smtp://` URL for the client (no TLS: the server is on loopback).
+    pub url: String,
+    maildir: PathBuf,
+    _process: ServiceProcess,
+}
+
+impl SmtpServer {
+    /// Starts a server, or `None` (see the rule above) when none can be had.
+    pub fn start() -> Option<Self> {
+        let python = std::env::var("JANGTEO_AIOSMTPD_PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        let command = move |port: u16, dir: &Path| {
+            let mut command = Command::new(&python);
+            // `-n`: keep its root rights (none to drop as a test); `Mailbox`: a Maildir handler.
+            command
+                .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+                .args(["-c", "aiosmtpd.handlers.Mailbox"])
+                .arg(dir.join("maildir"));
+            command
+        };
+        let (process, port) = start_service("smtp", command, answers_smtp)?;
+        let maildir = process.dir.path().join("maildir");
+        Some(Self { url: format!("smtp://127.0.0.1:{port}"), maildir, _process: process })
+    }
+
+    /// Every message the server has accepted so far, oldest first, each as its headers and its
+    /// text decoded ([`readable_mail`]).
+    pub fn received(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.maildir.join("new")) else { return Vec::new() };
+        let mut messages: Vec<(std::time::SystemTime, String)> = entries
+            .filter_map(Result::ok)
+            .filter_map(|entry| {
+                let modified = entry.metadata().and_then(|metadata| metadata.modified()).ok()?;
+                Some((modified, std::fs::read_to_string(entry.path()).ok()?))
+            })
+            .collect();
+        messages.sort_by_key(|(modified, _)| *modified);
+        messages.into_iter().map(|(_, text)| readable_mail(&text)).collect()
+    }
+}
+
+/// A mail's headers as they are and its body decoded from its `Content-Transfer-Encoding`
+/// (base64 or quoted-printable; 7bit and 8bit as they are), so a test can look for a link in it.
+/// A single-part text mail is all Jangteo sends.
+pub fn readable_mail(raw: &str) -> String {
+    use base64::Engine as _;
+    let raw = raw.replace("\r\n", "\n");
+    let Some((headers, body)) = raw.split_once("\n\n") else { return raw };
+    let encoding = headers
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-transfer-encoding").then(|| value.trim().to_ascii_lowercase())
+        })
+        .unwrap_or_default();
+    let decoded = match encoding.as_str() {
+        "base64" => {
+            let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+            base64::engine::general_purpose::STANDARD
+                .decode(compact)
+                .map_or_else(|_| body.to_owned(), |bytes| String::from_utf8_lossy(&bytes).into_owned())
+        }
+        "quoted-printable" => decode_quoted_printable(body),
+        _ => body.to_owned(),
+    };
+    format!("{headers}\n\n{decoded}")
+}
+
+/// Quoted-printable (RFC 2045 §6.7): `=XX` is a byte, `=` at a line's end a soft break.
+fn decode_quoted_printable(body: &str) -> String {
+    let bytes = body.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        match bytes[index] {
+            b'=' if bytes.get(index + 1) == Some(&b'\n') => index += 2,
+            b'=' => {
+                let byte = body.get(index + 1..index + 3).and_then(|hex| u8::from_str_radix(hex, 16).ok());
+                if let Some(byte) = byte {
+                    decoded.push(byte);
+                    index += 3;
+                } else {
+                    decoded.push(b'=');
+                    index += 1;
+                }
+            }
+            byte => {
+                decoded.push(byte);
+                index += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
+}
+
+/// Whether an SMTP server on `port` greets with `220`.
+fn answers_smtp(port: u16) -> bool {
+    let exchange = || -> std::io::Result<bool> {
+        let mut stream =
+            TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), CONNECT_TIMEOUT)?;
+        stream.set_read_timeout(Some(CONNECT_TIMEOUT))?;
+        let mut greeting = [0_u8; 4];
+        stream.read_exact(&mut greeting)?;
+        let _ = stream.write_all(b"QUIT\r\n");
+        Ok(greeting.starts_with(b"220"))
+    };
+    exchange().unwrap_or(false)
 }
 
 fn osmem_binary() -> Result<PathBuf, String> {

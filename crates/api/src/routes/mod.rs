@@ -8,7 +8,9 @@ pub(crate) mod docs;
 pub(crate) mod health;
 pub(crate) mod listings;
 pub(crate) mod me;
+pub(crate) mod mfa;
 pub(crate) mod orders;
+pub(crate) mod password_resets;
 pub(crate) mod sessions;
 pub(crate) mod webhooks;
 
@@ -46,8 +48,17 @@ pub(crate) const ROUTES: &[Route] = &[
     }),
     route("/v1/sessions/refresh", "POST", |r| r.route(web::post().to(sessions::refresh))),
     route("/v1/sessions/current", "DELETE", |r| r.route(web::delete().to(sessions::sign_out))),
+    route("/v1/sessions/mfa", "POST", |r| r.route(web::post().to(sessions::complete_mfa))),
+    route("/v1/password-resets", "POST", |r| r.route(web::post().to(password_resets::request))),
+    route("/v1/password-resets/{token}", "POST", |r| r.route(web::post().to(password_resets::complete))),
+    route("/password-reset", "GET", |r| r.route(web::get().to(password_resets::page))),
     route("/v1/me", "GET", |r| r.route(web::get().to(me::me))),
     route("/v1/me/sign-ins", "GET", |r| r.route(web::get().to(me::sign_ins))),
+    route("/v1/me/mfa", "GET", |r| r.route(web::get().to(mfa::status))),
+    route("/v1/me/mfa/totp", "POST, DELETE", |r| {
+        r.route(web::post().to(mfa::set_up)).route(web::delete().to(mfa::turn_off))
+    }),
+    route("/v1/me/mfa/totp/confirmation", "POST", |r| r.route(web::post().to(mfa::confirm))),
     route("/v1/consents/current", "GET", |r| r.route(web::get().to(consents::current))),
     route("/v1/me/consents", "GET, PUT", |r| {
         r.route(web::get().to(consents::mine)).route(web::put().to(consents::change))

@@ -8,7 +8,7 @@ use actix_web::{
     http::{StatusCode, header},
     web,
 };
-use jangteo_app::{ClientInfo, PlainPassword, RefreshToken, SessionTokens};
+use jangteo_app::{ClientInfo, PlainPassword, RefreshToken, SessionTokens, SignInStep};
 use jangteo_domain::{AccountId, Email};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -57,17 +57,41 @@ fn session_answer(
     }))
 }
 
+/// A sign-in whose password was right, waiting for the member's second factor.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct MfaChallenge {
+    #[schema(examples(true))]
+    mfa_required: bool,
+    /// Single-use, valid 5 minutes: send it with a code to `POST /v1/sessions/mfa`.
+    mfa_token: String,
+}
+
+/// The client's address and user agent, for the sign-in record.
+fn client_of(request: &HttpRequest) -> ClientInfo {
+    ClientInfo {
+        ip: request.peer_addr().map(|address| address.ip().to_string()),
+        user_agent: request
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|agent| agent.to_str().ok())
+            .map(str::to_owned),
+    }
+}
+
 fn no_store(mut response: HttpResponseBuilder) -> HttpResponseBuilder {
     response.insert_header((header::CACHE_CONTROL, "no-store")).insert_header((header::PRAGMA, "no-cache"));
     response
 }
 
-/// Sign in: a new session, with an access token for `Authorization: Bearer` and a refresh token.
+/// Sign in: a new session, with an access token for `Authorization: Bearer` and a refresh token;
+/// for a member with two-factor sign-in on, a challenge to finish at `POST /v1/sessions/mfa`.
 #[utoipa::path(
     post, path = "/v1/sessions", operation_id = "sign_in", tag = "accounts",
     request_body = SignInBody,
     responses(
         (status = 201, description = "Signed in: a new session.", body = Session),
+        (status = 200, description = "The password was right and the member has two-factor sign-in \
+            on: finish with a code at `POST /v1/sessions/mfa`.", body = MfaChallenge),
         (status = 401, description = "- `invalid_credentials`: an unknown e-mail or a wrong password \
             (never says which)"),
         (status = 429, description = "- `too_many_attempts`: 5 failed sign-ins within 15 minutes \
@@ -84,15 +108,45 @@ pub(crate) async fn sign_in(
     let (Ok(email), Ok(password)) = (Email::parse(&body.email), PlainPassword::parse(&body.password)) else {
         return Err(jangteo_app::AppError::InvalidCredentials.into());
     };
-    let client = ClientInfo {
-        ip: request.peer_addr().map(|address| address.ip().to_string()),
-        user_agent: request
-            .headers()
-            .get(header::USER_AGENT)
-            .and_then(|agent| agent.to_str().ok())
-            .map(str::to_owned),
-    };
-    let account_id = state.sign_ins.sign_in(&email, password, &client).await?;
+    match state.sign_ins.sign_in(&email, password, &client_of(&request)).await? {
+        SignInStep::Complete(account_id) => {
+            let tokens = state.sessions.start(account_id).await?;
+            session_answer(&state, StatusCode::CREATED, &tokens)
+        }
+        SignInStep::MfaRequired { mfa_token } => {
+            Ok(no_store(HttpResponse::Ok()).json(MfaChallenge { mfa_required: true, mfa_token }))
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MfaBody {
+    mfa_token: String,
+    /// The 6-digit code the member's authenticator app shows, or one of their recovery codes.
+    #[schema(examples("123456"))]
+    code: String,
+}
+
+/// Finish a two-factor sign-in: the challenge from `POST /v1/sessions` and a code.
+#[utoipa::path(
+    post, path = "/v1/sessions/mfa", operation_id = "sign_in_mfa", tag = "accounts",
+    request_body = MfaBody,
+    responses(
+        (status = 201, description = "Signed in: a new session; the challenge is used up.", body = Session),
+        (status = 401, description = "- `invalid_mfa_token`: the challenge is unknown, used or expired \
+            (sign in again)\n- `invalid_mfa_code`: a wrong code, or a TOTP code or recovery code used before; \
+            the challenge stays good and the attempt counts toward the lockout"),
+        (status = 429, description = "- `too_many_attempts`: 5 failed attempts within 15 minutes",
+            headers(("Retry-After" = u64, description = "Seconds until an attempt is taken again"))),
+    ),
+)]
+pub(crate) async fn complete_mfa(
+    state: web::Data<ApiState>,
+    request: HttpRequest,
+    body: web::Json<MfaBody>,
+) -> Result<HttpResponse, ApiError> {
+    let account_id = state.sign_ins.complete_mfa(&body.mfa_token, &body.code, &client_of(&request)).await?;
     let tokens = state.sessions.start(account_id).await?;
     session_answer(&state, StatusCode::CREATED, &tokens)
 }

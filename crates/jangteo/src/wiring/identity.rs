@@ -1,4 +1,5 @@
-//! The identity store (members' data keys, credentials, sessions) and the vault over it: in the
+//! The identity store (members' data keys, credentials, sessions, single-use tokens, second
+//! factors) and the vault over it: in the
 //! event log's PostgreSQL database (schema `identity`) when one is configured, else in
 //! `identity.sqlite` under the data dir; the master key from `JANGTEO_MASTER_KEY` or generated
 //! into the data dir.
@@ -6,9 +7,10 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use jangteo_app::{Accounts, Clock, Mfa, PasswordResets, Sessions, SignIns, SystemClock, UnitOfWork};
 use jangteo_identity::{
-    CredentialStore, KeyStore, MaintenanceSteps, MasterKey, PersonalDataVault, SessionStore, SignInLog,
-    postgres::PostgresIdentityStore, sqlite::SqliteIdentityStore,
+    CredentialStore, KeyStore, MaintenanceSteps, MasterKey, MfaStore, OneTimeTokenStore, PersonalDataVault,
+    SessionStore, SignInLog, postgres::PostgresIdentityStore, sqlite::SqliteIdentityStore,
 };
 
 use crate::{config::Config, secrets};
@@ -20,6 +22,8 @@ pub(crate) struct Identity {
     pub(crate) sessions: Arc<dyn SessionStore>,
     pub(crate) steps: Arc<dyn MaintenanceSteps>,
     pub(crate) sign_ins: Arc<dyn SignInLog>,
+    pub(crate) tokens: Arc<dyn OneTimeTokenStore>,
+    pub(crate) mfa: Arc<dyn MfaStore>,
 }
 
 /// Connections of the identity store's PostgreSQL pool: sign-ins and the session check of every
@@ -36,31 +40,101 @@ pub(crate) fn master_key(config: &Config) -> Result<MasterKey> {
         .context("reading the master key (JANGTEO_MASTER_KEY or master-key in the data dir)")
 }
 
-type Ports = (
-    Arc<dyn KeyStore>,
-    Arc<dyn CredentialStore>,
-    Arc<dyn SessionStore>,
-    Arc<dyn MaintenanceSteps>,
-    Arc<dyn SignInLog>,
-);
+/// The identity store as each of the ports it implements.
+struct Stores {
+    keys: Arc<dyn KeyStore>,
+    credentials: Arc<dyn CredentialStore>,
+    sessions: Arc<dyn SessionStore>,
+    steps: Arc<dyn MaintenanceSteps>,
+    sign_ins: Arc<dyn SignInLog>,
+    tokens: Arc<dyn OneTimeTokenStore>,
+    mfa: Arc<dyn MfaStore>,
+}
+
+impl Stores {
+    fn of<S>(store: S) -> Self
+    where
+        S: KeyStore
+            + CredentialStore
+            + SessionStore
+            + MaintenanceSteps
+            + SignInLog
+            + OneTimeTokenStore
+            + MfaStore,
+    {
+        let store = Arc::new(store);
+        Self {
+            keys: store.clone(),
+            credentials: store.clone(),
+            sessions: store.clone(),
+            steps: store.clone(),
+            sign_ins: store.clone(),
+            tokens: store.clone(),
+            mfa: store,
+        }
+    }
+}
 
 pub(crate) async fn open_identity(config: &Config) -> Result<Identity> {
     let master = master_key(config)?;
-    let (keys, credentials, sessions, steps, sign_ins): Ports = if let Some(url) = &config.database_url {
-        let store = Arc::new(
+    let stores = if let Some(url) = &config.database_url {
+        Stores::of(
             PostgresIdentityStore::connect(url.expose(), POSTGRES_CONNECTIONS)
                 .await
                 .context("connecting the identity store to PostgreSQL (JANGTEO_DATABASE_URL)")?,
-        );
-        (store.clone(), store.clone(), store.clone(), store.clone(), store)
+        )
     } else {
         let path = config.data_dir.join("identity.sqlite");
-        let store = Arc::new(
+        Stores::of(
             SqliteIdentityStore::open(&path).await.with_context(|| format!("opening {}", path.display()))?,
-        );
-        (store.clone(), store.clone(), store.clone(), store.clone(), store)
+        )
     };
-    let vault =
-        PersonalDataVault::open(keys, master).await.context("opening the vault of members' data keys")?;
-    Ok(Identity { vault, credentials, sessions, steps, sign_ins })
+    let vault = PersonalDataVault::open(stores.keys, master)
+        .await
+        .context("opening the vault of members' data keys")?;
+    Ok(Identity {
+        vault,
+        credentials: stores.credentials,
+        sessions: stores.sessions,
+        steps: stores.steps,
+        sign_ins: stores.sign_ins,
+        tokens: stores.tokens,
+        mfa: stores.mfa,
+    })
+}
+
+/// The services of members' accounts: sign-up and profile, sessions, sign-in with its second
+/// factor, and password resets.
+pub(crate) struct MemberServices {
+    pub(crate) accounts: Accounts,
+    pub(crate) sessions: Sessions,
+    pub(crate) sign_ins: SignIns,
+    pub(crate) password_resets: PasswordResets,
+    pub(crate) mfa: Mfa,
+}
+
+impl MemberServices {
+    pub(crate) fn new(config: &Config, uow: &UnitOfWork, identity: &Identity) -> Result<Self> {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let accounts = Accounts::new(uow, &identity.vault, Arc::clone(&identity.credentials))
+            .with_consent_policy(config.consent_policy()?);
+        let sessions = Sessions::new(Arc::clone(&identity.sessions), Arc::clone(&clock));
+        let mfa = Mfa::new(&accounts, &identity.vault, Arc::clone(&identity.mfa), Arc::clone(&clock));
+        let password_resets = PasswordResets::new(
+            &accounts,
+            Arc::clone(&identity.tokens),
+            &sessions,
+            super::mail::mailer(config)?,
+            Arc::clone(&clock),
+            &config.public_url,
+        );
+        let sign_ins = SignIns::new(
+            &accounts,
+            &mfa,
+            Arc::clone(&identity.tokens),
+            Arc::clone(&identity.sign_ins),
+            clock,
+        );
+        Ok(Self { accounts, sessions, sign_ins, password_resets, mfa })
+    }
 }

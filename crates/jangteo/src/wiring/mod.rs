@@ -8,6 +8,7 @@
 
 mod background;
 mod identity;
+mod mail;
 mod rebuild;
 mod serve;
 mod staff;

@@ -8,15 +8,19 @@ use jangteo_api::{
     TokenService,
 };
 use jangteo_app::{
-    Accounts, Carts, Checkouts, Disputes, Favourites, Listings, Operations, Orders, ProjectionProgress,
-    Queries, Sessions, SignIns, SystemClock, Timelines,
+    Carts, Checkouts, Disputes, Favourites, Listings, Operations, Orders, ProjectionProgress, Queries,
+    Timelines,
 };
 use jangteo_event_store::StoreTail;
-use jangteo_read_models::{DocumentStore, redis_cache::CachedDocumentStore};
+use jangteo_read_models::{
+    DocumentStore,
+    redis_cache::{CachedDocumentStore, RedisListingCache},
+};
 
 use super::{
-    Background, POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, log_lag, open_counters,
-    open_listing_cache, open_read_models, payment_gateway, projections, spawn_trade_duties, unit_of_work,
+    Background, POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, identity::MemberServices, log_lag,
+    open_counters, open_listing_cache, open_read_models, payment_gateway, projections, spawn_trade_duties,
+    unit_of_work,
 };
 use crate::{config::Config, secrets};
 
@@ -100,6 +104,18 @@ async fn stop_on_request(server: actix_web::dev::ServerHandle, draining: Drainin
     server.stop(true).await;
 }
 
+/// What queries read listings and orders from: with Redis, a cache in front of the document
+/// store that its own projection keeps fresh (the projections keep reading the store itself).
+fn query_documents(
+    documents: &Arc<dyn DocumentStore>,
+    cache: Option<&RedisListingCache>,
+) -> Arc<dyn DocumentStore> {
+    match cache {
+        Some(cache) => Arc::new(CachedDocumentStore::new(Arc::clone(documents), cache.clone())),
+        None => Arc::clone(documents),
+    }
+}
+
 pub async fn serve(config: Config) -> Result<()> {
     ensure_data_dir(&config)?;
     let super::Stores { log: store, identity } = super::open_stores(&config).await?;
@@ -108,12 +124,7 @@ pub async fn serve(config: Config) -> Result<()> {
     let access = if distributed { SearchAccess::ReadOnly } else { SearchAccess::Write };
     let (documents, search) = open_read_models(&config, access).await?;
     let cache = open_listing_cache(&config).await?;
-    // With Redis, listing reads go through a cache that its own projection keeps fresh; the
-    // projections keep reading the document store itself.
-    let query_documents: Arc<dyn DocumentStore> = match &cache {
-        Some(cache) => Arc::new(CachedDocumentStore::new(Arc::clone(&documents), cache.clone())),
-        None => Arc::clone(&documents),
-    };
+    let query_documents = query_documents(&documents, cache.as_ref());
 
     let counters = open_counters(&config).await?;
     let gateway = payment_gateway(&config)?;
@@ -157,15 +168,16 @@ pub async fn serve(config: Config) -> Result<()> {
 
     let jwt_secret = jwt_secret(&config)?;
     let orders = Orders::new(&uow, Arc::clone(&gateway));
-    let accounts = Accounts::new(&uow, &identity.vault, Arc::clone(&identity.credentials))
-        .with_consent_policy(config.consent_policy()?);
     let carts = Carts::new(&uow, Arc::new(jangteo_shipping::fees::FeeTable::standard()));
+    let members = MemberServices::new(&config, &uow, &identity)?;
     let state = ApiState {
         checkouts: Checkouts::new(&uow, orders.clone(), carts.clone()),
         carts,
-        sign_ins: SignIns::new(&accounts, Arc::clone(&identity.sign_ins), Arc::new(SystemClock)),
-        accounts,
-        sessions: Sessions::new(Arc::clone(&identity.sessions), Arc::new(SystemClock)),
+        accounts: members.accounts,
+        sessions: members.sessions,
+        sign_ins: members.sign_ins,
+        password_resets: members.password_resets,
+        mfa: members.mfa,
         listings: Listings::new(&uow),
         orders,
         disputes: Disputes::new(&uow, config.return_policy()),
