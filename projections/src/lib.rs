@@ -6,6 +6,7 @@
 //! and never applies one twice, and any read model can be dropped and rebuilt from position 0.
 
 mod error;
+mod favourite_documents;
 mod listing_cache;
 mod listing_counters;
 mod listing_documents;
@@ -16,6 +17,7 @@ mod runner;
 mod status_table_tests;
 
 pub use error::ProjectionError;
+pub use favourite_documents::FavouriteDocumentsProjection;
 pub use listing_cache::ListingCacheProjection;
 pub use listing_counters::ListingCountersProjection;
 pub use listing_documents::ListingDocumentsProjection;

@@ -109,6 +109,7 @@ pub(crate) fn fold_order(
             escrow_released: Money::ZERO,
             version: event.version,
             escrow_version: 0,
+            created_position: event.global_position,
             created_at: event.recorded_at,
             updated_at: event.recorded_at,
         }));

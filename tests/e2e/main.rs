@@ -37,6 +37,7 @@ mod disputes;
 mod distributed;
 mod errors;
 mod external_read_models;
+mod member_pages;
 mod mfa;
 mod password_resets;
 mod payments;

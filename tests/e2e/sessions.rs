@@ -113,7 +113,7 @@ on_both_profiles!(
 );
 
 /// Every text the event tables and the claims hold, for a scan.
-async fn stored_text(server: &TestServer, profile: &Profile) -> Vec<String> {
+pub async fn stored_text(server: &TestServer, profile: &Profile) -> Vec<String> {
     let statements = [
         "SELECT CAST(payload AS TEXT) FROM events",
         "SELECT value FROM unique_claims",

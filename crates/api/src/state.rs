@@ -2,7 +2,7 @@
 
 use jangteo_app::{
     Accounts, Carts, Checkouts, Disputes, Favourites, Listings, Mfa, Operations, Orders, PasswordResets,
-    Queries, Sessions, SignIns, Timelines,
+    Profiles, Queries, Sessions, SignIns, Timelines,
 };
 
 use crate::TokenService;
@@ -10,6 +10,7 @@ use crate::TokenService;
 #[derive(Clone)]
 pub struct ApiState {
     pub accounts: Accounts,
+    pub profiles: Profiles,
     pub sessions: Sessions,
     pub sign_ins: SignIns,
     pub password_resets: PasswordResets,

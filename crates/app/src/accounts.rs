@@ -81,6 +81,9 @@ pub struct Profile {
     pub email: String,
     pub nickname: String,
     pub role: AccountRole,
+    pub phone: Option<String>,
+    pub phone_verified: bool,
+    pub address: Option<String>,
 }
 
 /// Each consent of a member as it stands.
@@ -145,6 +148,13 @@ impl Accounts {
             email: key.open(PersonalField::Email, &state.email)?,
             nickname: key.open(PersonalField::Nickname, &state.nickname)?,
             role: state.role,
+            phone: state.phone.as_ref().map(|phone| key.open(PersonalField::Phone, phone)).transpose()?,
+            phone_verified: state.phone_verified,
+            address: state
+                .address
+                .as_ref()
+                .map(|address| key.open(PersonalField::Address, address))
+                .transpose()?,
         })
     }
 

@@ -18,6 +18,7 @@ mod disputes;
 mod error;
 mod favourites;
 mod listings;
+mod member_pages;
 mod mfa;
 mod operations;
 mod order_log;
@@ -27,6 +28,7 @@ mod passwords;
 mod payment_notifications;
 mod personal_data_migration;
 pub mod process_manager;
+mod profiles;
 mod queries;
 mod sessions;
 mod shipment_tracking;
@@ -36,7 +38,7 @@ mod timeline_summary;
 mod unit_of_work;
 
 pub use accounts::{
-    Accounts, ConsentAnswers, ConsentChanges, ConsentPolicy, ConsentState, FIRST_POLICY_VERSION,
+    Accounts, ConsentAnswers, ConsentChanges, ConsentPolicy, ConsentState, FIRST_POLICY_VERSION, Profile,
     Registration, Roles,
 };
 pub use carts::{CartLine, CartView, Carts, SellerGroup};
@@ -49,6 +51,7 @@ pub use error::AppError;
 pub use favourites::Favourites;
 pub use jangteo_read_models::{ProgressReporter, ProjectionProgress, ReadModel};
 pub use listings::{ListingChanges, Listings, NewListing};
+pub use member_pages::{MAX_PAGE, MemberPage, TradeRecord};
 pub use mfa::{Mfa, RecoveryCode, TotpEnrollment};
 pub use operations::{BackendStatus, LagReport, Operations, ProjectionLag};
 pub use orders::{OrderReceipt, Orders, PaymentRequest};
@@ -56,6 +59,7 @@ pub use password_resets::PasswordResets;
 pub use passwords::PlainPassword;
 pub use payment_notifications::{NotificationOutcome, PaymentNotification};
 pub use personal_data_migration::PersonalDataMigration;
+pub use profiles::{ProfileChanges, Profiles, PublicProfile};
 pub use queries::{ListingPage, ListingView, Queries};
 pub use sessions::{RefreshToken, SessionTokens, Sessions};
 pub use shipment_tracking::ShipmentTracking;

@@ -49,6 +49,10 @@ impl Queries {
         &self.progress
     }
 
+    pub(crate) fn documents(&self) -> &dyn DocumentStore {
+        self.documents.as_ref()
+    }
+
     /// Waits (bounded) until the read models a query reads reflect the log up to `position`;
     /// the others may trail (a lagging search index does not hold up an order's page).
     pub async fn catch_up(&self, reads: &[ReadModel], position: Option<u64>) -> Result<(), AppError> {

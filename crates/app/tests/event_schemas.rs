@@ -59,6 +59,16 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path)
     // Marketing was agreed to at sign-up; withdrawing it is the one consent event left.
     let changes = jangteo_app::ConsentChanges { marketing: Some(false), ..Default::default() };
     accounts.change_consents(buyer, changes).await.unwrap();
+    // The profile: a new nickname, a phone and an address, then the address removed.
+    let profiles = jangteo_app::Profiles::new(&accounts, &uow, &vault);
+    let edits = jangteo_app::ProfileChanges {
+        nickname: Some(Nickname::parse("buyer2").unwrap()),
+        phone: jangteo_domain::Edit::Set(jangteo_domain::PhoneNumber::parse("010-1234-5678").unwrap()),
+        address: jangteo_domain::Edit::Set(jangteo_domain::PostalAddress::parse("서울 마포구").unwrap()),
+    };
+    profiles.change(buyer, edits).await.unwrap();
+    let removal = jangteo_app::ProfileChanges { address: jangteo_domain::Edit::Remove, ..Default::default() };
+    profiles.change(buyer, removal).await.unwrap();
     let context = |who| CommandContext::new(Actor::Member(who));
     let new = |title: &str| NewListing {
         title: Title::parse(title).unwrap(),

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{
-    AccountId, Aggregate, DomainError, DomainEvent, EventCodecError, Kind, SealedText, ValidationError,
+    AccountId, Aggregate, DomainError, DomainEvent, Edit, EventCodecError, Kind, SealedText, ValidationError,
     consent::{ConsentKind, ConsentRecord, ConsentVersion, SignUpConsents},
 };
 
@@ -35,6 +35,16 @@ pub struct Account {
     /// Each consent as it stands now.
     #[serde(default)]
     pub consents: BTreeMap<ConsentKind, ConsentRecord>,
+    /// Sealed under the member's data key; `None` until the member gives one.
+    #[serde(default)]
+    pub phone: Option<SealedText>,
+    /// Sealed under the member's data key; the delivery address the member keeps on file.
+    #[serde(default)]
+    pub address: Option<SealedText>,
+    /// Whether the current phone number was confirmed by a code sent to it (a new number is
+    /// unconfirmed).
+    #[serde(default)]
+    pub phone_verified: bool,
 }
 
 /// What an account may do beyond trading.
@@ -85,15 +95,45 @@ pub enum AccountCommand {
     GrantRole {
         role: AccountRole,
     },
+    /// Changes the member's profile: a `None` nickname stays as it is. The application sends
+    /// only what differs from what the member has (sealed values cannot be compared here).
+    ChangeProfile {
+        nickname: Option<SealedText>,
+        phone: Edit<SealedText>,
+        address: Edit<SealedText>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event_type", content = "data")]
 pub enum AccountEvent {
-    AccountRegistered { account_id: AccountId, email: SealedText, nickname: SealedText },
-    AccountRoleGranted { role: AccountRole },
-    ConsentGranted { consent: ConsentKind, version: Option<ConsentVersion>, at: DateTime<Utc> },
-    ConsentWithdrawn { consent: ConsentKind, at: DateTime<Utc> },
+    AccountRegistered {
+        account_id: AccountId,
+        email: SealedText,
+        nickname: SealedText,
+    },
+    AccountRoleGranted {
+        role: AccountRole,
+    },
+    ConsentGranted {
+        consent: ConsentKind,
+        version: Option<ConsentVersion>,
+        at: DateTime<Utc>,
+    },
+    ConsentWithdrawn {
+        consent: ConsentKind,
+        at: DateTime<Utc>,
+    },
+    NicknameChanged {
+        nickname: SealedText,
+    },
+    /// A new phone number (unconfirmed), or `null`: removed.
+    PhoneChanged {
+        phone: Option<SealedText>,
+    },
+    AddressChanged {
+        address: Option<SealedText>,
+    },
 }
 
 impl DomainEvent for AccountEvent {
@@ -103,6 +143,9 @@ impl DomainEvent for AccountEvent {
             AccountEvent::AccountRoleGranted { .. } => "AccountRoleGranted",
             AccountEvent::ConsentGranted { .. } => "ConsentGranted",
             AccountEvent::ConsentWithdrawn { .. } => "ConsentWithdrawn",
+            AccountEvent::NicknameChanged { .. } => "NicknameChanged",
+            AccountEvent::PhoneChanged { .. } => "PhoneChanged",
+            AccountEvent::AddressChanged { .. } => "AddressChanged",
         }
     }
 
@@ -111,7 +154,10 @@ impl DomainEvent for AccountEvent {
             AccountEvent::AccountRegistered { .. } => 2,
             AccountEvent::AccountRoleGranted { .. }
             | AccountEvent::ConsentGranted { .. }
-            | AccountEvent::ConsentWithdrawn { .. } => 1,
+            | AccountEvent::ConsentWithdrawn { .. }
+            | AccountEvent::NicknameChanged { .. }
+            | AccountEvent::PhoneChanged { .. }
+            | AccountEvent::AddressChanged { .. } => 1,
         }
     }
 
@@ -119,9 +165,12 @@ impl DomainEvent for AccountEvent {
     /// clear, and the personal-data migration rewrites it as v2 before anything reads the log.
     fn upcast(event_type: &str, schema_version: u32, payload: Value) -> Result<Value, EventCodecError> {
         match (event_type, schema_version) {
-            ("AccountRegistered", 2) | ("AccountRoleGranted" | "ConsentGranted" | "ConsentWithdrawn", 1) => {
-                Ok(payload)
-            }
+            ("AccountRegistered", 2)
+            | (
+                "AccountRoleGranted" | "ConsentGranted" | "ConsentWithdrawn" | "NicknameChanged"
+                | "PhoneChanged" | "AddressChanged",
+                1,
+            ) => Ok(payload),
             ("AccountRegistered", 1) => {
                 Err(EventCodecError::Rewritten { event_type: event_type.to_owned(), schema_version })
             }
@@ -168,8 +217,28 @@ impl Aggregate for AccountState {
             (AccountState::Present(_), AccountCommand::Register { .. }) => {
                 Err(DomainError::AlreadyExists(Kind::Account))
             }
-            (AccountState::Absent, AccountCommand::GrantRole { .. } | AccountCommand::Consent { .. }) => {
-                Err(DomainError::NotFound(Kind::Account))
+            (
+                AccountState::Absent,
+                AccountCommand::GrantRole { .. }
+                | AccountCommand::Consent { .. }
+                | AccountCommand::ChangeProfile { .. },
+            ) => Err(DomainError::NotFound(Kind::Account)),
+            (AccountState::Present(_), AccountCommand::ChangeProfile { nickname, phone, address }) => {
+                let mut events = Vec::new();
+                events.extend(nickname.map(|nickname| AccountEvent::NicknameChanged { nickname }));
+                match phone {
+                    Edit::Keep => {}
+                    Edit::Set(phone) => events.push(AccountEvent::PhoneChanged { phone: Some(phone) }),
+                    Edit::Remove => events.push(AccountEvent::PhoneChanged { phone: None }),
+                }
+                match address {
+                    Edit::Keep => {}
+                    Edit::Set(address) => {
+                        events.push(AccountEvent::AddressChanged { address: Some(address) });
+                    }
+                    Edit::Remove => events.push(AccountEvent::AddressChanged { address: None }),
+                }
+                Ok(events)
             }
             (AccountState::Present(account), AccountCommand::Consent { kind, granted, version, at }) => {
                 decide_consent(account, kind, granted, version, at)
@@ -193,6 +262,9 @@ impl Aggregate for AccountState {
                     nickname: nickname.clone(),
                     role: AccountRole::Member,
                     consents: BTreeMap::new(),
+                    phone: None,
+                    address: None,
+                    phone_verified: false,
                 })
             }
             (AccountState::Present(mut account), AccountEvent::AccountRoleGranted { role }) => {
@@ -209,11 +281,27 @@ impl Aggregate for AccountState {
                 account.consents.insert(*consent, ConsentRecord { granted: false, version: None, at: *at });
                 AccountState::Present(account)
             }
+            (AccountState::Present(mut account), AccountEvent::NicknameChanged { nickname }) => {
+                account.nickname = nickname.clone();
+                AccountState::Present(account)
+            }
+            (AccountState::Present(mut account), AccountEvent::PhoneChanged { phone }) => {
+                account.phone.clone_from(phone);
+                account.phone_verified = false;
+                AccountState::Present(account)
+            }
+            (AccountState::Present(mut account), AccountEvent::AddressChanged { address }) => {
+                account.address.clone_from(address);
+                AccountState::Present(account)
+            }
             (
                 AccountState::Absent,
                 AccountEvent::AccountRoleGranted { .. }
                 | AccountEvent::ConsentGranted { .. }
-                | AccountEvent::ConsentWithdrawn { .. },
+                | AccountEvent::ConsentWithdrawn { .. }
+                | AccountEvent::NicknameChanged { .. }
+                | AccountEvent::PhoneChanged { .. }
+                | AccountEvent::AddressChanged { .. },
             ) => AccountState::Absent,
         }
     }

@@ -10,6 +10,7 @@ mod aggregate;
 pub mod cart;
 pub mod checkout;
 pub mod consent;
+mod edit;
 mod error;
 pub mod escrow;
 pub mod favourite;
@@ -24,6 +25,7 @@ pub mod trade;
 mod values;
 
 pub use aggregate::{Aggregate, DomainEvent, EventCodecError};
+pub use edit::Edit;
 pub use error::{DomainError, Forbidden, Kind, ValidationError};
 pub use ids::{
     AccountId, CartId, CategoryId, CheckoutId, EscrowId, FavouriteId, ListingId, OrderId, SettlementId,
@@ -32,5 +34,6 @@ pub use money::{FeeRate, Money};
 pub use text::has_control_characters;
 pub use values::{
     CancelReason, Carrier, Description, DisputeReason, DisputeResolution, Email, Gateway, GatewayPayment,
-    Nickname, PasswordHash, PaymentKey, PaymentMethod, ReturnReason, SealedText, Title, TrackingNumber,
+    Nickname, PasswordHash, PaymentKey, PaymentMethod, PhoneNumber, PostalAddress, ReturnReason, SealedText,
+    Title, TrackingNumber,
 };

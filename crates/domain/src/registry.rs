@@ -63,6 +63,9 @@ pub const AGGREGATES: &[AggregateEntry] = &[
             v1("AccountRoleGranted"),
             v1("ConsentGranted"),
             v1("ConsentWithdrawn"),
+            v1("NicknameChanged"),
+            v1("PhoneChanged"),
+            v1("AddressChanged"),
         ],
     },
     AggregateEntry {
@@ -156,6 +159,6 @@ mod tests {
                 assert!(entry.versions.windows(2).all(|pair| pair[0] < pair[1]), "{entry:?}");
             }
         }
-        assert_eq!(events.len(), 37);
+        assert_eq!(events.len(), 40);
     }
 }

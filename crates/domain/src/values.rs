@@ -111,6 +111,37 @@ text_value!(
 );
 
 text_value!(
+    /// A Korean mobile number (010 and 8 more digits; the older 011, 016, 017, 018 and 019 with 7
+    /// or 8), kept as `010-1234-5678`; spaces, dashes and a leading `+82` are taken.
+    PhoneNumber,
+    |raw| {
+        let digits: String = raw.trim().chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+        let national = match digits.strip_prefix("+82") {
+            Some(rest) => format!("0{}", rest.strip_prefix('0').unwrap_or(rest)),
+            None => digits,
+        };
+        let valid = if national.starts_with("010") {
+            national.len() == 11
+        } else {
+            ["011", "016", "017", "018", "019"].iter().any(|prefix| national.starts_with(prefix))
+                && (national.len() == 10 || national.len() == 11)
+        };
+        if !(valid && national.chars().all(|c| c.is_ascii_digit())) {
+            return Err(ValidationError::new("phone", "must be a Korean mobile number, e.g. 010-1234-5678"));
+        }
+        let (head, rest) = national.split_at(3);
+        let (middle, last) = rest.split_at(rest.len() - 4);
+        Ok(format!("{head}-{middle}-{last}"))
+    }
+);
+
+text_value!(
+    /// A postal address for deliveries: 2 to 200 characters on one line.
+    PostalAddress,
+    |raw| trimmed_len(raw, "address", 2, 200, "must be 2-200 characters")
+);
+
+text_value!(
     /// A PHC-format password hash (argon2id). The domain never sees a plain password.
     PasswordHash,
     |raw| {
@@ -271,6 +302,24 @@ mod tests {
         assert!(Title::parse("   ").is_err());
         assert!(Title::parse(&"가".repeat(100)).is_ok());
         assert!(Title::parse(&"가".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn korean_mobile_numbers_are_kept_in_one_form() {
+        for (raw, kept) in [
+            ("010-1234-5678", "010-1234-5678"),
+            ("01012345678", "010-1234-5678"),
+            (" 010 1234 5678 ", "010-1234-5678"),
+            ("+82 10-1234-5678", "010-1234-5678"),
+            ("+82010-1234-5678", "010-1234-5678"),
+            ("011-123-4567", "011-123-4567"),
+        ] {
+            assert_eq!(PhoneNumber::parse(raw).map(|p| p.as_str().to_owned()), Ok(kept.to_owned()), "{raw}");
+        }
+        for bad in ["", "02-123-4567", "010-1234-567", "010-1234-56789", "010-abcd-5678", "+1 010 1234 5678"]
+        {
+            assert!(PhoneNumber::parse(bad).is_err(), "{bad} should be refused");
+        }
     }
 
     #[test]

@@ -1,4 +1,6 @@
-//! The document port: listing and order documents, keyed by id, with projection checkpoints.
+//! The document port: listing, order and favourite documents, keyed by id, with projection
+//! checkpoints, and the member's own pages over them (a seller's listings, a member's orders and
+//! favourites, newest first).
 
 use crate::ReadModel;
 use async_trait::async_trait;
@@ -111,6 +113,10 @@ pub struct OrderDocument {
     pub version: u64,
     /// The escrow stream's version this document reflects (0 before payment).
     pub escrow_version: u64,
+    /// Global position of the order's placement: the "newest first" sort key of a member's
+    /// orders. 0 in documents projected before it was kept (a rebuild fills it in).
+    #[serde(default)]
+    pub created_position: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -119,17 +125,49 @@ fn no_fee() -> Money {
     Money::ZERO
 }
 
+/// One member's favourite of one listing. Turned off it stays, `favourited: false`, so that a
+/// replayed older write cannot turn it on again (the version guard keeps the newest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FavouriteDocument {
+    pub account_id: AccountId,
+    pub listing_id: ListingId,
+    pub favourited: bool,
+    /// The favourite stream's version this document reflects.
+    pub version: u64,
+    /// Global position of the event this document reflects: the "newest first" sort key.
+    pub position: u64,
+    pub at: DateTime<Utc>,
+}
+
+/// Which side of its orders a member is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderParty {
+    Buyer,
+    Seller,
+}
+
+/// A page of one member's documents, newest first: at most `limit` of those whose sort position
+/// is below `before` (the last position of the previous page; `None` for the first page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub before: Option<u64>,
+    pub limit: u32,
+}
+
 /// One document write of a projection batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DocumentWrite {
     PutListing(ListingDocument),
     PutOrder(OrderDocument),
+    PutFavourite(FavouriteDocument),
 }
 
 /// The checkpoint name of the projection that owns the listing documents (in every document store).
 pub const LISTING_DOCUMENTS: &str = ReadModel::ListingDocuments.name();
 /// The checkpoint name of the projection that owns the order documents.
 pub const ORDER_DOCUMENTS: &str = ReadModel::OrderDocuments.name();
+/// The checkpoint name of the projection that owns the favourite documents.
+pub const FAVOURITE_DOCUMENTS: &str = ReadModel::FavouriteDocuments.name();
 
 /// The document store. Reads are for queries and for projections computing their next write;
 /// [`DocumentStore::commit`] is for projections only.
@@ -139,12 +177,53 @@ pub trait DocumentStore: Send + Sync + 'static {
 
     async fn order(&self, order_id: OrderId) -> Result<Option<OrderDocument>, ReadModelError>;
 
+    async fn favourite(
+        &self,
+        account_id: AccountId,
+        listing_id: ListingId,
+    ) -> Result<Option<FavouriteDocument>, ReadModelError>;
+
+    /// The seller's listings in `statuses` (every status when empty), newest first by
+    /// `created_position`.
+    async fn listings_of_seller(
+        &self,
+        seller_id: AccountId,
+        statuses: &[ListingStatusView],
+        page: PageRequest,
+    ) -> Result<Vec<ListingDocument>, ReadModelError>;
+
+    /// The member's orders as `party`, in `statuses` (every status when empty), newest first by
+    /// `created_position`.
+    async fn orders_of(
+        &self,
+        member: AccountId,
+        party: OrderParty,
+        statuses: &[OrderStatus],
+        page: PageRequest,
+    ) -> Result<Vec<OrderDocument>, ReadModelError>;
+
+    /// How many of the member's orders as `party` are in `status`.
+    async fn count_orders(
+        &self,
+        member: AccountId,
+        party: OrderParty,
+        status: OrderStatus,
+    ) -> Result<u64, ReadModelError>;
+
+    /// The member's favourites that are on, newest first by `position`.
+    async fn favourites_of(
+        &self,
+        member: AccountId,
+        page: PageRequest,
+    ) -> Result<Vec<FavouriteDocument>, ReadModelError>;
+
     /// The global position up to which `projection` has applied the log (0 = nothing yet).
     async fn checkpoint(&self, projection: &str) -> Result<u64, ReadModelError>;
 
     /// Writes `writes` and moves `projection`'s checkpoint to `checkpoint`. A write is
-    /// version-guarded: it replaces a stored document only if it is newer (a listing's `version`;
-    /// an order's `(version, escrow_version)`), so a replayed write never rolls a document back.
+    /// version-guarded: it replaces a stored document only if it is newer (a listing's or a
+    /// favourite's `version`; an order's `(version, escrow_version)`), so a replayed write never
+    /// rolls a document back.
     /// Stores with transactions commit documents and checkpoint atomically; others write the
     /// documents first, so a crash in between only means a replay the guard absorbs.
     async fn commit(

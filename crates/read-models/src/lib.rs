@@ -33,8 +33,8 @@ pub mod tantivy_search;
 pub use cache::ListingCacheFloors;
 pub use counters::{InMemoryListingCounters, ListingCounters, ListingCounts};
 pub use documents::{
-    DocumentStore, DocumentWrite, LISTING_DOCUMENTS, ListingDocument, ListingStatusView, ORDER_DOCUMENTS,
-    OrderDocument,
+    DocumentStore, DocumentWrite, FAVOURITE_DOCUMENTS, FavouriteDocument, LISTING_DOCUMENTS, ListingDocument,
+    ListingStatusView, ORDER_DOCUMENTS, OrderDocument, OrderParty, PageRequest,
 };
 pub use error::{BackendError, ReadModelError};
 pub use progress::{NotCaughtUp, ProgressReporter, ProjectionProgress, ReadModel};

@@ -14,12 +14,14 @@ pub enum ReadModel {
     ListingSearch,
     ListingCache,
     ListingCounters,
+    FavouriteDocuments,
 }
 
 impl ReadModel {
-    pub const ALL: [ReadModel; 5] = [
+    pub const ALL: [ReadModel; 6] = [
         ReadModel::ListingDocuments,
         ReadModel::OrderDocuments,
+        ReadModel::FavouriteDocuments,
         ReadModel::ListingSearch,
         ReadModel::ListingCache,
         ReadModel::ListingCounters,
@@ -33,6 +35,7 @@ impl ReadModel {
             ReadModel::ListingSearch => "listing_search",
             ReadModel::ListingCache => "listing_cache",
             ReadModel::ListingCounters => "listing_counters",
+            ReadModel::FavouriteDocuments => "favourite_documents",
         }
     }
 

@@ -14,8 +14,8 @@ use jangteo_domain::Money;
 use jangteo_event_store::RecordedEvent;
 use jangteo_event_stream::{KafkaLogSource, KafkaRelay, Topics, ensure_topics};
 use jangteo_projections::{
-    ListingDocumentsProjection, ListingSearchProjection, OrderDocumentsProjection, Projection,
-    ProjectionError, catch_up,
+    FavouriteDocumentsProjection, ListingDocumentsProjection, ListingSearchProjection,
+    OrderDocumentsProjection, Projection, ProjectionError, catch_up,
 };
 use jangteo_read_models::{
     DocumentStore, ListingSearch, sqlite::SqliteDocumentStore, tantivy_search::TantivyListingSearch,
@@ -84,6 +84,7 @@ fn projections_of(world: &World) -> Vec<Arc<dyn Projection>> {
     vec![
         Arc::new(ListingDocumentsProjection::new(Arc::clone(&world.documents))),
         Arc::new(OrderDocumentsProjection::new(Arc::clone(&world.documents))),
+        Arc::new(FavouriteDocumentsProjection::new(Arc::clone(&world.documents))),
         Arc::new(ListingSearchProjection::new(Arc::clone(&world.search), Arc::clone(&world.store))),
     ]
 }
@@ -135,7 +136,7 @@ async fn a_kafka_fed_worker_absorbs_relay_duplicates_and_a_crash_mid_stream() {
     assert_eq!(relay.catch_up().await.unwrap(), head);
 
     let (_dir, worker) = worker_world(&world).await;
-    let applied: Vec<Arc<Mutex<Vec<u64>>>> = (0..3).map(|_| Arc::default()).collect();
+    let applied: Vec<Arc<Mutex<Vec<u64>>>> = projections_of(&world).iter().map(|_| Arc::default()).collect();
     let died = Arc::new(Notify::new());
     let midway = head / 2;
 

@@ -13,8 +13,8 @@ use jangteo_domain::{AccountId, Description, ListingId, Money, OrderId, PaymentM
 use jangteo_event_store::{EventStore, sqlite::SqliteEventStore};
 use jangteo_payments::simulated::SimulatedGateway;
 use jangteo_projections::{
-    ListingDocumentsProjection, ListingSearchProjection, OrderDocumentsProjection, Projection, catch_up,
-    rebuild,
+    FavouriteDocumentsProjection, ListingDocumentsProjection, ListingSearchProjection,
+    OrderDocumentsProjection, Projection, catch_up, rebuild,
 };
 use jangteo_read_models::{
     DocumentStore, ListingSearch, ListingStatusView, SearchQuery, sqlite::SqliteDocumentStore,
@@ -101,6 +101,7 @@ fn projections(world: &World) -> Vec<Arc<dyn Projection>> {
     vec![
         Arc::new(ListingDocumentsProjection::new(Arc::clone(&world.documents))),
         Arc::new(OrderDocumentsProjection::new(Arc::clone(&world.documents))),
+        Arc::new(FavouriteDocumentsProjection::new(Arc::clone(&world.documents))),
         Arc::new(ListingSearchProjection::new(Arc::clone(&world.search), Arc::clone(&world.store))),
     ]
 }

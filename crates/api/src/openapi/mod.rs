@@ -50,6 +50,11 @@ const BEARER: &str = "bearer";
         routes::password_resets::complete,
         routes::password_resets::page,
         routes::me::me,
+        routes::me::change,
+        routes::me::member,
+        routes::member_pages::my_listings,
+        routes::member_pages::my_orders,
+        routes::member_pages::my_favourites,
         routes::me::sign_ins,
         routes::mfa::status,
         routes::mfa::set_up,
@@ -87,6 +92,7 @@ const BEARER: &str = "bearer";
     modifiers(&BearerScheme, &ProblemResponses),
     tags(
         (name = "accounts", description = "Sign-up, sign-in, sessions, password resets and two-factor sign-in."),
+        (name = "my pages", description = "The member's own listings, orders and favourites."),
         (name = "listings", description = "Listings: the seller's commands, everyone's queries, favourites."),
         (name = "orders", description = "Orders from placing to completion."),
         (name = "returns and disputes", description = "After delivery: returns, disputes, staff decisions."),
@@ -192,7 +198,11 @@ mod tests {
                 ("post", "/v1/webhooks/toss"),
             ])
             .collect::<Vec<_>>();
-        let optional = [("get", "/v1/listings"), ("get", "/v1/listings/{listing_id}")];
+        let optional = [
+            ("get", "/v1/listings"),
+            ("get", "/v1/listings/{listing_id}"),
+            ("get", "/v1/members/{account_id}"),
+        ];
         for (path, item) in json["paths"].as_object().unwrap() {
             for (method, operation) in item.as_object().unwrap() {
                 let key = (method.as_str(), path.as_str());

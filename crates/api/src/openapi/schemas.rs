@@ -199,6 +199,9 @@ pub(crate) struct Order {
     /// The escrow stream's version this document reflects (0 before payment).
     #[schema(minimum = 0)]
     escrow_version: u64,
+    /// Global log position of the order's placement (the "newest first" key).
+    #[schema(minimum = 0)]
+    created_position: u64,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -348,6 +351,7 @@ mod tests {
             escrow_released: won(0),
             version: 2,
             escrow_version: 1,
+            created_position: 5,
             created_at: now,
             updated_at: now,
         };

@@ -1,9 +1,13 @@
-//! The signed-in member's own pages.
+//! The signed-in member's own account, its changes, and their sign-in record; and what anyone
+//! sees of a member.
 
 use actix_web::{HttpResponse, web};
-use serde::Serialize;
+use jangteo_app::{Profile, ProfileChanges};
+use jangteo_domain::{AccountId, Edit, Nickname, PhoneNumber, PostalAddress, ValidationError};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
+use super::Fields;
 use crate::{ApiError, ApiState, auth::Authenticated};
 
 /// The member's own account.
@@ -15,6 +19,28 @@ pub(crate) struct MyAccount {
     nickname: String,
     #[schema(examples("member"), pattern = "^(member|dispute_agent)$")]
     role: &'static str,
+    /// `010-1234-5678`, or `null` when none is given.
+    #[schema(required)]
+    phone: Option<String>,
+    /// Whether the phone number was confirmed by a code sent to it.
+    phone_verified: bool,
+    /// The delivery address on file, or `null`.
+    #[schema(required)]
+    address: Option<String>,
+}
+
+impl From<Profile> for MyAccount {
+    fn from(profile: Profile) -> Self {
+        Self {
+            account_id: profile.account_id,
+            email: profile.email,
+            nickname: profile.nickname,
+            role: profile.role.as_str(),
+            phone: profile.phone,
+            phone_verified: profile.phone_verified,
+            address: profile.address,
+        }
+    }
 }
 
 /// The signed-in member's own account, their personal data opened for them alone.
@@ -28,11 +54,133 @@ pub(crate) async fn me(
     Authenticated(member): Authenticated,
 ) -> Result<HttpResponse, ApiError> {
     let profile = state.accounts.profile(member).await?;
-    Ok(HttpResponse::Ok().json(MyAccount {
+    Ok(HttpResponse::Ok().json(MyAccount::from(profile)))
+}
+
+/// A field that may be absent (kept), `null` (removed) or a value (set).
+#[derive(Default)]
+enum FieldEdit {
+    #[default]
+    Keep,
+    Set(String),
+    Remove,
+}
+
+impl<'de> Deserialize<'de> for FieldEdit {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Option::<String>::deserialize(deserializer)?.map_or(FieldEdit::Remove, FieldEdit::Set))
+    }
+}
+
+impl FieldEdit {
+    fn parse<T>(
+        self,
+        parse: impl Fn(&str) -> Result<T, ValidationError>,
+    ) -> Result<Edit<T>, ValidationError> {
+        Ok(match self {
+            FieldEdit::Keep => Edit::Keep,
+            FieldEdit::Set(text) => Edit::Set(parse(&text)?),
+            FieldEdit::Remove => Edit::Remove,
+        })
+    }
+}
+
+/// The fields to change; absent ones stay as they are, `null` removes a phone or an address.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProfileBody {
+    #[schema(min_length = 2, max_length = 20)]
+    nickname: Option<String>,
+    /// A Korean mobile number (`010-1234-5678`, `01012345678`, `+82 10 1234 5678`); a new number
+    /// is unconfirmed until verified.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, examples("010-1234-5678"))]
+    phone: FieldEdit,
+    /// 2–200 characters on one line.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, examples("서울특별시 마포구 월드컵북로 396"))]
+    address: FieldEdit,
+}
+
+/// The member's account after a change, and the log position of its last event.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ChangedAccount {
+    #[serde(flatten)]
+    account: MyAccount,
+    position: u64,
+}
+
+/// Change the member's nickname, phone number or delivery address. Each is sealed under the
+/// member's data key before it reaches the log; nothing is appended for what is unchanged.
+#[utoipa::path(
+    patch, path = "/v1/me", operation_id = "change_me", tag = "accounts",
+    security(("bearer" = [])),
+    request_body = ProfileBody,
+    responses(
+        (status = 200, description = "The member's account as it is now.", body = ChangedAccount),
+        (status = 422, description = "- `validation_failed`: a nickname of other than 2–20 characters, a \
+            phone number that is not a Korean mobile number, an address of other than 2–200 characters"),
+    ),
+)]
+pub(crate) async fn change(
+    state: web::Data<ApiState>,
+    Authenticated(member): Authenticated,
+    body: web::Json<ProfileBody>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut fields = Fields::new();
+    let nickname = fields.check(body.nickname.as_deref().map(Nickname::parse).transpose());
+    let phone = fields.check(body.phone.parse(PhoneNumber::parse));
+    let address = fields.check(body.address.parse(PostalAddress::parse));
+    fields.finish()?;
+    let changes = ProfileChanges {
+        nickname: nickname.flatten(),
+        phone: phone.unwrap_or_default(),
+        address: address.unwrap_or_default(),
+    };
+    let (profile, receipt) = state.profiles.change(member, changes).await?;
+    Ok(HttpResponse::Ok()
+        .json(ChangedAccount { account: MyAccount::from(profile), position: receipt.position }))
+}
+
+/// What anyone sees of a member: their nickname, since when they trade, and their record.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct MemberCard {
+    #[schema(value_type = uuid::Uuid)]
+    account_id: AccountId,
+    nickname: String,
+    joined_at: chrono::DateTime<chrono::Utc>,
+    /// Sales the member completed as seller.
+    completed_sales: u64,
+    /// Purchases the member completed as buyer.
+    completed_purchases: u64,
+    phone_verified: bool,
+}
+
+/// A member's public profile, for anyone (no token needed).
+#[utoipa::path(
+    get, path = "/v1/members/{account_id}", operation_id = "get_member", tag = "accounts",
+    security((), ("bearer" = [])),
+    params(("account_id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "The member's public profile.", body = MemberCard),
+        (status = 404, description = "- `not_found`: no such member"),
+    ),
+)]
+pub(crate) async fn member(
+    state: web::Data<ApiState>,
+    path: web::Path<AccountId>,
+) -> Result<HttpResponse, ApiError> {
+    let account = path.into_inner();
+    let profile = state.profiles.public(account).await?;
+    let record = state.queries.trade_record(account).await?;
+    Ok(HttpResponse::Ok().json(MemberCard {
         account_id: profile.account_id,
-        email: profile.email,
         nickname: profile.nickname,
-        role: profile.role.as_str(),
+        joined_at: profile.joined_at,
+        completed_sales: record.completed_sales,
+        completed_purchases: record.completed_purchases,
+        phone_verified: profile.phone_verified,
     }))
 }
 
@@ -40,7 +188,7 @@ pub(crate) async fn me(
 #[derive(Serialize, ToSchema)]
 pub(crate) struct SignInEntry {
     at: chrono::DateTime<chrono::Utc>,
-    #[schema(examples("succeeded"), pattern = "^(succeeded|failed|locked)$")]
+    #[schema(examples("succeeded"), pattern = "^(succeeded|failed|locked|mfa_required|mfa_failed)$")]
     outcome: &'static str,
     ip: Option<String>,
     user_agent: Option<String>,

@@ -8,6 +8,7 @@ pub(crate) mod docs;
 pub(crate) mod health;
 pub(crate) mod listings;
 pub(crate) mod me;
+pub(crate) mod member_pages;
 pub(crate) mod mfa;
 pub(crate) mod orders;
 pub(crate) mod password_resets;
@@ -52,7 +53,11 @@ pub(crate) const ROUTES: &[Route] = &[
     route("/v1/password-resets", "POST", |r| r.route(web::post().to(password_resets::request))),
     route("/v1/password-resets/{token}", "POST", |r| r.route(web::post().to(password_resets::complete))),
     route("/password-reset", "GET", |r| r.route(web::get().to(password_resets::page))),
-    route("/v1/me", "GET", |r| r.route(web::get().to(me::me))),
+    route("/v1/me", "GET, PATCH", |r| r.route(web::get().to(me::me)).route(web::patch().to(me::change))),
+    route("/v1/members/{account_id}", "GET", |r| r.route(web::get().to(me::member))),
+    route("/v1/me/listings", "GET", |r| r.route(web::get().to(member_pages::my_listings))),
+    route("/v1/me/orders", "GET", |r| r.route(web::get().to(member_pages::my_orders))),
+    route("/v1/me/favourites", "GET", |r| r.route(web::get().to(member_pages::my_favourites))),
     route("/v1/me/sign-ins", "GET", |r| r.route(web::get().to(me::sign_ins))),
     route("/v1/me/mfa", "GET", |r| r.route(web::get().to(mfa::status))),
     route("/v1/me/mfa/totp", "POST, DELETE", |r| {

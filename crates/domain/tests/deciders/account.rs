@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use jangteo_domain::{
-    AccountId, DomainError, Kind, SealedText,
+    AccountId, DomainError, Edit, Kind, SealedText,
     account::{AccountCommand as C, AccountEvent as E, AccountRole, AccountState},
     consent::{ConsentKind, ConsentVersion, SignUpConsents},
 };
@@ -154,4 +154,68 @@ fn account_decisions() {
             then: Err(DomainError::NotFound(Kind::Account)),
         },
     ]);
+}
+
+fn sealed(text: &str) -> SealedText {
+    SealedText::parse(&format!("v1.{text}")).unwrap()
+}
+
+#[test]
+fn profile_decisions() {
+    run::<AccountState>(vec![
+        Case {
+            name: "change the nickname alone",
+            given: signed_up(),
+            when: C::ChangeProfile { nickname: Some(sealed("bmV3")), phone: Edit::Keep, address: Edit::Keep },
+            then: Ok(vec![E::NicknameChanged { nickname: sealed("bmV3") }]),
+        },
+        Case {
+            name: "give a phone and an address",
+            given: signed_up(),
+            when: C::ChangeProfile {
+                nickname: None,
+                phone: Edit::Set(sealed("cGhvbmU")),
+                address: Edit::Set(sealed("YWRkcmVzcw")),
+            },
+            then: Ok(vec![
+                E::PhoneChanged { phone: Some(sealed("cGhvbmU")) },
+                E::AddressChanged { address: Some(sealed("YWRkcmVzcw")) },
+            ]),
+        },
+        Case {
+            name: "remove the address",
+            given: signed_up(),
+            when: C::ChangeProfile { nickname: None, phone: Edit::Keep, address: Edit::Remove },
+            then: Ok(vec![E::AddressChanged { address: None }]),
+        },
+        Case {
+            name: "nothing to change: nothing",
+            given: signed_up(),
+            when: C::ChangeProfile { nickname: None, phone: Edit::Keep, address: Edit::Keep },
+            then: Ok(vec![]),
+        },
+        Case {
+            name: "the profile of an absent account",
+            given: vec![],
+            when: C::ChangeProfile { nickname: Some(sealed("bmV3")), phone: Edit::Keep, address: Edit::Keep },
+            then: Err(DomainError::NotFound(Kind::Account)),
+        },
+    ]);
+}
+
+#[test]
+fn a_new_phone_number_is_unconfirmed() {
+    let mut state = AccountState::default();
+    for event in signed_up() {
+        state = jangteo_domain::Aggregate::evolve(state, &event);
+    }
+    let AccountState::Present(mut account) = state else { panic!("registered") };
+    account.phone_verified = true;
+    let state = jangteo_domain::Aggregate::evolve(
+        AccountState::Present(account),
+        &E::PhoneChanged { phone: Some(sealed("bmV3LXBob25l")) },
+    );
+    let AccountState::Present(account) = state else { panic!("still registered") };
+    assert_eq!(account.phone, Some(sealed("bmV3LXBob25l")));
+    assert!(!account.phone_verified);
 }

@@ -7,7 +7,9 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use jangteo_app::{Accounts, Clock, Mfa, PasswordResets, Sessions, SignIns, SystemClock, UnitOfWork};
+use jangteo_app::{
+    Accounts, Clock, Mfa, PasswordResets, Profiles, Sessions, SignIns, SystemClock, UnitOfWork,
+};
 use jangteo_identity::{
     CredentialStore, KeyStore, MaintenanceSteps, MasterKey, MfaStore, OneTimeTokenStore, PersonalDataVault,
     SessionStore, SignInLog, postgres::PostgresIdentityStore, sqlite::SqliteIdentityStore,
@@ -103,10 +105,11 @@ pub(crate) async fn open_identity(config: &Config) -> Result<Identity> {
     })
 }
 
-/// The services of members' accounts: sign-up and profile, sessions, sign-in with its second
+/// The services of members' accounts: sign-up, profiles, sessions, sign-in with its second
 /// factor, and password resets.
 pub(crate) struct MemberServices {
     pub(crate) accounts: Accounts,
+    pub(crate) profiles: Profiles,
     pub(crate) sessions: Sessions,
     pub(crate) sign_ins: SignIns,
     pub(crate) password_resets: PasswordResets,
@@ -135,6 +138,7 @@ impl MemberServices {
             Arc::clone(&identity.sign_ins),
             clock,
         );
-        Ok(Self { accounts, sessions, sign_ins, password_resets, mfa })
+        let profiles = Profiles::new(&accounts, uow, &identity.vault);
+        Ok(Self { accounts, profiles, sessions, sign_ins, password_resets, mfa })
     }
 }

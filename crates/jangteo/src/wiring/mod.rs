@@ -22,8 +22,8 @@ use jangteo_event_store::{
     CommitMode, EventStore, LogMaintenance, postgres::PostgresEventStore, sqlite::SqliteEventStore,
 };
 use jangteo_projections::{
-    ListingCacheProjection, ListingCountersProjection, ListingDocumentsProjection, ListingSearchProjection,
-    OrderDocumentsProjection, Projection,
+    FavouriteDocumentsProjection, ListingCacheProjection, ListingCountersProjection,
+    ListingDocumentsProjection, ListingSearchProjection, OrderDocumentsProjection, Projection,
 };
 use jangteo_read_models::{
     DocumentStore, InMemoryListingCounters, ListingCounters, ListingSearch,
@@ -221,6 +221,7 @@ fn projections(
     let mut projections: Vec<Arc<dyn Projection>> = vec![
         Arc::new(ListingDocumentsProjection::new(Arc::clone(documents))),
         Arc::new(OrderDocumentsProjection::new(Arc::clone(documents))),
+        Arc::new(FavouriteDocumentsProjection::new(Arc::clone(documents))),
         Arc::new(ListingSearchProjection::new(Arc::clone(search), Arc::clone(store))),
     ];
     if let Some(cache) = cache {

@@ -174,6 +174,7 @@ pub async fn serve(config: Config) -> Result<()> {
         checkouts: Checkouts::new(&uow, orders.clone(), carts.clone()),
         carts,
         accounts: members.accounts,
+        profiles: members.profiles,
         sessions: members.sessions,
         sign_ins: members.sign_ins,
         password_resets: members.password_resets,

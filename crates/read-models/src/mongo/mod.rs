@@ -1,5 +1,6 @@
-//! The MongoDB document store (distributed profile): listing and order documents in their own
-//! collections, with indexes for "a seller's listings" and "an account's orders".
+//! The MongoDB document store (distributed profile): listing, order and favourite documents in
+//! their own collections, with indexes for the member's pages: "a seller's listings", "a
+//! member's orders" and "a member's favourites", newest first.
 //!
 //! MongoDB 7 standalone has no multi-document transactions, so a commit writes the documents
 //! first and the checkpoint last. Every write is version-guarded (a filter on the stored
@@ -15,7 +16,7 @@ use crate::ReadModel;
 use std::{future::IntoFuture, time::Duration};
 
 use async_trait::async_trait;
-use jangteo_domain::{ListingId, OrderId};
+use jangteo_domain::{AccountId, ListingId, OrderId, order::OrderStatus};
 use mongodb::{
     Client, Collection, Database, IndexModel,
     bson::{self, Bson, Document, doc},
@@ -24,10 +25,14 @@ use mongodb::{
 };
 use serde::{Serialize, de::DeserializeOwned};
 
-use crate::{BackendError, DocumentStore, DocumentWrite, ListingDocument, OrderDocument, ReadModelError};
+use crate::{
+    BackendError, DocumentStore, DocumentWrite, FavouriteDocument, ListingDocument, ListingStatusView,
+    OrderDocument, OrderParty, PageRequest, ReadModelError,
+};
 
 const LISTINGS: &str = "listing_documents";
 const ORDERS: &str = "order_documents";
+const FAVOURITES: &str = "favourite_documents";
 const CHECKPOINTS: &str = "projection_checkpoints";
 /// MongoDB's duplicate-key error: here, a guarded upsert that met a newer document.
 const DUPLICATE_KEY: i32 = 11000;
@@ -90,8 +95,9 @@ impl MongoDocumentStore {
     async fn create_indexes(&self) -> Result<(), ReadModelError> {
         let indexes = [
             (LISTINGS, doc! { "seller_id": 1, "created_position": -1 }),
-            (ORDERS, doc! { "buyer_id": 1, "created_at": -1 }),
-            (ORDERS, doc! { "seller_id": 1, "created_at": -1 }),
+            (ORDERS, doc! { "buyer_id": 1, "created_position": -1 }),
+            (ORDERS, doc! { "seller_id": 1, "created_position": -1 }),
+            (FAVOURITES, doc! { "account_id": 1, "favourited": 1, "position": -1 }),
         ];
         for (collection, keys) in indexes {
             let index = IndexModel::builder().keys(keys).build();
@@ -117,6 +123,35 @@ impl MongoDocumentStore {
         )
         .await?;
         stored.map(decode).transpose()
+    }
+
+    /// One member's page: the documents matching `filter` whose `position` field is below the
+    /// page's `before`, newest first, at most `limit`.
+    async fn page<T: DeserializeOwned>(
+        &self,
+        collection: &str,
+        mut filter: Document,
+        position_field: &str,
+        page: PageRequest,
+    ) -> Result<Vec<T>, ReadModelError> {
+        if let Some(before) = page.before {
+            filter.insert(position_field, doc! { "$lt": position(before)? });
+        }
+        let collection = self.collection(collection);
+        let found = async {
+            let mut cursor = collection
+                .find(filter)
+                .sort(doc! { position_field: -1 })
+                .limit(i64::from(page.limit))
+                .await?;
+            let mut documents = Vec::new();
+            while cursor.advance().await? {
+                documents.push(cursor.deserialize_current()?);
+            }
+            Ok(documents)
+        };
+        let documents = bounded("reading a page of documents", OPERATION_TIMEOUT, found).await?;
+        documents.into_iter().map(decode).collect()
     }
 
     /// Upserts `document` under `id` unless the stored one matches no part of `newer_than`
@@ -185,6 +220,26 @@ fn id_of<T: Serialize>(id: &T) -> Result<Bson, ReadModelError> {
     Ok(bson::to_bson(id)?)
 }
 
+/// A favourite's `_id`: its member and its listing.
+fn favourite_id(account_id: AccountId, listing_id: ListingId) -> Bson {
+    Bson::String(format!("{}:{}", account_id.as_uuid(), listing_id.as_uuid()))
+}
+
+fn party_field(party: OrderParty) -> &'static str {
+    match party {
+        OrderParty::Buyer => "buyer_id",
+        OrderParty::Seller => "seller_id",
+    }
+}
+
+/// `{field: {$in: names}}` added to `filter`, unless `names` is empty (every status).
+fn with_statuses(mut filter: Document, field: &str, names: Vec<&'static str>) -> Document {
+    if !names.is_empty() {
+        filter.insert(field, doc! { "$in": names });
+    }
+    filter
+}
+
 fn position(value: u64) -> Result<i64, ReadModelError> {
     i64::try_from(value).map_err(|_| ReadModelError::Corrupt(format!("{value} does not fit in a BSON long")))
 }
@@ -197,6 +252,58 @@ impl DocumentStore for MongoDocumentStore {
 
     async fn order(&self, order_id: OrderId) -> Result<Option<OrderDocument>, ReadModelError> {
         self.find(ORDERS, id_of(&order_id)?).await
+    }
+
+    async fn favourite(
+        &self,
+        account_id: AccountId,
+        listing_id: ListingId,
+    ) -> Result<Option<FavouriteDocument>, ReadModelError> {
+        self.find(FAVOURITES, favourite_id(account_id, listing_id)).await
+    }
+
+    async fn listings_of_seller(
+        &self,
+        seller_id: AccountId,
+        statuses: &[ListingStatusView],
+        page: PageRequest,
+    ) -> Result<Vec<ListingDocument>, ReadModelError> {
+        let names = statuses.iter().map(|status| status.as_str()).collect();
+        let filter = with_statuses(doc! { "seller_id": id_of(&seller_id)? }, "status", names);
+        self.page(LISTINGS, filter, "created_position", page).await
+    }
+
+    async fn orders_of(
+        &self,
+        member: AccountId,
+        party: OrderParty,
+        statuses: &[OrderStatus],
+        page: PageRequest,
+    ) -> Result<Vec<OrderDocument>, ReadModelError> {
+        let names = statuses.iter().map(|status| status.name()).collect();
+        let filter = with_statuses(doc! { party_field(party): id_of(&member)? }, "status", names);
+        self.page(ORDERS, filter, "created_position", page).await
+    }
+
+    async fn count_orders(
+        &self,
+        member: AccountId,
+        party: OrderParty,
+        status: OrderStatus,
+    ) -> Result<u64, ReadModelError> {
+        let filter = doc! { party_field(party): id_of(&member)?, "status": status.name() };
+        let orders = self.collection(ORDERS);
+        let counted = orders.count_documents(filter);
+        bounded("counting orders", OPERATION_TIMEOUT, counted).await
+    }
+
+    async fn favourites_of(
+        &self,
+        member: AccountId,
+        page: PageRequest,
+    ) -> Result<Vec<FavouriteDocument>, ReadModelError> {
+        let filter = doc! { "account_id": id_of(&member)?, "favourited": true };
+        self.page(FAVOURITES, filter, "position", page).await
     }
 
     async fn checkpoint(&self, projection: &str) -> Result<u64, ReadModelError> {
@@ -233,6 +340,11 @@ impl DocumentStore for MongoDocumentStore {
                     ] };
                     self.put_guarded(ORDERS, id_of(&document.order_id)?, document, guard).await?;
                 }
+                DocumentWrite::PutFavourite(document) => {
+                    let guard = doc! { "version": { "$lt": position(document.version)? } };
+                    let id = favourite_id(document.account_id, document.listing_id);
+                    self.put_guarded(FAVOURITES, id, document, guard).await?;
+                }
             }
         }
         // `$max`: a stalled worker's late commit never moves the checkpoint back.
@@ -252,6 +364,7 @@ impl DocumentStore for MongoDocumentStore {
         let collection = match model {
             ReadModel::ListingDocuments => LISTINGS,
             ReadModel::OrderDocuments => ORDERS,
+            ReadModel::FavouriteDocuments => FAVOURITES,
             // Kept in the search index, the cache or the counters: at most a checkpoint is here.
             ReadModel::ListingSearch | ReadModel::ListingCache | ReadModel::ListingCounters => return Ok(()),
         };
@@ -308,6 +421,7 @@ mod tests {
             escrow_released: Money::ZERO,
             version: 2,
             escrow_version: 1,
+            created_position: 9,
             created_at: at,
             updated_at: at,
         };

@@ -4,10 +4,13 @@ use crate::ReadModel;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use jangteo_domain::{ListingId, OrderId};
+use jangteo_domain::{AccountId, ListingId, OrderId, order::OrderStatus};
 
 use super::RedisListingCache;
-use crate::{DocumentStore, DocumentWrite, ListingDocument, OrderDocument, ReadModelError};
+use crate::{
+    DocumentStore, DocumentWrite, FavouriteDocument, ListingDocument, ListingStatusView, OrderDocument,
+    OrderParty, PageRequest, ReadModelError,
+};
 
 /// Wraps a document store: listing reads try the cache first and fill it on a miss; everything
 /// else goes straight through. A cache failure is logged and the read served from the store.
@@ -43,6 +46,50 @@ impl DocumentStore for CachedDocumentStore {
 
     async fn order(&self, order_id: OrderId) -> Result<Option<OrderDocument>, ReadModelError> {
         self.inner.order(order_id).await
+    }
+
+    async fn favourite(
+        &self,
+        account_id: AccountId,
+        listing_id: ListingId,
+    ) -> Result<Option<FavouriteDocument>, ReadModelError> {
+        self.inner.favourite(account_id, listing_id).await
+    }
+
+    async fn listings_of_seller(
+        &self,
+        seller_id: AccountId,
+        statuses: &[ListingStatusView],
+        page: PageRequest,
+    ) -> Result<Vec<ListingDocument>, ReadModelError> {
+        self.inner.listings_of_seller(seller_id, statuses, page).await
+    }
+
+    async fn orders_of(
+        &self,
+        member: AccountId,
+        party: OrderParty,
+        statuses: &[OrderStatus],
+        page: PageRequest,
+    ) -> Result<Vec<OrderDocument>, ReadModelError> {
+        self.inner.orders_of(member, party, statuses, page).await
+    }
+
+    async fn count_orders(
+        &self,
+        member: AccountId,
+        party: OrderParty,
+        status: OrderStatus,
+    ) -> Result<u64, ReadModelError> {
+        self.inner.count_orders(member, party, status).await
+    }
+
+    async fn favourites_of(
+        &self,
+        member: AccountId,
+        page: PageRequest,
+    ) -> Result<Vec<FavouriteDocument>, ReadModelError> {
+        self.inner.favourites_of(member, page).await
     }
 
     async fn checkpoint(&self, projection: &str) -> Result<u64, ReadModelError> {

@@ -1,4 +1,4 @@
-//! The embedded document store: listing and order documents in one SQLite file.
+//! The embedded document store: listing, order and favourite documents in one SQLite file.
 //!
 //! One write connection (projections commit one at a time) and a small read pool; WAL lets
 //! queries read while a projection writes.
@@ -9,13 +9,16 @@ use crate::ReadModel;
 use std::{path::Path, time::Duration};
 
 use async_trait::async_trait;
-use jangteo_domain::{ListingId, OrderId};
+use jangteo_domain::{AccountId, ListingId, OrderId, order::OrderStatus};
 use sqlx::{
-    SqlitePool,
+    QueryBuilder, Sqlite, SqlitePool,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
-use crate::{DocumentStore, DocumentWrite, ListingDocument, OrderDocument, ReadModelError};
+use crate::{
+    DocumentStore, DocumentWrite, FavouriteDocument, ListingDocument, ListingStatusView, OrderDocument,
+    OrderParty, PageRequest, ReadModelError,
+};
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Reader connections. Each query holds one across two hops to and from the connection's worker
@@ -55,6 +58,51 @@ impl SqliteDocumentStore {
     }
 }
 
+/// `SELECT <columns> FROM <table> WHERE <owner> = ? [AND <only>] [AND <status> IN (…)]
+/// [AND <position> < ?] ORDER BY <position> DESC LIMIT ?`: one member's page, newest first.
+struct MemberPage<'a> {
+    columns: &'a str,
+    table: &'a str,
+    owner: &'a str,
+    owner_id: AccountId,
+    /// A fixed condition the rows must meet too.
+    only: Option<&'a str>,
+    status: Option<(&'a str, Vec<&'static str>)>,
+    position: &'a str,
+    page: PageRequest,
+}
+
+impl MemberPage<'_> {
+    fn query(&self) -> Result<QueryBuilder<'_, Sqlite>, ReadModelError> {
+        let mut query =
+            QueryBuilder::new(format!("SELECT {} FROM {} WHERE {} = ", self.columns, self.table, self.owner));
+        query.push_bind(self.owner_id.as_uuid().to_string());
+        if let Some(condition) = self.only {
+            query.push(format!(" AND {condition}"));
+        }
+        if let Some((column, names)) = self.status.as_ref().filter(|(_, names)| !names.is_empty()) {
+            query.push(format!(" AND {column} IN ("));
+            let mut separated = query.separated(", ");
+            for name in names {
+                separated.push_bind(*name);
+            }
+            query.push(")");
+        }
+        if let Some(before) = self.page.before {
+            query.push(format!(" AND {} < ", self.position)).push_bind(rows::to_i64(before)?);
+        }
+        query.push(format!(" ORDER BY {} DESC LIMIT ", self.position)).push_bind(i64::from(self.page.limit));
+        Ok(query)
+    }
+}
+
+fn party_column(party: OrderParty) -> &'static str {
+    match party {
+        OrderParty::Buyer => "buyer_id",
+        OrderParty::Seller => "seller_id",
+    }
+}
+
 #[async_trait]
 impl DocumentStore for SqliteDocumentStore {
     async fn listing(&self, listing_id: ListingId) -> Result<Option<ListingDocument>, ReadModelError> {
@@ -71,6 +119,99 @@ impl DocumentStore for SqliteDocumentStore {
             .fetch_optional(&self.reader)
             .await?;
         row.map(|row| rows::order_from_row(&row)).transpose()
+    }
+
+    async fn favourite(
+        &self,
+        account_id: AccountId,
+        listing_id: ListingId,
+    ) -> Result<Option<FavouriteDocument>, ReadModelError> {
+        let row = sqlx::query(&format!(
+            "SELECT {} FROM favourite_documents WHERE account_id = $1 AND listing_id = $2",
+            rows::FAVOURITE_COLUMNS
+        ))
+        .bind(account_id.as_uuid().to_string())
+        .bind(listing_id.as_uuid().to_string())
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(|row| rows::favourite_from_row(&row)).transpose()
+    }
+
+    async fn listings_of_seller(
+        &self,
+        seller_id: AccountId,
+        statuses: &[ListingStatusView],
+        page: PageRequest,
+    ) -> Result<Vec<ListingDocument>, ReadModelError> {
+        let page = MemberPage {
+            columns: rows::LISTING_COLUMNS,
+            table: "listing_documents",
+            owner: "seller_id",
+            owner_id: seller_id,
+            only: None,
+            status: Some(("status", statuses.iter().map(|status| status.as_str()).collect())),
+            position: "created_position",
+            page,
+        };
+        let found = page.query()?.build().fetch_all(&self.reader).await?;
+        found.iter().map(rows::listing_from_row).collect()
+    }
+
+    async fn orders_of(
+        &self,
+        member: AccountId,
+        party: OrderParty,
+        statuses: &[OrderStatus],
+        page: PageRequest,
+    ) -> Result<Vec<OrderDocument>, ReadModelError> {
+        let page = MemberPage {
+            columns: rows::ORDER_COLUMNS,
+            table: "order_documents",
+            owner: party_column(party),
+            owner_id: member,
+            only: None,
+            status: Some(("status", statuses.iter().map(|status| status.name()).collect())),
+            position: "created_position",
+            page,
+        };
+        let found = page.query()?.build().fetch_all(&self.reader).await?;
+        found.iter().map(rows::order_from_row).collect()
+    }
+
+    async fn count_orders(
+        &self,
+        member: AccountId,
+        party: OrderParty,
+        status: OrderStatus,
+    ) -> Result<u64, ReadModelError> {
+        let count: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM order_documents WHERE {} = $1 AND status = $2",
+            party_column(party)
+        ))
+        .bind(member.as_uuid().to_string())
+        .bind(status.name())
+        .fetch_one(&self.reader)
+        .await?;
+        rows::to_u64(count)
+    }
+
+    async fn favourites_of(
+        &self,
+        member: AccountId,
+        page: PageRequest,
+    ) -> Result<Vec<FavouriteDocument>, ReadModelError> {
+        let page = MemberPage {
+            columns: rows::FAVOURITE_COLUMNS,
+            table: "favourite_documents",
+            owner: "account_id",
+            owner_id: member,
+            only: Some("favourited = 1"),
+            status: None,
+            position: "position",
+            page,
+        };
+        let found = page.query()?.build().fetch_all(&self.reader).await?;
+        found.iter().map(rows::favourite_from_row).collect()
     }
 
     async fn checkpoint(&self, projection: &str) -> Result<u64, ReadModelError> {
@@ -101,6 +242,11 @@ impl DocumentStore for SqliteDocumentStore {
                         .execute(&mut *transaction)
                         .await?;
                 }
+                DocumentWrite::PutFavourite(document) => {
+                    rows::bind_favourite(sqlx::query(rows::UPSERT_FAVOURITE), document)?
+                        .execute(&mut *transaction)
+                        .await?;
+                }
             }
         }
         sqlx::query(
@@ -123,6 +269,9 @@ impl DocumentStore for SqliteDocumentStore {
             }
             ReadModel::OrderDocuments => {
                 sqlx::query("DELETE FROM order_documents").execute(&mut *transaction).await?;
+            }
+            ReadModel::FavouriteDocuments => {
+                sqlx::query("DELETE FROM favourite_documents").execute(&mut *transaction).await?;
             }
             // Kept in the search index, the cache or the counters: at most a checkpoint is here.
             ReadModel::ListingSearch | ReadModel::ListingCache | ReadModel::ListingCounters => {}

@@ -8,15 +8,30 @@ use serde::{Serialize, de::DeserializeOwned};
 use sqlx::{Row, Sqlite, query::Query, sqlite::SqliteArguments, sqlite::SqliteRow};
 use uuid::Uuid;
 
-use crate::{ListingDocument, ListingStatusView, OrderDocument, ReadModelError};
+use crate::{FavouriteDocument, ListingDocument, ListingStatusView, OrderDocument, ReadModelError};
 
 pub(super) const SELECT_LISTING: &str = "SELECT listing_id, seller_id, title, description, price, category_id, \
      status, version, created_position, created_at, updated_at FROM listing_documents WHERE listing_id = $1";
 
+pub(super) const LISTING_COLUMNS: &str = "listing_id, seller_id, title, description, price, category_id, \
+     status, version, created_position, created_at, updated_at";
+
+pub(super) const ORDER_COLUMNS: &str = "order_id, listing_id, buyer_id, seller_id, price, status, \
+     escrow_status, version, escrow_version, created_at, updated_at, items, shipping_fee, escrow_refunded, \
+     escrow_released, created_position";
+
 pub(super) const SELECT_ORDER: &str = "SELECT order_id, listing_id, buyer_id, seller_id, price, status, \
      escrow_status, version, escrow_version, created_at, updated_at, items, shipping_fee, escrow_refunded, \
-     escrow_released FROM order_documents \
+     escrow_released, created_position FROM order_documents \
      WHERE order_id = $1";
+
+pub(super) const FAVOURITE_COLUMNS: &str = "account_id, listing_id, favourited, version, position, at";
+
+pub(super) const UPSERT_FAVOURITE: &str = "INSERT INTO favourite_documents (account_id, listing_id, \
+     favourited, version, position, at) VALUES ($1, $2, $3, $4, $5, $6) \
+     ON CONFLICT (account_id, listing_id) DO UPDATE SET favourited = excluded.favourited, \
+     version = excluded.version, position = excluded.position, at = excluded.at \
+     WHERE excluded.version > favourite_documents.version";
 
 pub(super) const UPSERT_LISTING: &str = "INSERT INTO listing_documents (listing_id, seller_id, title, \
      description, price, category_id, status, version, created_position, created_at, updated_at) \
@@ -29,14 +44,15 @@ pub(super) const UPSERT_LISTING: &str = "INSERT INTO listing_documents (listing_
 
 pub(super) const UPSERT_ORDER: &str = "INSERT INTO order_documents (order_id, listing_id, buyer_id, \
      seller_id, price, status, escrow_status, version, escrow_version, created_at, updated_at, items, \
-     shipping_fee, escrow_refunded, escrow_released) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+     shipping_fee, escrow_refunded, escrow_released, created_position) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
      ON CONFLICT (order_id) DO UPDATE SET listing_id = excluded.listing_id, buyer_id = excluded.buyer_id, \
      seller_id = excluded.seller_id, price = excluded.price, status = excluded.status, \
      escrow_status = excluded.escrow_status, version = excluded.version, \
      escrow_version = excluded.escrow_version, created_at = excluded.created_at, updated_at = excluded.updated_at, \
      items = excluded.items, shipping_fee = excluded.shipping_fee, \
-     escrow_refunded = excluded.escrow_refunded, escrow_released = excluded.escrow_released \
+     escrow_refunded = excluded.escrow_refunded, escrow_released = excluded.escrow_released, \
+     created_position = excluded.created_position \
      WHERE (excluded.version, excluded.escrow_version) > (order_documents.version, order_documents.escrow_version)";
 
 type SqliteQuery<'q> = Query<'q, Sqlite, SqliteArguments<'q>>;
@@ -122,7 +138,32 @@ pub(super) fn bind_order<'q>(
         )
         .bind(document.shipping_fee.as_won())
         .bind(document.escrow_refunded.as_won())
-        .bind(document.escrow_released.as_won()))
+        .bind(document.escrow_released.as_won())
+        .bind(to_i64(document.created_position)?))
+}
+
+pub(super) fn bind_favourite<'q>(
+    query: SqliteQuery<'q>,
+    document: &FavouriteDocument,
+) -> Result<SqliteQuery<'q>, ReadModelError> {
+    Ok(query
+        .bind(document.account_id.as_uuid().to_string())
+        .bind(document.listing_id.as_uuid().to_string())
+        .bind(document.favourited)
+        .bind(to_i64(document.version)?)
+        .bind(to_i64(document.position)?)
+        .bind(document.at))
+}
+
+pub(super) fn favourite_from_row(row: &SqliteRow) -> Result<FavouriteDocument, ReadModelError> {
+    Ok(FavouriteDocument {
+        account_id: AccountId::from_uuid(uuid(row, "account_id")?),
+        listing_id: ListingId::from_uuid(uuid(row, "listing_id")?),
+        favourited: row.try_get("favourited")?,
+        version: counter(row, "version")?,
+        position: counter(row, "position")?,
+        at: timestamp(row, "at")?,
+    })
 }
 
 pub(super) fn listing_from_row(row: &SqliteRow) -> Result<ListingDocument, ReadModelError> {
@@ -165,6 +206,7 @@ pub(super) fn order_from_row(row: &SqliteRow) -> Result<OrderDocument, ReadModel
         escrow_released: money(row, "escrow_released")?,
         version: counter(row, "version")?,
         escrow_version: counter(row, "escrow_version")?,
+        created_position: counter(row, "created_position")?,
         created_at: timestamp(row, "created_at")?,
         updated_at: timestamp(row, "updated_at")?,
     })

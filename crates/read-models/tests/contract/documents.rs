@@ -1,10 +1,12 @@
 //! The document-store contract.
 
-use jangteo_domain::{Money, escrow::EscrowStatus, order::OrderStatus};
+use chrono::DateTime;
+use jangteo_domain::{AccountId, ListingId, Money, OrderId, escrow::EscrowStatus, order::OrderStatus};
 use jangteo_read_models::{
-    DocumentStore, DocumentWrite, LISTING_DOCUMENTS, ListingDocument, ListingStatusView, ORDER_DOCUMENTS,
-    OrderDocument, ReadModel,
+    DocumentStore, DocumentWrite, FAVOURITE_DOCUMENTS, FavouriteDocument, LISTING_DOCUMENTS, ListingDocument,
+    ListingStatusView, ORDER_DOCUMENTS, OrderDocument, OrderParty, PageRequest, ReadModel,
 };
+use uuid::Uuid;
 
 use crate::fixtures::{listing, order};
 
@@ -74,4 +76,147 @@ pub async fn contract(store: &dyn DocumentStore) {
     // After a reset, any version is written again (a rebuild starts from version 1).
     store.commit(LISTING_DOCUMENTS, vec![DocumentWrite::PutListing(phone.clone())], 2).await.unwrap();
     assert_eq!(store.listing(phone.listing_id).await.unwrap(), Some(phone));
+}
+
+fn page(before: Option<u64>, limit: u32) -> PageRequest {
+    PageRequest { before, limit }
+}
+
+fn account(n: u128) -> AccountId {
+    AccountId::from_uuid(Uuid::from_u128(n))
+}
+
+/// The member's pages: a seller's listings by status, a member's orders as buyer or seller, the
+/// member's favourites that are on; each newest first, a page below the previous one's last.
+pub async fn member_pages(store: &dyn DocumentStore) {
+    // A seller of the contract's own (the fixtures' listings are another's).
+    let seller = account(1001);
+    let listings: Vec<ListingDocument> = [
+        (11, ListingStatusView::OnSale),
+        (12, ListingStatusView::Draft),
+        (13, ListingStatusView::Sold),
+        (14, ListingStatusView::OnSale),
+        (15, ListingStatusView::OnSale),
+    ]
+    .into_iter()
+    .map(|(n, status)| ListingDocument { seller_id: seller, ..listing(n, "물건", 10_000, status) })
+    .collect();
+    let someone_elses = ListingDocument {
+        seller_id: account(77),
+        ..listing(16, "남의 물건", 1_000, ListingStatusView::OnSale)
+    };
+    let mut writes: Vec<DocumentWrite> = listings.iter().cloned().map(DocumentWrite::PutListing).collect();
+    writes.push(DocumentWrite::PutListing(someone_elses));
+    store.commit(LISTING_DOCUMENTS, writes, 20).await.unwrap();
+
+    let ids = |documents: Vec<ListingDocument>| -> Vec<u64> {
+        documents.iter().map(|d| d.created_position).collect()
+    };
+    let all = store.listings_of_seller(seller, &[], page(None, 10)).await.unwrap();
+    assert_eq!(ids(all), vec![15, 14, 13, 12, 11], "every status, newest first, the seller's only");
+    let on_sale = [ListingStatusView::OnSale];
+    let first = store.listings_of_seller(seller, &on_sale, page(None, 2)).await.unwrap();
+    assert_eq!(ids(first), vec![15, 14]);
+    let second = store.listings_of_seller(seller, &on_sale, page(Some(14), 2)).await.unwrap();
+    assert_eq!(ids(second), vec![11]);
+    let sold_or_draft = [ListingStatusView::Sold, ListingStatusView::Draft];
+    assert_eq!(
+        ids(store.listings_of_seller(seller, &sold_or_draft, page(None, 10)).await.unwrap()),
+        vec![13, 12]
+    );
+    assert!(store.listings_of_seller(account(5), &[], page(None, 10)).await.unwrap().is_empty());
+    orders_pages(store).await;
+    favourite_pages(store).await;
+}
+
+async fn orders_pages(store: &dyn DocumentStore) {
+    // Orders (members of their own, 102 and 103): 21, 23 and 24 bought by 102 from 103, 22 the
+    // other way.
+    let bought = |n: u128, buyer: u128, seller: u128, status: OrderStatus| OrderDocument {
+        order_id: OrderId::from_uuid(Uuid::from_u128(n)),
+        buyer_id: account(buyer),
+        seller_id: account(seller),
+        status,
+        ..order(n)
+    };
+    let orders = vec![
+        bought(21, 102, 103, OrderStatus::Paid),
+        bought(22, 103, 102, OrderStatus::Completed),
+        bought(23, 102, 103, OrderStatus::Completed),
+        bought(24, 102, 103, OrderStatus::Cancelled),
+    ];
+    store
+        .commit(ORDER_DOCUMENTS, orders.into_iter().map(DocumentWrite::PutOrder).collect(), 30)
+        .await
+        .unwrap();
+    let order_ids = |documents: Vec<OrderDocument>| -> Vec<u64> {
+        documents.iter().map(|d| d.created_position).collect()
+    };
+    let as_buyer = store.orders_of(account(102), OrderParty::Buyer, &[], page(None, 10)).await.unwrap();
+    assert_eq!(order_ids(as_buyer), vec![24, 23, 21]);
+    let as_seller = store.orders_of(account(102), OrderParty::Seller, &[], page(None, 10)).await.unwrap();
+    assert_eq!(order_ids(as_seller), vec![22]);
+    let open = [OrderStatus::Paid, OrderStatus::Completed];
+    assert_eq!(
+        order_ids(store.orders_of(account(102), OrderParty::Buyer, &open, page(None, 1)).await.unwrap()),
+        vec![23]
+    );
+    assert_eq!(
+        order_ids(store.orders_of(account(102), OrderParty::Buyer, &open, page(Some(23), 10)).await.unwrap()),
+        vec![21]
+    );
+    assert_eq!(store.count_orders(account(102), OrderParty::Buyer, OrderStatus::Completed).await.unwrap(), 1);
+    assert_eq!(
+        store.count_orders(account(102), OrderParty::Seller, OrderStatus::Completed).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        store.count_orders(account(103), OrderParty::Seller, OrderStatus::Completed).await.unwrap(),
+        1
+    );
+    assert_eq!(store.count_orders(account(9), OrderParty::Buyer, OrderStatus::Completed).await.unwrap(), 0);
+}
+
+async fn favourite_pages(store: &dyn DocumentStore) {
+    // Favourites: on, off again (kept, guarded by version), on for another member.
+    let at = DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+    let favourite =
+        |member: u128, listing_n: u128, favourited: bool, version: u64, position: u64| FavouriteDocument {
+            account_id: account(member),
+            listing_id: ListingId::from_uuid(Uuid::from_u128(listing_n)),
+            favourited,
+            version,
+            position,
+            at,
+        };
+    let writes = vec![
+        DocumentWrite::PutFavourite(favourite(2, 11, true, 1, 31)),
+        DocumentWrite::PutFavourite(favourite(2, 14, true, 1, 32)),
+        DocumentWrite::PutFavourite(favourite(2, 15, true, 1, 33)),
+        DocumentWrite::PutFavourite(favourite(3, 11, true, 1, 34)),
+    ];
+    store.commit(FAVOURITE_DOCUMENTS, writes, 34).await.unwrap();
+    store
+        .commit(FAVOURITE_DOCUMENTS, vec![DocumentWrite::PutFavourite(favourite(2, 14, false, 2, 35))], 35)
+        .await
+        .unwrap();
+    // A replay of the older "on" does not bring it back.
+    store
+        .commit(FAVOURITE_DOCUMENTS, vec![DocumentWrite::PutFavourite(favourite(2, 14, true, 1, 32))], 36)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.favourite(account(2), ListingId::from_uuid(Uuid::from_u128(14))).await.unwrap(),
+        Some(favourite(2, 14, false, 2, 35))
+    );
+    let positions =
+        |documents: Vec<FavouriteDocument>| -> Vec<u64> { documents.iter().map(|d| d.position).collect() };
+    assert_eq!(positions(store.favourites_of(account(2), page(None, 10)).await.unwrap()), vec![33, 31]);
+    assert_eq!(positions(store.favourites_of(account(2), page(Some(33), 10)).await.unwrap()), vec![31]);
+    assert_eq!(positions(store.favourites_of(account(3), page(None, 10)).await.unwrap()), vec![34]);
+    assert_eq!(store.checkpoint(FAVOURITE_DOCUMENTS).await.unwrap(), 36);
+
+    store.reset(ReadModel::FavouriteDocuments).await.unwrap();
+    assert!(store.favourites_of(account(2), page(None, 10)).await.unwrap().is_empty());
+    assert_eq!(store.checkpoint(FAVOURITE_DOCUMENTS).await.unwrap(), 0);
 }

@@ -43,6 +43,7 @@ pub fn order(n: u128) -> OrderDocument {
         escrow_released: Money::ZERO,
         version: 2,
         escrow_version: 1,
+        created_position: u64::try_from(n).unwrap(),
         created_at: at,
         updated_at: at,
     }

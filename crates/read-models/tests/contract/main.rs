@@ -28,6 +28,7 @@ async fn sqlite_documents_keep_the_contract() {
     let path = dir.path().join("read-models.sqlite");
     let store = SqliteDocumentStore::open(&path).await.unwrap();
     documents::contract(&store).await;
+    documents::member_pages(&store).await;
     // And what was committed survives reopening the file.
     let before = documents::everything(&store).await;
     drop(store);
@@ -78,6 +79,7 @@ async fn mongodb_documents_keep_the_contract() {
     let database = format!("jangteo_test_{}", Uuid::new_v4().simple());
     let store = MongoDocumentStore::connect(&server.url, &database).await.unwrap();
     documents::contract(&store).await;
+    documents::member_pages(&store).await;
     // Another client (another API instance) reads what this one committed, and connecting
     // again to a database whose indexes exist is no error.
     let before = documents::everything(&store).await;
