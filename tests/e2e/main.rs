@@ -35,6 +35,7 @@ mod deadlines;
 mod degraded;
 mod disputes;
 mod distributed;
+mod erasure;
 mod errors;
 mod external_read_models;
 mod member_pages;

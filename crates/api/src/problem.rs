@@ -165,6 +165,7 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("mfa_already_enabled", StatusCode::CONFLICT),
     ("mfa_not_pending", StatusCode::CONFLICT),
     ("mfa_not_enabled", StatusCode::CONFLICT),
+    ("open_trades", StatusCode::CONFLICT),
     ("listing_not_available", StatusCode::CONFLICT),
     ("invalid_state_transition", StatusCode::CONFLICT),
     ("concurrent_modification", StatusCode::CONFLICT),
@@ -236,6 +237,7 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
         AppError::MfaAlreadyEnabled => ("mfa_already_enabled", S::CONFLICT, "Two-factor sign-in already on"),
         AppError::MfaNotPending => ("mfa_not_pending", S::CONFLICT, "No two-factor setup to confirm"),
         AppError::MfaNotEnabled => ("mfa_not_enabled", S::CONFLICT, "Two-factor sign-in not on"),
+        AppError::OpenTrades => ("open_trades", S::CONFLICT, "Orders in progress"),
         AppError::IdempotencyKeyReused => {
             ("idempotency_key_reused", S::UNPROCESSABLE_ENTITY, "Idempotency key reused")
         }
@@ -426,6 +428,7 @@ mod tests {
             ApiError::App(AppError::MfaAlreadyEnabled),
             ApiError::App(AppError::MfaNotPending),
             ApiError::App(AppError::MfaNotEnabled),
+            ApiError::App(AppError::OpenTrades),
             ApiError::App(AppError::IdempotencyKeyReused),
             ApiError::App(AppError::ListingsTaken(vec![ListingId::from_uuid(uuid::Uuid::nil())])),
             ApiError::App(AppError::Contention),
@@ -483,6 +486,7 @@ mod tests {
                 AppError::MfaAlreadyEnabled => "mfa_already_enabled",
                 AppError::MfaNotPending => "mfa_not_pending",
                 AppError::MfaNotEnabled => "mfa_not_enabled",
+                AppError::OpenTrades => "open_trades",
                 AppError::IdempotencyKeyReused => "idempotency_key_reused",
                 AppError::ListingsTaken(_) => "listing_not_available",
                 AppError::Contention => "concurrent_modification",

@@ -1,8 +1,8 @@
 //! What every handler can reach: the application services and the token service.
 
 use jangteo_app::{
-    Accounts, Carts, Checkouts, Disputes, Favourites, Listings, Mfa, Operations, Orders, PasswordResets,
-    Profiles, Queries, Sessions, SignIns, Timelines,
+    Accounts, Carts, Checkouts, Disputes, Favourites, Listings, MemberData, Mfa, Operations, Orders,
+    PasswordResets, Profiles, Queries, Sessions, SignIns, Timelines,
 };
 
 use crate::TokenService;
@@ -11,6 +11,7 @@ use crate::TokenService;
 pub struct ApiState {
     pub accounts: Accounts,
     pub profiles: Profiles,
+    pub member_data: MemberData,
     pub sessions: Sessions,
     pub sign_ins: SignIns,
     pub password_resets: PasswordResets,

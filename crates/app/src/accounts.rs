@@ -15,7 +15,7 @@ use jangteo_domain::{
     consent::{ConsentKind, ConsentRecord, ConsentVersion, SignUpConsents},
 };
 use jangteo_event_store::{AppendOutcome, EventStoreError, UniqueClaim};
-use jangteo_identity::{CredentialStore, PersonalDataVault, PersonalField};
+use jangteo_identity::{CredentialStore, MemberErasure, PersonalDataVault, PersonalField};
 use uuid::Uuid;
 
 use crate::{
@@ -96,6 +96,8 @@ pub struct Accounts {
     credentials: Arc<dyn CredentialStore>,
     hashers: Arc<Hashers>,
     policy: ConsentPolicy,
+    /// Finishes an erasure a crash interrupted, when met (see [`Accounts::finish_erasure`]).
+    erasure: Option<Arc<dyn MemberErasure>>,
 }
 
 impl Accounts {
@@ -108,7 +110,16 @@ impl Accounts {
             credentials,
             hashers: Arc::new(Hashers::for_this_machine()),
             policy: ConsentPolicy::default(),
+            erasure: None,
         }
+    }
+
+    /// The identity store's erasure, to finish an erasure a crash interrupted when a sign-in or
+    /// a sign-up meets it.
+    #[must_use]
+    pub fn with_member_erasure(mut self, erasure: Arc<dyn MemberErasure>) -> Self {
+        self.erasure = Some(erasure);
+        self
     }
 
     /// The policy versions sign-ups and consent changes must agree to.
@@ -162,7 +173,7 @@ impl Accounts {
     pub async fn consents(&self, account: AccountId) -> Result<ConsentState, AppError> {
         match self.uow.current::<AccountState>(account.as_uuid()).await? {
             AccountState::Present(account) => Ok(account.consents),
-            AccountState::Absent => Err(AppError::NotFound),
+            AccountState::Absent | AccountState::Erased { .. } => Err(AppError::NotFound),
         }
     }
 
@@ -215,6 +226,7 @@ impl Accounts {
     ) -> Result<(AccountId, CommandReceipt), AppError> {
         self.check_version(ConsentKind::Terms, &registration.consents.terms)?;
         self.check_version(ConsentKind::Privacy, &registration.consents.privacy)?;
+        let registration_again = registration.clone();
         let account_id = AccountId::from_uuid(Uuid::now_v7());
         let password_hash = self.hashers.hash(registration.password).await?;
         let key = self.vault.create_member_key(account_id).await?;
@@ -239,6 +251,11 @@ impl Accounts {
                 // append may have committed, so they stay.)
                 self.credentials.delete_credentials(account_id).await?;
                 self.vault.shred(account_id).await?;
+                // The address may be an erased account's whose erasure a crash cut short: finish
+                // it, and the address is free again.
+                if self.finish_erasure_of_claim(&register.email_index).await? {
+                    return Box::pin(self.register(registration_again)).await;
+                }
                 Err(AppError::EmailTaken)
             }
             Err(error) => Err(error),
@@ -277,11 +294,58 @@ impl Accounts {
             self.hashers.verify_dummy(password).await?;
             return Ok(Authentication::Refused { account: owner });
         };
-        if self.hashers.verify(password, hash).await? {
-            Ok(Authentication::Verified(account))
-        } else {
-            Ok(Authentication::Refused { account: Some(account) })
+        if !self.hashers.verify(password, hash).await? {
+            return Ok(Authentication::Refused { account: Some(account) });
         }
+        if self.is_erased(account).await? {
+            // Erased, but a crash left its credentials: finish the erasure.
+            self.finish_erasure(account, &self.email_index(email)).await?;
+            return Ok(Authentication::Refused { account: None });
+        }
+        Ok(Authentication::Verified(account))
+    }
+
+    /// Whether `password` is the member's (closing the account asks for it).
+    pub(crate) async fn check_password(
+        &self,
+        account: AccountId,
+        password: PlainPassword,
+    ) -> Result<bool, AppError> {
+        if let Some(hash) = self.credentials.password_hash(account).await? {
+            self.hashers.verify(password, hash).await
+        } else {
+            self.hashers.verify_dummy(password).await?;
+            Ok(false)
+        }
+    }
+
+    pub(crate) async fn is_erased(&self, account: AccountId) -> Result<bool, AppError> {
+        Ok(matches!(self.uow.current::<AccountState>(account.as_uuid()).await?, AccountState::Erased { .. }))
+    }
+
+    /// What follows `AccountErased`, all of it idempotent: everything the identity store keeps of
+    /// the member (their data key with it) and the claim of their e-mail go.
+    pub(crate) async fn finish_erasure(&self, account: AccountId, email_index: &str) -> Result<(), AppError> {
+        let Some(erasure) = &self.erasure else {
+            return Err(AppError::internal("erasing a member", "no identity-store erasure is wired"));
+        };
+        erasure.erase_member(account, email_index).await?;
+        self.uow.store().release_claims(EMAIL_CLAIM_SCOPE, account.as_uuid()).await?;
+        Ok(())
+    }
+
+    /// Finishes the erasure of the account claiming `email_index`, if it is erased; returns
+    /// whether it was.
+    async fn finish_erasure_of_claim(&self, email_index: &str) -> Result<bool, AppError> {
+        let Some(owner) = self.uow.store().find_claim(EMAIL_CLAIM_SCOPE, email_index).await? else {
+            return Ok(false);
+        };
+        let owner = AccountId::from_uuid(owner);
+        if self.erasure.is_none() || !self.is_erased(owner).await? {
+            return Ok(false);
+        }
+        self.finish_erasure(owner, email_index).await?;
+        Ok(true)
     }
 
     /// Checks a new password the member chose (a reset) against the sign-up policy, and hashes
@@ -347,7 +411,7 @@ impl Roles {
     pub async fn role_of(&self, account: AccountId) -> Result<AccountRole, AppError> {
         match self.uow.current::<AccountState>(account.as_uuid()).await? {
             AccountState::Present(account) => Ok(account.role),
-            AccountState::Absent => Err(AppError::NotFound),
+            AccountState::Absent | AccountState::Erased { .. } => Err(AppError::NotFound),
         }
     }
 }

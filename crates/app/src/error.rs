@@ -59,6 +59,10 @@ pub enum AppError {
     #[error("two-factor sign-in is not on")]
     MfaNotEnabled,
 
+    /// The member cannot close the account while one of their orders is in progress.
+    #[error("an order of yours is still in progress; close the account once it is finished or cancelled")]
+    OpenTrades,
+
     /// An idempotency key was reused for a different request.
     #[error("this idempotency key was used for a different request")]
     IdempotencyKeyReused,

@@ -38,13 +38,15 @@ pub struct ProfileChanges {
     pub address: Edit<PostalAddress>,
 }
 
-/// What anyone may see of a member.
+/// What anyone may see of a member; of an erased one, only that they were a member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicProfile {
     pub account_id: AccountId,
-    pub nickname: String,
+    /// `None` once the member erased their account.
+    pub nickname: Option<String>,
     pub joined_at: DateTime<Utc>,
     pub phone_verified: bool,
+    pub erased: bool,
 }
 
 #[derive(Clone)]
@@ -96,20 +98,32 @@ impl Profiles {
     }
 
     /// What anyone may see of the member: nickname, when they joined, whether their phone is
-    /// confirmed. [`AppError::NotFound`] for an account that does not exist (or is erased).
+    /// confirmed; of an erased member, that they were one. [`AppError::NotFound`] for an account
+    /// that never existed.
     pub async fn public(&self, account: AccountId) -> Result<PublicProfile, AppError> {
-        let AccountState::Present(state) = self.uow.current::<AccountState>(account.as_uuid()).await? else {
-            return Err(AppError::NotFound);
-        };
-        let key = self.vault.member_key(account).await?.ok_or(AppError::NotFound)?;
+        let state = self.uow.current::<AccountState>(account.as_uuid()).await?;
         // When the account's stream began: its registration.
         let first = self.uow.store().read_stream(account.as_uuid(), 0).await?;
         let joined_at = first.first().map(|event| event.recorded_at).ok_or(AppError::NotFound)?;
-        Ok(PublicProfile {
-            account_id: account,
-            nickname: key.open(PersonalField::Nickname, &state.nickname)?,
-            joined_at,
-            phone_verified: state.phone_verified,
-        })
+        match state {
+            AccountState::Absent => Err(AppError::NotFound),
+            AccountState::Erased { .. } => Ok(PublicProfile {
+                account_id: account,
+                nickname: None,
+                joined_at,
+                phone_verified: false,
+                erased: true,
+            }),
+            AccountState::Present(state) => {
+                let key = self.vault.member_key(account).await?.ok_or(AppError::NotFound)?;
+                Ok(PublicProfile {
+                    account_id: account,
+                    nickname: Some(key.open(PersonalField::Nickname, &state.nickname)?),
+                    joined_at,
+                    phone_verified: state.phone_verified,
+                    erased: false,
+                })
+            }
+        }
     }
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use jangteo_domain::{
     AccountId, Aggregate, DomainEvent, OrderId, SettlementId,
-    account::AccountRole,
+    account::{AccountRole, AccountState},
     escrow::EscrowState,
     listing::ListingState,
     order::{OrderEvent, OrderState},
@@ -43,18 +43,36 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Timeline {
     pub order_id: OrderId,
+    /// The trade's buyer and seller, and whether each has since closed their account (its
+    /// events stay: the trade is a record; what identified the member is gone).
+    pub parties: Vec<TimelineParty>,
     pub entries: Vec<TimelineEntry>,
+}
+
+/// One party of a trade, as the timeline names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimelineParty {
+    /// `buyer` or `seller`.
+    pub role: &'static str,
+    pub account_id: AccountId,
+    pub erased: bool,
 }
 
 #[derive(Clone)]
 pub struct Timelines {
+    uow: UnitOfWork,
     store: Arc<dyn EventStore>,
     roles: Roles,
 }
 
 impl Timelines {
     pub fn new(uow: &UnitOfWork) -> Self {
-        Self { roles: Roles::new(uow), store: Arc::clone(uow.store()) }
+        Self { roles: Roles::new(uow), store: Arc::clone(uow.store()), uow: uow.clone() }
+    }
+
+    async fn party(&self, role: &'static str, account_id: AccountId) -> Result<TimelineParty, AppError> {
+        let state = self.uow.current::<AccountState>(account_id.as_uuid()).await?;
+        Ok(TimelineParty { role, account_id, erased: matches!(state, AccountState::Erased { .. }) })
     }
 
     /// The order's, its listings', its escrow's and its settlement's events in log order. Only the
@@ -94,7 +112,9 @@ impl Timelines {
         for entry in &mut entries {
             entry.summary = crate::timeline_summary::summarize(entry, &order, delivered_at);
         }
-        Ok(Timeline { order_id, entries })
+        let parties =
+            vec![self.party("buyer", order.buyer_id).await?, self.party("seller", order.seller_id).await?];
+        Ok(Timeline { order_id, parties, entries })
     }
 }
 

@@ -39,7 +39,7 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path)
     );
     let master = jangteo_identity::MasterKey::generate().unwrap().0;
     let vault = jangteo_identity::PersonalDataVault::open(identity.clone(), master).await.unwrap();
-    let accounts = Accounts::new(&uow, &vault, identity);
+    let accounts = Accounts::new(&uow, &vault, identity.clone());
     let listings = Listings::new(&uow);
     let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::new());
     let orders = Orders::new(&uow, Arc::clone(&gateway));
@@ -159,6 +159,10 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path)
     orders.place(buyer, taken, &context(buyer)).await.unwrap();
     checkouts.checkout(other_buyer, &context(other_buyer)).await.unwrap_err();
 
+    // A member who closes their account.
+    let (leaver, _) = accounts.register(register("leaver")).await.unwrap();
+    close_account(&uow, &accounts, &vault, &identity, dir, leaver).await;
+
     // The process manager's reactions, and the reactions to those (settlements).
     let manager = TradeProcessManager::new(&uow, gateway);
     let mut position = 0;
@@ -168,6 +172,46 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path)
         }
         position = last;
     }
+}
+
+/// Closes `member`'s account through the member-data service, over empty read models.
+async fn close_account(
+    uow: &UnitOfWork,
+    accounts: &Accounts,
+    vault: &jangteo_identity::PersonalDataVault,
+    identity: &Arc<jangteo_identity::sqlite::SqliteIdentityStore>,
+    dir: &std::path::Path,
+    member: jangteo_domain::AccountId,
+) {
+    use jangteo_read_models::{
+        InMemoryListingCounters, sqlite::SqliteDocumentStore, tantivy_search::TantivyListingSearch,
+    };
+    let accounts = accounts.clone().with_member_erasure(identity.clone());
+    let documents = Arc::new(SqliteDocumentStore::open(&dir.join("documents.sqlite")).await.unwrap());
+    let search = Arc::new(TantivyListingSearch::open(&dir.join("search")).unwrap());
+    let progress = jangteo_app::ProjectionProgress::new();
+    let queries = jangteo_app::Queries::new(
+        documents,
+        search,
+        Arc::new(InMemoryListingCounters::new()),
+        progress,
+        std::time::Duration::from_secs(2),
+    );
+    let clock: Arc<dyn jangteo_app::Clock> = Arc::new(jangteo_app::SystemClock);
+    let sessions = jangteo_app::Sessions::new(identity.clone(), Arc::clone(&clock));
+    let mfa = jangteo_app::Mfa::new(&accounts, vault, identity.clone(), Arc::clone(&clock));
+    let sign_ins = jangteo_app::SignIns::new(&accounts, &mfa, identity.clone(), identity.clone(), clock);
+    let member_data = jangteo_app::MemberData::new(&jangteo_app::MemberServices {
+        accounts: &accounts,
+        profiles: &jangteo_app::Profiles::new(&accounts, uow, vault),
+        queries: &queries,
+        listings: &Listings::new(uow),
+        sessions: &sessions,
+        sign_ins: &sign_ins,
+        mfa: &mfa,
+        uow,
+    });
+    member_data.erase(member, PlainPassword::parse("a long enough password").unwrap()).await.unwrap();
 }
 
 #[tokio::test]

@@ -73,6 +73,11 @@ pub enum AccountState {
     #[default]
     Absent,
     Present(Account),
+    /// The member closed the account and their data key was destroyed: what the log sealed of
+    /// them reads as nothing, and nothing more is decided for the account.
+    Erased {
+        account_id: AccountId,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,6 +106,11 @@ pub enum AccountCommand {
         nickname: Option<SealedText>,
         phone: Edit<SealedText>,
         address: Edit<SealedText>,
+    },
+    /// Closes the account for good (the member's right to erasure); erasing it again changes
+    /// nothing.
+    Erase {
+        at: DateTime<Utc>,
     },
 }
 
@@ -134,6 +144,10 @@ pub enum AccountEvent {
     AddressChanged {
         address: Option<SealedText>,
     },
+    /// The member closed the account; their data key is destroyed after it.
+    AccountErased {
+        at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for AccountEvent {
@@ -146,6 +160,7 @@ impl DomainEvent for AccountEvent {
             AccountEvent::NicknameChanged { .. } => "NicknameChanged",
             AccountEvent::PhoneChanged { .. } => "PhoneChanged",
             AccountEvent::AddressChanged { .. } => "AddressChanged",
+            AccountEvent::AccountErased { .. } => "AccountErased",
         }
     }
 
@@ -157,7 +172,8 @@ impl DomainEvent for AccountEvent {
             | AccountEvent::ConsentWithdrawn { .. }
             | AccountEvent::NicknameChanged { .. }
             | AccountEvent::PhoneChanged { .. }
-            | AccountEvent::AddressChanged { .. } => 1,
+            | AccountEvent::AddressChanged { .. }
+            | AccountEvent::AccountErased { .. } => 1,
         }
     }
 
@@ -168,7 +184,7 @@ impl DomainEvent for AccountEvent {
             ("AccountRegistered", 2)
             | (
                 "AccountRoleGranted" | "ConsentGranted" | "ConsentWithdrawn" | "NicknameChanged"
-                | "PhoneChanged" | "AddressChanged",
+                | "PhoneChanged" | "AddressChanged" | "AccountErased",
                 1,
             ) => Ok(payload),
             ("AccountRegistered", 1) => {
@@ -214,14 +230,26 @@ impl Aggregate for AccountState {
                 }
                 Ok(events)
             }
-            (AccountState::Present(_), AccountCommand::Register { .. }) => {
+            (AccountState::Present(_) | AccountState::Erased { .. }, AccountCommand::Register { .. }) => {
                 Err(DomainError::AlreadyExists(Kind::Account))
             }
+            (AccountState::Present(_), AccountCommand::Erase { at }) => {
+                Ok(vec![AccountEvent::AccountErased { at }])
+            }
+            (AccountState::Erased { .. }, AccountCommand::Erase { .. }) => Ok(Vec::new()),
+            // An erased account decides nothing more, as if it were not there.
             (
-                AccountState::Absent,
+                AccountState::Erased { .. },
                 AccountCommand::GrantRole { .. }
                 | AccountCommand::Consent { .. }
                 | AccountCommand::ChangeProfile { .. },
+            )
+            | (
+                AccountState::Absent,
+                AccountCommand::GrantRole { .. }
+                | AccountCommand::Consent { .. }
+                | AccountCommand::ChangeProfile { .. }
+                | AccountCommand::Erase { .. },
             ) => Err(DomainError::NotFound(Kind::Account)),
             (AccountState::Present(_), AccountCommand::ChangeProfile { nickname, phone, address }) => {
                 let mut events = Vec::new();
@@ -294,6 +322,10 @@ impl Aggregate for AccountState {
                 account.address.clone_from(address);
                 AccountState::Present(account)
             }
+            (AccountState::Present(account), AccountEvent::AccountErased { .. }) => {
+                AccountState::Erased { account_id: account.account_id }
+            }
+            (erased @ AccountState::Erased { .. }, _) => erased,
             (
                 AccountState::Absent,
                 AccountEvent::AccountRoleGranted { .. }
@@ -301,7 +333,8 @@ impl Aggregate for AccountState {
                 | AccountEvent::ConsentWithdrawn { .. }
                 | AccountEvent::NicknameChanged { .. }
                 | AccountEvent::PhoneChanged { .. }
-                | AccountEvent::AddressChanged { .. },
+                | AccountEvent::AddressChanged { .. }
+                | AccountEvent::AccountErased { .. },
             ) => AccountState::Absent,
         }
     }

@@ -66,6 +66,7 @@ pub const AGGREGATES: &[AggregateEntry] = &[
             v1("NicknameChanged"),
             v1("PhoneChanged"),
             v1("AddressChanged"),
+            v1("AccountErased"),
         ],
     },
     AggregateEntry {
@@ -159,6 +160,6 @@ mod tests {
                 assert!(entry.versions.windows(2).all(|pair| pair[0] < pair[1]), "{entry:?}");
             }
         }
-        assert_eq!(events.len(), 40);
+        assert_eq!(events.len(), 41);
     }
 }

@@ -98,6 +98,10 @@ pub trait EventStore: Send + Sync + 'static {
     /// Looks up the stream that owns a unique claim (e.g. the account of an e-mail digest).
     async fn find_claim(&self, scope: &str, value: &str) -> Result<Option<Uuid>, EventStoreError>;
 
+    /// Gives up every claim `owner_stream_id` holds in `scope` (an erased account's e-mail, so
+    /// the address can sign up again); returns how many. The events stay as they are.
+    async fn release_claims(&self, scope: &str, owner_stream_id: Uuid) -> Result<u64, EventStoreError>;
+
     /// Loads a subscriber's checkpoint (process managers keep theirs beside the log).
     async fn load_checkpoint(&self, subscriber: &str) -> Result<GlobalPosition, EventStoreError>;
 

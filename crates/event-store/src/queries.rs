@@ -45,6 +45,12 @@ pub(crate) trait Queries: Database {
         value: &str,
     ) -> Result<Option<Uuid>, EventStoreError>;
 
+    async fn release_claims<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        scope: &str,
+        owner_stream_id: Uuid,
+    ) -> Result<u64, EventStoreError>;
+
     /// A subscriber that never saved a checkpoint starts from the beginning (0).
     async fn load_checkpoint<'e>(
         executor: impl Executor<'e, Database = Self>,
@@ -175,6 +181,21 @@ where
                 .fetch_optional(executor)
                 .await?;
         Ok(owner)
+    }
+
+    async fn release_claims<'e>(
+        executor: impl Executor<'e, Database = Self>,
+        scope: &str,
+        owner_stream_id: Uuid,
+    ) -> Result<u64, EventStoreError> {
+        let released: Vec<Uuid> = sqlx::query_scalar(
+            "DELETE FROM unique_claims WHERE scope = $1 AND owner_stream_id = $2 RETURNING owner_stream_id",
+        )
+        .bind(scope)
+        .bind(owner_stream_id)
+        .fetch_all(executor)
+        .await?;
+        Ok(u64::try_from(released.len()).unwrap_or(u64::MAX))
     }
 
     async fn load_checkpoint<'e>(

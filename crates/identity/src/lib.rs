@@ -31,8 +31,8 @@ pub mod sqlite;
 pub use crypto::{MasterKey, TokenDigest, WrappedKey};
 pub use error::{DatabaseError, IdentityError};
 pub use ports::{
-    AttemptKey, CredentialStore, IssuedToken, KeyOwner, KeyStore, MaintenanceSteps, MfaStore, NewSession,
-    OneTimeTokenStore, Rewrap, Rotation, SessionId, SessionStore, SignInAttempt, SignInLog, SignInOutcome,
-    TokenPurpose, TotpFactor,
+    AttemptKey, CredentialStore, IssuedToken, KeyOwner, KeyStore, MaintenanceSteps, MemberErasure, MfaStore,
+    NewSession, OneTimeTokenStore, Rewrap, Rotation, SessionId, SessionStore, SignInAttempt, SignInLog,
+    SignInOutcome, TokenPurpose, TotpFactor,
 };
 pub use vault::{MemberKey, PersonalDataVault, PersonalField};

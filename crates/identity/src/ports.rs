@@ -362,3 +362,13 @@ pub trait MfaStore: Send + Sync + 'static {
     /// Removes the factor and the recovery codes; returns whether there was a factor.
     async fn remove_totp(&self, account: AccountId) -> Result<bool, IdentityError>;
 }
+
+/// Erasing a member from the identity store.
+#[async_trait]
+pub trait MemberErasure: Send + Sync + 'static {
+    /// Deletes, in one transaction, everything the store keeps of the member: their data key
+    /// (crypto-shredding what the log sealed of them), password hash, sessions and refresh
+    /// tokens, single-use tokens, second factors, and sign-in records (those of their account and
+    /// those of their e-mail's blind index). Erasing again finds nothing and is no error.
+    async fn erase_member(&self, account: AccountId, email_index: &str) -> Result<(), IdentityError>;
+}

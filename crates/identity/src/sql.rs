@@ -30,7 +30,7 @@ impl<DB: sqlx::Database> SqlIdentityStore<DB> {
 
 /// Implements [`crate::KeyStore`], [`crate::CredentialStore`], [`crate::SessionStore`],
 /// [`crate::SignInLog`], [`crate::MaintenanceSteps`], [`crate::OneTimeTokenStore`] and
-/// [`crate::MfaStore`] for `SqlIdentityStore<$db>`.
+/// [`crate::MfaStore`] and [`crate::MemberErasure`] for `SqlIdentityStore<$db>`.
 macro_rules! identity_store_on {
     ($db:ty) => {
         use async_trait::async_trait;
@@ -40,7 +40,7 @@ macro_rules! identity_store_on {
 
         use crate::{
             AttemptKey, CredentialStore, IdentityError, IssuedToken, KeyOwner, KeyStore, MaintenanceSteps,
-            MfaStore, NewSession, OneTimeTokenStore, Rewrap, Rotation, SessionId, SessionStore, SignInAttempt,
+            MemberErasure, MfaStore, NewSession, OneTimeTokenStore, Rewrap, Rotation, SessionId, SessionStore, SignInAttempt,
             SignInLog, SignInOutcome, TokenDigest, TokenPurpose, TotpFactor, WrappedKey, sql::SqlIdentityStore,
         };
 
@@ -610,6 +610,32 @@ macro_rules! identity_store_on {
                     .await?;
                 transaction.commit().await?;
                 Ok(removed.rows_affected() == 1)
+            }
+        }
+
+        #[async_trait]
+        impl MemberErasure for SqlIdentityStore<$db> {
+            async fn erase_member(&self, account: AccountId, email_index: &str) -> Result<(), IdentityError> {
+                let member = account.as_uuid();
+                let mut transaction = self.pool.begin().await?;
+                // Refresh tokens go with their sessions (ON DELETE CASCADE).
+                for statement in [
+                    "DELETE FROM sessions WHERE account_id = $1",
+                    "DELETE FROM credentials WHERE account_id = $1",
+                    "DELETE FROM one_time_tokens WHERE account_id = $1",
+                    "DELETE FROM recovery_codes WHERE account_id = $1",
+                    "DELETE FROM totp_factors WHERE account_id = $1",
+                    "DELETE FROM data_keys WHERE account_id = $1",
+                ] {
+                    sqlx::query(statement).bind(member).execute(&mut *transaction).await?;
+                }
+                sqlx::query("DELETE FROM sign_ins WHERE account_id = $1 OR email_index = $2")
+                    .bind(member)
+                    .bind(email_index.to_owned())
+                    .execute(&mut *transaction)
+                    .await?;
+                transaction.commit().await?;
+                Ok(())
             }
         }
     };

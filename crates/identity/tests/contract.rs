@@ -9,16 +9,22 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use jangteo_domain::{AccountId, PasswordHash};
 use jangteo_identity::{
-    AttemptKey, CredentialStore, IdentityError, IssuedToken, KeyStore, MasterKey, MfaStore, NewSession,
-    OneTimeTokenStore, PersonalDataVault, PersonalField, Rotation, SessionId, SessionStore, SignInAttempt,
-    SignInLog, SignInOutcome, TokenDigest, TokenPurpose, postgres::PostgresIdentityStore,
+    AttemptKey, CredentialStore, IdentityError, IssuedToken, KeyStore, MasterKey, MemberErasure, MfaStore,
+    NewSession, OneTimeTokenStore, PersonalDataVault, PersonalField, Rotation, SessionId, SessionStore,
+    SignInAttempt, SignInLog, SignInOutcome, TokenDigest, TokenPurpose, postgres::PostgresIdentityStore,
     sqlite::SqliteIdentityStore,
 };
 use uuid::Uuid;
 
 /// One store under test, behind all its ports.
-trait Store: KeyStore + CredentialStore + SessionStore + SignInLog + OneTimeTokenStore + MfaStore {}
-impl<T: KeyStore + CredentialStore + SessionStore + SignInLog + OneTimeTokenStore + MfaStore> Store for T {}
+trait Store:
+    KeyStore + CredentialStore + SessionStore + SignInLog + OneTimeTokenStore + MfaStore + MemberErasure
+{
+}
+impl<T> Store for T where
+    T: KeyStore + CredentialStore + SessionStore + SignInLog + OneTimeTokenStore + MfaStore + MemberErasure
+{
+}
 
 macro_rules! contract {
     ($($check:ident),+ $(,)?) => {
@@ -63,6 +69,7 @@ contract!(
     voided_tokens_are_used_up_and_issued_ones_are_counted,
     a_totp_factor_is_staged_confirmed_once_and_its_steps_only_advance,
     recovery_codes_are_each_used_once_and_go_with_the_factor,
+    erasing_a_member_deletes_all_the_store_keeps_of_them_and_nothing_else,
 );
 
 fn member() -> AccountId {
@@ -452,4 +459,83 @@ async fn recovery_codes_are_each_used_once_and_go_with_the_factor<S: Store>(stor
     assert_eq!(store.totp(alice).await.unwrap(), None);
     assert_eq!(store.recovery_codes_left(alice).await.unwrap(), 0);
     assert!(!store.use_recovery_code(alice, &codes[1], now).await.unwrap(), "gone with the factor");
+}
+
+async fn erasing_a_member_deletes_all_the_store_keeps_of_them_and_nothing_else<S: Store>(store: Arc<S>) {
+    let (master, _) = MasterKey::generate().unwrap();
+    let vault = PersonalDataVault::open(store.clone() as Arc<dyn KeyStore>, master).await.unwrap();
+    let now = Utc::now();
+    let hash = PasswordHash::parse("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA").unwrap();
+    let (alice, bob) = (member(), member());
+    for (who, name) in [(alice, "alice"), (bob, "bob")] {
+        vault.create_member_key(who).await.unwrap();
+        store.set_password_hash(who, &hash, now).await.unwrap();
+        store.start_session(&session(who, &format!("{name}-refresh"))).await.unwrap();
+        store
+            .issue_token(&issued(
+                who,
+                &format!("{name}-reset"),
+                TokenPurpose::PasswordReset,
+                Duration::minutes(30),
+            ))
+            .await
+            .unwrap();
+        store.stage_totp(who, &format!("v1.{name}"), now).await.unwrap();
+        store.confirm_totp(who, 1, &[TokenDigest::of(&format!("{name}-code"))], now).await.unwrap();
+        let attempt = SignInAttempt {
+            email_index: format!("{name}-index"),
+            account: Some(who),
+            ip: Some("10.0.0.9".to_owned()),
+            user_agent: None,
+            outcome: SignInOutcome::Succeeded,
+            at: now,
+        };
+        store.record_sign_in(&attempt).await.unwrap();
+    }
+    // A failed attempt with alice's address before she had an account is hers too.
+    let unknown = SignInAttempt {
+        email_index: "alice-index".to_owned(),
+        account: None,
+        ip: Some("10.0.0.8".to_owned()),
+        user_agent: None,
+        outcome: SignInOutcome::Failed,
+        at: now,
+    };
+    store.record_sign_in(&unknown).await.unwrap();
+
+    store.erase_member(alice, "alice-index").await.unwrap();
+    store.erase_member(alice, "alice-index").await.unwrap();
+
+    assert!(vault.member_key(alice).await.unwrap().is_none(), "the data key is destroyed");
+    assert_eq!(store.password_hash(alice).await.unwrap(), None);
+    assert_eq!(
+        store
+            .rotate_refresh_token(&TokenDigest::of("alice-refresh"), &TokenDigest::of("x"), now, now)
+            .await
+            .unwrap(),
+        Rotation::Refused
+    );
+    assert_eq!(
+        store.peek_token(&TokenDigest::of("alice-reset"), TokenPurpose::PasswordReset, now).await.unwrap(),
+        None
+    );
+    assert_eq!(store.totp(alice).await.unwrap(), None);
+    assert_eq!(store.recovery_codes_left(alice).await.unwrap(), 0);
+    assert!(store.sign_ins_of(alice, 10).await.unwrap().is_empty());
+    let since = now - Duration::minutes(1);
+    assert!(
+        store.recent_failures(AttemptKey::EmailIndex("alice-index"), since, 10).await.unwrap().is_empty()
+    );
+
+    assert!(vault.member_key(bob).await.unwrap().is_some(), "bob keeps everything");
+    assert!(store.password_hash(bob).await.unwrap().is_some());
+    assert!(store.totp(bob).await.unwrap().is_some());
+    assert_eq!(store.sign_ins_of(bob, 10).await.unwrap().len(), 1);
+    assert!(
+        store
+            .peek_token(&TokenDigest::of("bob-reset"), TokenPurpose::PasswordReset, now)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }

@@ -51,6 +51,8 @@ const BEARER: &str = "bearer";
         routes::password_resets::page,
         routes::me::me,
         routes::me::change,
+        routes::me::close,
+        routes::me::export,
         routes::me::member,
         routes::member_pages::my_listings,
         routes::member_pages::my_orders,

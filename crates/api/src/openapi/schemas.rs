@@ -271,7 +271,19 @@ pub(crate) struct TimelineEntry {
 #[derive(ToSchema)]
 pub(crate) struct Timeline {
     order_id: Uuid,
+    /// The trade's buyer and seller.
+    parties: Vec<TimelineParty>,
     entries: Vec<TimelineEntry>,
+}
+
+/// A party of a trade.
+#[derive(ToSchema)]
+pub(crate) struct TimelineParty {
+    #[schema(pattern = "^(buyer|seller)$")]
+    role: String,
+    account_id: Uuid,
+    /// The member has closed their account: the trade's events stay, what identified them is gone.
+    erased: bool,
 }
 
 #[cfg(test)]
@@ -386,7 +398,12 @@ mod tests {
             state_after: json!({"status": "placed"}),
             summary: "placed by the buyer".to_owned(),
         };
-        assert_matches("Timeline", &RealTimeline { order_id: id(), entries: vec![entry] });
+        let parties = vec![jangteo_app::TimelineParty {
+            role: "buyer",
+            account_id: AccountId::from_uuid(Uuid::nil()),
+            erased: true,
+        }];
+        assert_matches("Timeline", &RealTimeline { order_id: id(), parties, entries: vec![entry] });
     }
 
     fn names<T: Serialize>(values: &[T]) -> Vec<Value> {

@@ -2,7 +2,7 @@
 //! sees of a member.
 
 use actix_web::{HttpResponse, web};
-use jangteo_app::{Profile, ProfileChanges};
+use jangteo_app::{PlainPassword, Profile, ProfileChanges};
 use jangteo_domain::{AccountId, Edit, Nickname, PhoneNumber, PostalAddress, ValidationError};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
@@ -148,13 +148,17 @@ pub(crate) async fn change(
 pub(crate) struct MemberCard {
     #[schema(value_type = uuid::Uuid)]
     account_id: AccountId,
-    nickname: String,
+    /// `null` once the member closed their account.
+    #[schema(required)]
+    nickname: Option<String>,
     joined_at: chrono::DateTime<chrono::Utc>,
     /// Sales the member completed as seller.
     completed_sales: u64,
     /// Purchases the member completed as buyer.
     completed_purchases: u64,
     phone_verified: bool,
+    /// The member closed their account; their trades stay as records.
+    erased: bool,
 }
 
 /// A member's public profile, for anyone (no token needed).
@@ -181,6 +185,7 @@ pub(crate) async fn member(
         completed_sales: record.completed_sales,
         completed_purchases: record.completed_purchases,
         phone_verified: profile.phone_verified,
+        erased: profile.erased,
     }))
 }
 
@@ -224,4 +229,70 @@ pub(crate) async fn sign_ins(
             })
             .collect(),
     }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CloseBody {
+    /// The member's password, asked again for this.
+    password: String,
+}
+
+/// The account closed, and the log position of `AccountErased`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ClosedAccount {
+    #[schema(value_type = uuid::Uuid)]
+    account_id: AccountId,
+    erased: bool,
+    position: u64,
+}
+
+/// Close the account and erase the member (개인정보보호법 / GDPR right to erasure): their data key
+/// is destroyed, so what the log sealed of them no longer opens; their trades stay as records,
+/// naming an erased member. Every session ends, listings on sale are withdrawn, and the e-mail
+/// address may sign up again as a new member.
+#[utoipa::path(
+    delete, path = "/v1/me", operation_id = "close_account", tag = "accounts",
+    security(("bearer" = [])),
+    request_body = CloseBody,
+    responses(
+        (status = 200, description = "The account is closed and erased.", body = ClosedAccount),
+        (status = 401, description = "- `invalid_credentials`: not the member's password"),
+        (status = 409, description = "- `open_trades`: an order of the member's is in progress"),
+    ),
+)]
+pub(crate) async fn close(
+    state: web::Data<ApiState>,
+    Authenticated(member): Authenticated,
+    body: web::Json<CloseBody>,
+) -> Result<HttpResponse, ApiError> {
+    let password =
+        PlainPassword::parse(&body.password).map_err(|_| jangteo_app::AppError::InvalidCredentials)?;
+    let receipt = state.member_data.erase(member, password).await?;
+    Ok(HttpResponse::Ok().json(ClosedAccount {
+        account_id: member,
+        erased: true,
+        position: receipt.position,
+    }))
+}
+
+/// Everything Jangteo holds about the member, their personal data opened: account, consents,
+/// sign-ins, second factor (never its secret), listings, orders and favourites.
+#[utoipa::path(
+    get, path = "/v1/me/export", operation_id = "export_my_data", tag = "accounts",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The member's data as JSON (a download).", body = Object)),
+)]
+pub(crate) async fn export(
+    state: web::Data<ApiState>,
+    Authenticated(member): Authenticated,
+) -> Result<HttpResponse, ApiError> {
+    let data = state.member_data.export(member).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"jangteo-my-data.json\"",
+        ))
+        .json(data))
 }

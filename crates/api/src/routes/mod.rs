@@ -53,7 +53,10 @@ pub(crate) const ROUTES: &[Route] = &[
     route("/v1/password-resets", "POST", |r| r.route(web::post().to(password_resets::request))),
     route("/v1/password-resets/{token}", "POST", |r| r.route(web::post().to(password_resets::complete))),
     route("/password-reset", "GET", |r| r.route(web::get().to(password_resets::page))),
-    route("/v1/me", "GET, PATCH", |r| r.route(web::get().to(me::me)).route(web::patch().to(me::change))),
+    route("/v1/me", "GET, PATCH, DELETE", |r| {
+        r.route(web::get().to(me::me)).route(web::patch().to(me::change)).route(web::delete().to(me::close))
+    }),
+    route("/v1/me/export", "GET", |r| r.route(web::get().to(me::export))),
     route("/v1/members/{account_id}", "GET", |r| r.route(web::get().to(me::member))),
     route("/v1/me/listings", "GET", |r| r.route(web::get().to(member_pages::my_listings))),
     route("/v1/me/orders", "GET", |r| r.route(web::get().to(member_pages::my_orders))),

@@ -219,3 +219,42 @@ fn a_new_phone_number_is_unconfirmed() {
     assert_eq!(account.phone, Some(sealed("bmV3LXBob25l")));
     assert!(!account.phone_verified);
 }
+
+#[test]
+fn erasure_decisions() {
+    let erased = E::AccountErased { at: at() };
+    let mut closed = signed_up();
+    closed.push(erased.clone());
+    run::<AccountState>(vec![
+        Case {
+            name: "erase",
+            given: signed_up(),
+            when: C::Erase { at: at() },
+            then: Ok(vec![erased.clone()]),
+        },
+        Case {
+            name: "erase again: nothing",
+            given: closed.clone(),
+            when: C::Erase { at: at() },
+            then: Ok(vec![]),
+        },
+        Case {
+            name: "an erased account changes no more",
+            given: closed.clone(),
+            when: C::ChangeProfile { nickname: Some(sealed("bmV3")), phone: Edit::Keep, address: Edit::Keep },
+            then: Err(DomainError::NotFound(Kind::Account)),
+        },
+        Case {
+            name: "nor registers again (a new sign-up is a new account)",
+            given: closed,
+            when: register(),
+            then: Err(DomainError::AlreadyExists(Kind::Account)),
+        },
+        Case {
+            name: "erase an absent account",
+            given: vec![],
+            when: C::Erase { at: at() },
+            then: Err(DomainError::NotFound(Kind::Account)),
+        },
+    ]);
+}

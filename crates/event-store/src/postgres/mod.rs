@@ -164,6 +164,10 @@ impl EventStore for PostgresEventStore {
         Postgres::find_claim(&self.inner.pool, scope, value).await
     }
 
+    async fn release_claims(&self, scope: &str, owner_stream_id: Uuid) -> Result<u64, EventStoreError> {
+        Postgres::release_claims(&self.inner.pool, scope, owner_stream_id).await
+    }
+
     async fn load_checkpoint(&self, subscriber: &str) -> Result<GlobalPosition, EventStoreError> {
         Postgres::load_checkpoint(&self.inner.pool, subscriber).await
     }

@@ -161,6 +161,10 @@ impl EventStore for SqliteEventStore {
         Sqlite::find_claim(&self.inner.reader, scope, value).await
     }
 
+    async fn release_claims(&self, scope: &str, owner_stream_id: Uuid) -> Result<u64, EventStoreError> {
+        Sqlite::release_claims(&self.inner.writer, scope, owner_stream_id).await
+    }
+
     async fn load_checkpoint(&self, subscriber: &str) -> Result<GlobalPosition, EventStoreError> {
         Sqlite::load_checkpoint(&self.inner.reader, subscriber).await
     }

@@ -8,11 +8,12 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use jangteo_app::{
-    Accounts, Clock, Mfa, PasswordResets, Profiles, Sessions, SignIns, SystemClock, UnitOfWork,
+    Accounts, Clock, Listings, MemberData, Mfa, PasswordResets, Profiles, Queries, Sessions, SignIns,
+    SystemClock, UnitOfWork,
 };
 use jangteo_identity::{
-    CredentialStore, KeyStore, MaintenanceSteps, MasterKey, MfaStore, OneTimeTokenStore, PersonalDataVault,
-    SessionStore, SignInLog, postgres::PostgresIdentityStore, sqlite::SqliteIdentityStore,
+    CredentialStore, KeyStore, MaintenanceSteps, MasterKey, MemberErasure, MfaStore, OneTimeTokenStore,
+    PersonalDataVault, SessionStore, SignInLog, postgres::PostgresIdentityStore, sqlite::SqliteIdentityStore,
 };
 
 use crate::{config::Config, secrets};
@@ -26,6 +27,7 @@ pub(crate) struct Identity {
     pub(crate) sign_ins: Arc<dyn SignInLog>,
     pub(crate) tokens: Arc<dyn OneTimeTokenStore>,
     pub(crate) mfa: Arc<dyn MfaStore>,
+    pub(crate) erasure: Arc<dyn MemberErasure>,
 }
 
 /// Connections of the identity store's PostgreSQL pool: sign-ins and the session check of every
@@ -51,6 +53,7 @@ struct Stores {
     sign_ins: Arc<dyn SignInLog>,
     tokens: Arc<dyn OneTimeTokenStore>,
     mfa: Arc<dyn MfaStore>,
+    erasure: Arc<dyn MemberErasure>,
 }
 
 impl Stores {
@@ -62,7 +65,8 @@ impl Stores {
             + MaintenanceSteps
             + SignInLog
             + OneTimeTokenStore
-            + MfaStore,
+            + MfaStore
+            + MemberErasure,
     {
         let store = Arc::new(store);
         Self {
@@ -72,7 +76,8 @@ impl Stores {
             steps: store.clone(),
             sign_ins: store.clone(),
             tokens: store.clone(),
-            mfa: store,
+            mfa: store.clone(),
+            erasure: store,
         }
     }
 }
@@ -102,6 +107,7 @@ pub(crate) async fn open_identity(config: &Config) -> Result<Identity> {
         sign_ins: stores.sign_ins,
         tokens: stores.tokens,
         mfa: stores.mfa,
+        erasure: stores.erasure,
     })
 }
 
@@ -120,7 +126,8 @@ impl MemberServices {
     pub(crate) fn new(config: &Config, uow: &UnitOfWork, identity: &Identity) -> Result<Self> {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let accounts = Accounts::new(uow, &identity.vault, Arc::clone(&identity.credentials))
-            .with_consent_policy(config.consent_policy()?);
+            .with_consent_policy(config.consent_policy()?)
+            .with_member_erasure(Arc::clone(&identity.erasure));
         let sessions = Sessions::new(Arc::clone(&identity.sessions), Arc::clone(&clock));
         let mfa = Mfa::new(&accounts, &identity.vault, Arc::clone(&identity.mfa), Arc::clone(&clock));
         let password_resets = PasswordResets::new(
@@ -140,5 +147,19 @@ impl MemberServices {
         );
         let profiles = Profiles::new(&accounts, uow, &identity.vault);
         Ok(Self { accounts, profiles, sessions, sign_ins, password_resets, mfa })
+    }
+
+    /// The member's export and erasure, over these services and the read models' queries.
+    pub(crate) fn member_data(&self, queries: &Queries, listings: &Listings, uow: &UnitOfWork) -> MemberData {
+        MemberData::new(&jangteo_app::MemberServices {
+            accounts: &self.accounts,
+            profiles: &self.profiles,
+            queries,
+            listings,
+            sessions: &self.sessions,
+            sign_ins: &self.sign_ins,
+            mfa: &self.mfa,
+            uow,
+        })
     }
 }

@@ -116,6 +116,53 @@ fn query_documents(
     }
 }
 
+/// The read models this process serves from, and how it starts their projections.
+struct ReadModels<'a> {
+    documents: &'a Arc<dyn DocumentStore>,
+    search: &'a Arc<dyn jangteo_read_models::ListingSearch>,
+    cache: Option<&'a RedisListingCache>,
+    counters: &'a super::Counters,
+}
+
+impl ReadModels<'_> {
+    /// Shared read models are kept here (embedded) or by workers (distributed), whose checkpoints
+    /// this process then watches; counters in this process's memory are kept here whatever the
+    /// profile. Returns where each stands, for read-your-writes queries.
+    async fn start(
+        &self,
+        store: &Arc<dyn jangteo_event_store::EventStore>,
+        distributed: bool,
+        workers: &mut Background,
+    ) -> Result<ProjectionProgress> {
+        let mut progress = ProjectionProgress::new();
+        let feed = Arc::new(StoreTail::new(Arc::clone(store), POLL_INTERVAL));
+        let shared = projections(self.documents, self.search, store, self.cache, Some(self.counters))
+            .into_iter()
+            .map(|projection| (projection, !distributed));
+        let own = (!self.counters.shared).then(|| (self.counters.projection(), true));
+        for (projection, kept_here) in shared.chain(own) {
+            let checkpoint = projection.checkpoint().await?;
+            let reporter = progress.register(projection.read_model(), checkpoint);
+            if kept_here {
+                workers.spawn(jangteo_projections::run(
+                    projection,
+                    Arc::clone(&feed) as _,
+                    Arc::clone(store),
+                    reporter,
+                    RETRY_DELAY,
+                ));
+            } else {
+                workers.spawn(jangteo_projections::watch_checkpoint(
+                    projection,
+                    reporter,
+                    CHECKPOINT_WATCH_INTERVAL,
+                ));
+            }
+        }
+        Ok(progress)
+    }
+}
+
 pub async fn serve(config: Config) -> Result<()> {
     ensure_data_dir(&config)?;
     let super::Stores { log: store, identity } = super::open_stores(&config).await?;
@@ -129,35 +176,12 @@ pub async fn serve(config: Config) -> Result<()> {
     let counters = open_counters(&config).await?;
     let gateway = payment_gateway(&config)?;
 
-    let mut progress = ProjectionProgress::new();
     // Projections and the trade's duties run on a runtime of their own (`background.rs`).
     let mut workers = Background::start()?;
-    let feed = Arc::new(StoreTail::new(Arc::clone(&store), POLL_INTERVAL));
-    // Shared read models are kept here (embedded) or by workers (distributed); counters in this
-    // process's memory are kept here whatever the profile.
-    let shared = projections(&documents, &search, &store, cache.as_ref(), Some(&counters))
-        .into_iter()
-        .map(|projection| (projection, !distributed));
-    let own = (!counters.shared).then(|| (counters.projection(), true));
-    for (projection, kept_here) in shared.chain(own) {
-        let checkpoint = projection.checkpoint().await?;
-        let reporter = progress.register(projection.read_model(), checkpoint);
-        if kept_here {
-            workers.spawn(jangteo_projections::run(
-                projection,
-                Arc::clone(&feed) as _,
-                Arc::clone(&store),
-                reporter,
-                RETRY_DELAY,
-            ));
-        } else {
-            workers.spawn(jangteo_projections::watch_checkpoint(
-                projection,
-                reporter,
-                CHECKPOINT_WATCH_INTERVAL,
-            ));
-        }
-    }
+    let progress =
+        ReadModels { documents: &documents, search: &search, cache: cache.as_ref(), counters: &counters }
+            .start(&store, distributed, &mut workers)
+            .await?;
     if distributed {
         tracing::info!(
             "distributed profile: projections, process manager and deadlines run in `jangteo worker`"
@@ -170,6 +194,15 @@ pub async fn serve(config: Config) -> Result<()> {
     let orders = Orders::new(&uow, Arc::clone(&gateway));
     let carts = Carts::new(&uow, Arc::new(jangteo_shipping::fees::FeeTable::standard()));
     let members = MemberServices::new(&config, &uow, &identity)?;
+    let listings = Listings::new(&uow);
+    let queries = Queries::new(
+        query_documents,
+        Arc::clone(&search),
+        Arc::clone(&counters.store),
+        progress.clone(),
+        config.consistency_timeout(),
+    );
+    let member_data = members.member_data(&queries, &listings, &uow);
     let state = ApiState {
         checkouts: Checkouts::new(&uow, orders.clone(), carts.clone()),
         carts,
@@ -179,7 +212,8 @@ pub async fn serve(config: Config) -> Result<()> {
         sign_ins: members.sign_ins,
         password_resets: members.password_resets,
         mfa: members.mfa,
-        listings: Listings::new(&uow),
+        member_data,
+        listings,
         orders,
         disputes: Disputes::new(&uow, config.return_policy()),
         favourites: Favourites::new(&uow),
@@ -190,13 +224,7 @@ pub async fn serve(config: Config) -> Result<()> {
             Arc::clone(&counters.store),
             progress.clone(),
         ),
-        queries: Queries::new(
-            query_documents,
-            search,
-            Arc::clone(&counters.store),
-            progress,
-            config.consistency_timeout(),
-        ),
+        queries,
         timelines: Timelines::new(&uow),
         tokens: TokenService::new(&jwt_secret, config.access_token_ttl()),
     };
