@@ -42,6 +42,7 @@ mod member_pages;
 mod mfa;
 mod password_resets;
 mod payments;
+mod phone_verification;
 mod problem_codes;
 mod races;
 mod retries;

@@ -71,6 +71,7 @@ impl TestServer {
             .env_remove("JANGTEO_CORS_ALLOWED_ORIGINS")
             .env_remove("JANGTEO_SMTP_URL")
             .env_remove("JANGTEO_PUBLIC_URL")
+            .env_remove("JANGTEO_SENS_SERVICE_ID")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);

@@ -166,6 +166,7 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("mfa_not_pending", StatusCode::CONFLICT),
     ("mfa_not_enabled", StatusCode::CONFLICT),
     ("open_trades", StatusCode::CONFLICT),
+    ("no_phone_verification", StatusCode::CONFLICT),
     ("listing_not_available", StatusCode::CONFLICT),
     ("invalid_state_transition", StatusCode::CONFLICT),
     ("concurrent_modification", StatusCode::CONFLICT),
@@ -177,6 +178,7 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE),
     ("validation_failed", StatusCode::UNPROCESSABLE_ENTITY),
     ("invalid_body", StatusCode::UNPROCESSABLE_ENTITY),
+    ("invalid_phone_code", StatusCode::UNPROCESSABLE_ENTITY),
     ("buyer_is_seller", StatusCode::UNPROCESSABLE_ENTITY),
     ("amount_mismatch", StatusCode::UNPROCESSABLE_ENTITY),
     ("return_not_accepted", StatusCode::UNPROCESSABLE_ENTITY),
@@ -238,6 +240,10 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
         AppError::MfaNotPending => ("mfa_not_pending", S::CONFLICT, "No two-factor setup to confirm"),
         AppError::MfaNotEnabled => ("mfa_not_enabled", S::CONFLICT, "Two-factor sign-in not on"),
         AppError::OpenTrades => ("open_trades", S::CONFLICT, "Orders in progress"),
+        AppError::InvalidPhoneCode { .. } => ("invalid_phone_code", S::UNPROCESSABLE_ENTITY, "Wrong code"),
+        AppError::NoPhoneVerification => {
+            ("no_phone_verification", S::CONFLICT, "No phone verification under way")
+        }
         AppError::IdempotencyKeyReused => {
             ("idempotency_key_reused", S::UNPROCESSABLE_ENTITY, "Idempotency key reused")
         }
@@ -429,6 +435,8 @@ mod tests {
             ApiError::App(AppError::MfaNotPending),
             ApiError::App(AppError::MfaNotEnabled),
             ApiError::App(AppError::OpenTrades),
+            ApiError::App(AppError::InvalidPhoneCode { attempts_left: 3 }),
+            ApiError::App(AppError::NoPhoneVerification),
             ApiError::App(AppError::IdempotencyKeyReused),
             ApiError::App(AppError::ListingsTaken(vec![ListingId::from_uuid(uuid::Uuid::nil())])),
             ApiError::App(AppError::Contention),
@@ -487,6 +495,8 @@ mod tests {
                 AppError::MfaNotPending => "mfa_not_pending",
                 AppError::MfaNotEnabled => "mfa_not_enabled",
                 AppError::OpenTrades => "open_trades",
+                AppError::InvalidPhoneCode { .. } => "invalid_phone_code",
+                AppError::NoPhoneVerification => "no_phone_verification",
                 AppError::IdempotencyKeyReused => "idempotency_key_reused",
                 AppError::ListingsTaken(_) => "listing_not_available",
                 AppError::Contention => "concurrent_modification",

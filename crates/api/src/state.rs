@@ -2,7 +2,7 @@
 
 use jangteo_app::{
     Accounts, Carts, Checkouts, Disputes, Favourites, Listings, MemberData, Mfa, Operations, Orders,
-    PasswordResets, Profiles, Queries, Sessions, SignIns, Timelines,
+    PasswordResets, PhoneVerifications, Profiles, Queries, Sessions, SignIns, Timelines,
 };
 
 use crate::TokenService;
@@ -12,6 +12,7 @@ pub struct ApiState {
     pub accounts: Accounts,
     pub profiles: Profiles,
     pub member_data: MemberData,
+    pub phone_verifications: PhoneVerifications,
     pub sessions: Sessions,
     pub sign_ins: SignIns,
     pub password_resets: PasswordResets,

@@ -4,19 +4,20 @@ use jangteo_domain::AccountId;
 use jangteo_event_store::{ActorRole, AppendOutcome, EventMetadata, EventStore, EventStoreError};
 use uuid::Uuid;
 
-/// The one acting: a signed-in member, staff deciding a dispute, or Jangteo itself (process
-/// managers, deadlines).
+/// The one acting: a signed-in member, staff deciding a dispute, an admin giving a role, or
+/// Jangteo itself (process managers, deadlines).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
     Member(AccountId),
     Agent(AccountId),
+    Admin(AccountId),
     System,
 }
 
 impl Actor {
     fn id(self) -> Option<Uuid> {
         match self {
-            Actor::Member(account) | Actor::Agent(account) => Some(account.as_uuid()),
+            Actor::Member(account) | Actor::Agent(account) | Actor::Admin(account) => Some(account.as_uuid()),
             Actor::System => None,
         }
     }
@@ -25,6 +26,7 @@ impl Actor {
         match self {
             Actor::Member(_) => ActorRole::User,
             Actor::Agent(_) => ActorRole::Agent,
+            Actor::Admin(_) => ActorRole::Admin,
             Actor::System => ActorRole::System,
         }
     }

@@ -59,6 +59,16 @@ pub enum AppError {
     #[error("two-factor sign-in is not on")]
     MfaNotEnabled,
 
+    /// A wrong phone-verification code; a try is spent.
+    #[error("the code is wrong; {attempts_left} tries left")]
+    InvalidPhoneCode { attempts_left: u32 },
+
+    /// No phone verification is under way: none was started, it expired, or its tries are spent.
+    #[error(
+        "no phone verification is under way (none started, expired, or out of tries); ask for a new code"
+    )]
+    NoPhoneVerification,
+
     /// The member cannot close the account while one of their orders is in progress.
     #[error("an order of yours is still in progress; close the account once it is finished or cancelled")]
     OpenTrades,

@@ -14,6 +14,7 @@ fn who(entry: &TimelineEntry, order: &Order) -> &'static str {
     match (entry.actor_role, entry.actor_id) {
         (ActorRole::System, _) => "the system",
         (ActorRole::Agent, _) => "dispute staff",
+        (ActorRole::Admin, _) => "an admin",
         (ActorRole::User, Some(actor)) if actor == order.buyer_id.as_uuid() => "the buyer",
         (ActorRole::User, Some(actor)) if actor == order.seller_id.as_uuid() => "the seller",
         (ActorRole::User, _) => "a member",

@@ -69,6 +69,7 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path)
     profiles.change(buyer, edits).await.unwrap();
     let removal = jangteo_app::ProfileChanges { address: jangteo_domain::Edit::Remove, ..Default::default() };
     profiles.change(buyer, removal).await.unwrap();
+    verify_phone(&uow, &accounts, &vault, &identity, dir, buyer).await;
     let context = |who| CommandContext::new(Actor::Member(who));
     let new = |title: &str| NewListing {
         title: Title::parse(title).unwrap(),
@@ -172,6 +173,33 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path)
         }
         position = last;
     }
+}
+
+/// Verifies `member`'s phone with the code the simulated SMS sender wrote down.
+async fn verify_phone(
+    uow: &UnitOfWork,
+    accounts: &Accounts,
+    vault: &jangteo_identity::PersonalDataVault,
+    identity: &Arc<jangteo_identity::sqlite::SqliteIdentityStore>,
+    dir: &std::path::Path,
+    member: jangteo_domain::AccountId,
+) {
+    let outbox = dir.join("sms");
+    let sms = Arc::new(jangteo_verification::sms::SimulatedSmsSender::open(&outbox).unwrap());
+    let phones = jangteo_app::PhoneVerifications::new(
+        accounts,
+        uow,
+        vault,
+        identity.clone(),
+        sms,
+        Arc::new(jangteo_app::SystemClock),
+    );
+    let number = jangteo_domain::PhoneNumber::parse("010-9999-0000").unwrap();
+    phones.start(member, &number).await.unwrap();
+    let message = std::fs::read_dir(&outbox).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(message).unwrap();
+    let start = text.find("인증번호 ").unwrap() + "인증번호 ".len();
+    phones.confirm(member, &text[start..start + 6]).await.unwrap();
 }
 
 /// Closes `member`'s account through the member-data service, over empty read models.

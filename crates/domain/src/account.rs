@@ -3,8 +3,9 @@
 //! E-mail uniqueness spans all accounts, so it cannot be decided by one account's stream: the
 //! application layer claims the e-mail atomically with the `AccountRegistered` append.
 //!
-//! Every account is a member; operators grant the dispute-agent role to staff (from the command
-//! line, never over the public API).
+//! Every account is a member; admins grant the dispute-agent and admin roles to staff
+//! (`POST /v1/admin/members/{id}/roles`, each grant an event naming the admin), and the first
+//! admin is made from the command line (`jangteo grant-role`).
 //!
 //! The log holds nothing of a member in the clear: the e-mail and the nickname are sealed under
 //! the member's data key by the identity layer before they reach a command, and credentials never
@@ -55,6 +56,9 @@ pub enum AccountRole {
     Member,
     /// Staff who decide disputes.
     DisputeAgent,
+    /// Operators who give members their roles (`POST /v1/admin/members/{id}/roles`); the first
+    /// one is made with `jangteo grant-role`.
+    Admin,
 }
 
 impl AccountRole {
@@ -63,7 +67,15 @@ impl AccountRole {
         match self {
             AccountRole::Member => "member",
             AccountRole::DisputeAgent => "dispute_agent",
+            AccountRole::Admin => "admin",
         }
+    }
+
+    /// The role of a name, as the API and the command line take it.
+    pub fn parse(name: &str) -> Option<Self> {
+        [AccountRole::Member, AccountRole::DisputeAgent, AccountRole::Admin]
+            .into_iter()
+            .find(|role| role.as_str() == name)
     }
 }
 
@@ -112,6 +124,12 @@ pub enum AccountCommand {
     Erase {
         at: DateTime<Utc>,
     },
+    /// The member proved the number is theirs (a code sent to it came back); `phone` is the
+    /// number when it is not the one on file yet.
+    VerifyPhone {
+        phone: Option<SealedText>,
+        at: DateTime<Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,6 +166,10 @@ pub enum AccountEvent {
     AccountErased {
         at: DateTime<Utc>,
     },
+    /// The phone number on file is the member's: a code sent to it came back.
+    PhoneVerified {
+        at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for AccountEvent {
@@ -161,6 +183,7 @@ impl DomainEvent for AccountEvent {
             AccountEvent::PhoneChanged { .. } => "PhoneChanged",
             AccountEvent::AddressChanged { .. } => "AddressChanged",
             AccountEvent::AccountErased { .. } => "AccountErased",
+            AccountEvent::PhoneVerified { .. } => "PhoneVerified",
         }
     }
 
@@ -173,7 +196,8 @@ impl DomainEvent for AccountEvent {
             | AccountEvent::NicknameChanged { .. }
             | AccountEvent::PhoneChanged { .. }
             | AccountEvent::AddressChanged { .. }
-            | AccountEvent::AccountErased { .. } => 1,
+            | AccountEvent::AccountErased { .. }
+            | AccountEvent::PhoneVerified { .. } => 1,
         }
     }
 
@@ -184,7 +208,7 @@ impl DomainEvent for AccountEvent {
             ("AccountRegistered", 2)
             | (
                 "AccountRoleGranted" | "ConsentGranted" | "ConsentWithdrawn" | "NicknameChanged"
-                | "PhoneChanged" | "AddressChanged" | "AccountErased",
+                | "PhoneChanged" | "AddressChanged" | "AccountErased" | "PhoneVerified",
                 1,
             ) => Ok(payload),
             ("AccountRegistered", 1) => {
@@ -242,15 +266,25 @@ impl Aggregate for AccountState {
                 AccountState::Erased { .. },
                 AccountCommand::GrantRole { .. }
                 | AccountCommand::Consent { .. }
-                | AccountCommand::ChangeProfile { .. },
+                | AccountCommand::ChangeProfile { .. }
+                | AccountCommand::VerifyPhone { .. },
             )
             | (
                 AccountState::Absent,
                 AccountCommand::GrantRole { .. }
                 | AccountCommand::Consent { .. }
                 | AccountCommand::ChangeProfile { .. }
-                | AccountCommand::Erase { .. },
+                | AccountCommand::Erase { .. }
+                | AccountCommand::VerifyPhone { .. },
             ) => Err(DomainError::NotFound(Kind::Account)),
+            (AccountState::Present(_), AccountCommand::VerifyPhone { phone, at }) => {
+                let mut events: Vec<AccountEvent> = phone
+                    .map(|phone| AccountEvent::PhoneChanged { phone: Some(phone) })
+                    .into_iter()
+                    .collect();
+                events.push(AccountEvent::PhoneVerified { at });
+                Ok(events)
+            }
             (AccountState::Present(_), AccountCommand::ChangeProfile { nickname, phone, address }) => {
                 let mut events = Vec::new();
                 events.extend(nickname.map(|nickname| AccountEvent::NicknameChanged { nickname }));
@@ -322,6 +356,10 @@ impl Aggregate for AccountState {
                 account.address.clone_from(address);
                 AccountState::Present(account)
             }
+            (AccountState::Present(mut account), AccountEvent::PhoneVerified { .. }) => {
+                account.phone_verified = account.phone.is_some();
+                AccountState::Present(account)
+            }
             (AccountState::Present(account), AccountEvent::AccountErased { .. }) => {
                 AccountState::Erased { account_id: account.account_id }
             }
@@ -334,7 +372,8 @@ impl Aggregate for AccountState {
                 | AccountEvent::NicknameChanged { .. }
                 | AccountEvent::PhoneChanged { .. }
                 | AccountEvent::AddressChanged { .. }
-                | AccountEvent::AccountErased { .. },
+                | AccountEvent::AccountErased { .. }
+                | AccountEvent::PhoneVerified { .. },
             ) => AccountState::Absent,
         }
     }

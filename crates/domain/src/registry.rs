@@ -67,6 +67,7 @@ pub const AGGREGATES: &[AggregateEntry] = &[
             v1("PhoneChanged"),
             v1("AddressChanged"),
             v1("AccountErased"),
+            v1("PhoneVerified"),
         ],
     },
     AggregateEntry {
@@ -160,6 +161,6 @@ mod tests {
                 assert!(entry.versions.windows(2).all(|pair| pair[0] < pair[1]), "{entry:?}");
             }
         }
-        assert_eq!(events.len(), 41);
+        assert_eq!(events.len(), 42);
     }
 }

@@ -6,13 +6,15 @@ use uuid::Uuid;
 
 use crate::GlobalPosition;
 
-/// Who acted: a signed-in user, the system itself (process managers, deadlines) or staff.
+/// Who acted: a signed-in user, the system itself (process managers, deadlines), dispute staff
+/// or an admin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorRole {
     User,
     System,
     Agent,
+    Admin,
 }
 
 impl ActorRole {
@@ -21,6 +23,7 @@ impl ActorRole {
             ActorRole::User => "user",
             ActorRole::System => "system",
             ActorRole::Agent => "agent",
+            ActorRole::Admin => "admin",
         }
     }
 
@@ -30,6 +33,7 @@ impl ActorRole {
             "user" => Some(ActorRole::User),
             "system" => Some(ActorRole::System),
             "agent" => Some(ActorRole::Agent),
+            "admin" => Some(ActorRole::Admin),
             _ => None,
         }
     }

@@ -32,7 +32,7 @@ pub use crypto::{MasterKey, TokenDigest, WrappedKey};
 pub use error::{DatabaseError, IdentityError};
 pub use ports::{
     AttemptKey, CredentialStore, IssuedToken, KeyOwner, KeyStore, MaintenanceSteps, MemberErasure, MfaStore,
-    NewSession, OneTimeTokenStore, Rewrap, Rotation, SessionId, SessionStore, SignInAttempt, SignInLog,
-    SignInOutcome, TokenPurpose, TotpFactor,
+    NewSession, OneTimeTokenStore, PendingPhone, PhoneVerificationStore, Rewrap, Rotation, SessionId,
+    SessionStore, SignInAttempt, SignInLog, SignInOutcome, TokenPurpose, TotpFactor,
 };
 pub use vault::{MemberKey, PersonalDataVault, PersonalField};

@@ -372,3 +372,35 @@ pub trait MemberErasure: Send + Sync + 'static {
     /// those of their e-mail's blind index). Erasing again finds nothing and is no error.
     async fn erase_member(&self, account: AccountId, email_index: &str) -> Result<(), IdentityError>;
 }
+
+/// A phone verification under way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingPhone {
+    /// The number being verified, sealed under the member's data key.
+    pub sealed_phone: String,
+    /// The code's keyed digest (the vault's blind index of it).
+    pub code_digest: String,
+    pub sent_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub attempts_left: u32,
+}
+
+/// Phone verifications under way, one per member.
+#[async_trait]
+pub trait PhoneVerificationStore: Send + Sync + 'static {
+    /// Starts a verification, replacing the member's earlier one.
+    async fn begin_phone_verification(
+        &self,
+        account: AccountId,
+        pending: &PendingPhone,
+    ) -> Result<(), IdentityError>;
+
+    async fn pending_phone(&self, account: AccountId) -> Result<Option<PendingPhone>, IdentityError>;
+
+    /// Spends one try, atomically: the tries left after it, or `None` when none was left (or no
+    /// verification is under way). Of two tries at once, each spends its own.
+    async fn spend_phone_attempt(&self, account: AccountId) -> Result<Option<u32>, IdentityError>;
+
+    /// Ends the member's verification (confirmed, or given up).
+    async fn end_phone_verification(&self, account: AccountId) -> Result<(), IdentityError>;
+}

@@ -30,7 +30,8 @@ impl<DB: sqlx::Database> SqlIdentityStore<DB> {
 
 /// Implements [`crate::KeyStore`], [`crate::CredentialStore`], [`crate::SessionStore`],
 /// [`crate::SignInLog`], [`crate::MaintenanceSteps`], [`crate::OneTimeTokenStore`] and
-/// [`crate::MfaStore`] and [`crate::MemberErasure`] for `SqlIdentityStore<$db>`.
+/// [`crate::MfaStore`], [`crate::MemberErasure`] and [`crate::PhoneVerificationStore`] for
+/// `SqlIdentityStore<$db>`.
 macro_rules! identity_store_on {
     ($db:ty) => {
         use async_trait::async_trait;
@@ -40,7 +41,7 @@ macro_rules! identity_store_on {
 
         use crate::{
             AttemptKey, CredentialStore, IdentityError, IssuedToken, KeyOwner, KeyStore, MaintenanceSteps,
-            MemberErasure, MfaStore, NewSession, OneTimeTokenStore, Rewrap, Rotation, SessionId, SessionStore, SignInAttempt,
+            MemberErasure, MfaStore, NewSession, PendingPhone, PhoneVerificationStore, OneTimeTokenStore, Rewrap, Rotation, SessionId, SessionStore, SignInAttempt,
             SignInLog, SignInOutcome, TokenDigest, TokenPurpose, TotpFactor, WrappedKey, sql::SqlIdentityStore,
         };
 
@@ -625,6 +626,7 @@ macro_rules! identity_store_on {
                     "DELETE FROM one_time_tokens WHERE account_id = $1",
                     "DELETE FROM recovery_codes WHERE account_id = $1",
                     "DELETE FROM totp_factors WHERE account_id = $1",
+                    "DELETE FROM phone_verifications WHERE account_id = $1",
                     "DELETE FROM data_keys WHERE account_id = $1",
                 ] {
                     sqlx::query(statement).bind(member).execute(&mut *transaction).await?;
@@ -635,6 +637,76 @@ macro_rules! identity_store_on {
                     .execute(&mut *transaction)
                     .await?;
                 transaction.commit().await?;
+                Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl PhoneVerificationStore for SqlIdentityStore<$db> {
+            async fn begin_phone_verification(
+                &self,
+                account: AccountId,
+                pending: &PendingPhone,
+            ) -> Result<(), IdentityError> {
+                sqlx::query(
+                    "INSERT INTO phone_verifications (account_id, sealed_phone, code_digest, sent_at_ms, \
+                     expires_at_ms, attempts_left) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (account_id) DO UPDATE SET sealed_phone = excluded.sealed_phone, \
+                     code_digest = excluded.code_digest, sent_at_ms = excluded.sent_at_ms, \
+                     expires_at_ms = excluded.expires_at_ms, attempts_left = excluded.attempts_left",
+                )
+                .bind(account.as_uuid())
+                .bind(pending.sealed_phone.clone())
+                .bind(pending.code_digest.clone())
+                .bind(pending.sent_at.timestamp_millis())
+                .bind(pending.expires_at.timestamp_millis())
+                .bind(i64::from(pending.attempts_left))
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn pending_phone(&self, account: AccountId) -> Result<Option<PendingPhone>, IdentityError> {
+                let found: Option<(String, String, i64, i64, i64)> = sqlx::query_as(
+                    "SELECT sealed_phone, code_digest, sent_at_ms, expires_at_ms, attempts_left \
+                     FROM phone_verifications WHERE account_id = $1",
+                )
+                .bind(account.as_uuid())
+                .fetch_optional(&self.pool)
+                .await?;
+                found
+                    .map(|(sealed_phone, code_digest, sent_at, expires_at, attempts_left)| {
+                        Ok(PendingPhone {
+                            sealed_phone,
+                            code_digest,
+                            sent_at: time_of(sent_at)?,
+                            expires_at: time_of(expires_at)?,
+                            attempts_left: u32::try_from(attempts_left)
+                                .map_err(|_| IdentityError::Corrupt(format!("{attempts_left} tries left")))?,
+                        })
+                    })
+                    .transpose()
+            }
+
+            async fn spend_phone_attempt(&self, account: AccountId) -> Result<Option<u32>, IdentityError> {
+                let left: Option<(i64,)> = sqlx::query_as(
+                    "UPDATE phone_verifications SET attempts_left = attempts_left - 1 \
+                     WHERE account_id = $1 AND attempts_left > 0 RETURNING attempts_left",
+                )
+                .bind(account.as_uuid())
+                .fetch_optional(&self.pool)
+                .await?;
+                left.map(|(left,)| {
+                    u32::try_from(left).map_err(|_| IdentityError::Corrupt(format!("{left} tries left")))
+                })
+                .transpose()
+            }
+
+            async fn end_phone_verification(&self, account: AccountId) -> Result<(), IdentityError> {
+                sqlx::query("DELETE FROM phone_verifications WHERE account_id = $1")
+                    .bind(account.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
                 Ok(())
             }
         }

@@ -10,19 +10,33 @@ use chrono::{Duration, Utc};
 use jangteo_domain::{AccountId, PasswordHash};
 use jangteo_identity::{
     AttemptKey, CredentialStore, IdentityError, IssuedToken, KeyStore, MasterKey, MemberErasure, MfaStore,
-    NewSession, OneTimeTokenStore, PersonalDataVault, PersonalField, Rotation, SessionId, SessionStore,
-    SignInAttempt, SignInLog, SignInOutcome, TokenDigest, TokenPurpose, postgres::PostgresIdentityStore,
-    sqlite::SqliteIdentityStore,
+    NewSession, OneTimeTokenStore, PendingPhone, PersonalDataVault, PersonalField, PhoneVerificationStore,
+    Rotation, SessionId, SessionStore, SignInAttempt, SignInLog, SignInOutcome, TokenDigest, TokenPurpose,
+    postgres::PostgresIdentityStore, sqlite::SqliteIdentityStore,
 };
 use uuid::Uuid;
 
 /// One store under test, behind all its ports.
 trait Store:
-    KeyStore + CredentialStore + SessionStore + SignInLog + OneTimeTokenStore + MfaStore + MemberErasure
+    KeyStore
+    + CredentialStore
+    + SessionStore
+    + SignInLog
+    + OneTimeTokenStore
+    + MfaStore
+    + MemberErasure
+    + PhoneVerificationStore
 {
 }
 impl<T> Store for T where
-    T: KeyStore + CredentialStore + SessionStore + SignInLog + OneTimeTokenStore + MfaStore + MemberErasure
+    T: KeyStore
+        + CredentialStore
+        + SessionStore
+        + SignInLog
+        + OneTimeTokenStore
+        + MfaStore
+        + MemberErasure
+        + PhoneVerificationStore
 {
 }
 
@@ -70,6 +84,7 @@ contract!(
     a_totp_factor_is_staged_confirmed_once_and_its_steps_only_advance,
     recovery_codes_are_each_used_once_and_go_with_the_factor,
     erasing_a_member_deletes_all_the_store_keeps_of_them_and_nothing_else,
+    a_phone_verification_is_replaced_spent_try_by_try_and_ended,
 );
 
 fn member() -> AccountId {
@@ -538,4 +553,29 @@ async fn erasing_a_member_deletes_all_the_store_keeps_of_them_and_nothing_else<S
             .unwrap()
             .is_some()
     );
+}
+
+async fn a_phone_verification_is_replaced_spent_try_by_try_and_ended<S: Store>(store: Arc<S>) {
+    let alice = member();
+    let now = Utc::now();
+    let pending = |code: &str| PendingPhone {
+        sealed_phone: "v1.cGhvbmU".to_owned(),
+        code_digest: code.to_owned(),
+        sent_at: now,
+        expires_at: now + Duration::minutes(3),
+        attempts_left: 2,
+    };
+    assert_eq!(store.pending_phone(alice).await.unwrap(), None);
+    assert_eq!(store.spend_phone_attempt(alice).await.unwrap(), None, "nothing to spend");
+    store.begin_phone_verification(alice, &pending("first")).await.unwrap();
+    store.begin_phone_verification(alice, &pending("second")).await.unwrap();
+    let stored = store.pending_phone(alice).await.unwrap().expect("under way");
+    assert_eq!(stored.code_digest, "second", "a new code replaces the last");
+    assert_eq!(stored.expires_at.timestamp_millis(), (now + Duration::minutes(3)).timestamp_millis());
+    assert_eq!(store.spend_phone_attempt(alice).await.unwrap(), Some(1));
+    assert_eq!(store.spend_phone_attempt(alice).await.unwrap(), Some(0));
+    assert_eq!(store.spend_phone_attempt(alice).await.unwrap(), None, "spent");
+    assert_eq!(store.pending_phone(alice).await.unwrap().map(|p| p.attempts_left), Some(0));
+    store.end_phone_verification(alice).await.unwrap();
+    assert_eq!(store.pending_phone(alice).await.unwrap(), None);
 }

@@ -72,6 +72,15 @@ pub struct Config {
     pub mail_from: String,
     /// Where members reach this deployment; mailed links start with it.
     pub public_url: String,
+    /// NAVER Cloud SENS for text messages (phone-verification codes); unset, messages are
+    /// simulated: written under `<data_dir>/outbox/sms/`, sent to nobody.
+    pub sens_service_id: Option<String>,
+    pub sens_access_key: Option<String>,
+    pub sens_secret_key: Option<Secret>,
+    /// The caller number registered with SENS.
+    pub sens_from: Option<String>,
+    /// Overrides SENS's address (a local stand-in).
+    pub sens_api_base: Option<String>,
     /// Browser origins allowed to call the API (CORS); empty allows none.
     pub cors_allowed_origins: Vec<String>,
     /// Redis URL; set, the rate limit is shared by every instance using this Redis.
@@ -168,6 +177,11 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "Jangteo <no-reply@jangteo.localhost>".to_owned(),
             public_url: "http://127.0.0.1:8080".to_owned(),
+            sens_service_id: None,
+            sens_access_key: None,
+            sens_secret_key: None,
+            sens_from: None,
+            sens_api_base: None,
             terms_version: jangteo_app::FIRST_POLICY_VERSION.to_owned(),
             privacy_version: jangteo_app::FIRST_POLICY_VERSION.to_owned(),
             metrics_listen: None,
@@ -240,7 +254,7 @@ impl Config {
         Ok(())
     }
 
-    /// Members' mail and the links in it.
+    /// Members' mail and the links in it, and text messages.
     fn apply_mail_env(&mut self, var: &impl Fn(&str) -> Option<String>) -> Result<()> {
         if let Some(url) = var("JANGTEO_SMTP_URL").filter(|s| !s.is_empty()) {
             if !url.starts_with("smtp://") && !url.starts_with("smtps://") {
@@ -257,6 +271,12 @@ impl Config {
             }
             self.public_url = url;
         }
+        let text = |name: &str| var(name).filter(|value| !value.is_empty());
+        self.sens_service_id = text("JANGTEO_SENS_SERVICE_ID").or(self.sens_service_id.take());
+        self.sens_access_key = text("JANGTEO_SENS_ACCESS_KEY").or(self.sens_access_key.take());
+        self.sens_secret_key = text("JANGTEO_SENS_SECRET_KEY").map(Secret).or(self.sens_secret_key.take());
+        self.sens_from = text("JANGTEO_SENS_FROM").or(self.sens_from.take());
+        self.sens_api_base = text("JANGTEO_SENS_API_BASE").or(self.sens_api_base.take());
         Ok(())
     }
 

@@ -46,7 +46,8 @@ enum Command {
         projection: Vec<String>,
     },
     /// Give the account registered with an e-mail a role: `dispute_agent` for staff who decide
-    /// disputes (and read any order's timeline), `member` to take it back.
+    /// disputes (and read any order's timeline), `admin` for operators who give roles over the
+    /// API (the first admin is made here), `member` to take either back.
     GrantRole {
         #[arg(long)]
         email: String,

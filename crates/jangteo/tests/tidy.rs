@@ -78,6 +78,8 @@ fn dependencies_point_inward() {
         "jangteo-event-stream",
         "jangteo-identity",
         "jangteo-read-models",
+        "jangteo-mail",
+        "jangteo-verification",
         "jangteo-payments",
         "jangteo-shipping",
         "jangteo-projections",
@@ -93,6 +95,8 @@ fn dependencies_point_inward() {
         "jangteo-event-stream",
         "jangteo-identity",
         "jangteo-read-models",
+        "jangteo-mail",
+        "jangteo-verification",
         "jangteo-payments",
         "jangteo-shipping",
         "jangteo-projections",
@@ -100,7 +104,7 @@ fn dependencies_point_inward() {
         assert!(!uses(krate, "jangteo-app"), "{krate} depends on jangteo-app");
     }
     // Only the event store, identity and read-model adapters know SQL; only the stream knows Kafka; only
-    // the API knows HTTP serving.
+    // the API knows HTTP serving; only the mail adapters know SMTP.
     for (driver, owners) in [
         ("sqlx", &["jangteo-event-store", "jangteo-identity", "jangteo-read-models"][..]),
         ("rdkafka", &["jangteo-event-stream"][..]),
@@ -109,7 +113,8 @@ fn dependencies_point_inward() {
         ("elasticsearch", &["jangteo-read-models"][..]),
         ("tantivy", &["jangteo-read-models"][..]),
         ("redis", &["jangteo-read-models", "jangteo-api"][..]),
-        ("reqwest", &["jangteo-payments", "jangteo-shipping"][..]),
+        ("reqwest", &["jangteo-payments", "jangteo-shipping", "jangteo-verification"][..]),
+        ("lettre", &["jangteo-mail"][..]),
     ] {
         for (krate, dependencies) in &all {
             if krate.starts_with("jangteo") && krate != "jangteo-benches" && krate != "jangteo-test-support" {
@@ -152,6 +157,8 @@ fn ports_are_used_without_their_adapters() {
         ("jangteo-payments", &["portone", "toss"][..]),
         ("jangteo-shipping", &["tracker-delivery"][..]),
         ("jangteo-api", &["redis"][..]),
+        ("jangteo-mail", &["lettre"][..]),
+        ("jangteo-verification", &["sens"][..]),
     ] {
         let features: Option<Vec<&str>> =
             families.get(krate).map(|features| features.iter().map(String::as_str).collect());

@@ -53,6 +53,8 @@ const BEARER: &str = "bearer";
         routes::me::change,
         routes::me::close,
         routes::me::export,
+        routes::phone_verification::start,
+        routes::phone_verification::confirm,
         routes::me::member,
         routes::member_pages::my_listings,
         routes::member_pages::my_orders,

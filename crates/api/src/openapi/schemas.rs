@@ -132,13 +132,15 @@ pub(crate) enum DisputeResolution {
     },
 }
 
-/// Who acted: a member, the system itself (process manager, deadlines) or dispute staff.
+/// Who acted: a member, the system itself (process manager, deadlines), dispute staff or an
+/// admin.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum ActorRole {
     User,
     System,
     Agent,
+    Admin,
 }
 
 /// A listing as the read model holds it.

@@ -17,7 +17,7 @@ pub(crate) struct MyAccount {
     account_id: jangteo_domain::AccountId,
     email: String,
     nickname: String,
-    #[schema(examples("member"), pattern = "^(member|dispute_agent)$")]
+    #[schema(examples("member"), pattern = "^(member|dispute_agent|admin)$")]
     role: &'static str,
     /// `010-1234-5678`, or `null` when none is given.
     #[schema(required)]

@@ -12,6 +12,7 @@ pub(crate) mod member_pages;
 pub(crate) mod mfa;
 pub(crate) mod orders;
 pub(crate) mod password_resets;
+pub(crate) mod phone_verification;
 pub(crate) mod sessions;
 pub(crate) mod webhooks;
 
@@ -57,6 +58,10 @@ pub(crate) const ROUTES: &[Route] = &[
         r.route(web::get().to(me::me)).route(web::patch().to(me::change)).route(web::delete().to(me::close))
     }),
     route("/v1/me/export", "GET", |r| r.route(web::get().to(me::export))),
+    route("/v1/me/phone-verification", "POST", |r| r.route(web::post().to(phone_verification::start))),
+    route("/v1/me/phone-verification/confirmation", "POST", |r| {
+        r.route(web::post().to(phone_verification::confirm))
+    }),
     route("/v1/members/{account_id}", "GET", |r| r.route(web::get().to(me::member))),
     route("/v1/me/listings", "GET", |r| r.route(web::get().to(member_pages::my_listings))),
     route("/v1/me/orders", "GET", |r| r.route(web::get().to(member_pages::my_orders))),

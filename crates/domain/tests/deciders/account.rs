@@ -258,3 +258,27 @@ fn erasure_decisions() {
         },
     ]);
 }
+
+#[test]
+fn phone_verification_decisions() {
+    run::<AccountState>(vec![
+        Case {
+            name: "verify a new number: set, then verified",
+            given: signed_up(),
+            when: C::VerifyPhone { phone: Some(sealed("cGhvbmU")), at: at() },
+            then: Ok(vec![E::PhoneChanged { phone: Some(sealed("cGhvbmU")) }, E::PhoneVerified { at: at() }]),
+        },
+        Case {
+            name: "verify the number on file",
+            given: [signed_up(), vec![E::PhoneChanged { phone: Some(sealed("cGhvbmU")) }]].concat(),
+            when: C::VerifyPhone { phone: None, at: at() },
+            then: Ok(vec![E::PhoneVerified { at: at() }]),
+        },
+        Case {
+            name: "not for an erased account",
+            given: [signed_up(), vec![E::AccountErased { at: at() }]].concat(),
+            when: C::VerifyPhone { phone: None, at: at() },
+            then: Err(DomainError::NotFound(Kind::Account)),
+        },
+    ]);
+}

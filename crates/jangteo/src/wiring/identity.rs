@@ -8,12 +8,13 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use jangteo_app::{
-    Accounts, Clock, Listings, MemberData, Mfa, PasswordResets, Profiles, Queries, Sessions, SignIns,
-    SystemClock, UnitOfWork,
+    Accounts, Clock, Listings, MemberData, Mfa, PasswordResets, PhoneVerifications, Profiles, Queries,
+    Sessions, SignIns, SystemClock, UnitOfWork,
 };
 use jangteo_identity::{
     CredentialStore, KeyStore, MaintenanceSteps, MasterKey, MemberErasure, MfaStore, OneTimeTokenStore,
-    PersonalDataVault, SessionStore, SignInLog, postgres::PostgresIdentityStore, sqlite::SqliteIdentityStore,
+    PersonalDataVault, PhoneVerificationStore, SessionStore, SignInLog, postgres::PostgresIdentityStore,
+    sqlite::SqliteIdentityStore,
 };
 
 use crate::{config::Config, secrets};
@@ -28,6 +29,7 @@ pub(crate) struct Identity {
     pub(crate) tokens: Arc<dyn OneTimeTokenStore>,
     pub(crate) mfa: Arc<dyn MfaStore>,
     pub(crate) erasure: Arc<dyn MemberErasure>,
+    pub(crate) phones: Arc<dyn PhoneVerificationStore>,
 }
 
 /// Connections of the identity store's PostgreSQL pool: sign-ins and the session check of every
@@ -54,6 +56,7 @@ struct Stores {
     tokens: Arc<dyn OneTimeTokenStore>,
     mfa: Arc<dyn MfaStore>,
     erasure: Arc<dyn MemberErasure>,
+    phones: Arc<dyn PhoneVerificationStore>,
 }
 
 impl Stores {
@@ -66,7 +69,8 @@ impl Stores {
             + SignInLog
             + OneTimeTokenStore
             + MfaStore
-            + MemberErasure,
+            + MemberErasure
+            + PhoneVerificationStore,
     {
         let store = Arc::new(store);
         Self {
@@ -77,7 +81,8 @@ impl Stores {
             sign_ins: store.clone(),
             tokens: store.clone(),
             mfa: store.clone(),
-            erasure: store,
+            erasure: store.clone(),
+            phones: store,
         }
     }
 }
@@ -108,6 +113,7 @@ pub(crate) async fn open_identity(config: &Config) -> Result<Identity> {
         tokens: stores.tokens,
         mfa: stores.mfa,
         erasure: stores.erasure,
+        phones: stores.phones,
     })
 }
 
@@ -120,6 +126,7 @@ pub(crate) struct MemberServices {
     pub(crate) sign_ins: SignIns,
     pub(crate) password_resets: PasswordResets,
     pub(crate) mfa: Mfa,
+    pub(crate) phone_verifications: PhoneVerifications,
 }
 
 impl MemberServices {
@@ -146,7 +153,15 @@ impl MemberServices {
             clock,
         );
         let profiles = Profiles::new(&accounts, uow, &identity.vault);
-        Ok(Self { accounts, profiles, sessions, sign_ins, password_resets, mfa })
+        let phone_verifications = PhoneVerifications::new(
+            &accounts,
+            uow,
+            &identity.vault,
+            Arc::clone(&identity.phones),
+            super::mail::sms_sender(config)?,
+            Arc::new(SystemClock),
+        );
+        Ok(Self { accounts, profiles, sessions, sign_ins, password_resets, mfa, phone_verifications })
     }
 
     /// The member's export and erasure, over these services and the read models' queries.

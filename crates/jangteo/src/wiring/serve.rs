@@ -212,6 +212,7 @@ pub async fn serve(config: Config) -> Result<()> {
         sign_ins: members.sign_ins,
         password_resets: members.password_resets,
         mfa: members.mfa,
+        phone_verifications: members.phone_verifications,
         member_data,
         listings,
         orders,

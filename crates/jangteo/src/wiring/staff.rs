@@ -1,5 +1,6 @@
-//! `jangteo grant-role`: operators give staff the dispute-agent role (or take it back). Roles are
-//! never granted over the public API.
+//! `jangteo grant-role`: operators give an account a role (or take it back) from the command line,
+//! as the system. This is how the first admin is made; admins then grant roles over the API
+//! (`POST /v1/admin/members/{id}/roles`).
 
 use anyhow::{Context, Result, bail};
 use jangteo_app::{Accounts, UnitOfWork};
@@ -9,10 +10,8 @@ use super::ensure_data_dir;
 use crate::config::Config;
 
 pub async fn grant_role(config: &Config, email: &str, role: &str) -> Result<()> {
-    let role = match role {
-        "dispute_agent" => AccountRole::DisputeAgent,
-        "member" => AccountRole::Member,
-        other => bail!("--role {other} is not one of dispute_agent, member"),
+    let Some(role) = AccountRole::parse(role) else {
+        bail!("--role {role} is not one of member, dispute_agent, admin");
     };
     let email = Email::parse(email).map_err(|error| anyhow::anyhow!("--email {error}"))?;
     ensure_data_dir(config)?;
