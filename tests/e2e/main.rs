@@ -27,6 +27,7 @@ macro_rules! on_both_profiles {
     };
 }
 
+mod admin;
 mod cache_race;
 mod cart;
 mod consents;

@@ -114,34 +114,32 @@ on_both_profiles!(
 
 /// Every text the event tables and the claims hold, for a scan.
 pub async fn stored_text(server: &TestServer, profile: &Profile) -> Vec<String> {
-    let statements = [
+    let mut texts = Vec::new();
+    for statement in [
         "SELECT CAST(payload AS TEXT) FROM events",
         "SELECT value FROM unique_claims",
         "SELECT event_type FROM events",
-    ];
-    let mut texts = Vec::new();
-    match profile {
-        Profile::Embedded => {
-            use sqlx::Connection as _;
-            let url = format!("sqlite://{}?mode=ro", server.data_dir().join("events.sqlite").display());
-            let mut connection = sqlx::SqliteConnection::connect(&url).await.unwrap();
-            for statement in statements {
-                let rows: Vec<(String,)> =
-                    sqlx::query_as(statement).fetch_all(&mut connection).await.unwrap();
-                texts.extend(rows.into_iter().map(|(text,)| text));
-            }
-        }
-        Profile::Postgres(database) => {
-            use sqlx::Connection as _;
-            let mut connection = sqlx::PgConnection::connect(&database.url).await.unwrap();
-            for statement in statements {
-                let rows: Vec<(String,)> =
-                    sqlx::query_as(statement).fetch_all(&mut connection).await.unwrap();
-                texts.extend(rows.into_iter().map(|(text,)| text));
-            }
-        }
+    ] {
+        texts.extend(stored_rows(server, profile, statement).await);
     }
     texts
+}
+
+/// The one text column `statement` selects from the server's event store, row by row.
+pub async fn stored_rows(server: &TestServer, profile: &Profile, statement: &str) -> Vec<String> {
+    use sqlx::Connection as _;
+    let rows: Vec<(String,)> = match profile {
+        Profile::Embedded => {
+            let url = format!("sqlite://{}?mode=ro", server.data_dir().join("events.sqlite").display());
+            let mut connection = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::query_as(statement).fetch_all(&mut connection).await.unwrap()
+        }
+        Profile::Postgres(database) => {
+            let mut connection = sqlx::PgConnection::connect(&database.url).await.unwrap();
+            sqlx::query_as(statement).fetch_all(&mut connection).await.unwrap()
+        }
+    };
+    rows.into_iter().map(|(text,)| text).collect()
 }
 
 async fn the_log_holds_no_clear_email_nickname_or_password_hash(profile: &Profile) {

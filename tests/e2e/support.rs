@@ -182,9 +182,14 @@ impl TestServer {
 
     /// Gives `member` the dispute-agent role with `jangteo grant-role`, as an operator would.
     pub async fn make_dispute_agent(&self, member: &Member) {
+        self.grant_role(member, "dispute_agent").await;
+    }
+
+    /// Gives `member` a role with `jangteo grant-role`, as an operator would.
+    pub async fn grant_role(&self, member: &Member, role: &str) {
         let output = self
             .command("grant-role")
-            .args(["--email", &member.email, "--role", "dispute_agent"])
+            .args(["--email", &member.email, "--role", role])
             .stdout(Stdio::piped())
             .output()
             .await

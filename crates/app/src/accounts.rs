@@ -10,7 +10,7 @@ use std::{collections::BTreeMap, sync::Arc};
 
 use async_trait::async_trait;
 use jangteo_domain::{
-    AccountId, DomainError, Email, Nickname, PasswordHash, SealedText, ValidationError,
+    AccountId, DomainError, Email, Forbidden, Nickname, PasswordHash, SealedText, ValidationError,
     account::{AccountCommand, AccountRole, AccountState},
     consent::{ConsentKind, ConsentRecord, ConsentVersion, SignUpConsents},
 };
@@ -382,6 +382,30 @@ impl Accounts {
         let context = CommandContext::new(Actor::System);
         self.uow.execute::<AccountState>(owner, &context, &AccountCommand::GrantRole { role }).await?;
         Ok(AccountId::from_uuid(owner))
+    }
+}
+
+impl Accounts {
+    /// An admin gives `account` a role; the grant's event names the admin. Refused
+    /// ([`Forbidden::NotAdmin`]) for anyone else; [`AppError::NotFound`] for no such (or an
+    /// erased) account.
+    pub async fn grant_role_as_admin(
+        &self,
+        admin: AccountId,
+        account: AccountId,
+        role: AccountRole,
+    ) -> Result<CommandReceipt, AppError> {
+        if Roles::new(&self.uow).role_of(admin).await? != AccountRole::Admin {
+            return Err(DomainError::Forbidden(Forbidden::NotAdmin).into());
+        }
+        if !matches!(self.uow.current::<AccountState>(account.as_uuid()).await?, AccountState::Present(_)) {
+            return Err(AppError::NotFound);
+        }
+        let context = CommandContext::new(Actor::Admin(admin));
+        let command = AccountCommand::GrantRole { role };
+        let decided = self.uow.execute::<AccountState>(account.as_uuid(), &context, &command).await?;
+        tracing::info!(%admin, %account, role = role.as_str(), "role granted");
+        Ok(decided.receipt)
     }
 }
 

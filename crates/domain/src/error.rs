@@ -108,6 +108,8 @@ pub enum Forbidden {
     OwnTrade,
     /// A member without the dispute-agent role deciding a dispute.
     NotAgent,
+    /// A member who is not an admin giving a role.
+    NotAdmin,
 }
 
 impl fmt::Display for Forbidden {
@@ -119,6 +121,7 @@ impl fmt::Display for Forbidden {
             Forbidden::OwnListing => "a seller cannot favourite their own listing",
             Forbidden::OwnTrade => "staff cannot decide a dispute on their own trade",
             Forbidden::NotAgent => "only dispute staff may do this",
+            Forbidden::NotAdmin => "only an admin may do this",
         })
     }
 }

@@ -56,6 +56,7 @@ const BEARER: &str = "bearer";
         routes::phone_verification::start,
         routes::phone_verification::confirm,
         routes::me::member,
+        routes::admin::grant_role,
         routes::member_pages::my_listings,
         routes::member_pages::my_orders,
         routes::member_pages::my_favourites,
@@ -102,6 +103,7 @@ const BEARER: &str = "bearer";
         (name = "returns and disputes", description = "After delivery: returns, disputes, staff decisions."),
         (name = "cart", description = "The member's cart and its checkout: one order per seller."),
         (name = "webhooks", description = "Payment gateways' notifications (no bearer token)."),
+        (name = "admin", description = "What admins do: give members their roles."),
         (name = "operations", description = "Probes and metrics for operators."),
         (name = "documentation", description = "This document and its reference page."),
     )

@@ -1,6 +1,7 @@
 //! The route table: one entry per resource, the single list of what the API serves.
 
 pub(crate) mod accounts;
+pub(crate) mod admin;
 pub(crate) mod carts;
 pub(crate) mod consents;
 pub(crate) mod disputes;
@@ -63,6 +64,7 @@ pub(crate) const ROUTES: &[Route] = &[
         r.route(web::post().to(phone_verification::confirm))
     }),
     route("/v1/members/{account_id}", "GET", |r| r.route(web::get().to(me::member))),
+    route("/v1/admin/members/{account_id}/roles", "POST", |r| r.route(web::post().to(admin::grant_role))),
     route("/v1/me/listings", "GET", |r| r.route(web::get().to(member_pages::my_listings))),
     route("/v1/me/orders", "GET", |r| r.route(web::get().to(member_pages::my_orders))),
     route("/v1/me/favourites", "GET", |r| r.route(web::get().to(member_pages::my_favourites))),
