@@ -327,3 +327,49 @@ on_both_profiles!(
     anyone_browses_listings_without_a_token_on_postgres,
     anyone_browses_listings_without_a_token
 );
+
+/// `jangteo rotate-master-key` with the server stopped: every key is wrapped under the new master
+/// key, members' data still opens, and the old key opens nothing any more.
+#[tokio::test]
+async fn rotating_the_master_key_keeps_every_member_readable() {
+    let mut server = TestServer::start(&Profile::Embedded).await;
+    let member = server.member("회전").await;
+    let key_file = server.data_dir().join("master-key");
+    let old_key = std::fs::read_to_string(&key_file).unwrap();
+    server.terminate().await;
+
+    let rotated = server.run("rotate-master-key", &[]).await;
+    assert!(rotated.status.success(), "{}", String::from_utf8_lossy(&rotated.stderr));
+    assert!(
+        String::from_utf8_lossy(&rotated.stdout).contains("re-wrapped 2 keys"),
+        "the member's and the index's"
+    );
+    let new_key = std::fs::read_to_string(&key_file).unwrap();
+    assert_ne!(new_key.trim(), old_key.trim());
+
+    let server = server.restart().await;
+    let signed_in = server
+        .send(Method::POST, "/v1/sessions", None, Some(json!({"email": member.email, "password": PASSWORD})))
+        .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::CREATED,
+        "the e-mail's blind index survived: {}",
+        signed_in.body
+    );
+    let me = server.send(Method::GET, "/v1/me", signed_in.body["access_token"].as_str(), None).await;
+    assert_eq!(me.body["email"], member.email.as_str(), "the data key opens under the new master key");
+
+    // The old key opens nothing: a process given it refuses to start.
+    let refused = server.run("migrate", &[("JANGTEO_MASTER_KEY", old_key.trim())]).await;
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("master key"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    // With the key in the environment, the new one must be named.
+    let unnamed = server.run("rotate-master-key", &[("JANGTEO_MASTER_KEY", new_key.trim())]).await;
+    assert!(!unnamed.status.success());
+    assert!(String::from_utf8_lossy(&unnamed.stderr).contains("JANGTEO_NEW_MASTER_KEY"));
+}

@@ -197,6 +197,18 @@ impl TestServer {
         assert!(output.status.success(), "grant-role failed: {}", String::from_utf8_lossy(&output.stderr));
     }
 
+    /// Runs `jangteo <subcommand>` on this server's data dir, event store and settings, with
+    /// `env` besides; returns what it printed and whether it succeeded.
+    pub async fn run(&self, subcommand: &str, env: &[(&str, &str)]) -> std::process::Output {
+        self.command(subcommand)
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .await
+            .expect("running jangteo")
+    }
+
     /// A `jangteo <subcommand>` on this server's data dir, event store and settings.
     fn command(&self, subcommand: &str) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_jangteo"));

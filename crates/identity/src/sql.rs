@@ -102,6 +102,16 @@ macro_rules! identity_store_on {
 
             async fn rewrap_all(&self, rewrap: &Rewrap<'_>) -> Result<u64, IdentityError> {
                 let mut transaction = self.pool.begin().await?;
+                // No key may be added under the old master key while the rest are rewrapped
+                // (a sign-up racing the rotation): PostgreSQL locks the tables against writers;
+                // on SQLite a write committed after this transaction's reads makes its first
+                // UPDATE fail (a stale snapshot cannot write), so the rotation fails whole and
+                // is run again, rather than missing the new key.
+                if <$db as sqlx::Database>::NAME == "PostgreSQL" {
+                    sqlx::query("LOCK TABLE data_keys, system_keys IN EXCLUSIVE MODE")
+                        .execute(&mut *transaction)
+                        .await?;
+                }
                 let members: Vec<(Uuid, Vec<u8>)> = sqlx::query_as("SELECT account_id, wrapped FROM data_keys")
                     .fetch_all(&mut *transaction)
                     .await?;

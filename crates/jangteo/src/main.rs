@@ -54,6 +54,13 @@ enum Command {
         #[arg(long, default_value = "dispute_agent")]
         role: String,
     },
+    /// Wrap every member's data key under a new master key (every process stopped): the one in
+    /// JANGTEO_NEW_MASTER_KEY, or, when the current one was generated into the data dir, a fresh
+    /// one written there.
+    RotateMasterKey {
+        #[arg(long, env = "JANGTEO_NEW_MASTER_KEY", hide_env_values = true)]
+        new_key: Option<String>,
+    },
     /// Drop read models and project the whole event log into them again (writers stopped).
     Rebuild {
         /// As for `project`; all when omitted.
@@ -81,5 +88,8 @@ fn main() -> Result<()> {
         Command::Project { projection } => system.block_on(wiring::project(&config, &projection)),
         Command::Rebuild { projection } => system.block_on(wiring::rebuild(&config, &projection)),
         Command::GrantRole { email, role } => system.block_on(wiring::grant_role(&config, &email, &role)),
+        Command::RotateMasterKey { new_key } => {
+            system.block_on(wiring::rotate_master_key(&config, new_key.as_deref()))
+        }
     }
 }

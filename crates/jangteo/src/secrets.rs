@@ -47,3 +47,28 @@ pub fn load_or_create(data_dir: &Path, file_name: &str) -> Result<Vec<u8>> {
     file.sync_all()?;
     Ok(hex.into_bytes())
 }
+
+/// Writes `text` as the secret `file_name` of `data_dir` in place of the one there: into a new
+/// owner-only file first, then renamed over it, so the file always holds one whole secret.
+pub fn replace(data_dir: &Path, file_name: &str, text: &str) -> Result<()> {
+    let path = data_dir.join(file_name);
+    let next = data_dir.join(format!("{file_name}.next"));
+    write_owner_only(&next, text)?;
+    std::fs::rename(&next, &path)
+        .with_context(|| format!("renaming {} to {}", next.display(), path.display()))
+}
+
+/// Writes `text` to a new owner-only file at `path` (replacing a leftover one), synced.
+pub fn write_owner_only(path: &Path, text: &str) -> Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()?;
+    Ok(())
+}

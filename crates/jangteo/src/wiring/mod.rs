@@ -53,7 +53,7 @@ use background::Background;
 pub use self::{
     rebuild::rebuild,
     serve::serve,
-    staff::grant_role,
+    staff::{grant_role, rotate_master_key},
     workers::{project, relay, worker},
 };
 
