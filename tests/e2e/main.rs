@@ -45,6 +45,7 @@ mod password_resets;
 mod payments;
 mod phone_verification;
 mod problem_codes;
+mod proxies;
 mod races;
 mod retries;
 mod sale;

@@ -72,6 +72,7 @@ impl TestServer {
             .env_remove("JANGTEO_SMTP_URL")
             .env_remove("JANGTEO_PUBLIC_URL")
             .env_remove("JANGTEO_SENS_SERVICE_ID")
+            .env_remove("JANGTEO_TRUSTED_PROXIES")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);

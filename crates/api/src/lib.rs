@@ -5,6 +5,7 @@
 //! with a stable `code` (see [`problem`]).
 
 mod auth;
+mod client_address;
 mod consistency;
 mod extract;
 mod metrics_access;
@@ -15,6 +16,7 @@ mod routes;
 mod state;
 
 pub use auth::TokenService;
+pub use client_address::TrustedProxies;
 pub use metrics_access::MetricsAccess;
 pub use problem::ApiError;
 #[cfg(feature = "redis")]
@@ -128,13 +130,22 @@ pub struct HttpSettings {
     pub rate_limiter: Arc<dyn RateLimiter>,
     /// Who may read `/metrics` here.
     pub metrics_access: MetricsAccess,
+    /// The reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// Starts the HTTP server on an already bound listener (so tests can bind port 0).
 pub fn serve(listener: TcpListener, state: ApiState, settings: HttpSettings) -> std::io::Result<Server> {
     let data = web::Data::new(state);
-    let HttpSettings { workers, draining, cors_allowed_origins: origins, rate_limiter, metrics_access } =
-        settings;
+    let HttpSettings {
+        workers,
+        draining,
+        cors_allowed_origins: origins,
+        rate_limiter,
+        metrics_access,
+        trusted_proxies,
+    } = settings;
+    let trusted_proxies = web::Data::new(trusted_proxies);
     let limiter = web::Data::from(rate_limiter);
     let metrics_access = web::Data::new(metrics_access);
     let draining = web::Data::new(draining);
@@ -149,6 +160,7 @@ pub fn serve(listener: TcpListener, state: ApiState, settings: HttpSettings) -> 
             .app_data(limiter.clone())
             .app_data(draining.clone())
             .app_data(metrics_access.clone())
+            .app_data(trusted_proxies.clone())
             .configure(configure)
             .default_service(web::to(routes::not_found))
     })
@@ -248,13 +260,23 @@ async fn refuse_while_draining(
     Ok(next.call(request).await?.map_into_left_body())
 }
 
+/// The client's address: the peer, or what a trusted proxy says it forwarded
+/// ([`TrustedProxies`]).
+pub(crate) fn client_ip(request: &actix_web::HttpRequest) -> Option<std::net::IpAddr> {
+    let peer = request.peer_addr().map(|address| address.ip());
+    match request.app_data::<web::Data<TrustedProxies>>() {
+        Some(trusted) => trusted.client(peer, request.headers()),
+        None => peer,
+    }
+}
+
 /// Counts every request but operators' probes against the client's address.
 async fn rate_limit(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let limiter = request.app_data::<web::Data<dyn RateLimiter>>().cloned();
-    let client = request.peer_addr().map(|address| address.ip());
+    let client = client_ip(request.request());
     if let (Some(limiter), Some(client)) = (limiter, client)
         && !UNLIMITED_PATHS.contains(&request.path())
         && let RateDecision::Limited { retry_after } = limiter.check(client).await

@@ -30,7 +30,8 @@ impl std::fmt::Debug for MetricsAccess {
 
 impl MetricsAccess {
     pub(crate) fn check(&self, request: &HttpRequest) -> Result<(), ApiError> {
-        let loopback = request.peer_addr().is_some_and(|address| address.ip().is_loopback());
+        // The client, not a proxy on this machine forwarding it.
+        let loopback = crate::client_ip(request).is_some_and(|address| address.is_loopback());
         let allowed = match self {
             MetricsAccess::Loopback => loopback,
             MetricsAccess::Token(token) => {

@@ -81,6 +81,10 @@ pub struct Config {
     pub sens_from: Option<String>,
     /// Overrides SENS's address (a local stand-in).
     pub sens_api_base: Option<String>,
+    /// Reverse proxies (addresses, networks) whose `X-Forwarded-For` names the client for the
+    /// rate limit, the sign-in lockout and record, and the metrics' loopback check; empty
+    /// believes no such header.
+    pub trusted_proxies: Vec<String>,
     /// Browser origins allowed to call the API (CORS); empty allows none.
     pub cors_allowed_origins: Vec<String>,
     /// Redis URL; set, the rate limit is shared by every instance using this Redis.
@@ -174,6 +178,7 @@ impl Default for Config {
             http_workers: 0,
             rate_limit_per_minute: 100,
             cors_allowed_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             smtp_url: None,
             mail_from: "Jangteo <no-reply@jangteo.localhost>".to_owned(),
             public_url: "http://127.0.0.1:8080".to_owned(),
@@ -254,6 +259,12 @@ impl Config {
         Ok(())
     }
 
+    /// The reverse proxies in front, checked at start.
+    pub fn trusted_proxies(&self) -> Result<jangteo_api::TrustedProxies> {
+        jangteo_api::TrustedProxies::parse(&self.trusted_proxies.join(","))
+            .map_err(|reason| anyhow::anyhow!("JANGTEO_TRUSTED_PROXIES: {reason}"))
+    }
+
     /// Members' mail and the links in it, and text messages.
     fn apply_mail_env(&mut self, var: &impl Fn(&str) -> Option<String>) -> Result<()> {
         if let Some(url) = var("JANGTEO_SMTP_URL").filter(|s| !s.is_empty()) {
@@ -327,6 +338,10 @@ impl Config {
         if let Some(origins) = var("JANGTEO_CORS_ALLOWED_ORIGINS") {
             self.cors_allowed_origins =
                 origins.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();
+        }
+        if let Some(proxies) = var("JANGTEO_TRUSTED_PROXIES") {
+            self.trusted_proxies =
+                proxies.split(',').map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect();
         }
         if let Some(url) = var("JANGTEO_REDIS_URL").filter(|url| !url.is_empty()) {
             if !url.starts_with("redis://") && !url.starts_with("rediss://") {

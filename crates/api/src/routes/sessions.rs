@@ -69,7 +69,7 @@ pub(crate) struct MfaChallenge {
 /// The client's address and user agent, for the sign-in record.
 fn client_of(request: &HttpRequest) -> ClientInfo {
     ClientInfo {
-        ip: request.peer_addr().map(|address| address.ip().to_string()),
+        ip: crate::client_ip(request).map(|address| address.to_string()),
         user_agent: request
             .headers()
             .get(header::USER_AGENT)

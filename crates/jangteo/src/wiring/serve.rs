@@ -241,6 +241,7 @@ pub async fn serve(config: Config) -> Result<()> {
         cors_allowed_origins: config.cors_allowed_origins.clone(),
         rate_limiter: rate_limiter(&config).await?,
         metrics_access: metrics_access(&config)?,
+        trusted_proxies: config.trusted_proxies()?,
     };
     serve_internal_metrics(&config, &state)?;
     let server = jangteo_api::serve(listener, state, settings)?;
