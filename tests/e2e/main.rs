@@ -54,3 +54,4 @@ mod shutdown;
 mod stream;
 mod support;
 mod text_input;
+mod visibility;

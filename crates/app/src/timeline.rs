@@ -91,7 +91,10 @@ impl Timelines {
         let OrderState::Present(order) = order else {
             return Err(AppError::NotFound);
         };
-        if !order.is_participant(viewer) && self.roles.role_of(viewer).await? != AccountRole::DisputeAgent {
+        let participant = order.is_participant(viewer);
+        // Staff read a trade they are not a party to; as a party they see what that party sees.
+        let staff = !participant && self.roles.role_of(viewer).await? == AccountRole::DisputeAgent;
+        if !participant && !staff {
             return Err(AppError::NotFound);
         }
         for listing_id in order.listing_ids() {
@@ -109,12 +112,39 @@ impl Timelines {
             .iter()
             .find(|entry| entry.stream_id == order_id.as_uuid() && entry.event_type == "OrderDelivered")
             .map(|entry| entry.recorded_at);
+        // The buyer's payment credentials are the buyer's (and staff's, who settle disputes with
+        // the gateway): the seller's view of the trade shows them as null.
+        let sees_payments = viewer == order.buyer_id || staff;
         for entry in &mut entries {
             entry.summary = crate::timeline_summary::summarize(entry, &order, delivered_at);
+            if !sees_payments {
+                redact(&mut entry.data, BUYERS_ONLY);
+                redact(&mut entry.state_after, BUYERS_ONLY);
+            }
         }
         let parties =
             vec![self.party("buyer", order.buyer_id).await?, self.party("seller", order.seller_id).await?];
         Ok(Timeline { order_id, parties, entries })
+    }
+}
+
+/// The fields of a trade's events that only its buyer (and staff) see.
+const BUYERS_ONLY: &[&str] = &["payment_key"];
+
+/// Sets every field named in `fields`, at any depth, to `null`.
+fn redact(value: &mut Value, fields: &[&str]) {
+    match value {
+        Value::Object(object) => {
+            for (name, inner) in object.iter_mut() {
+                if fields.contains(&name.as_str()) {
+                    *inner = Value::Null;
+                } else {
+                    redact(inner, fields);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| redact(item, fields)),
+        _ => {}
     }
 }
 
@@ -145,4 +175,29 @@ fn replay<A: Aggregate>(events: &[RecordedEvent]) -> Result<Vec<TimelineEntry>, 
         });
     }
     Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn redaction_nulls_the_named_fields_at_any_depth_and_nothing_else() {
+        let mut value = json!({
+            "payment": {"gateway": "toss", "payment_key": "tgen_secret"},
+            "history": [{"payment_key": "old"}, {"amount": 1000}],
+            "payment_key_count": 2,
+        });
+        redact(&mut value, BUYERS_ONLY);
+        assert_eq!(
+            value,
+            json!({
+                "payment": {"gateway": "toss", "payment_key": null},
+                "history": [{"payment_key": null}, {"amount": 1000}],
+                "payment_key_count": 2,
+            })
+        );
+    }
 }
