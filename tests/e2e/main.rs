@@ -28,6 +28,7 @@ macro_rules! on_both_profiles {
 }
 
 mod admin;
+mod authorization;
 mod cache_race;
 mod cart;
 mod consents;
