@@ -55,4 +55,5 @@ mod shutdown;
 mod stream;
 mod support;
 mod text_input;
+mod tls;
 mod visibility;

@@ -73,6 +73,8 @@ impl TestServer {
             .env_remove("JANGTEO_PUBLIC_URL")
             .env_remove("JANGTEO_SENS_SERVICE_ID")
             .env_remove("JANGTEO_TRUSTED_PROXIES")
+            .env_remove("JANGTEO_TLS_CERT")
+            .env_remove("JANGTEO_TLS_KEY")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true);

@@ -132,7 +132,16 @@ pub struct HttpSettings {
     pub metrics_access: MetricsAccess,
     /// The reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: TrustedProxies,
+    /// Serve HTTPS with this configuration (and send `Strict-Transport-Security`); `None`: HTTP.
+    pub tls: Option<rustls::ServerConfig>,
 }
+
+/// Whether the server speaks HTTPS: every answer then carries HSTS.
+#[derive(Debug, Clone, Copy)]
+struct ServesTls(bool);
+
+/// Two years, the subdomains too (the value the HSTS preload list asks for).
+const HSTS: &str = "max-age=63072000; includeSubDomains";
 
 /// Starts the HTTP server on an already bound listener (so tests can bind port 0).
 pub fn serve(listener: TcpListener, state: ApiState, settings: HttpSettings) -> std::io::Result<Server> {
@@ -144,8 +153,10 @@ pub fn serve(listener: TcpListener, state: ApiState, settings: HttpSettings) -> 
         rate_limiter,
         metrics_access,
         trusted_proxies,
+        tls,
     } = settings;
     let trusted_proxies = web::Data::new(trusted_proxies);
+    let serves_tls = web::Data::new(ServesTls(tls.is_some()));
     let limiter = web::Data::from(rate_limiter);
     let metrics_access = web::Data::new(metrics_access);
     let draining = web::Data::new(draining);
@@ -161,6 +172,7 @@ pub fn serve(listener: TcpListener, state: ApiState, settings: HttpSettings) -> 
             .app_data(draining.clone())
             .app_data(metrics_access.clone())
             .app_data(trusted_proxies.clone())
+            .app_data(serves_tls.clone())
             .configure(configure)
             .default_service(web::to(routes::not_found))
     })
@@ -168,10 +180,12 @@ pub fn serve(listener: TcpListener, state: ApiState, settings: HttpSettings) -> 
     // The caller stops the server (`ServerHandle::stop`) after setting `Draining` and waiting for
     // the requests in flight; what is left then is connections closing, which gets a few seconds.
     .disable_signals()
-    .shutdown_timeout(5)
-    .listen(listener)?
-    .run();
-    Ok(server)
+    .shutdown_timeout(5);
+    let server = match tls {
+        Some(config) => server.listen_rustls_0_23(listener, config)?,
+        None => server.listen(listener)?,
+    };
+    Ok(server.run())
 }
 
 /// Serves `/metrics` alone on an internal address (`JANGTEO_METRICS_LISTEN`), to anyone who
@@ -231,6 +245,11 @@ async fn finish_response(
                 None => response.map_into_left_body(),
             };
             problem::add_security_headers(response.headers_mut());
+            if response.request().app_data::<web::Data<ServesTls>>().is_some_and(|tls| tls.0) {
+                response
+                    .headers_mut()
+                    .insert(header::STRICT_TRANSPORT_SECURITY, header::HeaderValue::from_static(HSTS));
+            }
             Ok(response)
         }
         Err(error) => match error.as_error::<actix_cors::CorsError>() {

@@ -81,6 +81,10 @@ pub struct Config {
     pub sens_from: Option<String>,
     /// Overrides SENS's address (a local stand-in).
     pub sens_api_base: Option<String>,
+    /// A PEM certificate chain and its private key: set both and the API serves HTTPS only
+    /// (TLS 1.3 preferred, 1.2 accepted) with HSTS.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
     /// Reverse proxies (addresses, networks) whose `X-Forwarded-For` names the client for the
     /// rate limit, the sign-in lockout and record, and the metrics' loopback check; empty
     /// believes no such header.
@@ -179,6 +183,8 @@ impl Default for Config {
             rate_limit_per_minute: 100,
             cors_allowed_origins: Vec::new(),
             trusted_proxies: Vec::new(),
+            tls_cert: None,
+            tls_key: None,
             smtp_url: None,
             mail_from: "Jangteo <no-reply@jangteo.localhost>".to_owned(),
             public_url: "http://127.0.0.1:8080".to_owned(),
@@ -235,7 +241,7 @@ impl Config {
         Ok(config)
     }
 
-    /// The secrets and the metrics' exposure.
+    /// The secrets, TLS, and the metrics' exposure.
     fn apply_security_env(&mut self, var: &impl Fn(&str) -> Option<String>) -> Result<()> {
         if let Some(secret) = var("JANGTEO_JWT_SECRET").filter(|s| !s.is_empty()) {
             self.jwt_secret = Some(Secret(secret));
@@ -249,6 +255,12 @@ impl Config {
                     .parse()
                     .with_context(|| format!("JANGTEO_METRICS_LISTEN={listen} is not address:port"))?,
             );
+        }
+        if let Some(cert) = var("JANGTEO_TLS_CERT").filter(|path| !path.is_empty()) {
+            self.tls_cert = Some(PathBuf::from(cert));
+        }
+        if let Some(key) = var("JANGTEO_TLS_KEY").filter(|path| !path.is_empty()) {
+            self.tls_key = Some(PathBuf::from(key));
         }
         if let Some(token) = var("JANGTEO_METRICS_TOKEN").filter(|s| !s.is_empty()) {
             if token.len() < 32 {

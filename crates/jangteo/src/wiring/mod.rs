@@ -12,6 +12,7 @@ mod mail;
 mod rebuild;
 mod serve;
 mod staff;
+mod tls;
 mod workers;
 
 use std::{sync::Arc, time::Duration};

@@ -242,12 +242,14 @@ pub async fn serve(config: Config) -> Result<()> {
         rate_limiter: rate_limiter(&config).await?,
         metrics_access: metrics_access(&config)?,
         trusted_proxies: config.trusted_proxies()?,
+        tls: super::tls::server_config(&config)?,
     };
+    let scheme = if settings.tls.is_some() { "https" } else { "http" };
     serve_internal_metrics(&config, &state)?;
     let server = jangteo_api::serve(listener, state, settings)?;
     // Tests and scripts wait for this exact line to learn the bound port.
-    tracing::info!(%address, "listening on http://{address}");
-    println!("jangteo listening on http://{address}");
+    tracing::info!(%address, "listening on {scheme}://{address}");
+    println!("jangteo listening on {scheme}://{address}");
     tokio::spawn(stop_on_request(server.handle(), draining));
     server.await?;
     workers.shutdown().await;
