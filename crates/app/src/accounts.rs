@@ -11,7 +11,7 @@ use std::{collections::BTreeMap, sync::Arc};
 use async_trait::async_trait;
 use jangteo_domain::{
     AccountId, DomainError, Email, Forbidden, Nickname, PasswordHash, SealedText, ValidationError,
-    account::{AccountCommand, AccountRole, AccountState},
+    account::{AccountCommand, AccountRole, AccountState, ConsentChange},
     consent::{ConsentKind, ConsentRecord, ConsentVersion, SignUpConsents},
 };
 use jangteo_event_store::{AppendOutcome, EventStoreError, UniqueClaim};
@@ -182,35 +182,24 @@ impl Accounts {
     pub async fn change_consents(
         &self,
         account: AccountId,
-        changes: ConsentChanges,
+        changes_in: ConsentChanges,
     ) -> Result<(ConsentState, CommandReceipt), AppError> {
-        let at = chrono::Utc::now();
-        let mut commands = Vec::new();
-        for (kind, version) in [(ConsentKind::Terms, changes.terms), (ConsentKind::Privacy, changes.privacy)]
+        let mut changes = Vec::new();
+        for (kind, version) in
+            [(ConsentKind::Terms, changes_in.terms), (ConsentKind::Privacy, changes_in.privacy)]
         {
             if let Some(version) = version {
                 self.check_version(kind, &version)?;
-                commands.push(AccountCommand::Consent { kind, granted: true, version: Some(version), at });
+                changes.push(ConsentChange { kind, granted: true, version: Some(version) });
             }
         }
-        if let Some(granted) = changes.marketing {
-            commands.push(AccountCommand::Consent {
-                kind: ConsentKind::Marketing,
-                granted,
-                version: None,
-                at,
-            });
+        if let Some(granted) = changes_in.marketing {
+            changes.push(ConsentChange { kind: ConsentKind::Marketing, granted, version: None });
         }
+        // One command, one append: every change or none.
+        let command = AccountCommand::Consent { changes, at: chrono::Utc::now() };
         let context = CommandContext::new(Actor::Member(account));
-        let mut receipt = None;
-        for command in &commands {
-            receipt =
-                Some(self.uow.execute::<AccountState>(account.as_uuid(), &context, command).await?.receipt);
-        }
-        let receipt = match receipt {
-            Some(receipt) => receipt,
-            None => CommandReceipt { position: self.uow.store().head_position().await?, duplicate: false },
-        };
+        let receipt = self.uow.execute::<AccountState>(account.as_uuid(), &context, &command).await?.receipt;
         Ok((self.consents(account).await?, receipt))
     }
 

@@ -100,12 +100,11 @@ pub enum AccountCommand {
         nickname: SealedText,
         consents: SignUpConsents,
     },
-    /// Gives or withdraws one consent. The terms and the privacy policy are given at a version
-    /// and cannot be withdrawn (closing the account is how); giving what is given changes nothing.
+    /// Gives or withdraws consents, all or none: one refused refuses the command. The terms and
+    /// the privacy policy are given at a version and cannot be withdrawn (closing the account is
+    /// how); giving what is given changes nothing.
     Consent {
-        kind: ConsentKind,
-        granted: bool,
-        version: Option<ConsentVersion>,
+        changes: Vec<ConsentChange>,
         at: DateTime<Utc>,
     },
     /// Gives the account `role` (granting the role it has changes nothing).
@@ -130,6 +129,14 @@ pub enum AccountCommand {
         phone: Option<SealedText>,
         at: DateTime<Utc>,
     },
+}
+
+/// One consent given (at `version`, for the terms and the privacy policy) or withdrawn.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsentChange {
+    pub kind: ConsentKind,
+    pub granted: bool,
+    pub version: Option<ConsentVersion>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -302,8 +309,12 @@ impl Aggregate for AccountState {
                 }
                 Ok(events)
             }
-            (AccountState::Present(account), AccountCommand::Consent { kind, granted, version, at }) => {
-                decide_consent(account, kind, granted, version, at)
+            (AccountState::Present(account), AccountCommand::Consent { changes, at }) => {
+                let mut events = Vec::new();
+                for ConsentChange { kind, granted, version } in changes {
+                    events.extend(decide_consent(account, kind, granted, version, at)?);
+                }
+                Ok(events)
             }
             (AccountState::Present(account), AccountCommand::GrantRole { role }) => {
                 if account.role == role {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use jangteo_domain::{
     AccountId, DomainError, Edit, Kind, SealedText,
-    account::{AccountCommand as C, AccountEvent as E, AccountRole, AccountState},
+    account::{AccountCommand as C, AccountEvent as E, AccountRole, AccountState, ConsentChange},
     consent::{ConsentKind, ConsentVersion, SignUpConsents},
 };
 use uuid::Uuid;
@@ -50,7 +50,10 @@ fn signed_up() -> Vec<E> {
 }
 
 fn consent(kind: ConsentKind, given: bool, version_text: Option<&str>) -> C {
-    C::Consent { kind, granted: given, version: version_text.map(version), at: at() }
+    C::Consent {
+        changes: vec![ConsentChange { kind, granted: given, version: version_text.map(version) }],
+        at: at(),
+    }
 }
 
 #[test]
@@ -101,6 +104,40 @@ fn consent_decisions() {
             when: consent(ConsentKind::Terms, false, None),
             then: Err(DomainError::Invalid(jangteo_domain::ValidationError::new(
                 "consents.terms",
+                "cannot be withdrawn while the account is open; close the account instead",
+            ))),
+        },
+        Case {
+            name: "several at once: all, in one decision",
+            given: signed_up(),
+            when: C::Consent {
+                changes: vec![
+                    ConsentChange {
+                        kind: ConsentKind::Terms,
+                        granted: true,
+                        version: Some(version("2027-01-01")),
+                    },
+                    ConsentChange { kind: ConsentKind::Marketing, granted: true, version: None },
+                ],
+                at: at(),
+            },
+            then: Ok(vec![
+                granted(ConsentKind::Terms, Some("2027-01-01")),
+                granted(ConsentKind::Marketing, None),
+            ]),
+        },
+        Case {
+            name: "one refused refuses them all",
+            given: signed_up(),
+            when: C::Consent {
+                changes: vec![
+                    ConsentChange { kind: ConsentKind::Marketing, granted: true, version: None },
+                    ConsentChange { kind: ConsentKind::Privacy, granted: false, version: None },
+                ],
+                at: at(),
+            },
+            then: Err(DomainError::Invalid(jangteo_domain::ValidationError::new(
+                "consents.privacy",
                 "cannot be withdrawn while the account is open; close the account instead",
             ))),
         },
