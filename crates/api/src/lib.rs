@@ -12,6 +12,7 @@ mod metrics_access;
 mod openapi;
 mod problem;
 mod rate_limit;
+mod request_spans;
 mod routes;
 mod state;
 
@@ -166,7 +167,7 @@ pub fn serve(listener: TcpListener, state: ApiState, settings: HttpSettings) -> 
             .wrap(from_fn(refuse_while_draining))
             .wrap(cors(&origins))
             .wrap(from_fn(finish_response))
-            .wrap(tracing_actix_web::TracingLogger::default())
+            .wrap(tracing_actix_web::TracingLogger::<request_spans::RouteSpans>::new())
             .app_data(data.clone())
             .app_data(limiter.clone())
             .app_data(draining.clone())
@@ -293,14 +294,16 @@ pub(crate) fn client_ip(request: &actix_web::HttpRequest) -> Option<std::net::Ip
 async fn rate_limit(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let limiter = request.app_data::<web::Data<dyn RateLimiter>>().cloned();
     let client = client_ip(request.request());
     if let (Some(limiter), Some(client)) = (limiter, client)
         && !UNLIMITED_PATHS.contains(&request.path())
         && let RateDecision::Limited { retry_after } = limiter.check(client).await
     {
-        return Err(ApiError::RateLimited(retry_after).into());
+        // An answer, not an error: it then passes `finish_response` like every other answer.
+        let refusal = ApiError::RateLimited(retry_after).error_response();
+        return Ok(request.into_response(refusal).map_into_right_body());
     }
-    next.call(request).await
+    Ok(next.call(request).await?.map_into_left_body())
 }

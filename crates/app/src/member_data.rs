@@ -6,7 +6,8 @@
 //! trades the 전자상거래법 keeps for five years, replays as before. In order:
 //! 1. the password is checked, and an account with a trade in progress is refused (the other
 //!    party and the escrow still need them);
-//! 2. their listings on sale and drafts are withdrawn, and every session ends;
+//! 2. every session ends (and the check of 1 runs again, for an order another session placed
+//!    meanwhile), and their listings on sale and drafts are withdrawn;
 //! 3. `AccountErased` is appended: from here the account is closed;
 //! 4. the identity store forgets them in one transaction (data key, password hash, sessions,
 //!    second factors, tokens, sign-in records), and their e-mail's claim is released, so the
@@ -96,13 +97,11 @@ impl MemberData {
         if !self.accounts.check_password(account, password).await? {
             return Err(AppError::InvalidCredentials);
         }
-        let head = self.uow.store().head_position().await?;
-        self.queries.catch_up(&[ReadModel::OrderDocuments, ReadModel::ListingDocuments], Some(head)).await?;
-        for party in [OrderParty::Buyer, OrderParty::Seller] {
-            if !self.queries.my_orders(account, party, &OPEN, None, 1, None).await?.items.is_empty() {
-                return Err(AppError::OpenTrades);
-            }
-        }
+        self.refuse_open_trades(account).await?;
+        // Signed out everywhere, then checked again: an order placed from another session
+        // before it ended is seen, and none can be placed after.
+        self.sessions.end_all(account).await?;
+        self.refuse_open_trades(account).await?;
         let email =
             Email::parse(&self.accounts.profile(account).await?.email).map_err(DomainError::Invalid)?;
         let email_index = self.accounts.email_index(&email);
@@ -111,13 +110,25 @@ impl MemberData {
         {
             self.listings.withdraw(account, listing.listing_id).await?;
         }
-        self.sessions.end_all(account).await?;
         let context = CommandContext::new(Actor::Member(account));
         let command = AccountCommand::Erase { at: chrono::Utc::now() };
         let receipt = self.uow.execute::<AccountState>(account.as_uuid(), &context, &command).await?.receipt;
         self.accounts.finish_erasure(account, &email_index).await?;
         tracing::info!(%account, "account closed and erased");
         Ok(receipt)
+    }
+
+    /// [`AppError::OpenTrades`] while one of the member's orders is in progress, as the log
+    /// stands now.
+    async fn refuse_open_trades(&self, account: AccountId) -> Result<(), AppError> {
+        let head = self.uow.store().head_position().await?;
+        self.queries.catch_up(&[ReadModel::OrderDocuments, ReadModel::ListingDocuments], Some(head)).await?;
+        for party in [OrderParty::Buyer, OrderParty::Seller] {
+            if !self.queries.my_orders(account, party, &OPEN, None, 1, None).await?.items.is_empty() {
+                return Err(AppError::OpenTrades);
+            }
+        }
+        Ok(())
     }
 
     /// Everything Jangteo holds about the member, their personal data opened: the account, its

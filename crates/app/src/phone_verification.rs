@@ -18,7 +18,7 @@ use jangteo_identity::{
 };
 use jangteo_verification::{SmsSender, TextMessage};
 
-use crate::{Accounts, Actor, AppError, Clock, CommandContext, CommandReceipt, UnitOfWork};
+use crate::{Actor, AppError, Clock, CommandContext, CommandReceipt, UnitOfWork};
 
 /// How long a code stays good.
 pub const CODE_LIFETIME: Duration = Duration::minutes(3);
@@ -31,7 +31,6 @@ const CODE_SCOPE: &str = "phone_code";
 
 #[derive(Clone)]
 pub struct PhoneVerifications {
-    accounts: Accounts,
     uow: UnitOfWork,
     vault: PersonalDataVault,
     store: Arc<dyn PhoneVerificationStore>,
@@ -57,14 +56,13 @@ fn new_code() -> Result<String, AppError> {
 
 impl PhoneVerifications {
     pub fn new(
-        accounts: &Accounts,
         uow: &UnitOfWork,
         vault: &PersonalDataVault,
         store: Arc<dyn PhoneVerificationStore>,
         sms: Arc<dyn SmsSender>,
         clock: Arc<dyn Clock>,
     ) -> Self {
-        Self { accounts: accounts.clone(), uow: uow.clone(), vault: vault.clone(), store, sms, clock }
+        Self { uow: uow.clone(), vault: vault.clone(), store, sms, clock }
     }
 
     fn digest(&self, account: AccountId, code: &str) -> String {
@@ -92,7 +90,13 @@ impl PhoneVerifications {
             expires_at: now + CODE_LIFETIME,
             attempts_left: ATTEMPTS,
         };
-        self.store.begin_phone_verification(account, &pending).await?;
+        // Stored only if the last code went out at least RESEND_AFTER ago, in one statement, so
+        // a burst of requests sends one message.
+        if !self.store.begin_phone_verification(account, &pending, now - RESEND_AFTER).await? {
+            let last = self.store.pending_phone(account).await?.map_or(now, |pending| pending.sent_at);
+            let retry_after = (last + RESEND_AFTER - now).to_std().unwrap_or_default();
+            return Err(AppError::TooManyAttempts { retry_after });
+        }
         let text = format!("[장터] 인증번호 {code} (3분 안에 입력하세요. 누구에게도 알려주지 마세요.)");
         if let Err(error) = self.sms.send(TextMessage { to: phone.as_str().to_owned(), text }).await {
             self.store.end_phone_verification(account).await?;
@@ -125,10 +129,10 @@ impl PhoneVerifications {
         }
         let sealed = SealedText::parse(&pending.sealed_phone)
             .map_err(|error| AppError::internal("reading a pending phone number", error))?;
-        let key = self.vault.member_key(account).await?.ok_or(AppError::NotFound)?;
-        let number = key.open(PersonalField::Phone, &sealed)?;
-        let on_file = self.accounts.profile(account).await?.phone;
-        let phone = (on_file.as_deref() != Some(number.as_str())).then_some(sealed);
+        // The number verified goes into the same append as `PhoneVerified`, always: were it left
+        // out when it is the one on file, a change of number committed meanwhile would be
+        // verified in its place.
+        let phone = Some(sealed);
         let command = AccountCommand::VerifyPhone { phone, at: now };
         let context = CommandContext::new(Actor::Member(account));
         let receipt = self.uow.execute::<AccountState>(account.as_uuid(), &context, &command).await?.receipt;

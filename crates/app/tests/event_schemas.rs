@@ -69,7 +69,7 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path)
     profiles.change(buyer, edits).await.unwrap();
     let removal = jangteo_app::ProfileChanges { address: jangteo_domain::Edit::Remove, ..Default::default() };
     profiles.change(buyer, removal).await.unwrap();
-    verify_phone(&uow, &accounts, &vault, &identity, dir, buyer).await;
+    verify_phone(&uow, &vault, &identity, dir, buyer).await;
     let context = |who| CommandContext::new(Actor::Member(who));
     let new = |title: &str| NewListing {
         title: Title::parse(title).unwrap(),
@@ -178,7 +178,6 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path)
 /// Verifies `member`'s phone with the code the simulated SMS sender wrote down.
 async fn verify_phone(
     uow: &UnitOfWork,
-    accounts: &Accounts,
     vault: &jangteo_identity::PersonalDataVault,
     identity: &Arc<jangteo_identity::sqlite::SqliteIdentityStore>,
     dir: &std::path::Path,
@@ -187,7 +186,6 @@ async fn verify_phone(
     let outbox = dir.join("sms");
     let sms = Arc::new(jangteo_verification::sms::SimulatedSmsSender::open(&outbox).unwrap());
     let phones = jangteo_app::PhoneVerifications::new(
-        accounts,
         uow,
         vault,
         identity.clone(),

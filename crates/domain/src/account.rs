@@ -123,8 +123,8 @@ pub enum AccountCommand {
     Erase {
         at: DateTime<Utc>,
     },
-    /// The member proved the number is theirs (a code sent to it came back); `phone` is the
-    /// number when it is not the one on file yet.
+    /// The member proved the number is theirs (a code sent to it came back); `phone` is that
+    /// number, set in the same append so that no other number is verified in its place.
     VerifyPhone {
         phone: Option<SealedText>,
         at: DateTime<Utc>,

@@ -388,12 +388,15 @@ pub struct PendingPhone {
 /// Phone verifications under way, one per member.
 #[async_trait]
 pub trait PhoneVerificationStore: Send + Sync + 'static {
-    /// Starts a verification, replacing the member's earlier one.
+    /// Starts a verification, replacing the member's earlier one if that was sent at or before
+    /// `replaces_sent_before`; returns whether it was stored (atomically: of two at once within
+    /// the resend wait, one is).
     async fn begin_phone_verification(
         &self,
         account: AccountId,
         pending: &PendingPhone,
-    ) -> Result<(), IdentityError>;
+        replaces_sent_before: DateTime<Utc>,
+    ) -> Result<bool, IdentityError>;
 
     async fn pending_phone(&self, account: AccountId) -> Result<Option<PendingPhone>, IdentityError>;
 

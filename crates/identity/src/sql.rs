@@ -657,13 +657,15 @@ macro_rules! identity_store_on {
                 &self,
                 account: AccountId,
                 pending: &PendingPhone,
-            ) -> Result<(), IdentityError> {
-                sqlx::query(
+                replaces_sent_before: DateTime<Utc>,
+            ) -> Result<bool, IdentityError> {
+                let stored = sqlx::query(
                     "INSERT INTO phone_verifications (account_id, sealed_phone, code_digest, sent_at_ms, \
                      expires_at_ms, attempts_left) VALUES ($1, $2, $3, $4, $5, $6) \
                      ON CONFLICT (account_id) DO UPDATE SET sealed_phone = excluded.sealed_phone, \
                      code_digest = excluded.code_digest, sent_at_ms = excluded.sent_at_ms, \
-                     expires_at_ms = excluded.expires_at_ms, attempts_left = excluded.attempts_left",
+                     expires_at_ms = excluded.expires_at_ms, attempts_left = excluded.attempts_left \
+                     WHERE phone_verifications.sent_at_ms <= $7",
                 )
                 .bind(account.as_uuid())
                 .bind(pending.sealed_phone.clone())
@@ -671,9 +673,10 @@ macro_rules! identity_store_on {
                 .bind(pending.sent_at.timestamp_millis())
                 .bind(pending.expires_at.timestamp_millis())
                 .bind(i64::from(pending.attempts_left))
+                .bind(replaces_sent_before.timestamp_millis())
                 .execute(&self.pool)
                 .await?;
-                Ok(())
+                Ok(stored.rows_affected() == 1)
             }
 
             async fn pending_phone(&self, account: AccountId) -> Result<Option<PendingPhone>, IdentityError> {

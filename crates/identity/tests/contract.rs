@@ -567,8 +567,15 @@ async fn a_phone_verification_is_replaced_spent_try_by_try_and_ended<S: Store>(s
     };
     assert_eq!(store.pending_phone(alice).await.unwrap(), None);
     assert_eq!(store.spend_phone_attempt(alice).await.unwrap(), None, "nothing to spend");
-    store.begin_phone_verification(alice, &pending("first")).await.unwrap();
-    store.begin_phone_verification(alice, &pending("second")).await.unwrap();
+    assert!(store.begin_phone_verification(alice, &pending("first"), now).await.unwrap());
+    assert!(
+        !store
+            .begin_phone_verification(alice, &pending("too soon"), now - Duration::seconds(30))
+            .await
+            .unwrap(),
+        "the last was sent after the wait's start: kept"
+    );
+    assert!(store.begin_phone_verification(alice, &pending("second"), now).await.unwrap());
     let stored = store.pending_phone(alice).await.unwrap().expect("under way");
     assert_eq!(stored.code_digest, "second", "a new code replaces the last");
     assert_eq!(stored.expires_at.timestamp_millis(), (now + Duration::minutes(3)).timestamp_millis());

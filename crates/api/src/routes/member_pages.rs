@@ -28,7 +28,11 @@ fn decode_cursor(cursor: &str) -> Result<u64, ValidationError> {
     let invalid = ValidationError::new("cursor", "is not a cursor this API issued");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid.clone())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid.clone())?;
-    text.strip_prefix("p:").and_then(|position| position.parse().ok()).ok_or(invalid)
+    // Positions are stored as signed 64-bit integers: a larger one is no cursor this API issued.
+    text.strip_prefix("p:")
+        .and_then(|position| position.parse::<u64>().ok())
+        .filter(|position| i64::try_from(*position).is_ok())
+        .ok_or(invalid)
 }
 
 fn limit_of(limit: Option<u32>) -> Result<u32, ValidationError> {
@@ -243,7 +247,8 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_others_are_refused() {
         assert_eq!(decode_cursor(&encode_cursor(42)), Ok(42));
-        for bad in ["", "p:1", "cDp4", "!!", &URL_SAFE_NO_PAD.encode("o:5")] {
+        let too_far = URL_SAFE_NO_PAD.encode(format!("p:{}", u64::MAX));
+        for bad in ["", "p:1", "cDp4", "!!", &URL_SAFE_NO_PAD.encode("o:5"), &too_far] {
             assert!(decode_cursor(bad).is_err(), "{bad}");
         }
         // The names the documented patterns allow are the names parsed.

@@ -63,7 +63,8 @@ pub(crate) async fn complete(
 }
 
 /// The page a reset link opens: a form for the new password, which posts it with the token from
-/// the link's fragment (the token never reaches a server log).
+/// the link's fragment (a fragment is sent to no server; the request log names the route, not
+/// the path with the token).
 #[utoipa::path(
     get, path = "/password-reset", operation_id = "password_reset_page", tag = "accounts",
     responses((status = 200, description = "An HTML form.", content_type = "text/html", body = String)),

@@ -154,7 +154,6 @@ impl MemberServices {
         );
         let profiles = Profiles::new(&accounts, uow, &identity.vault);
         let phone_verifications = PhoneVerifications::new(
-            &accounts,
             uow,
             &identity.vault,
             Arc::clone(&identity.phones),
