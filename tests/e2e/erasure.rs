@@ -137,3 +137,31 @@ on_both_profiles!(
     an_erased_member_is_gone_but_their_trades_replay_on_postgres,
     an_erased_member_is_gone_but_their_trades_replay
 );
+
+/// A session cannot guess the password that closes the account faster than sign-in allows:
+/// wrong passwords count toward the member's lockout.
+#[tokio::test]
+async fn wrong_passwords_to_close_the_account_lock_it_like_sign_ins() {
+    let server = TestServer::start(&Profile::Embedded).await;
+    let member = server.member("닫기추측").await;
+    for _ in 0..5 {
+        server
+            .send(Method::DELETE, "/v1/me", Some(&member.token), Some(json!({"password": "a wrong guess"})))
+            .await
+            .assert_problem(StatusCode::UNAUTHORIZED, "invalid_credentials");
+    }
+    server
+        .send(Method::DELETE, "/v1/me", Some(&member.token), Some(json!({"password": PASSWORD})))
+        .await
+        .assert_problem(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts");
+    let me = server.send(Method::GET, "/v1/me", Some(&member.token), None).await;
+    assert_eq!(me.status, StatusCode::OK, "the account is still there");
+    let history = server.send(Method::GET, "/v1/me/sign-ins", Some(&member.token), None).await;
+    let failed = history.body["sign_ins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry["outcome"] == "failed")
+        .count();
+    assert_eq!(failed, 5, "{}", history.body);
+}

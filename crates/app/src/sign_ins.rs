@@ -190,6 +190,42 @@ impl SignIns {
         Ok(account)
     }
 
+    /// Runs `check`, a signed-in member proving themselves again (their password to close the
+    /// account, a code to turn two-factor sign-in off), under the lockout of sign-ins: refused
+    /// unchecked while the member's address is locked, and a refusal
+    /// ([`AppError::InvalidCredentials`], [`AppError::InvalidMfaCode`]) counts as a failed
+    /// attempt. So a stolen session cannot guess either faster than sign-in allows.
+    pub async fn guarded<T>(
+        &self,
+        account: AccountId,
+        client: &ClientInfo,
+        check: impl std::future::Future<Output = Result<T, AppError>>,
+    ) -> Result<T, AppError> {
+        let email =
+            Email::parse(&self.accounts.profile(account).await?.email).map_err(DomainError::Invalid)?;
+        let email_index = self.accounts.email_index(&email);
+        let _turn = self.turn(&email_index).await;
+        let now = self.clock.now();
+        let attempt = Attempt::new(email_index, client, now);
+        if let Some(until) =
+            self.locked_until(&attempt.email_index, attempt.client.ip.as_deref(), now).await?
+        {
+            self.log.record_sign_in(&attempt.record(Some(account), SignInOutcome::Locked)).await?;
+            let retry_after = (until - now).to_std().unwrap_or_default();
+            return Err(AppError::TooManyAttempts { retry_after });
+        }
+        let outcome = check.await;
+        let failed = match &outcome {
+            Err(AppError::InvalidCredentials) => Some(SignInOutcome::Failed),
+            Err(AppError::InvalidMfaCode) => Some(SignInOutcome::MfaFailed),
+            _ => None,
+        };
+        if let Some(failed) = failed {
+            self.log.record_sign_in(&attempt.record(Some(account), failed)).await?;
+        }
+        outcome
+    }
+
     /// This process's turn for attempts on one e-mail address.
     async fn turn(&self, email_index: &str) -> tokio::sync::MutexGuard<'_, ()> {
         let stripe =

@@ -259,16 +259,21 @@ pub(crate) struct ClosedAccount {
         (status = 200, description = "The account is closed and erased.", body = ClosedAccount),
         (status = 401, description = "- `invalid_credentials`: not the member's password"),
         (status = 409, description = "- `open_trades`: an order of the member's is in progress"),
+        (status = 429, description = "- `too_many_attempts`: 5 failed attempts (sign-ins, passwords, codes) \
+            within 15 minutes for the member's address",
+            headers(("Retry-After" = u64, description = "Seconds until an attempt is taken again"))),
     ),
 )]
 pub(crate) async fn close(
     state: web::Data<ApiState>,
     Authenticated(member): Authenticated,
+    request: actix_web::HttpRequest,
     body: web::Json<CloseBody>,
 ) -> Result<HttpResponse, ApiError> {
     let password =
         PlainPassword::parse(&body.password).map_err(|_| jangteo_app::AppError::InvalidCredentials)?;
-    let receipt = state.member_data.erase(member, password).await?;
+    let client = super::sessions::client_of(&request);
+    let receipt = state.sign_ins.guarded(member, &client, state.member_data.erase(member, password)).await?;
     Ok(HttpResponse::Ok().json(ClosedAccount {
         account_id: member,
         erased: true,

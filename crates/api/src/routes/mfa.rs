@@ -110,13 +110,18 @@ pub(crate) async fn confirm(
         (status = 204, description = "TOTP is off: sign-in takes the password alone."),
         (status = 401, description = "- `invalid_mfa_code`: a wrong or used code"),
         (status = 409, description = "- `mfa_not_enabled`: TOTP is not on"),
+        (status = 429, description = "- `too_many_attempts`: 5 failed attempts (sign-ins, passwords, codes) \
+            within 15 minutes for the member's address",
+            headers(("Retry-After" = u64, description = "Seconds until an attempt is taken again"))),
     ),
 )]
 pub(crate) async fn turn_off(
     state: web::Data<ApiState>,
     Authenticated(member): Authenticated,
+    request: actix_web::HttpRequest,
     body: web::Json<CodeBody>,
 ) -> Result<HttpResponse, ApiError> {
-    state.mfa.disable(member, &body.code).await?;
+    let client = super::sessions::client_of(&request);
+    state.sign_ins.guarded(member, &client, state.mfa.disable(member, &body.code)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

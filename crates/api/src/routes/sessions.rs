@@ -67,7 +67,7 @@ pub(crate) struct MfaChallenge {
 }
 
 /// The client's address and user agent, for the sign-in record.
-fn client_of(request: &HttpRequest) -> ClientInfo {
+pub(crate) fn client_of(request: &HttpRequest) -> ClientInfo {
     ClientInfo {
         ip: crate::client_ip(request).map(|address| address.to_string()),
         user_agent: request
