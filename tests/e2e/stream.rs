@@ -16,6 +16,29 @@ use crate::{
     support::{KafkaBroker, Profile, TestDatabase, TestServer},
 };
 
+/// An analyst's consumer of `topics` from their start, subscribed once the relay has created
+/// them (it does when it starts), waiting until `deadline` at most.
+async fn analyst(brokers: &str, topics: &[&str], deadline: Instant) -> StreamConsumer {
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", format!("analyst-{}", Uuid::new_v4().simple()))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    loop {
+        let metadata = consumer.fetch_metadata(None, Duration::from_secs(5)).unwrap();
+        let names: Vec<&str> = metadata.topics().iter().map(rdkafka::metadata::MetadataTopic::name).collect();
+        if topics.iter().all(|topic| names.contains(topic)) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the relay never created {topics:?}: {names:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    consumer.subscribe(topics).unwrap();
+    consumer
+}
+
 #[tokio::test]
 async fn a_sale_reaches_kafka_as_cloudevents_through_the_relay() {
     let Some(database) = TestDatabase::create().await else { return };
@@ -29,27 +52,10 @@ async fn a_sale_reaches_kafka_as_cloudevents_through_the_relay() {
     let prefix = format!("e2e{}", Uuid::new_v4().simple());
     let _relay = server.start_relay(&broker.address, &prefix);
 
-    let consumer: StreamConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &broker.address)
-        .set("group.id", format!("analyst-{}", Uuid::new_v4().simple()))
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .create()
-        .unwrap();
     let order_topic = format!("{prefix}.order");
     let escrow_topic = format!("{prefix}.escrow");
-    // The relay creates the topics when it starts; subscribe once they exist.
     let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let metadata = consumer.fetch_metadata(None, Duration::from_secs(5)).unwrap();
-        let names: Vec<&str> = metadata.topics().iter().map(rdkafka::metadata::MetadataTopic::name).collect();
-        if names.contains(&order_topic.as_str()) && names.contains(&escrow_topic.as_str()) {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the relay never created its topics: {names:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    consumer.subscribe(&[order_topic.as_str(), escrow_topic.as_str()]).unwrap();
+    let consumer = analyst(&broker.address, &[&order_topic, &escrow_topic], deadline).await;
 
     let order_id: Uuid = sale.order_id.parse().unwrap();
     let mut order_events = Vec::new();
@@ -103,24 +109,9 @@ async fn the_account_topic_holds_no_clear_personal_data_or_credentials() {
     let prefix = format!("e2e{}", Uuid::new_v4().simple());
     let _relay = server.start_relay(&broker.address, &prefix);
 
-    let consumer: StreamConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &broker.address)
-        .set("group.id", format!("analyst-{}", Uuid::new_v4().simple()))
-        .set("auto.offset.reset", "earliest")
-        .set("enable.auto.commit", "false")
-        .create()
-        .unwrap();
     let account_topic = format!("{prefix}.account");
     let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let metadata = consumer.fetch_metadata(None, Duration::from_secs(5)).unwrap();
-        if metadata.topics().iter().any(|topic| topic.name() == account_topic) {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the relay never created {account_topic}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    consumer.subscribe(&[account_topic.as_str()]).unwrap();
+    let consumer = analyst(&broker.address, &[&account_topic], deadline).await;
 
     // Each member: AccountRegistered and two ConsentGranted; the leaver's three profile events
     // and AccountErased.

@@ -45,6 +45,18 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    pub const ALL: [OrderStatus; 9] = [
+        OrderStatus::Placed,
+        OrderStatus::Paid,
+        OrderStatus::Shipped,
+        OrderStatus::Delivered,
+        OrderStatus::Completed,
+        OrderStatus::Cancelled,
+        OrderStatus::ReturnRequested,
+        OrderStatus::Disputed,
+        OrderStatus::Refunded,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             OrderStatus::Placed => "placed",

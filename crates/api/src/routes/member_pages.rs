@@ -58,19 +58,7 @@ fn statuses<T>(
 }
 
 fn order_status(name: &str) -> Option<OrderStatus> {
-    [
-        OrderStatus::Placed,
-        OrderStatus::Paid,
-        OrderStatus::Shipped,
-        OrderStatus::Delivered,
-        OrderStatus::Completed,
-        OrderStatus::Cancelled,
-        OrderStatus::ReturnRequested,
-        OrderStatus::Disputed,
-        OrderStatus::Refunded,
-    ]
-    .into_iter()
-    .find(|status| status.name() == name)
+    OrderStatus::ALL.into_iter().find(|status| status.name() == name)
 }
 
 #[derive(Deserialize, IntoParams)]
