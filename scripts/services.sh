@@ -3,7 +3,7 @@
 # and Redis on 127.0.0.1:6379, and that the servers and tools the tests start themselves are
 # installed: the Kafka-protocol broker tansu (crates.io, with its SQLite storage engine), and from
 # PyPI secantusdb (MongoDB wire protocol), osmem-server (the OpenSearch REST API), the SMTP server
-# aiosmtpd and the API fuzzer schemathesis.
+# aiosmtpd and the API fuzzer schemathesis, and from npm the OpenID provider oidc-provider.
 # Starts the machine's cluster when it is down; fails loudly when it cannot.
 set -euo pipefail
 
@@ -83,6 +83,21 @@ osmem_bin="$(python3 -c 'import osmem_server; print(osmem_server.resolve_binary(
 echo "MongoDB stand-in: secantusdb $(installed_version secantusdb)"
 echo "Elasticsearch stand-in: $("$osmem_bin" -version)"
 echo "SMTP server: aiosmtpd $(installed_version aiosmtpd)"
+
+# The OpenID provider the social-login tests sign in against: oidc-provider from npm, installed
+# from the committed lockfile (`npm ci`) into tests/oidc-provider/node_modules; skipped while
+# what is installed came from that lockfile. It needs Node.js 20.19 or later.
+oidc_dir=tests/oidc-provider
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    echo "Installing Node.js and npm (apt)"
+    apt-get update -qq && apt-get install -y -qq nodejs npm
+fi
+if ! cmp -s "$oidc_dir/package-lock.json" "$oidc_dir/node_modules/.installed-from-lock"; then
+    echo "Installing the OpenID provider (npm ci)"
+    (cd "$oidc_dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$oidc_dir/package-lock.json" "$oidc_dir/node_modules/.installed-from-lock"
+fi
+echo "OpenID provider: oidc-provider $(node -p "require('./$oidc_dir/node_modules/oidc-provider/package.json').version") on Node.js $(node --version)"
 
 # schemathesis fuzzes the HTTP API against its OpenAPI document (scripts/api-fuzz.sh). Pinned, so
 # a new release cannot change what CI checks; installed once.

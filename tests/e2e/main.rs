@@ -52,6 +52,7 @@ mod retries;
 mod sale;
 mod sessions;
 mod shutdown;
+mod social_login;
 mod stream;
 mod support;
 mod text_input;

@@ -49,3 +49,40 @@ async fn without_a_certificate_there_is_no_hsts() {
     let answer = server.request(reqwest::Method::GET, "/healthz", None).send().await.unwrap();
     assert!(!answer.headers().contains_key("strict-transport-security"));
 }
+
+/// A PostgreSQL URL with `sslmode=require` and a `rediss://` URL: the server speaks TLS to both.
+/// The Redis server has no plain port at all, and PostgreSQL's view of the server's connections
+/// says each one is encrypted.
+#[tokio::test]
+async fn postgres_and_redis_are_spoken_to_over_tls_when_their_urls_ask() {
+    let Some(database) = crate::support::TestDatabase::create().await else { return };
+    let Some(redis) = jangteo_test_support::RedisServer::start_tls() else { return };
+    let separator = if database.url.contains('?') { '&' } else { '?' };
+    let url = format!("{}{separator}sslmode=require", database.url);
+    let settings = [("JANGTEO_DATABASE_URL", url.as_str()), ("JANGTEO_REDIS_URL", redis.url.as_str())];
+    let server = TestServer::start_with(&Profile::Embedded, &settings).await;
+    let member = server.member("암호화").await;
+    let me = server.send(reqwest::Method::GET, "/v1/me", Some(&member.token), None).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    let signed_out =
+        server.send(reqwest::Method::DELETE, "/v1/sessions/current", Some(&member.token), None).await;
+    assert_eq!(signed_out.status, StatusCode::NO_CONTENT);
+    let refused = server.send(reqwest::Method::GET, "/v1/me", Some(&member.token), None).await;
+    refused.assert_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+
+    let database_name = database.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+    let admin = sqlx::PgPool::connect(&database.url).await.unwrap();
+    let (encrypted, plain): (i64, i64) = sqlx::query_as(
+        "SELECT count(*) FILTER (WHERE s.ssl), count(*) FILTER (WHERE NOT s.ssl) FROM pg_stat_ssl s \
+         JOIN pg_stat_activity a USING (pid) WHERE a.datname = $1 AND a.pid <> pg_backend_pid()",
+    )
+    .bind(&database_name)
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    admin.close().await;
+    assert!(encrypted > 0, "the server's connections are encrypted");
+    assert_eq!(plain, 0, "and none is not");
+    drop(server);
+    database.drop_database().await;
+}

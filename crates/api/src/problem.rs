@@ -10,6 +10,7 @@ use actix_web::{
 use jangteo_app::AppError;
 use jangteo_domain::{DomainError, ValidationError};
 use jangteo_payments::PaymentError;
+use jangteo_social_login::SocialLoginError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -150,6 +151,11 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("cors_refused", StatusCode::BAD_REQUEST),
     ("invalid_header", StatusCode::BAD_REQUEST),
     ("invalid_reset_token", StatusCode::BAD_REQUEST),
+    ("invalid_redirect_uri", StatusCode::BAD_REQUEST),
+    ("invalid_oauth_state", StatusCode::BAD_REQUEST),
+    ("invalid_link_token", StatusCode::BAD_REQUEST),
+    ("social_sign_in_denied", StatusCode::BAD_REQUEST),
+    ("social_code_refused", StatusCode::BAD_REQUEST),
     ("unauthorized", StatusCode::UNAUTHORIZED),
     ("invalid_mfa_token", StatusCode::UNAUTHORIZED),
     ("invalid_mfa_code", StatusCode::UNAUTHORIZED),
@@ -159,6 +165,7 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("payment_declined", StatusCode::PAYMENT_REQUIRED),
     ("forbidden", StatusCode::FORBIDDEN),
     ("not_found", StatusCode::NOT_FOUND),
+    ("social_provider_not_configured", StatusCode::NOT_FOUND),
     ("method_not_allowed", StatusCode::METHOD_NOT_ALLOWED),
     ("already_exists", StatusCode::CONFLICT),
     ("email_taken", StatusCode::CONFLICT),
@@ -179,6 +186,8 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("validation_failed", StatusCode::UNPROCESSABLE_ENTITY),
     ("invalid_body", StatusCode::UNPROCESSABLE_ENTITY),
     ("invalid_phone_code", StatusCode::UNPROCESSABLE_ENTITY),
+    ("consent_required", StatusCode::UNPROCESSABLE_ENTITY),
+    ("verified_email_required", StatusCode::UNPROCESSABLE_ENTITY),
     ("buyer_is_seller", StatusCode::UNPROCESSABLE_ENTITY),
     ("amount_mismatch", StatusCode::UNPROCESSABLE_ENTITY),
     ("return_not_accepted", StatusCode::UNPROCESSABLE_ENTITY),
@@ -188,6 +197,8 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("too_many_attempts", StatusCode::TOO_MANY_REQUESTS),
     ("internal_error", StatusCode::INTERNAL_SERVER_ERROR),
     ("payment_gateway_misconfigured", StatusCode::INTERNAL_SERVER_ERROR),
+    ("social_provider_unavailable", StatusCode::BAD_GATEWAY),
+    ("social_provider_invalid_answer", StatusCode::BAD_GATEWAY),
     ("not_caught_up", StatusCode::SERVICE_UNAVAILABLE),
     ("read_model_unavailable", StatusCode::SERVICE_UNAVAILABLE),
     ("overloaded", StatusCode::SERVICE_UNAVAILABLE),
@@ -247,6 +258,26 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
         AppError::IdempotencyKeyReused => {
             ("idempotency_key_reused", S::UNPROCESSABLE_ENTITY, "Idempotency key reused")
         }
+        AppError::SocialProviderNotConfigured => {
+            ("social_provider_not_configured", S::NOT_FOUND, "Provider not available")
+        }
+        AppError::InvalidRedirectUri => ("invalid_redirect_uri", S::BAD_REQUEST, "Unregistered redirect URI"),
+        AppError::InvalidOAuthState => ("invalid_oauth_state", S::BAD_REQUEST, "Unknown sign-in answer"),
+        AppError::SocialSignInDenied(_) => ("social_sign_in_denied", S::BAD_REQUEST, "Sign-in refused"),
+        AppError::VerifiedEmailRequired => {
+            ("verified_email_required", S::UNPROCESSABLE_ENTITY, "No verified e-mail address")
+        }
+        AppError::ConsentRequired => ("consent_required", S::UNPROCESSABLE_ENTITY, "Consents required"),
+        AppError::InvalidLinkToken => ("invalid_link_token", S::BAD_REQUEST, "Invalid link offer"),
+        AppError::SocialLogin(failure) => match failure {
+            SocialLoginError::CodeRefused(_) => ("social_code_refused", S::BAD_REQUEST, "Code refused"),
+            SocialLoginError::Unavailable(_) => {
+                ("social_provider_unavailable", S::BAD_GATEWAY, "Provider unavailable")
+            }
+            SocialLoginError::InvalidAnswer(_) => {
+                ("social_provider_invalid_answer", S::BAD_GATEWAY, "Provider's answer invalid")
+            }
+        },
         AppError::Contention => ("concurrent_modification", S::CONFLICT, "Changed concurrently"),
         AppError::ListingsTaken(_) => ("listing_not_available", S::CONFLICT, "Listings no longer on sale"),
         AppError::NotCaughtUp(_) => ("not_caught_up", S::SERVICE_UNAVAILABLE, "Read models lagging"),
@@ -438,6 +469,16 @@ mod tests {
             ApiError::App(AppError::InvalidPhoneCode { attempts_left: 3 }),
             ApiError::App(AppError::NoPhoneVerification),
             ApiError::App(AppError::IdempotencyKeyReused),
+            ApiError::App(AppError::SocialProviderNotConfigured),
+            ApiError::App(AppError::InvalidRedirectUri),
+            ApiError::App(AppError::InvalidOAuthState),
+            ApiError::App(AppError::SocialSignInDenied("access_denied".to_owned())),
+            ApiError::App(AppError::VerifiedEmailRequired),
+            ApiError::App(AppError::ConsentRequired),
+            ApiError::App(AppError::InvalidLinkToken),
+            ApiError::App(AppError::SocialLogin(SocialLoginError::CodeRefused("invalid_grant".to_owned()))),
+            ApiError::App(AppError::SocialLogin(SocialLoginError::Unavailable("timed out".to_owned()))),
+            ApiError::App(AppError::SocialLogin(SocialLoginError::InvalidAnswer("nonce".to_owned()))),
             ApiError::App(AppError::ListingsTaken(vec![ListingId::from_uuid(uuid::Uuid::nil())])),
             ApiError::App(AppError::Contention),
             ApiError::App(AppError::Overloaded),
@@ -498,6 +539,18 @@ mod tests {
                 AppError::InvalidPhoneCode { .. } => "invalid_phone_code",
                 AppError::NoPhoneVerification => "no_phone_verification",
                 AppError::IdempotencyKeyReused => "idempotency_key_reused",
+                AppError::SocialProviderNotConfigured => "social_provider_not_configured",
+                AppError::InvalidRedirectUri => "invalid_redirect_uri",
+                AppError::InvalidOAuthState => "invalid_oauth_state",
+                AppError::SocialSignInDenied(_) => "social_sign_in_denied",
+                AppError::VerifiedEmailRequired => "verified_email_required",
+                AppError::ConsentRequired => "consent_required",
+                AppError::InvalidLinkToken => "invalid_link_token",
+                AppError::SocialLogin(failure) => match failure {
+                    SocialLoginError::CodeRefused(_) => "social_code_refused",
+                    SocialLoginError::Unavailable(_) => "social_provider_unavailable",
+                    SocialLoginError::InvalidAnswer(_) => "social_provider_invalid_answer",
+                },
                 AppError::ListingsTaken(_) => "listing_not_available",
                 AppError::Contention => "concurrent_modification",
                 AppError::Overloaded => "overloaded",

@@ -2,7 +2,7 @@
 
 use jangteo_app::{
     Accounts, Carts, Checkouts, Disputes, Favourites, Listings, MemberData, Mfa, Operations, Orders,
-    PasswordResets, PhoneVerifications, Profiles, Queries, Sessions, SignIns, Timelines,
+    PasswordResets, PhoneVerifications, Profiles, Queries, Sessions, SignIns, SocialLogins, Timelines,
 };
 
 use crate::TokenService;
@@ -15,6 +15,7 @@ pub struct ApiState {
     pub phone_verifications: PhoneVerifications,
     pub sessions: Sessions,
     pub sign_ins: SignIns,
+    pub social_logins: SocialLogins,
     pub password_resets: PasswordResets,
     pub mfa: Mfa,
     pub listings: Listings,

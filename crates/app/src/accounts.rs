@@ -38,6 +38,14 @@ pub struct Registration {
     pub consents: ConsentAnswers,
 }
 
+/// A new member's e-mail, nickname and consents, however they sign in.
+#[derive(Debug, Clone)]
+pub(crate) struct Enrolment {
+    pub email: Email,
+    pub nickname: Nickname,
+    pub consents: ConsentAnswers,
+}
+
 /// What a member agreed to, as they send it: the versions of the terms and the privacy policy,
 /// and whether they want marketing messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -207,31 +215,66 @@ impl Accounts {
         self.vault.blind_index(EMAIL_CLAIM_SCOPE, email.as_str())
     }
 
+    /// The blind index a provider's subject is kept as: keyed per provider, so one provider's
+    /// identifiers never match another's.
+    pub(crate) fn subject_index(&self, provider: &str, subject: &str) -> String {
+        self.vault.blind_index(&format!("external_subject:{provider}"), subject)
+    }
+
     /// Registers a member. The e-mail is claimed in the same transaction as the
     /// `AccountRegistered` event, so two concurrent sign-ups with one address cannot both succeed.
     pub async fn register(
         &self,
         registration: Registration,
     ) -> Result<(AccountId, CommandReceipt), AppError> {
-        self.check_version(ConsentKind::Terms, &registration.consents.terms)?;
-        self.check_version(ConsentKind::Privacy, &registration.consents.privacy)?;
-        let registration_again = registration.clone();
-        let account_id = AccountId::from_uuid(Uuid::now_v7());
+        self.check_consents(&registration.consents)?;
         let password_hash = self.hashers.hash(registration.password).await?;
+        let enrolment = Enrolment {
+            email: registration.email,
+            nickname: registration.nickname,
+            consents: registration.consents,
+        };
+        self.enrol(&enrolment, Some(&password_hash)).await
+    }
+
+    /// Registers a member who signs in with another service's account only: no password (one
+    /// can be set later through a password reset).
+    pub(crate) async fn register_without_password(
+        &self,
+        enrolment: &Enrolment,
+    ) -> Result<(AccountId, CommandReceipt), AppError> {
+        self.check_consents(&enrolment.consents)?;
+        self.enrol(enrolment, None).await
+    }
+
+    /// Refuses a sign-up's consents unless they are to the versions in force.
+    pub(crate) fn check_consents(&self, consents: &ConsentAnswers) -> Result<(), AppError> {
+        self.check_version(ConsentKind::Terms, &consents.terms)?;
+        self.check_version(ConsentKind::Privacy, &consents.privacy)
+    }
+
+    async fn enrol(
+        &self,
+        enrolment: &Enrolment,
+        password_hash: Option<&PasswordHash>,
+    ) -> Result<(AccountId, CommandReceipt), AppError> {
+        let account_id = AccountId::from_uuid(Uuid::now_v7());
         let key = self.vault.create_member_key(account_id).await?;
         let register = Register {
             account_id,
-            email_index: self.email_index(&registration.email),
-            email: key.seal(PersonalField::Email, registration.email.as_str())?,
-            nickname: key.seal(PersonalField::Nickname, registration.nickname.as_str())?,
+            email_index: self.email_index(&enrolment.email),
+            email: key.seal(PersonalField::Email, enrolment.email.as_str())?,
+            nickname: key.seal(PersonalField::Nickname, enrolment.nickname.as_str())?,
             consents: SignUpConsents {
-                terms: registration.consents.terms,
-                privacy: registration.consents.privacy,
-                marketing: registration.consents.marketing,
+                terms: enrolment.consents.terms.clone(),
+                privacy: enrolment.consents.privacy.clone(),
+                marketing: enrolment.consents.marketing,
                 at: chrono::Utc::now(),
             },
         };
-        self.credentials.set_password_hash(account_id, &password_hash, chrono::Utc::now()).await?;
+        if let Some(hash) = password_hash {
+            self.credentials.set_password_hash(account_id, hash, chrono::Utc::now()).await?;
+        }
         let context = CommandContext::new(Actor::Member(account_id));
         match self.uow.run(&context, &register).await {
             Ok(decided) => Ok((account_id, decided.receipt)),
@@ -243,7 +286,7 @@ impl Accounts {
                 // The address may be an erased account's whose erasure a crash cut short: finish
                 // it, and the address is free again.
                 if self.finish_erasure_of_claim(&register.email_index).await? {
-                    return Box::pin(self.register(registration_again)).await;
+                    return Box::pin(self.enrol(enrolment, password_hash)).await;
                 }
                 Err(AppError::EmailTaken)
             }

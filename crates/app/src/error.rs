@@ -73,6 +73,39 @@ pub enum AppError {
     #[error("an order of yours is still in progress; close the account once it is finished or cancelled")]
     OpenTrades,
 
+    /// Social sign-in with this provider is not configured here (or there is no such provider).
+    #[error("signing in with this provider is not available here")]
+    SocialProviderNotConfigured,
+
+    /// The redirect URI is not one this deployment registered.
+    #[error("the redirect URI is not one of the registered ones")]
+    InvalidRedirectUri,
+
+    /// The provider's answer matches no authorization request under way: its `state` is unknown,
+    /// used or expired, or it came from another provider or issuer.
+    #[error("this sign-in answer matches no request under way; start the sign-in again")]
+    InvalidOAuthState,
+
+    /// The provider refused the request (its error code): the person declined, for one.
+    #[error("the provider refused the sign-in: {0}")]
+    SocialSignInDenied(String),
+
+    /// The provider vouched for no e-mail address, and none of its identities is linked yet.
+    #[error("the provider did not vouch for an e-mail address; a member cannot be created without one")]
+    VerifiedEmailRequired,
+
+    /// A first social sign-in creates a member, and that takes the sign-up's consents.
+    #[error("this sign-in creates a member: start it again with the consents of sign-up")]
+    ConsentRequired,
+
+    /// A link offer is unknown, used or expired.
+    #[error("this link offer is invalid, used or expired; sign in with the provider again")]
+    InvalidLinkToken,
+
+    /// The identity provider failed or refused.
+    #[error(transparent)]
+    SocialLogin(#[from] jangteo_social_login::SocialLoginError),
+
     /// An idempotency key was reused for a different request.
     #[error("this idempotency key was used for a different request")]
     IdempotencyKeyReused,

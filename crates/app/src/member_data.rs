@@ -26,7 +26,7 @@ use serde_json::{Value, json};
 
 use crate::{
     Accounts, Actor, AppError, CommandContext, CommandReceipt, Listings, Mfa, PlainPassword, Profiles,
-    Queries, ReadModel, Sessions, SignIns, UnitOfWork,
+    Queries, ReadModel, Sessions, SignIns, SocialLogins, UnitOfWork,
 };
 
 /// The order statuses of a trade still in progress: closing the account waits for them.
@@ -50,6 +50,7 @@ pub struct MemberData {
     sessions: Sessions,
     sign_ins: SignIns,
     mfa: Mfa,
+    social_logins: SocialLogins,
     uow: UnitOfWork,
 }
 
@@ -69,6 +70,7 @@ pub struct MemberServices<'a> {
     pub sessions: &'a Sessions,
     pub sign_ins: &'a SignIns,
     pub mfa: &'a Mfa,
+    pub social_logins: &'a SocialLogins,
     pub uow: &'a UnitOfWork,
 }
 
@@ -82,6 +84,7 @@ impl MemberData {
             sessions: services.sessions.clone(),
             sign_ins: services.sign_ins.clone(),
             mfa: services.mfa.clone(),
+            social_logins: services.social_logins.clone(),
             uow: services.uow.clone(),
         }
     }
@@ -132,7 +135,8 @@ impl MemberData {
     }
 
     /// Everything Jangteo holds about the member, their personal data opened: the account, its
-    /// consents, the sign-in record, the second factor's state (never its secret), their
+    /// consents, the providers they sign in with, the sign-in record, the second factor's state
+    /// (never its secret), their
     /// listings, orders as buyer and as seller, and favourites.
     pub async fn export(&self, account: AccountId) -> Result<Value, AppError> {
         let profile = self.accounts.profile(account).await?;
@@ -146,6 +150,13 @@ impl MemberData {
             .map(|record| {
                 json!({"at": record.at, "outcome": record.outcome.as_str(), "ip": record.ip, "user_agent": record.user_agent})
             })
+            .collect();
+        let linked: Vec<Value> = self
+            .social_logins
+            .linked(account)
+            .await?
+            .into_iter()
+            .map(|identity| json!({"provider": identity.provider, "linked_at": identity.linked_at}))
             .collect();
         let listings = self.all_listings(account, &[]).await?;
         let bought = self.all_orders(account, OrderParty::Buyer).await?;
@@ -177,6 +188,7 @@ impl MemberData {
                 "totp": self.mfa.is_enabled(account).await?,
                 "recovery_codes_left": self.mfa.recovery_codes_left(account).await?,
             },
+            "linked_providers": linked,
             "sign_ins": sign_ins,
             "listings": listings,
             "orders": {"as_buyer": bought, "as_seller": sold},

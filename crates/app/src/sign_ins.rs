@@ -126,29 +126,46 @@ impl SignIns {
             return Err(AppError::TooManyAttempts { retry_after });
         }
         match self.accounts.verify_credentials(email, password).await? {
-            Authentication::Verified(account) if self.mfa.is_enabled(account).await? => {
-                let mfa_token = URL_SAFE_NO_PAD.encode(random_token()?);
-                self.challenges
-                    .issue_token(&IssuedToken {
-                        digest: TokenDigest::of(&mfa_token),
-                        purpose: TokenPurpose::MfaChallenge,
-                        account,
-                        issued_at: now,
-                        expires_at: now + MFA_CHALLENGE_LIFETIME,
-                    })
-                    .await?;
-                self.log.record_sign_in(&attempt.record(Some(account), SignInOutcome::MfaRequired)).await?;
-                Ok(SignInStep::MfaRequired { mfa_token })
-            }
-            Authentication::Verified(account) => {
-                self.log.record_sign_in(&attempt.record(Some(account), SignInOutcome::Succeeded)).await?;
-                Ok(SignInStep::Complete(account))
-            }
+            Authentication::Verified(account) => self.proceed(account, &attempt).await,
             Authentication::Refused { account } => {
                 self.log.record_sign_in(&attempt.record(account, SignInOutcome::Failed)).await?;
                 Err(AppError::InvalidCredentials)
             }
         }
+    }
+
+    /// Signs in a member whom another service vouched for (a social sign-in): recorded like any
+    /// sign-in, and for a member with two-factor sign-in on, it answers the challenge as the
+    /// right password does.
+    pub(crate) async fn sign_in_vouched(
+        &self,
+        account: AccountId,
+        client: &ClientInfo,
+    ) -> Result<SignInStep, AppError> {
+        let email =
+            Email::parse(&self.accounts.profile(account).await?.email).map_err(DomainError::Invalid)?;
+        let attempt = Attempt::new(self.accounts.email_index(&email), client, self.clock.now());
+        self.proceed(account, &attempt).await
+    }
+
+    /// The member proved who they are: signed in, or challenged for their second factor.
+    async fn proceed(&self, account: AccountId, attempt: &Attempt) -> Result<SignInStep, AppError> {
+        if !self.mfa.is_enabled(account).await? {
+            self.log.record_sign_in(&attempt.record(Some(account), SignInOutcome::Succeeded)).await?;
+            return Ok(SignInStep::Complete(account));
+        }
+        let mfa_token = URL_SAFE_NO_PAD.encode(random_token()?);
+        self.challenges
+            .issue_token(&IssuedToken {
+                digest: TokenDigest::of(&mfa_token),
+                purpose: TokenPurpose::MfaChallenge,
+                account,
+                issued_at: attempt.at,
+                expires_at: attempt.at + MFA_CHALLENGE_LIFETIME,
+            })
+            .await?;
+        self.log.record_sign_in(&attempt.record(Some(account), SignInOutcome::MfaRequired)).await?;
+        Ok(SignInStep::MfaRequired { mfa_token })
     }
 
     /// Finishes a sign-in that asked for the second factor: the challenge token from

@@ -226,7 +226,10 @@ async fn close_account(
     let clock: Arc<dyn jangteo_app::Clock> = Arc::new(jangteo_app::SystemClock);
     let sessions = jangteo_app::Sessions::new(identity.clone(), Arc::clone(&clock));
     let mfa = jangteo_app::Mfa::new(&accounts, vault, identity.clone(), Arc::clone(&clock));
-    let sign_ins = jangteo_app::SignIns::new(&accounts, &mfa, identity.clone(), identity.clone(), clock);
+    let sign_ins =
+        jangteo_app::SignIns::new(&accounts, &mfa, identity.clone(), identity.clone(), Arc::clone(&clock));
+    let social_logins =
+        jangteo_app::SocialLogins::new(Vec::new(), Vec::new(), identity.clone(), &accounts, &sign_ins, clock);
     let member_data = jangteo_app::MemberData::new(&jangteo_app::MemberServices {
         accounts: &accounts,
         profiles: &jangteo_app::Profiles::new(&accounts, uow, vault),
@@ -235,6 +238,7 @@ async fn close_account(
         sessions: &sessions,
         sign_ins: &sign_ins,
         mfa: &mfa,
+        social_logins: &social_logins,
         uow,
     });
     member_data.erase(member, PlainPassword::parse("a long enough password").unwrap()).await.unwrap();

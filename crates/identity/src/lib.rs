@@ -3,7 +3,7 @@
 //! The log is kept forever and streamed to analysts, so it holds nothing secret and nothing that
 //! identifies a person in the clear:
 //! * credentials (password hashes, session and refresh-token digests, single-use token digests,
-//!   TOTP secrets and recovery-code digests) live only in the stores of this crate, never in an
+//!   TOTP secrets and recovery-code digests, social sign-ins' PKCE verifiers) live only in the stores of this crate, never in an
 //!   event ([`CredentialStore`], [`SessionStore`], [`OneTimeTokenStore`], [`MfaStore`]);
 //! * personal data (e-mail, nickname, phone, address) is written into events sealed with
 //!   AES-256-GCM under the member's own data key; data keys are stored wrapped by the master key
@@ -31,8 +31,9 @@ pub mod sqlite;
 pub use crypto::{MasterKey, TokenDigest, WrappedKey};
 pub use error::{DatabaseError, IdentityError};
 pub use ports::{
-    AttemptKey, CredentialStore, IssuedToken, KeyOwner, KeyStore, MaintenanceSteps, MemberErasure, MfaStore,
-    NewSession, OneTimeTokenStore, PendingPhone, PhoneVerificationStore, Rewrap, Rotation, SessionId,
-    SessionStore, SignInAttempt, SignInLog, SignInOutcome, TokenPurpose, TotpFactor,
+    AttemptKey, CredentialStore, IssuedToken, KeyOwner, KeyStore, LinkedIdentity, MaintenanceSteps,
+    MemberErasure, MfaStore, NewSession, OneTimeTokenStore, PendingPhone, PendingPurpose,
+    PhoneVerificationStore, Rewrap, Rotation, SessionId, SessionStore, SignInAttempt, SignInLog,
+    SignInOutcome, SocialLoginStore, TokenPurpose, TotpFactor,
 };
 pub use vault::{MemberKey, PersonalDataVault, PersonalField};

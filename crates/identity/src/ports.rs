@@ -407,3 +407,83 @@ pub trait PhoneVerificationStore: Send + Sync + 'static {
     /// Ends the member's verification (confirmed, or given up).
     async fn end_phone_verification(&self, account: AccountId) -> Result<(), IdentityError>;
 }
+
+/// What a pending social sign-in step waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PendingPurpose {
+    /// The provider's answer to an authorization request: the request's PKCE verifier, nonce and
+    /// redirect URI, found again by its `state`.
+    Authorization,
+    /// An existing member's password, before a provider's identity is linked to them.
+    Link,
+}
+
+impl PendingPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PendingPurpose::Authorization => "authorization",
+            PendingPurpose::Link => "link",
+        }
+    }
+}
+
+/// A provider's identity linked to a member, as they see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedIdentity {
+    pub provider: String,
+    pub linked_at: DateTime<Utc>,
+}
+
+/// Social sign-in: the steps under way (by the SHA-256 digest of their token, each with an end)
+/// and the providers' identities linked to members. A provider's subject is kept as the vault's
+/// blind index of it, never in the clear.
+#[async_trait]
+pub trait SocialLoginStore: Send + Sync + 'static {
+    /// Stores a pending step; `account` is the member it is about, if any (so that erasing them
+    /// takes it too). Expired steps are swept on the way.
+    async fn put_pending(
+        &self,
+        digest: &TokenDigest,
+        purpose: PendingPurpose,
+        account: Option<AccountId>,
+        payload: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), IdentityError>;
+
+    /// The payload of an unexpired step of `purpose`; the step stays.
+    async fn pending(
+        &self,
+        digest: &TokenDigest,
+        purpose: PendingPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, IdentityError>;
+
+    /// Takes the step (atomically: of two takes at once, one gets the payload) if it is
+    /// unexpired and of `purpose`.
+    async fn take_pending(
+        &self,
+        digest: &TokenDigest,
+        purpose: PendingPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, IdentityError>;
+
+    /// Links the provider's identity to the member; `false` (and nothing changed) when it is
+    /// linked already, to them or to anyone else.
+    async fn link_identity(
+        &self,
+        provider: &str,
+        subject_index: &str,
+        account: AccountId,
+        at: DateTime<Utc>,
+    ) -> Result<bool, IdentityError>;
+
+    /// The member the provider's identity is linked to.
+    async fn identity_owner(
+        &self,
+        provider: &str,
+        subject_index: &str,
+    ) -> Result<Option<AccountId>, IdentityError>;
+
+    /// The providers linked to the member, oldest link first.
+    async fn identities_of(&self, account: AccountId) -> Result<Vec<LinkedIdentity>, IdentityError>;
+}

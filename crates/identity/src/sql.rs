@@ -30,7 +30,8 @@ impl<DB: sqlx::Database> SqlIdentityStore<DB> {
 
 /// Implements [`crate::KeyStore`], [`crate::CredentialStore`], [`crate::SessionStore`],
 /// [`crate::SignInLog`], [`crate::MaintenanceSteps`], [`crate::OneTimeTokenStore`] and
-/// [`crate::MfaStore`], [`crate::MemberErasure`] and [`crate::PhoneVerificationStore`] for
+/// [`crate::MfaStore`], [`crate::MemberErasure`], [`crate::PhoneVerificationStore`] and
+/// [`crate::SocialLoginStore`] for
 /// `SqlIdentityStore<$db>`.
 macro_rules! identity_store_on {
     ($db:ty) => {
@@ -41,8 +42,8 @@ macro_rules! identity_store_on {
 
         use crate::{
             AttemptKey, CredentialStore, IdentityError, IssuedToken, KeyOwner, KeyStore, MaintenanceSteps,
-            MemberErasure, MfaStore, NewSession, PendingPhone, PhoneVerificationStore, OneTimeTokenStore, Rewrap, Rotation, SessionId, SessionStore, SignInAttempt,
-            SignInLog, SignInOutcome, TokenDigest, TokenPurpose, TotpFactor, WrappedKey, sql::SqlIdentityStore,
+            LinkedIdentity, MemberErasure, MfaStore, NewSession, PendingPhone, PendingPurpose, PhoneVerificationStore, OneTimeTokenStore, Rewrap, Rotation, SessionId, SessionStore, SignInAttempt,
+            SignInLog, SignInOutcome, SocialLoginStore, TokenDigest, TokenPurpose, TotpFactor, WrappedKey, sql::SqlIdentityStore,
         };
 
         #[async_trait]
@@ -637,6 +638,8 @@ macro_rules! identity_store_on {
                     "DELETE FROM recovery_codes WHERE account_id = $1",
                     "DELETE FROM totp_factors WHERE account_id = $1",
                     "DELETE FROM phone_verifications WHERE account_id = $1",
+                    "DELETE FROM social_login_pending WHERE account_id = $1",
+                    "DELETE FROM external_identities WHERE account_id = $1",
                     "DELETE FROM data_keys WHERE account_id = $1",
                 ] {
                     sqlx::query(statement).bind(member).execute(&mut *transaction).await?;
@@ -721,6 +724,120 @@ macro_rules! identity_store_on {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+        }
+
+        #[async_trait]
+        impl SocialLoginStore for SqlIdentityStore<$db> {
+            async fn put_pending(
+                &self,
+                digest: &TokenDigest,
+                purpose: PendingPurpose,
+                account: Option<AccountId>,
+                payload: &str,
+                expires_at: DateTime<Utc>,
+            ) -> Result<(), IdentityError> {
+                let mut transaction = self.pool.begin().await?;
+                sqlx::query("DELETE FROM social_login_pending WHERE expires_at_ms <= $1")
+                    .bind(Utc::now().timestamp_millis())
+                    .execute(&mut *transaction)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO social_login_pending (token_digest, purpose, account_id, payload, expires_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(digest.0.to_vec())
+                .bind(purpose.as_str())
+                .bind(account.map(|account| account.as_uuid()))
+                .bind(payload.to_owned())
+                .bind(expires_at.timestamp_millis())
+                .execute(&mut *transaction)
+                .await?;
+                transaction.commit().await?;
+                Ok(())
+            }
+
+            async fn pending(
+                &self,
+                digest: &TokenDigest,
+                purpose: PendingPurpose,
+                now: DateTime<Utc>,
+            ) -> Result<Option<String>, IdentityError> {
+                let found: Option<(String,)> = sqlx::query_as(
+                    "SELECT payload FROM social_login_pending WHERE token_digest = $1 AND purpose = $2 \
+                     AND expires_at_ms > $3",
+                )
+                .bind(digest.0.to_vec())
+                .bind(purpose.as_str())
+                .bind(now.timestamp_millis())
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(found.map(|(payload,)| payload))
+            }
+
+            async fn take_pending(
+                &self,
+                digest: &TokenDigest,
+                purpose: PendingPurpose,
+                now: DateTime<Utc>,
+            ) -> Result<Option<String>, IdentityError> {
+                // One statement, as for single-use tokens: of two takes at once, one deletes the row.
+                let taken: Option<(String,)> = sqlx::query_as(
+                    "DELETE FROM social_login_pending WHERE token_digest = $1 AND purpose = $2 \
+                     AND expires_at_ms > $3 RETURNING payload",
+                )
+                .bind(digest.0.to_vec())
+                .bind(purpose.as_str())
+                .bind(now.timestamp_millis())
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(taken.map(|(payload,)| payload))
+            }
+
+            async fn link_identity(
+                &self,
+                provider: &str,
+                subject_index: &str,
+                account: AccountId,
+                at: DateTime<Utc>,
+            ) -> Result<bool, IdentityError> {
+                let linked = sqlx::query(
+                    "INSERT INTO external_identities (provider, subject_index, account_id, linked_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (provider, subject_index) DO NOTHING",
+                )
+                .bind(provider.to_owned())
+                .bind(subject_index.to_owned())
+                .bind(account.as_uuid())
+                .bind(at)
+                .execute(&self.pool)
+                .await?;
+                Ok(linked.rows_affected() == 1)
+            }
+
+            async fn identity_owner(
+                &self,
+                provider: &str,
+                subject_index: &str,
+            ) -> Result<Option<AccountId>, IdentityError> {
+                let owner: Option<(Uuid,)> = sqlx::query_as(
+                    "SELECT account_id FROM external_identities WHERE provider = $1 AND subject_index = $2",
+                )
+                .bind(provider.to_owned())
+                .bind(subject_index.to_owned())
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(owner.map(|(account,)| AccountId::from_uuid(account)))
+            }
+
+            async fn identities_of(&self, account: AccountId) -> Result<Vec<LinkedIdentity>, IdentityError> {
+                let rows: Vec<(String, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT provider, linked_at FROM external_identities WHERE account_id = $1 \
+                     ORDER BY linked_at, provider",
+                )
+                .bind(account.as_uuid())
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(provider, linked_at)| LinkedIdentity { provider, linked_at }).collect())
             }
         }
     };

@@ -10,9 +10,10 @@ use chrono::{Duration, Utc};
 use jangteo_domain::{AccountId, PasswordHash};
 use jangteo_identity::{
     AttemptKey, CredentialStore, IdentityError, IssuedToken, KeyStore, MasterKey, MemberErasure, MfaStore,
-    NewSession, OneTimeTokenStore, PendingPhone, PersonalDataVault, PersonalField, PhoneVerificationStore,
-    Rotation, SessionId, SessionStore, SignInAttempt, SignInLog, SignInOutcome, TokenDigest, TokenPurpose,
-    postgres::PostgresIdentityStore, sqlite::SqliteIdentityStore,
+    NewSession, OneTimeTokenStore, PendingPhone, PendingPurpose, PersonalDataVault, PersonalField,
+    PhoneVerificationStore, Rotation, SessionId, SessionStore, SignInAttempt, SignInLog, SignInOutcome,
+    SocialLoginStore, TokenDigest, TokenPurpose, postgres::PostgresIdentityStore,
+    sqlite::SqliteIdentityStore,
 };
 use uuid::Uuid;
 
@@ -26,6 +27,7 @@ trait Store:
     + MfaStore
     + MemberErasure
     + PhoneVerificationStore
+    + SocialLoginStore
 {
 }
 impl<T> Store for T where
@@ -37,6 +39,7 @@ impl<T> Store for T where
         + MfaStore
         + MemberErasure
         + PhoneVerificationStore
+        + SocialLoginStore
 {
 }
 
@@ -85,6 +88,9 @@ contract!(
     recovery_codes_are_each_used_once_and_go_with_the_factor,
     erasing_a_member_deletes_all_the_store_keeps_of_them_and_nothing_else,
     a_phone_verification_is_replaced_spent_try_by_try_and_ended,
+    a_pending_social_step_is_taken_once_for_its_purpose_until_it_expires,
+    concurrent_takes_of_one_pending_step_take_it_once,
+    a_provider_identity_links_to_one_member_once,
 );
 
 fn member() -> AccountId {
@@ -506,6 +512,12 @@ async fn erasing_a_member_deletes_all_the_store_keeps_of_them_and_nothing_else<S
             at: now,
         };
         store.record_sign_in(&attempt).await.unwrap();
+        store.link_identity("google", &format!("{name}-subject"), who, now).await.unwrap();
+        let link = TokenDigest::of(&format!("{name}-link"));
+        store
+            .put_pending(&link, PendingPurpose::Link, Some(who), "{}", now + Duration::minutes(10))
+            .await
+            .unwrap();
     }
     // A failed attempt with alice's address before she had an account is hers too.
     let unknown = SignInAttempt {
@@ -542,7 +554,13 @@ async fn erasing_a_member_deletes_all_the_store_keeps_of_them_and_nothing_else<S
         store.recent_failures(AttemptKey::EmailIndex("alice-index"), since, 10).await.unwrap().is_empty()
     );
 
+    assert_eq!(store.identity_owner("google", "alice-subject").await.unwrap(), None);
+    assert!(store.identities_of(alice).await.unwrap().is_empty());
+    assert_eq!(store.pending(&TokenDigest::of("alice-link"), PendingPurpose::Link, now).await.unwrap(), None);
+
     assert!(vault.member_key(bob).await.unwrap().is_some(), "bob keeps everything");
+    assert_eq!(store.identity_owner("google", "bob-subject").await.unwrap(), Some(bob));
+    assert!(store.pending(&TokenDigest::of("bob-link"), PendingPurpose::Link, now).await.unwrap().is_some());
     assert!(store.password_hash(bob).await.unwrap().is_some());
     assert!(store.totp(bob).await.unwrap().is_some());
     assert_eq!(store.sign_ins_of(bob, 10).await.unwrap().len(), 1);
@@ -585,4 +603,76 @@ async fn a_phone_verification_is_replaced_spent_try_by_try_and_ended<S: Store>(s
     assert_eq!(store.pending_phone(alice).await.unwrap().map(|p| p.attempts_left), Some(0));
     store.end_phone_verification(alice).await.unwrap();
     assert_eq!(store.pending_phone(alice).await.unwrap(), None);
+}
+
+async fn a_pending_social_step_is_taken_once_for_its_purpose_until_it_expires<S: Store>(store: Arc<S>) {
+    let now = Utc::now();
+    let state = TokenDigest::of("state-1");
+    let payload = r#"{"nonce":"n"}"#;
+    store
+        .put_pending(&state, PendingPurpose::Authorization, None, payload, now + Duration::minutes(10))
+        .await
+        .unwrap();
+    assert_eq!(store.pending(&state, PendingPurpose::Link, now).await.unwrap(), None, "another purpose");
+    assert_eq!(store.take_pending(&state, PendingPurpose::Link, now).await.unwrap(), None, "another purpose");
+    assert_eq!(
+        store.pending(&state, PendingPurpose::Authorization, now).await.unwrap().as_deref(),
+        Some(payload)
+    );
+    assert_eq!(
+        store.take_pending(&state, PendingPurpose::Authorization, now).await.unwrap().as_deref(),
+        Some(payload)
+    );
+    assert_eq!(store.take_pending(&state, PendingPurpose::Authorization, now).await.unwrap(), None, "taken");
+
+    let short = TokenDigest::of("state-2");
+    store
+        .put_pending(&short, PendingPurpose::Authorization, None, "{}", now + Duration::minutes(1))
+        .await
+        .unwrap();
+    let later = now + Duration::minutes(2);
+    assert_eq!(store.pending(&short, PendingPurpose::Authorization, later).await.unwrap(), None, "expired");
+    assert_eq!(
+        store.take_pending(&short, PendingPurpose::Authorization, later).await.unwrap(),
+        None,
+        "expired"
+    );
+}
+
+async fn concurrent_takes_of_one_pending_step_take_it_once<S: Store>(store: Arc<S>) {
+    let now = Utc::now();
+    let state = TokenDigest::of("raced-state");
+    store
+        .put_pending(&state, PendingPurpose::Authorization, None, "{}", now + Duration::minutes(10))
+        .await
+        .unwrap();
+    let takes = (0..8).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            store.take_pending(&TokenDigest::of("raced-state"), PendingPurpose::Authorization, now).await
+        })
+    });
+    let mut winners = 0;
+    for take in takes {
+        if take.await.unwrap().unwrap().is_some() {
+            winners += 1;
+        }
+    }
+    assert_eq!(winners, 1);
+}
+
+async fn a_provider_identity_links_to_one_member_once<S: Store>(store: Arc<S>) {
+    let (alice, bob) = (member(), member());
+    let now = Utc::now();
+    assert_eq!(store.identity_owner("kakao", "subject-a").await.unwrap(), None);
+    assert!(store.link_identity("kakao", "subject-a", alice, now).await.unwrap());
+    assert!(!store.link_identity("kakao", "subject-a", bob, now).await.unwrap(), "linked to alice already");
+    assert!(!store.link_identity("kakao", "subject-a", alice, now).await.unwrap(), "linked already");
+    assert!(store.link_identity("naver", "subject-a", bob, now).await.unwrap(), "another provider's subject");
+    assert!(store.link_identity("google", "subject-g", alice, now + Duration::seconds(1)).await.unwrap());
+    assert_eq!(store.identity_owner("kakao", "subject-a").await.unwrap(), Some(alice));
+    assert_eq!(store.identity_owner("naver", "subject-a").await.unwrap(), Some(bob));
+    let providers: Vec<String> =
+        store.identities_of(alice).await.unwrap().into_iter().map(|identity| identity.provider).collect();
+    assert_eq!(providers, ["kakao", "google"]);
 }

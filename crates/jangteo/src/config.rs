@@ -16,6 +16,10 @@ use serde::Deserialize;
 pub struct Secret(String);
 
 impl Secret {
+    pub fn new(secret: String) -> Self {
+        Self(secret)
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -81,6 +85,8 @@ pub struct Config {
     pub sens_from: Option<String>,
     /// Overrides SENS's address (a local stand-in).
     pub sens_api_base: Option<String>,
+    /// Signing in with Google, Kakao and Naver (`[social_login]`; see `wiring/social_login.rs`).
+    pub social_login: crate::wiring::SocialLoginSettings,
     /// A PEM certificate chain and its private key: set both and the API serves HTTPS only
     /// (TLS 1.3 preferred, 1.2 accepted) with HSTS.
     pub tls_cert: Option<PathBuf>,
@@ -193,6 +199,7 @@ impl Default for Config {
             sens_secret_key: None,
             sens_from: None,
             sens_api_base: None,
+            social_login: crate::wiring::SocialLoginSettings::default(),
             terms_version: jangteo_app::FIRST_POLICY_VERSION.to_owned(),
             privacy_version: jangteo_app::FIRST_POLICY_VERSION.to_owned(),
             metrics_listen: None,
@@ -319,6 +326,7 @@ impl Config {
         }
         self.apply_security_env(&var)?;
         self.apply_mail_env(&var)?;
+        self.social_login.apply_env(&var);
         if let Some(version) = var("JANGTEO_TERMS_VERSION").filter(|s| !s.is_empty()) {
             self.terms_version = version;
         }

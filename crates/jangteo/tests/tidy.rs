@@ -80,6 +80,7 @@ fn dependencies_point_inward() {
         "jangteo-read-models",
         "jangteo-mail",
         "jangteo-verification",
+        "jangteo-social-login",
         "jangteo-payments",
         "jangteo-shipping",
         "jangteo-projections",
@@ -97,6 +98,7 @@ fn dependencies_point_inward() {
         "jangteo-read-models",
         "jangteo-mail",
         "jangteo-verification",
+        "jangteo-social-login",
         "jangteo-payments",
         "jangteo-shipping",
         "jangteo-projections",
@@ -113,7 +115,10 @@ fn dependencies_point_inward() {
         ("elasticsearch", &["jangteo-read-models"][..]),
         ("tantivy", &["jangteo-read-models"][..]),
         ("redis", &["jangteo-read-models", "jangteo-api"][..]),
-        ("reqwest", &["jangteo-payments", "jangteo-shipping", "jangteo-verification"][..]),
+        (
+            "reqwest",
+            &["jangteo-payments", "jangteo-shipping", "jangteo-verification", "jangteo-social-login"][..],
+        ),
         ("lettre", &["jangteo-mail"][..]),
     ] {
         for (krate, dependencies) in &all {
@@ -159,6 +164,7 @@ fn ports_are_used_without_their_adapters() {
         ("jangteo-api", &["redis"][..]),
         ("jangteo-mail", &["lettre"][..]),
         ("jangteo-verification", &["sens"][..]),
+        ("jangteo-social-login", &["naver", "oidc"][..]),
     ] {
         let features: Option<Vec<&str>> =
             families.get(krate).map(|features| features.iter().map(String::as_str).collect());

@@ -1,7 +1,7 @@
 //! What the tests share: where the real services are, the rule for when they are missing, a
 //! throwaway PostgreSQL database per test, and the services tests start themselves on free
 //! loopback ports (a Kafka broker, a MongoDB server, an Elasticsearch-API server, a Redis server,
-//! an SMTP server),
+//! an SMTP server, an OpenID provider),
 //! some of which a test may kill and start again ([`Restartable`]).
 //!
 //! The rule: a test that needs a service it cannot reach prints `SKIPPED (<service> unreachable)`
@@ -445,6 +445,43 @@ impl RedisServer {
         let (process, port) = start_service("redis-server", command, answers_ping)?;
         Some(Self { url: format!("redis://127.0.0.1:{port}"), process })
     }
+
+    /// Starts a server that speaks TLS only (no plain port), with a certificate of its own
+    /// (self-signed, so the URL is `rediss://…/#insecure`, which skips the check), or `None`.
+    pub fn start_tls() -> Option<Self> {
+        let program = std::env::var_os("JANGTEO_REDIS_SERVER_BIN")
+            .map(PathBuf::from)
+            .or_else(|| on_path("redis-server"));
+        let Some(program) = program else {
+            unreachable("redis-server", &"redis-server is not on the PATH (apt-get install redis-server)");
+            return None;
+        };
+        let certified = match rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]) {
+            Ok(certified) => certified,
+            Err(error) => {
+                unreachable("redis-server", &format!("no certificate: {error}"));
+                return None;
+            }
+        };
+        let (cert, key) = (certified.cert.pem(), certified.key_pair.serialize_pem());
+        let command = move |port: u16, dir: &Path| {
+            // The files go beside its data on each start (a failed write shows as a failed start).
+            let _ = std::fs::write(dir.join("redis-cert.pem"), &cert);
+            let _ = std::fs::write(dir.join("redis-key.pem"), &key);
+            let mut command = Command::new(&program);
+            command
+                .args(["--bind", "127.0.0.1", "--port", "0", "--tls-port", &port.to_string(), "--save", ""])
+                .arg("--tls-cert-file")
+                .arg(dir.join("redis-cert.pem"))
+                .arg("--tls-key-file")
+                .arg(dir.join("redis-key.pem"))
+                .args(["--tls-auth-clients", "no", "--dir"])
+                .arg(dir);
+            command
+        };
+        let (process, port) = start_service("redis-server (TLS)", command, accepts_connections)?;
+        Some(Self { url: format!("rediss://127.0.0.1:{port}/#insecure"), process })
+    }
 }
 
 impl Restartable for RedisServer {
@@ -552,6 +589,110 @@ impl SearchServer {
         let (process, port) = start_service("elasticsearch", command, answers_http)?;
         Some(Self { url: format!("http://127.0.0.1:{port}"), analyzer: "cjk", _process: Some(process) })
     }
+}
+
+/// A real OpenID provider of the test's own: oidc-provider (npm; `scripts/services.sh` installs
+/// it from the committed lockfile in `tests/oidc-provider/`) on a free loopback port, with one
+/// confidential client registered for `redirect_uris`, and killed on drop. The program is
+/// `JANGTEO_NODE`, else `node`. Who signs in is named by the authorization request's
+/// `login_hint` (see `tests/oidc-provider/server.mjs`).
+pub struct OidcProviderServer {
+    /// The issuer, `http://127.0.0.1:<port>`.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    _process: ServiceProcess,
+}
+
+impl OidcProviderServer {
+    /// Starts a provider, or `None` (see the rule above) when none can be had.
+    pub fn start(redirect_uris: &[&str]) -> Option<Self> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/oidc-provider");
+        if !dir.join("node_modules/oidc-provider").is_dir() {
+            let reason = format!("{} has no node_modules (scripts/services.sh installs them)", dir.display());
+            unreachable("oidc-provider", &reason);
+            return None;
+        }
+        let node = std::env::var("JANGTEO_NODE").unwrap_or_else(|_| "node".to_owned());
+        let (client_id, client_secret) =
+            ("jangteo-test-client".to_owned(), format!("secret-{}", Uuid::new_v4()));
+        let (id, secret, uris) = (client_id.clone(), client_secret.clone(), redirect_uris.join(","));
+        let command = move |port: u16, _: &Path| {
+            let mut command = Command::new(&node);
+            command
+                .arg(dir.join("server.mjs"))
+                .env("PORT", port.to_string())
+                .env("CLIENT_ID", &id)
+                .env("CLIENT_SECRET", &secret)
+                .env("REDIRECT_URIS", &uris);
+            command
+        };
+        let (process, port) = start_service("oidc-provider", command, answers_discovery)?;
+        Some(Self { issuer: format!("http://127.0.0.1:{port}"), client_id, client_secret, _process: process })
+    }
+}
+
+/// Plays a person's browser through a sign-in at a provider on this machine: from `start` (the
+/// authorization URL Jangteo redirected to), follows every redirect with the cookies the provider
+/// sets, as a browser would, until one leads to an address starting with `redirect_prefix` (the
+/// client's redirect URI), and returns that address without visiting it. Plain HTTP only, which
+/// is all a loopback provider speaks; an answer that is no redirect is an error with its words.
+pub fn follow_sign_in(start: &str, redirect_prefix: &str) -> Result<String, String> {
+    let mut cookies: Vec<(String, String)> = Vec::new();
+    let mut url = start.to_owned();
+    for _ in 0..10 {
+        if url.starts_with(redirect_prefix) {
+            return Ok(url);
+        }
+        let rest = url.strip_prefix("http://").ok_or_else(|| format!("{url} is not plain HTTP"))?;
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let path = if path.is_empty() { "/" } else { path };
+        let cookie_header: Vec<String> =
+            cookies.iter().map(|(name, value)| format!("{name}={value}")).collect();
+        let mut stream = TcpStream::connect(authority).map_err(|error| format!("{authority}: {error}"))?;
+        stream.set_read_timeout(Some(CONNECT_TIMEOUT)).map_err(|error| error.to_string())?;
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {authority}\r\nCookie: {}\r\nConnection: close\r\n\r\n",
+            cookie_header.join("; ")
+        );
+        stream.write_all(request.as_bytes()).map_err(|error| error.to_string())?;
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).map_err(|error| error.to_string())?;
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+        let mut lines = head.lines();
+        let status = lines.next().unwrap_or_default().to_owned();
+        let mut location = None;
+        for line in lines {
+            let Some((name, value)) = line.split_once(':') else { continue };
+            let value = value.trim();
+            if name.eq_ignore_ascii_case("location") {
+                location = Some(value.to_owned());
+            } else if name.eq_ignore_ascii_case("set-cookie") {
+                let pair = value.split(';').next().unwrap_or_default();
+                if let Some((name, cookie)) = pair.split_once('=') {
+                    cookies.retain(|(kept, _)| kept != name);
+                    // A cookie set empty or to have expired is the server taking it back.
+                    let expired = cookie.is_empty() || value.to_ascii_lowercase().contains("01 jan 1970");
+                    if !expired {
+                        cookies.push((name.to_owned(), cookie.to_owned()));
+                    }
+                }
+            }
+        }
+        let is_redirect = status.split(' ').nth(1).is_some_and(|code| code.starts_with('3'));
+        match location {
+            Some(next) if is_redirect => {
+                url = if next.starts_with('/') { format!("http://{authority}{next}") } else { next };
+            }
+            _ => {
+                return Err(format!(
+                    "{url} answered {status}: {}",
+                    body.chars().take(500).collect::<String>()
+                ));
+            }
+        }
+    }
+    Err(format!("more than 10 redirects from {start}"))
 }
 
 /// An SMTP server of the test's own: aiosmtpd (PyPI; `scripts/services.sh` installs it) on a
@@ -690,11 +831,21 @@ fn osmem_binary() -> Result<PathBuf, String> {
 
 /// Whether an HTTP server on `port` answers `GET /` with 200.
 fn answers_http(port: u16) -> bool {
+    answers_get(port, "/")
+}
+
+/// Whether an OpenID provider on `port` serves its discovery document.
+fn answers_discovery(port: u16) -> bool {
+    answers_get(port, "/.well-known/openid-configuration")
+}
+
+/// Whether `GET path` on `port` answers `200`.
+fn answers_get(port: u16, path: &str) -> bool {
     let exchange = || -> std::io::Result<bool> {
         let mut stream =
             TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), CONNECT_TIMEOUT)?;
         stream.set_read_timeout(Some(CONNECT_TIMEOUT))?;
-        stream.write_all(b"GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")?;
+        stream.write_all(format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").as_bytes())?;
         let mut status_line = [0_u8; 12];
         stream.read_exact(&mut status_line)?;
         Ok(status_line.starts_with(b"HTTP/1.") && status_line.ends_with(b" 200"))

@@ -15,6 +15,7 @@ pub(crate) mod orders;
 pub(crate) mod password_resets;
 pub(crate) mod phone_verification;
 pub(crate) mod sessions;
+pub(crate) mod social_login;
 pub(crate) mod webhooks;
 
 use actix_web::{HttpResponse, web};
@@ -52,6 +53,9 @@ pub(crate) const ROUTES: &[Route] = &[
     route("/v1/sessions/refresh", "POST", |r| r.route(web::post().to(sessions::refresh))),
     route("/v1/sessions/current", "DELETE", |r| r.route(web::delete().to(sessions::sign_out))),
     route("/v1/sessions/mfa", "POST", |r| r.route(web::post().to(sessions::complete_mfa))),
+    route("/v1/oauth/{provider}/authorize", "GET", |r| r.route(web::get().to(social_login::authorize))),
+    route("/v1/oauth/{provider}/callback", "GET", |r| r.route(web::get().to(social_login::callback))),
+    route("/v1/oauth/links", "POST", |r| r.route(web::post().to(social_login::link))),
     route("/v1/password-resets", "POST", |r| r.route(web::post().to(password_resets::request))),
     route("/v1/password-resets/{token}", "POST", |r| r.route(web::post().to(password_resets::complete))),
     route("/password-reset", "GET", |r| r.route(web::get().to(password_resets::page))),

@@ -41,20 +41,27 @@ pub(crate) struct Session {
     account_id: AccountId,
 }
 
-/// The access token for `tokens`' session, and the answer that hands both out.
+impl Session {
+    /// The access token for `tokens`' session, with its refresh token.
+    pub(crate) fn issue(state: &ApiState, tokens: &SessionTokens) -> Result<Self, ApiError> {
+        let access = state.tokens.issue(tokens.account, tokens.session_id, chrono::Utc::now())?;
+        Ok(Session {
+            access_token: access.access_token,
+            refresh_token: tokens.refresh_token.as_str().to_owned(),
+            token_type: "Bearer",
+            expires_in: access.expires_in,
+            account_id: tokens.account,
+        })
+    }
+}
+
+/// The answer that hands out `tokens`' session.
 fn session_answer(
     state: &ApiState,
     status: StatusCode,
     tokens: &SessionTokens,
 ) -> Result<HttpResponse, ApiError> {
-    let access = state.tokens.issue(tokens.account, tokens.session_id, chrono::Utc::now())?;
-    Ok(no_store(HttpResponseBuilder::new(status)).json(Session {
-        access_token: access.access_token,
-        refresh_token: tokens.refresh_token.as_str().to_owned(),
-        token_type: "Bearer",
-        expires_in: access.expires_in,
-        account_id: tokens.account,
-    }))
+    Ok(no_store(HttpResponseBuilder::new(status)).json(Session::issue(state, tokens)?))
 }
 
 /// A sign-in whose password was right, waiting for the member's second factor.
@@ -64,6 +71,12 @@ pub(crate) struct MfaChallenge {
     mfa_required: bool,
     /// Single-use, valid 5 minutes: send it with a code to `POST /v1/sessions/mfa`.
     mfa_token: String,
+}
+
+impl MfaChallenge {
+    pub(crate) fn new(mfa_token: String) -> Self {
+        Self { mfa_required: true, mfa_token }
+    }
 }
 
 /// The client's address and user agent, for the sign-in record.
@@ -78,7 +91,7 @@ pub(crate) fn client_of(request: &HttpRequest) -> ClientInfo {
     }
 }
 
-fn no_store(mut response: HttpResponseBuilder) -> HttpResponseBuilder {
+pub(crate) fn no_store(mut response: HttpResponseBuilder) -> HttpResponseBuilder {
     response.insert_header((header::CACHE_CONTROL, "no-store")).insert_header((header::PRAGMA, "no-cache"));
     response
 }
@@ -114,7 +127,7 @@ pub(crate) async fn sign_in(
             session_answer(&state, StatusCode::CREATED, &tokens)
         }
         SignInStep::MfaRequired { mfa_token } => {
-            Ok(no_store(HttpResponse::Ok()).json(MfaChallenge { mfa_required: true, mfa_token }))
+            Ok(no_store(HttpResponse::Ok()).json(MfaChallenge::new(mfa_token)))
         }
     }
 }

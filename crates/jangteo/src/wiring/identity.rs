@@ -9,12 +9,12 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use jangteo_app::{
     Accounts, Clock, Listings, MemberData, Mfa, PasswordResets, PhoneVerifications, Profiles, Queries,
-    Sessions, SignIns, SystemClock, UnitOfWork,
+    Sessions, SignIns, SocialLogins, SystemClock, UnitOfWork,
 };
 use jangteo_identity::{
     CredentialStore, KeyStore, MaintenanceSteps, MasterKey, MemberErasure, MfaStore, OneTimeTokenStore,
-    PersonalDataVault, PhoneVerificationStore, SessionStore, SignInLog, postgres::PostgresIdentityStore,
-    sqlite::SqliteIdentityStore,
+    PersonalDataVault, PhoneVerificationStore, SessionStore, SignInLog, SocialLoginStore,
+    postgres::PostgresIdentityStore, sqlite::SqliteIdentityStore,
 };
 
 use crate::{config::Config, secrets};
@@ -30,6 +30,7 @@ pub(crate) struct Identity {
     pub(crate) mfa: Arc<dyn MfaStore>,
     pub(crate) erasure: Arc<dyn MemberErasure>,
     pub(crate) phones: Arc<dyn PhoneVerificationStore>,
+    pub(crate) social: Arc<dyn SocialLoginStore>,
 }
 
 /// Connections of the identity store's PostgreSQL pool: sign-ins and the session check of every
@@ -57,6 +58,7 @@ struct Stores {
     mfa: Arc<dyn MfaStore>,
     erasure: Arc<dyn MemberErasure>,
     phones: Arc<dyn PhoneVerificationStore>,
+    social: Arc<dyn SocialLoginStore>,
 }
 
 impl Stores {
@@ -70,7 +72,8 @@ impl Stores {
             + OneTimeTokenStore
             + MfaStore
             + MemberErasure
-            + PhoneVerificationStore,
+            + PhoneVerificationStore
+            + SocialLoginStore,
     {
         let store = Arc::new(store);
         Self {
@@ -82,7 +85,8 @@ impl Stores {
             tokens: store.clone(),
             mfa: store.clone(),
             erasure: store.clone(),
-            phones: store,
+            phones: store.clone(),
+            social: store,
         }
     }
 }
@@ -114,11 +118,12 @@ pub(crate) async fn open_identity(config: &Config) -> Result<Identity> {
         mfa: stores.mfa,
         erasure: stores.erasure,
         phones: stores.phones,
+        social: stores.social,
     })
 }
 
 /// The services of members' accounts: sign-up, profiles, sessions, sign-in with its second
-/// factor, and password resets.
+/// factor, social sign-in, and password resets.
 pub(crate) struct MemberServices {
     pub(crate) accounts: Accounts,
     pub(crate) profiles: Profiles,
@@ -127,6 +132,7 @@ pub(crate) struct MemberServices {
     pub(crate) password_resets: PasswordResets,
     pub(crate) mfa: Mfa,
     pub(crate) phone_verifications: PhoneVerifications,
+    pub(crate) social_logins: SocialLogins,
 }
 
 impl MemberServices {
@@ -150,6 +156,14 @@ impl MemberServices {
             &mfa,
             Arc::clone(&identity.tokens),
             Arc::clone(&identity.sign_ins),
+            Arc::clone(&clock),
+        );
+        let social_logins = SocialLogins::new(
+            config.social_login.providers()?,
+            config.social_login.redirect_uris(config),
+            Arc::clone(&identity.social),
+            &accounts,
+            &sign_ins,
             clock,
         );
         let profiles = Profiles::new(&accounts, uow, &identity.vault);
@@ -160,7 +174,16 @@ impl MemberServices {
             super::mail::sms_sender(config)?,
             Arc::new(SystemClock),
         );
-        Ok(Self { accounts, profiles, sessions, sign_ins, password_resets, mfa, phone_verifications })
+        Ok(Self {
+            accounts,
+            profiles,
+            sessions,
+            sign_ins,
+            password_resets,
+            mfa,
+            phone_verifications,
+            social_logins,
+        })
     }
 
     /// The member's export and erasure, over these services and the read models' queries.
@@ -173,6 +196,7 @@ impl MemberServices {
             sessions: &self.sessions,
             sign_ins: &self.sign_ins,
             mfa: &self.mfa,
+            social_logins: &self.social_logins,
             uow,
         })
     }

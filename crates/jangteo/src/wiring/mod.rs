@@ -11,11 +11,14 @@ mod identity;
 mod mail;
 mod rebuild;
 mod serve;
+mod social_login;
 mod staff;
 mod tls;
 mod workers;
 
 use std::{sync::Arc, time::Duration};
+
+pub use social_login::SocialLoginSettings;
 
 use anyhow::{Context, Result};
 use jangteo_app::UnitOfWork;

@@ -213,6 +213,7 @@ pub async fn serve(config: Config) -> Result<()> {
         password_resets: members.password_resets,
         mfa: members.mfa,
         phone_verifications: members.phone_verifications,
+        social_logins: members.social_logins,
         member_data,
         listings,
         orders,
