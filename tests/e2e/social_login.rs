@@ -315,3 +315,33 @@ on_both_profiles!(
     naver_sign_in_reads_the_profile_api_postgres,
     naver_sign_in_reads_the_profile_api
 );
+
+/// A member who signed up through a provider has no password: they close the account with a
+/// fresh sign-in instead, and the provider identity goes with the member, so signing in with it
+/// again creates someone new.
+async fn a_member_without_a_password_closes_the_account_by_a_fresh_sign_in(profile: &Profile) {
+    let Some(provider) = OidcProviderServer::start(&[REDIRECT_URI]) else { return };
+    let server = start_with_google(profile, &provider).await;
+    let created = google_sign_in(&server, "yuna@example.test", CONSENTS).await;
+    let token = assert_session(&created, true);
+    let first_id = created.body["account_id"].as_str().unwrap().to_owned();
+
+    let export = server.send(Method::GET, "/v1/me/export", Some(&token), None).await;
+    assert_eq!(export.body["linked_providers"][0]["provider"], "google", "{}", export.body);
+    let with_password =
+        server.send(Method::DELETE, "/v1/me", Some(&token), Some(json!({"password": PASSWORD}))).await;
+    with_password.assert_problem(StatusCode::UNAUTHORIZED, "invalid_credentials");
+    let closed = server.send(Method::DELETE, "/v1/me", Some(&token), Some(json!({}))).await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.body);
+    assert_eq!(closed.body["erased"], true);
+
+    let again = google_sign_in(&server, "yuna@example.test", CONSENTS).await;
+    assert_session(&again, true);
+    assert_ne!(again.body["account_id"], first_id.as_str(), "a new member");
+}
+
+on_both_profiles!(
+    a_member_without_a_password_closes_the_account_by_a_fresh_sign_in_embedded,
+    a_member_without_a_password_closes_the_account_by_a_fresh_sign_in_postgres,
+    a_member_without_a_password_closes_the_account_by_a_fresh_sign_in
+);

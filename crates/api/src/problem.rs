@@ -159,6 +159,7 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("unauthorized", StatusCode::UNAUTHORIZED),
     ("invalid_mfa_token", StatusCode::UNAUTHORIZED),
     ("invalid_mfa_code", StatusCode::UNAUTHORIZED),
+    ("fresh_sign_in_required", StatusCode::UNAUTHORIZED),
     ("invalid_credentials", StatusCode::UNAUTHORIZED),
     ("invalid_refresh_token", StatusCode::UNAUTHORIZED),
     ("refresh_token_reused", StatusCode::UNAUTHORIZED),
@@ -247,6 +248,7 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
         AppError::InvalidResetToken => ("invalid_reset_token", S::BAD_REQUEST, "Invalid password-reset link"),
         AppError::InvalidMfaToken => ("invalid_mfa_token", S::UNAUTHORIZED, "Invalid sign-in challenge"),
         AppError::InvalidMfaCode => ("invalid_mfa_code", S::UNAUTHORIZED, "Invalid code"),
+        AppError::FreshSignInRequired => ("fresh_sign_in_required", S::UNAUTHORIZED, "Sign in again"),
         AppError::MfaAlreadyEnabled => ("mfa_already_enabled", S::CONFLICT, "Two-factor sign-in already on"),
         AppError::MfaNotPending => ("mfa_not_pending", S::CONFLICT, "No two-factor setup to confirm"),
         AppError::MfaNotEnabled => ("mfa_not_enabled", S::CONFLICT, "Two-factor sign-in not on"),
@@ -376,7 +378,8 @@ impl ResponseError for ApiError {
                 | AppError::InvalidRefreshToken
                 | AppError::RefreshTokenReused
                 | AppError::InvalidMfaToken
-                | AppError::InvalidMfaCode,
+                | AppError::InvalidMfaCode
+                | AppError::FreshSignInRequired,
             ) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"jangteo\""));
             }
@@ -462,6 +465,7 @@ mod tests {
             ApiError::App(AppError::InvalidResetToken),
             ApiError::App(AppError::InvalidMfaToken),
             ApiError::App(AppError::InvalidMfaCode),
+            ApiError::App(AppError::FreshSignInRequired),
             ApiError::App(AppError::MfaAlreadyEnabled),
             ApiError::App(AppError::MfaNotPending),
             ApiError::App(AppError::MfaNotEnabled),
@@ -532,6 +536,7 @@ mod tests {
                 AppError::InvalidResetToken => "invalid_reset_token",
                 AppError::InvalidMfaToken => "invalid_mfa_token",
                 AppError::InvalidMfaCode => "invalid_mfa_code",
+                AppError::FreshSignInRequired => "fresh_sign_in_required",
                 AppError::MfaAlreadyEnabled => "mfa_already_enabled",
                 AppError::MfaNotPending => "mfa_not_pending",
                 AppError::MfaNotEnabled => "mfa_not_enabled",

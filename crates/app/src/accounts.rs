@@ -351,6 +351,12 @@ impl Accounts {
         }
     }
 
+    /// Whether the member has a password (one who signed up through a provider has none until
+    /// a password reset sets one).
+    pub(crate) async fn has_password(&self, account: AccountId) -> Result<bool, AppError> {
+        Ok(self.credentials.password_hash(account).await?.is_some())
+    }
+
     pub(crate) async fn is_erased(&self, account: AccountId) -> Result<bool, AppError> {
         Ok(matches!(self.uow.current::<AccountState>(account.as_uuid()).await?, AccountState::Erased { .. }))
     }

@@ -43,6 +43,10 @@ pub enum AppError {
     #[error("this sign-in challenge is invalid, used or expired; sign in again")]
     InvalidMfaToken,
 
+    /// The request needs a recent sign-in (within 10 minutes) and this session's is older.
+    #[error("this needs a recent sign-in: sign in again and retry within 10 minutes")]
+    FreshSignInRequired,
+
     /// A TOTP code or recovery code is wrong, or was used before.
     #[error("the code is wrong or was used already")]
     InvalidMfaCode,

@@ -21,6 +21,7 @@ use jangteo_domain::{
     account::{AccountCommand, AccountState},
     order::OrderStatus,
 };
+use jangteo_identity::SessionId;
 use jangteo_read_models::{ListingDocument, ListingStatusView, OrderDocument, OrderParty};
 use serde_json::{Value, json};
 
@@ -40,6 +41,24 @@ const OPEN: [OrderStatus; 6] = [
 ];
 /// The most items of one kind an export gathers, page by page.
 const EXPORT_LIMIT: usize = 10_000;
+
+/// How a member confirms closing their account.
+pub enum ErasureConfirmation {
+    /// Their password.
+    Password(PlainPassword),
+    /// For a member without a password: a sign-in (with their provider) within
+    /// [`crate::FRESH_SIGN_IN`], in this session.
+    FreshSignIn(SessionId),
+}
+
+impl std::fmt::Debug for ErasureConfirmation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ErasureConfirmation::Password(_) => f.write_str("Password(<redacted>)"),
+            ErasureConfirmation::FreshSignIn(session) => f.debug_tuple("FreshSignIn").field(session).finish(),
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct MemberData {
@@ -95,10 +114,22 @@ impl MemberData {
     pub async fn erase(
         &self,
         account: AccountId,
-        password: PlainPassword,
+        confirmation: ErasureConfirmation,
     ) -> Result<CommandReceipt, AppError> {
-        if !self.accounts.check_password(account, password).await? {
-            return Err(AppError::InvalidCredentials);
+        match confirmation {
+            ErasureConfirmation::Password(password) => {
+                if !self.accounts.check_password(account, password).await? {
+                    return Err(AppError::InvalidCredentials);
+                }
+            }
+            // A member with a password confirms with it; one without (signed up through a
+            // provider) by having just signed in.
+            ErasureConfirmation::FreshSignIn(session) => {
+                if self.accounts.has_password(account).await? {
+                    return Err(AppError::InvalidCredentials);
+                }
+                self.sessions.require_fresh(session).await?;
+            }
         }
         self.refuse_open_trades(account).await?;
         // Signed out everywhere, then checked again: an order placed from another session

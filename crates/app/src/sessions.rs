@@ -19,6 +19,10 @@ use crate::{AppError, Clock};
 const REFRESH_TOKEN_LIFETIME: Duration = Duration::days(30);
 /// How long a session lasts, however often it is refreshed: a stolen chain ends too.
 const SESSION_LIFETIME: Duration = Duration::days(90);
+/// How recent a sign-in must be for what a stolen session must not do on its own: turning
+/// two-factor sign-in on (which would lock the member out), and closing an account that has no
+/// password to confirm with.
+pub const FRESH_SIGN_IN: Duration = Duration::minutes(10);
 
 /// An opaque refresh token, handed to the client once. Its `Debug` shows nothing of it.
 #[derive(Clone, PartialEq, Eq)]
@@ -115,6 +119,16 @@ impl Sessions {
     /// The member of a session that is still active; `None` once it ended or expired.
     pub async fn active(&self, session_id: SessionId) -> Result<Option<AccountId>, AppError> {
         Ok(self.store.active_session(session_id, self.clock.now()).await?)
+    }
+
+    /// Refuses ([`AppError::FreshSignInRequired`]) unless the session's sign-in was within
+    /// [`FRESH_SIGN_IN`].
+    pub async fn require_fresh(&self, session_id: SessionId) -> Result<(), AppError> {
+        let now = self.clock.now();
+        match self.store.session_started_at(session_id, now).await? {
+            Some(started_at) if now - started_at <= FRESH_SIGN_IN => Ok(()),
+            _ => Err(AppError::FreshSignInRequired),
+        }
     }
 
     /// Ends one session of `account` (another member's session id ends nothing).

@@ -241,7 +241,15 @@ async fn close_account(
         social_logins: &social_logins,
         uow,
     });
-    member_data.erase(member, PlainPassword::parse("a long enough password").unwrap()).await.unwrap();
+    member_data
+        .erase(
+            member,
+            jangteo_app::ErasureConfirmation::Password(
+                PlainPassword::parse("a long enough password").unwrap(),
+            ),
+        )
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

@@ -146,6 +146,13 @@ pub trait SessionStore: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<Option<AccountId>, IdentityError>;
 
+    /// When the session's sign-in was (refreshing keeps it), while the session is active.
+    async fn session_started_at(
+        &self,
+        session_id: SessionId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, IdentityError>;
+
     /// Ends one session; returns whether it was active.
     async fn end_session(&self, session_id: SessionId, now: DateTime<Utc>) -> Result<bool, IdentityError>;
 

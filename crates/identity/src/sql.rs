@@ -388,6 +388,22 @@ macro_rules! identity_store_on {
                 }))
             }
 
+            async fn session_started_at(
+                &self,
+                session_id: SessionId,
+                now: DateTime<Utc>,
+            ) -> Result<Option<DateTime<Utc>>, IdentityError> {
+                let found: Option<(DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>)> = sqlx::query_as(
+                    "SELECT started_at, expires_at, ended_at FROM sessions WHERE session_id = $1",
+                )
+                .bind(session_id.as_uuid())
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(found.and_then(|(started_at, expires_at, ended_at)| {
+                    (ended_at.is_none() && expires_at > now).then_some(started_at)
+                }))
+            }
+
             async fn end_session(&self, session_id: SessionId, now: DateTime<Utc>) -> Result<bool, IdentityError> {
                 let ended = sqlx::query("UPDATE sessions SET ended_at = $1 WHERE session_id = $2 AND ended_at IS NULL")
                     .bind(now)

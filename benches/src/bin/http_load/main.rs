@@ -7,10 +7,13 @@
 //! cargo run -p jangteo-benches --release --bin http_load -- --url http://127.0.0.1:8080 \
 //!     --concurrency 64 --seconds 10
 //! ```
+//! `--race-buyers N` races buyers for each listing instead; `--sign-in-burst N` measures the
+//! account path (a burst of sign-ins, and the session check of every signed-in request).
 //! The profile is the server's: start it embedded (`cargo run --release`) or on PostgreSQL
 //! (`JANGTEO_DATABASE_URL=…`, with Kafka `JANGTEO_KAFKA_BROKERS=…` and a `jangteo worker`). Raise
 //! its per-IP limit for the run (`JANGTEO_RATE_LIMIT_PER_MINUTE=100000000`): the harness is one IP.
 
+mod accounts;
 mod client;
 mod drive;
 mod races;
@@ -50,6 +53,11 @@ pub struct Options {
     /// report counts races with other than exactly one winner (double-sells).
     #[arg(long)]
     pub race_buyers: Option<usize>,
+    /// Accounts mode instead of the mix: this many sign-ins sent at once, then for the rest of
+    /// the run one listing read with and without a bearer token, side by side (the difference is
+    /// the per-request session check).
+    #[arg(long)]
+    pub sign_in_burst: Option<usize>,
 }
 
 #[tokio::main]
@@ -62,7 +70,14 @@ async fn main() -> Result<()> {
     );
     let world = seed::seed(&client, &options).await?;
     let duration = Duration::from_secs(options.seconds);
-    let run = if let Some(buyers) = options.race_buyers {
+    let run = if let Some(burst) = options.sign_in_burst {
+        println!(
+            "{burst} sign-ins at once, then a listing read with and without a token at {} concurrent \
+             requests for {} s",
+            options.concurrency, options.seconds
+        );
+        accounts::accounts(&client, world, burst, options.concurrency, duration).await
+    } else if let Some(buyers) = options.race_buyers {
         println!(
             "racing {buyers} buyers per listing, {} races at once, for {} s",
             options.concurrency, options.seconds

@@ -8,11 +8,15 @@ use uuid::Uuid;
 
 use crate::{Options, client::Client};
 
-/// A signed-in member.
+/// A signed-in member, and how they sign in again.
 #[derive(Clone)]
 pub struct Member {
     pub token: String,
+    pub email: String,
 }
+
+/// Every seeded member's password.
+pub const PASSWORD: &str = "load harness password";
 
 /// An on-sale listing and the seller who will ship it.
 #[derive(Clone)]
@@ -32,7 +36,7 @@ const SIGN_UPS_IN_FLIGHT: usize = 8;
 
 async fn member(client: &Client, role: &str, run: Uuid, n: usize) -> Result<Member> {
     let email = format!("{role}-{n}-{}@load.example", run.simple());
-    let password = "load harness password";
+    let password = PASSWORD;
     let account = json!({
         "email": email,
         "password": password,
@@ -43,7 +47,7 @@ async fn member(client: &Client, role: &str, run: Uuid, n: usize) -> Result<Memb
     let session = json!({ "email": email, "password": password });
     let signed_in = client.expect(Method::POST, "/v1/sessions", None, Some(&session)).await?;
     let token = signed_in["access_token"].as_str().context("no access token")?.to_owned();
-    Ok(Member { token })
+    Ok(Member { token, email })
 }
 
 async fn members(client: &Client, role: &str, run: Uuid, count: usize) -> Result<Vec<Member>> {

@@ -2,13 +2,16 @@
 //! sees of a member.
 
 use actix_web::{HttpResponse, web};
-use jangteo_app::{PlainPassword, Profile, ProfileChanges};
+use jangteo_app::{ErasureConfirmation, PlainPassword, Profile, ProfileChanges};
 use jangteo_domain::{AccountId, Edit, Nickname, PhoneNumber, PostalAddress, ValidationError};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 use super::Fields;
-use crate::{ApiError, ApiState, auth::Authenticated};
+use crate::{
+    ApiError, ApiState,
+    auth::{Authenticated, CurrentSession},
+};
 
 /// The member's own account.
 #[derive(Serialize, ToSchema)]
@@ -234,8 +237,9 @@ pub(crate) async fn sign_ins(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CloseBody {
-    /// The member's password, asked again for this.
-    password: String,
+    /// The member's password, asked again for this; a member without one (signed up through a
+    /// provider) leaves it out and must have signed in within the last 10 minutes.
+    password: Option<String>,
 }
 
 /// The account closed, and the log position of `AccountErased`.
@@ -257,7 +261,9 @@ pub(crate) struct ClosedAccount {
     request_body = CloseBody,
     responses(
         (status = 200, description = "The account is closed and erased.", body = ClosedAccount),
-        (status = 401, description = "- `invalid_credentials`: not the member's password"),
+        (status = 401, description = "- `invalid_credentials`: not the member's password, or none sent by a \
+            member who has one\n- `fresh_sign_in_required`: a member without a password (signed up through \
+            a provider) closes the account within 10 minutes of signing in"),
         (status = 409, description = "- `open_trades`: an order of the member's is in progress"),
         (status = 429, description = "- `too_many_attempts`: 5 failed attempts (sign-ins, passwords, codes) \
             within 15 minutes for the member's address",
@@ -266,14 +272,20 @@ pub(crate) struct ClosedAccount {
 )]
 pub(crate) async fn close(
     state: web::Data<ApiState>,
-    Authenticated(member): Authenticated,
+    current: CurrentSession,
     request: actix_web::HttpRequest,
     body: web::Json<CloseBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let password =
-        PlainPassword::parse(&body.password).map_err(|_| jangteo_app::AppError::InvalidCredentials)?;
+    let member = current.account;
+    let confirmation = match &body.password {
+        Some(password) => ErasureConfirmation::Password(
+            PlainPassword::parse(password).map_err(|_| jangteo_app::AppError::InvalidCredentials)?,
+        ),
+        None => ErasureConfirmation::FreshSignIn(current.session),
+    };
     let client = super::sessions::client_of(&request);
-    let receipt = state.sign_ins.guarded(member, &client, state.member_data.erase(member, password)).await?;
+    let receipt =
+        state.sign_ins.guarded(member, &client, state.member_data.erase(member, confirmation)).await?;
     Ok(HttpResponse::Ok().json(ClosedAccount {
         account_id: member,
         erased: true,

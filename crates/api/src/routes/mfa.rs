@@ -4,7 +4,10 @@ use actix_web::{HttpResponse, http::header, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::{ApiError, ApiState, auth::Authenticated};
+use crate::{
+    ApiError, ApiState,
+    auth::{Authenticated, CurrentSession},
+};
 
 /// Where the member's two-factor sign-in stands.
 #[derive(Serialize, ToSchema)]
@@ -50,14 +53,17 @@ pub(crate) struct TotpSetup {
     security(("bearer" = [])),
     responses(
         (status = 201, description = "The secret, shown once.", body = TotpSetup),
+        (status = 401, description = "- `fresh_sign_in_required`: the session's sign-in is more than 10 \
+            minutes old (a stolen session must not turn two-factor sign-in on and lock the member out)"),
         (status = 409, description = "- `mfa_already_enabled`: TOTP is on; turn it off first"),
     ),
 )]
 pub(crate) async fn set_up(
     state: web::Data<ApiState>,
-    Authenticated(member): Authenticated,
+    current: CurrentSession,
 ) -> Result<HttpResponse, ApiError> {
-    let enrollment = state.mfa.enroll(member).await?;
+    state.sessions.require_fresh(current.session).await?;
+    let enrollment = state.mfa.enroll(current.account).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(TotpSetup { secret: enrollment.secret, otpauth_uri: enrollment.otpauth_uri }))
