@@ -427,13 +427,7 @@ pub struct RedisServer {
 impl RedisServer {
     /// Starts a server, or `None` (see the rule above) when none can be started.
     pub fn start() -> Option<Self> {
-        let program = std::env::var_os("JANGTEO_REDIS_SERVER_BIN")
-            .map(PathBuf::from)
-            .or_else(|| on_path("redis-server"));
-        let Some(program) = program else {
-            unreachable("redis-server", &"redis-server is not on the PATH (apt-get install redis-server)");
-            return None;
-        };
+        let program = redis_server_program()?;
         let command = move |port: u16, dir: &Path| {
             let mut command = Command::new(&program);
             command
@@ -449,13 +443,7 @@ impl RedisServer {
     /// Starts a server that speaks TLS only (no plain port), with a certificate of its own
     /// (self-signed, so the URL is `rediss://…/#insecure`, which skips the check), or `None`.
     pub fn start_tls() -> Option<Self> {
-        let program = std::env::var_os("JANGTEO_REDIS_SERVER_BIN")
-            .map(PathBuf::from)
-            .or_else(|| on_path("redis-server"));
-        let Some(program) = program else {
-            unreachable("redis-server", &"redis-server is not on the PATH (apt-get install redis-server)");
-            return None;
-        };
+        let program = redis_server_program()?;
         let certified = match rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]) {
             Ok(certified) => certified,
             Err(error) => {
@@ -482,6 +470,17 @@ impl RedisServer {
         let (process, port) = start_service("redis-server (TLS)", command, accepts_connections)?;
         Some(Self { url: format!("rediss://127.0.0.1:{port}/#insecure"), process })
     }
+}
+
+/// `JANGTEO_REDIS_SERVER_BIN`, else `redis-server` on the `PATH`; `None` (see the rule above)
+/// without either.
+fn redis_server_program() -> Option<PathBuf> {
+    let program =
+        std::env::var_os("JANGTEO_REDIS_SERVER_BIN").map(PathBuf::from).or_else(|| on_path("redis-server"));
+    if program.is_none() {
+        unreachable("redis-server", &"redis-server is not on the PATH (apt-get install redis-server)");
+    }
+    program
 }
 
 impl Restartable for RedisServer {

@@ -22,7 +22,7 @@ use serde_json::json;
 use crate::{
     client::Client,
     drive::Run,
-    report::Recorder,
+    report::{Recorder, hand_over},
     seed::{PASSWORD, World},
 };
 
@@ -69,15 +69,9 @@ pub async fn accounts(
                         ("GET /v1/listings/{id} (anonymous)", None)
                     };
                     samples.push(client.send(route, Method::GET, &path, token, None).await.0);
-                    if samples.len() >= 256
-                        && let Ok(mut recorder) = recorder.lock()
-                    {
-                        recorder.record_all(samples.drain(..));
-                    }
+                    hand_over(&recorder, &mut samples, false);
                 }
-                if let Ok(mut recorder) = recorder.lock() {
-                    recorder.record_all(samples.drain(..));
-                }
+                hand_over(&recorder, &mut samples, true);
             })
         })
         .collect();

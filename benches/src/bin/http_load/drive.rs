@@ -16,7 +16,7 @@ use serde_json::json;
 
 use crate::{
     client::{Client, Sample},
-    report::Recorder,
+    report::{Recorder, hand_over},
     seed::{SEARCH, World},
 };
 
@@ -92,15 +92,9 @@ pub async fn drive(
                         };
                         samples.push(sample);
                     }
-                    if samples.len() >= 256
-                        && let Ok(mut recorder) = recorder.lock()
-                    {
-                        recorder.record_all(samples.drain(..));
-                    }
+                    hand_over(&recorder, &mut samples, false);
                 }
-                if let Ok(mut recorder) = recorder.lock() {
-                    recorder.record_all(samples.drain(..));
-                }
+                hand_over(&recorder, &mut samples, true);
             })
         })
         .collect();

@@ -30,6 +30,19 @@ impl Recorder {
     }
 }
 
+/// How many samples a worker keeps before handing them to the shared recorder.
+const BATCH: usize = 256;
+
+/// Hands a worker's samples to the shared recorder once it has a batch of them, or, with
+/// `last`, whatever it has left; the lock is taken once a batch, not once a request.
+pub fn hand_over(recorder: &std::sync::Mutex<Recorder>, samples: &mut Vec<Sample>, last: bool) {
+    if (last || samples.len() >= BATCH)
+        && let Ok(mut recorder) = recorder.lock()
+    {
+        recorder.record_all(samples.drain(..));
+    }
+}
+
 #[allow(clippy::cast_precision_loss, reason = "figures for people to read")]
 fn millis(micros: u64) -> f64 {
     micros as f64 / 1_000.0
