@@ -7,8 +7,8 @@
 //! `iss` is the issuer, its `aud` this client, it has not expired, and its `nonce` is the
 //! request's. The JWKS is fetched once and again when a token names a key it lacks (the issuer
 //! rotated its keys). Claims the ID token leaves out (oidc-provider puts the e-mail only in
-//! UserInfo when an access token is issued) are read from the UserInfo endpoint, whose `sub`
-//! must be the ID token's.
+//! UserInfo when an access token is issued; Kakao's token has the address but not
+//! `email_verified`) are read from the UserInfo endpoint, whose `sub` must be the ID token's.
 
 use std::time::Duration;
 
@@ -321,7 +321,8 @@ impl IdentityProvider for OidcProvider {
             .id_token
             .ok_or_else(|| SocialLoginError::InvalidAnswer("the token answer has no id_token".to_owned()))?;
         let claims = self.verify_id_token(&id_token, &request.nonce).await?;
-        if claims.email.is_some() {
+        // Kakao's ID token carries the address but not whether it is verified; UserInfo says.
+        if claims.email.is_some() && claims.email_verified.is_some() {
             return Ok(claims.into_profile());
         }
         let (Some(userinfo), Some(access_token)) = (&discovery.userinfo_endpoint, &answer.access_token)
