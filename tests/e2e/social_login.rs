@@ -340,6 +340,59 @@ async fn a_member_without_a_password_closes_the_account_by_a_fresh_sign_in(profi
     assert_ne!(again.body["account_id"], first_id.as_str(), "a new member");
 }
 
+/// Someone sets the victim's address on a provider account and signs up with it; the owner of the
+/// address resets the password and so takes the account over, and the provider that created it
+/// no longer signs in without that password.
+async fn a_first_password_by_reset_unlinks_the_providers(profile: &Profile) {
+    let Some(provider) = OidcProviderServer::start(&[REDIRECT_URI]) else { return };
+    let server = start_with_google(profile, &provider).await;
+    let created = google_sign_in(&server, "hyejin@example.test", CONSENTS).await;
+    assert_session(&created, true);
+
+    let asked = server
+        .send(Method::POST, "/v1/password-resets", None, Some(json!({"email": "hyejin@example.test"})))
+        .await;
+    assert_eq!(asked.status, StatusCode::ACCEPTED);
+    let outbox = server.data_dir().join("outbox");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let mail = loop {
+        let found = std::fs::read_dir(&outbox).ok().and_then(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|entry| entry.path().extension().is_some_and(|extension| extension == "eml"))
+                .find_map(|entry| std::fs::read_to_string(entry.path()).ok())
+        });
+        if let Some(raw) = found {
+            break jangteo_test_support::readable_mail(&raw);
+        }
+        assert!(std::time::Instant::now() < deadline, "no reset mail within 30 s");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let link = "/password-reset#token=";
+    let start = mail.find(link).unwrap() + link.len();
+    let token: String =
+        mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect();
+    let set = server
+        .send(
+            Method::POST,
+            &format!("/v1/password-resets/{token}"),
+            None,
+            Some(json!({"password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::NO_CONTENT, "{}", set.body);
+
+    let offer = google_sign_in(&server, "hyejin@example.test", "").await;
+    assert_eq!(offer.status, StatusCode::OK, "{}", offer.body);
+    assert_eq!(offer.body["link_required"], true, "the provider links again only with the password");
+}
+
+on_both_profiles!(
+    a_first_password_by_reset_unlinks_the_providers_embedded,
+    a_first_password_by_reset_unlinks_the_providers_postgres,
+    a_first_password_by_reset_unlinks_the_providers
+);
+
 on_both_profiles!(
     a_member_without_a_password_closes_the_account_by_a_fresh_sign_in_embedded,
     a_member_without_a_password_closes_the_account_by_a_fresh_sign_in_postgres,

@@ -234,17 +234,18 @@ impl Accounts {
             nickname: registration.nickname,
             consents: registration.consents,
         };
-        self.enrol(&enrolment, Some(&password_hash)).await
+        self.enrol(AccountId::from_uuid(Uuid::now_v7()), &enrolment, Some(&password_hash)).await
     }
 
     /// Registers a member who signs in with another service's account only: no password (one
     /// can be set later through a password reset).
     pub(crate) async fn register_without_password(
         &self,
+        account_id: AccountId,
         enrolment: &Enrolment,
     ) -> Result<(AccountId, CommandReceipt), AppError> {
         self.check_consents(&enrolment.consents)?;
-        self.enrol(enrolment, None).await
+        self.enrol(account_id, enrolment, None).await
     }
 
     /// Refuses a sign-up's consents unless they are to the versions in force.
@@ -255,10 +256,10 @@ impl Accounts {
 
     async fn enrol(
         &self,
+        account_id: AccountId,
         enrolment: &Enrolment,
         password_hash: Option<&PasswordHash>,
     ) -> Result<(AccountId, CommandReceipt), AppError> {
-        let account_id = AccountId::from_uuid(Uuid::now_v7());
         let key = self.vault.create_member_key(account_id).await?;
         let register = Register {
             account_id,
@@ -286,7 +287,7 @@ impl Accounts {
                 // The address may be an erased account's whose erasure a crash cut short: finish
                 // it, and the address is free again.
                 if self.finish_erasure_of_claim(&register.email_index).await? {
-                    return Box::pin(self.enrol(enrolment, password_hash)).await;
+                    return Box::pin(self.enrol(account_id, enrolment, password_hash)).await;
                 }
                 Err(AppError::EmailTaken)
             }
@@ -355,6 +356,10 @@ impl Accounts {
     /// a password reset sets one).
     pub(crate) async fn has_password(&self, account: AccountId) -> Result<bool, AppError> {
         Ok(self.credentials.password_hash(account).await?.is_some())
+    }
+
+    pub(crate) async fn is_present(&self, account: AccountId) -> Result<bool, AppError> {
+        Ok(matches!(self.uow.current::<AccountState>(account.as_uuid()).await?, AccountState::Present(_)))
     }
 
     pub(crate) async fn is_erased(&self, account: AccountId) -> Result<bool, AppError> {

@@ -17,7 +17,7 @@
 //! (`Accounts::finish_erasure`); before 3, the account is intact and the member can try again.
 
 use jangteo_domain::{
-    AccountId, DomainError, Email,
+    AccountId, DomainError, Email, ValidationError,
     account::{AccountCommand, AccountState},
     order::OrderStatus,
 };
@@ -126,7 +126,8 @@ impl MemberData {
             // provider) by having just signed in.
             ErasureConfirmation::FreshSignIn(session) => {
                 if self.accounts.has_password(account).await? {
-                    return Err(AppError::InvalidCredentials);
+                    let reason = "is required: this account has one";
+                    return Err(DomainError::Invalid(ValidationError::new("password", reason)).into());
                 }
                 self.sessions.require_fresh(session).await?;
             }

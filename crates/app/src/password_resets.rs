@@ -11,7 +11,9 @@ use std::sync::Arc;
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::Duration;
 use jangteo_domain::Email;
-use jangteo_identity::{IssuedToken, OneTimeTokenStore, TokenDigest, TokenPurpose, crypto::random_token};
+use jangteo_identity::{
+    IssuedToken, OneTimeTokenStore, SocialLoginStore, TokenDigest, TokenPurpose, crypto::random_token,
+};
 use jangteo_mail::{Mail, Mailer};
 
 use crate::{Accounts, AppError, Clock, Sessions};
@@ -33,6 +35,9 @@ pub struct PasswordResets {
     /// Where the link points: `{public_url}/password-reset#token=…`. The token rides in the
     /// fragment, which browsers send to no server and put in no `Referer`.
     public_url: String,
+    /// The providers' identities linked to members, unlinked when a reset gives a member their
+    /// first password (see [`PasswordResets::complete`]).
+    linked_identities: Option<Arc<dyn SocialLoginStore>>,
 }
 
 impl std::fmt::Debug for PasswordResets {
@@ -57,7 +62,15 @@ impl PasswordResets {
             mailer,
             clock,
             public_url: public_url.trim_end_matches('/').to_owned(),
+            linked_identities: None,
         }
+    }
+
+    /// Unlinks a member's providers when a reset sets their first password.
+    #[must_use]
+    pub fn with_linked_identities(mut self, store: Arc<dyn SocialLoginStore>) -> Self {
+        self.linked_identities = Some(store);
+        self
     }
 
     /// Starts a reset for `email` in the background and returns at once; a failure there is
@@ -127,7 +140,16 @@ impl PasswordResets {
         if self.tokens.use_token(&digest, TokenPurpose::PasswordReset, now).await?.is_none() {
             return Err(AppError::InvalidResetToken);
         }
+        let had_password = self.accounts.has_password(account).await?;
         self.accounts.store_password(account, &hash).await?;
+        // A member a provider created whose address turns out to be someone else's: the owner of
+        // the address takes the account over with this reset, and the provider identity that
+        // created it must not keep signing in. (A member who did sign up through the provider
+        // links it again, with the new password.)
+        if let (false, Some(store)) = (had_password, &self.linked_identities) {
+            let unlinked = store.unlink_identities(account).await?;
+            tracing::info!(%account, unlinked, "first password set by a reset; providers unlinked");
+        }
         self.tokens.void_tokens(account, TokenPurpose::PasswordReset, now).await?;
         let ended = self.sessions.end_all(account).await?;
         tracing::info!(%account, sessions_ended = ended, "password reset");

@@ -183,6 +183,7 @@ impl Hashers {
     pub(crate) fn new(at_once: usize, max_waiting: usize) -> Self {
         let (jobs, queue) = std::sync::mpsc::channel::<Job>();
         let queue = Arc::new(std::sync::Mutex::new(queue));
+        let mut started = 0;
         for n in 0..at_once {
             let queue = Arc::clone(&queue);
             let spawned = std::thread::Builder::new().name(format!("password-hasher-{n}")).spawn(move || {
@@ -193,17 +194,25 @@ impl Hashers {
                         Ok(queue) => queue.recv(),
                         Err(_) => return,
                     };
-                    match job {
-                        Ok(job) => job(&mut area),
-                        Err(_) => return,
+                    let Ok(job) = job else { return };
+                    // A panicking hash costs its request (its answer is dropped), not the hasher:
+                    // the thread goes on with a fresh work area.
+                    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut area)));
+                    if ran.is_err() {
+                        tracing::error!("a password hash panicked; its hasher goes on");
+                        area = WorkArea::default();
                     }
                 }
             });
-            if let Err(error) = spawned {
-                tracing::error!(%error, "a password hasher thread could not start");
+            match spawned {
+                Ok(_) => started += 1,
+                Err(error) => tracing::error!(%error, "a password hasher thread could not start"),
             }
         }
-        Self { running: Arc::new(Semaphore::new(at_once)), waiting: AtomicUsize::new(0), max_waiting, jobs }
+        // As many at once as there are hashers to run them (none started: every hash is refused
+        // as overloaded rather than waiting for ever).
+        let max_waiting = if started == 0 { 0 } else { max_waiting };
+        Self { running: Arc::new(Semaphore::new(started)), waiting: AtomicUsize::new(0), max_waiting, jobs }
     }
 
     /// Runs `work` on a hasher once one is free; [`AppError::Overloaded`] at once when the

@@ -193,14 +193,15 @@ impl SocialLogins {
             }),
         };
         let url = provider.authorization_url(&request).await?;
-        let expires_at = self.clock.now() + AUTHORIZATION_LIFETIME;
+        let now = self.clock.now();
         self.store
             .put_pending(
                 &TokenDigest::of(&request.state),
                 PendingPurpose::Authorization,
                 None,
                 &encode(&pending)?,
-                expires_at,
+                now,
+                now + AUTHORIZATION_LIFETIME,
             )
             .await?;
         Ok(url)
@@ -257,8 +258,13 @@ impl SocialLogins {
     ) -> Result<SocialSignIn, AppError> {
         let subject_index = self.accounts.subject_index(provider.as_str(), &profile.subject);
         if let Some(account) = self.store.identity_owner(provider.as_str(), &subject_index).await? {
-            let step = self.sign_ins.sign_in_vouched(account, client).await?;
-            return Ok(SocialSignIn::SignedIn { step, account, created: false });
+            if self.accounts.is_present(account).await? {
+                let step = self.sign_ins.sign_in_vouched(account, client).await?;
+                return Ok(SocialSignIn::SignedIn { step, account, created: false });
+            }
+            // Linked to a member whose sign-up never reached the log (a crash between the two,
+            // below): the link names no one, and goes.
+            self.store.unlink_identities(account).await?;
         }
         let email = match &profile.email {
             Some(email) if profile.email_verified => {
@@ -278,12 +284,19 @@ impl SocialLogins {
             marketing: consents.marketing,
         };
         let nickname = nickname_from(provider, profile);
-        let (account, _) =
-            self.accounts.register_without_password(&Enrolment { email, nickname, consents }).await?;
+        // The link first, under the new member's id, then the member: a member created by a
+        // provider is never left without the link it signs in by. A crash in between leaves a
+        // link to no one, which the next sign-in clears (above).
+        let account = AccountId::from_uuid(Uuid::now_v7());
         if !self.store.link_identity(provider.as_str(), &subject_index, account, self.clock.now()).await? {
-            // Another sign-in of the same person linked the identity a moment before this one
-            // (only possible with two authorization requests in flight at once).
+            // Another sign-in of the same person linked it a moment before this one (two
+            // authorization requests in flight at once): retry, and sign in whom it made.
             return Err(AppError::Contention);
+        }
+        let enrolment = Enrolment { email, nickname, consents };
+        if let Err(error) = self.accounts.register_without_password(account, &enrolment).await {
+            self.store.unlink_identities(account).await?;
+            return Err(error);
         }
         tracing::info!(%account, provider = provider.as_str(), "member created by a social sign-in");
         let step = self.sign_ins.sign_in_vouched(account, client).await?;
@@ -299,14 +312,15 @@ impl SocialLogins {
         let link_token = random_text()?;
         let pending =
             PendingLink { provider: provider.as_str().to_owned(), subject_index, account: account.as_uuid() };
-        let expires_at = self.clock.now() + LINK_LIFETIME;
+        let now = self.clock.now();
         self.store
             .put_pending(
                 &TokenDigest::of(&link_token),
                 PendingPurpose::Link,
                 Some(account),
                 &encode(&pending)?,
-                expires_at,
+                now,
+                now + LINK_LIFETIME,
             )
             .await?;
         Ok(SocialSignIn::LinkRequired { link_token })

@@ -447,15 +447,19 @@ pub struct LinkedIdentity {
 #[async_trait]
 pub trait SocialLoginStore: Send + Sync + 'static {
     /// Stores a pending step; `account` is the member it is about, if any (so that erasing them
-    /// takes it too). Expired steps are swept on the way.
+    /// takes it too). Steps expired at `now` are swept on the way.
     async fn put_pending(
         &self,
         digest: &TokenDigest,
         purpose: PendingPurpose,
         account: Option<AccountId>,
         payload: &str,
+        now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), IdentityError>;
+
+    /// Unlinks every provider identity of the member; returns how many there were.
+    async fn unlink_identities(&self, account: AccountId) -> Result<u64, IdentityError>;
 
     /// The payload of an unexpired step of `purpose`; the step stays.
     async fn pending(

@@ -751,11 +751,12 @@ macro_rules! identity_store_on {
                 purpose: PendingPurpose,
                 account: Option<AccountId>,
                 payload: &str,
+                now: DateTime<Utc>,
                 expires_at: DateTime<Utc>,
             ) -> Result<(), IdentityError> {
                 let mut transaction = self.pool.begin().await?;
                 sqlx::query("DELETE FROM social_login_pending WHERE expires_at_ms <= $1")
-                    .bind(Utc::now().timestamp_millis())
+                    .bind(now.timestamp_millis())
                     .execute(&mut *transaction)
                     .await?;
                 sqlx::query(
@@ -828,6 +829,14 @@ macro_rules! identity_store_on {
                 .execute(&self.pool)
                 .await?;
                 Ok(linked.rows_affected() == 1)
+            }
+
+            async fn unlink_identities(&self, account: AccountId) -> Result<u64, IdentityError> {
+                let unlinked = sqlx::query("DELETE FROM external_identities WHERE account_id = $1")
+                    .bind(account.as_uuid())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(unlinked.rows_affected())
             }
 
             async fn identity_owner(

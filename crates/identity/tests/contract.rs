@@ -515,7 +515,7 @@ async fn erasing_a_member_deletes_all_the_store_keeps_of_them_and_nothing_else<S
         store.link_identity("google", &format!("{name}-subject"), who, now).await.unwrap();
         let link = TokenDigest::of(&format!("{name}-link"));
         store
-            .put_pending(&link, PendingPurpose::Link, Some(who), "{}", now + Duration::minutes(10))
+            .put_pending(&link, PendingPurpose::Link, Some(who), "{}", now, now + Duration::minutes(10))
             .await
             .unwrap();
     }
@@ -610,7 +610,7 @@ async fn a_pending_social_step_is_taken_once_for_its_purpose_until_it_expires<S:
     let state = TokenDigest::of("state-1");
     let payload = r#"{"nonce":"n"}"#;
     store
-        .put_pending(&state, PendingPurpose::Authorization, None, payload, now + Duration::minutes(10))
+        .put_pending(&state, PendingPurpose::Authorization, None, payload, now, now + Duration::minutes(10))
         .await
         .unwrap();
     assert_eq!(store.pending(&state, PendingPurpose::Link, now).await.unwrap(), None, "another purpose");
@@ -627,7 +627,7 @@ async fn a_pending_social_step_is_taken_once_for_its_purpose_until_it_expires<S:
 
     let short = TokenDigest::of("state-2");
     store
-        .put_pending(&short, PendingPurpose::Authorization, None, "{}", now + Duration::minutes(1))
+        .put_pending(&short, PendingPurpose::Authorization, None, "{}", now, now + Duration::minutes(1))
         .await
         .unwrap();
     let later = now + Duration::minutes(2);
@@ -643,7 +643,7 @@ async fn concurrent_takes_of_one_pending_step_take_it_once<S: Store>(store: Arc<
     let now = Utc::now();
     let state = TokenDigest::of("raced-state");
     store
-        .put_pending(&state, PendingPurpose::Authorization, None, "{}", now + Duration::minutes(10))
+        .put_pending(&state, PendingPurpose::Authorization, None, "{}", now, now + Duration::minutes(10))
         .await
         .unwrap();
     let takes = (0..8).map(|_| {
@@ -675,4 +675,7 @@ async fn a_provider_identity_links_to_one_member_once<S: Store>(store: Arc<S>) {
     let providers: Vec<String> =
         store.identities_of(alice).await.unwrap().into_iter().map(|identity| identity.provider).collect();
     assert_eq!(providers, ["kakao", "google"]);
+    assert_eq!(store.unlink_identities(alice).await.unwrap(), 2);
+    assert_eq!(store.identity_owner("kakao", "subject-a").await.unwrap(), None);
+    assert_eq!(store.identity_owner("naver", "subject-a").await.unwrap(), Some(bob), "bob's stays");
 }

@@ -128,6 +128,15 @@ pub fn pkce_challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, verifier.as_bytes()))
 }
 
+/// Whether `url` may be spoken to: HTTPS, or plain HTTP to this machine only (a local provider).
+#[cfg_attr(not(any(feature = "oidc", feature = "naver")), allow(dead_code))]
+pub(crate) fn is_secure_or_loopback(url: &str) -> bool {
+    url.starts_with("https://")
+        || ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|loopback| {
+            url.strip_prefix(loopback).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -74,7 +74,15 @@ fn unavailable(error: &reqwest::Error) -> SocialLoginError {
 }
 
 impl NaverProvider {
+    /// Refuses an address that is neither HTTPS nor on this machine: the client secret goes there.
     pub fn new(client: NaverClient) -> Result<Self, SocialLoginError> {
+        for base in [&client.auth_base, &client.api_base] {
+            if !crate::is_secure_or_loopback(base) {
+                return Err(SocialLoginError::InvalidAnswer(format!(
+                    "{base} is not HTTPS (plain HTTP only to this machine)"
+                )));
+            }
+        }
         let http = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())

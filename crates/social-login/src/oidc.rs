@@ -18,7 +18,8 @@ use serde::Deserialize;
 use tokio::sync::{OnceCell, RwLock};
 
 use crate::{
-    AuthorizationRequest, ExternalProfile, IdentityProvider, ProviderName, SocialLoginError, pkce_challenge,
+    AuthorizationRequest, ExternalProfile, IdentityProvider, ProviderName, SocialLoginError,
+    is_secure_or_loopback, pkce_challenge,
 };
 
 /// Google's issuer.
@@ -139,14 +140,6 @@ impl std::fmt::Debug for OidcProvider {
     }
 }
 
-/// Whether `url` may be spoken to: HTTPS, or plain HTTP to this machine only (a local provider).
-fn is_secure_or_loopback(url: &str) -> bool {
-    url.starts_with("https://")
-        || ["http://127.0.0.1", "http://localhost", "http://[::1]"].iter().any(|loopback| {
-            url.strip_prefix(loopback).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
-        })
-}
-
 fn unavailable(error: &reqwest::Error) -> SocialLoginError {
     SocialLoginError::Unavailable(error.to_string())
 }
@@ -199,6 +192,18 @@ impl OidcProvider {
                     return Err(SocialLoginError::InvalidAnswer(format!(
                         "the discovery document names the issuer {}, not {}",
                         discovery.issuer, self.client.issuer
+                    )));
+                }
+                // The code, the verifier and the client secret go to these: never in the clear.
+                let endpoints = [
+                    Some(&discovery.authorization_endpoint),
+                    Some(&discovery.token_endpoint),
+                    Some(&discovery.jwks_uri),
+                    discovery.userinfo_endpoint.as_ref(),
+                ];
+                if let Some(plain) = endpoints.into_iter().flatten().find(|url| !is_secure_or_loopback(url)) {
+                    return Err(SocialLoginError::InvalidAnswer(format!(
+                        "the discovery document names {plain}, which is not HTTPS"
                     )));
                 }
                 Ok(discovery)

@@ -261,10 +261,11 @@ pub(crate) struct ClosedAccount {
     request_body = CloseBody,
     responses(
         (status = 200, description = "The account is closed and erased.", body = ClosedAccount),
-        (status = 401, description = "- `invalid_credentials`: not the member's password, or none sent by a \
-            member who has one\n- `fresh_sign_in_required`: a member without a password (signed up through \
-            a provider) closes the account within 10 minutes of signing in"),
+        (status = 401, description = "- `invalid_credentials`: not the member's password\n\
+            - `fresh_sign_in_required`: a member without a password (signed up through a provider) closes \
+            the account within 10 minutes of signing in"),
         (status = 409, description = "- `open_trades`: an order of the member's is in progress"),
+        (status = 422, description = "- `validation_failed`: no `password` from a member who has one"),
         (status = 429, description = "- `too_many_attempts`: 5 failed attempts (sign-ins, passwords, codes) \
             within 15 minutes for the member's address",
             headers(("Retry-After" = u64, description = "Seconds until an attempt is taken again"))),

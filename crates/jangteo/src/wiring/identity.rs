@@ -150,7 +150,8 @@ impl MemberServices {
             super::mail::mailer(config)?,
             Arc::clone(&clock),
             &config.public_url,
-        );
+        )
+        .with_linked_identities(Arc::clone(&identity.social));
         let sign_ins = SignIns::new(
             &accounts,
             &mfa,
