@@ -13,6 +13,8 @@ use tokio::task::JoinSet;
 /// threads (SQLite, tantivy) and the network, so two keep one slow projection from holding up
 /// the others without taking a core from the API.
 const THREADS: usize = 2;
+/// How long a stop waits for the background tasks to end.
+const STOP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Background tasks on their own runtime. Stop them with [`Background::shutdown`].
 pub(crate) struct Background {
@@ -40,9 +42,14 @@ impl Background {
         let _ = self.tasks.join_next().await;
     }
 
-    /// Stops every task, then the runtime, without blocking the caller's runtime.
+    /// Stops every task, then the runtime, without blocking the caller's runtime. A task that
+    /// does not stop within [`STOP_TIMEOUT`] (one inside a long read-model write on a loaded
+    /// machine) is left to the process's exit: projections resume from their checkpoints, as
+    /// after a crash, so cutting one short loses nothing.
     pub async fn shutdown(mut self) {
-        self.tasks.shutdown().await;
+        if tokio::time::timeout(STOP_TIMEOUT, self.tasks.shutdown()).await.is_err() {
+            tracing::warn!("background tasks still stopping after {STOP_TIMEOUT:?}; exiting without them");
+        }
         self.runtime.shutdown_background();
     }
 }
