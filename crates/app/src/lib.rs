@@ -69,6 +69,6 @@ pub use queries::{ListingPage, ListingView, Queries};
 pub use sessions::{FRESH_SIGN_IN, RefreshToken, SessionTokens, Sessions};
 pub use shipment_tracking::ShipmentTracking;
 pub use sign_ins::{ClientInfo, SignInRecord, SignInStep, SignIns};
-pub use social_logins::{AUTHORIZATION_LIFETIME, LINK_LIFETIME, ProviderAnswer, SocialLogins, SocialSignIn};
+pub use social_logins::{ProviderAnswer, SocialLogins, SocialSignIn};
 pub use timeline::{Timeline, TimelineEntry, TimelineParty, Timelines};
 pub use unit_of_work::{CommandReceipt, CommandStats, DEFAULT_CACHE_CAPACITY, UnitOfWork};

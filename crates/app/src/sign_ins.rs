@@ -117,14 +117,7 @@ impl SignIns {
         let _turn = self.turn(&email_index).await;
         let now = self.clock.now();
         let attempt = Attempt::new(email_index, client, now);
-        if let Some(until) =
-            self.locked_until(&attempt.email_index, attempt.client.ip.as_deref(), now).await?
-        {
-            let owner = self.accounts.owner_of(email).await?;
-            self.log.record_sign_in(&attempt.record(owner, SignInOutcome::Locked)).await?;
-            let retry_after = (until - now).to_std().unwrap_or_default();
-            return Err(AppError::TooManyAttempts { retry_after });
-        }
+        self.refuse_if_locked(&attempt, self.accounts.owner_of(email)).await?;
         match self.accounts.verify_credentials(email, password).await? {
             Authentication::Verified(account) => self.proceed(account, &attempt).await,
             Authentication::Refused { account } => {
@@ -142,9 +135,7 @@ impl SignIns {
         account: AccountId,
         client: &ClientInfo,
     ) -> Result<SignInStep, AppError> {
-        let email =
-            Email::parse(&self.accounts.profile(account).await?.email).map_err(DomainError::Invalid)?;
-        let attempt = Attempt::new(self.accounts.email_index(&email), client, self.clock.now());
+        let attempt = Attempt::new(self.member_email_index(account).await?, client, self.clock.now());
         self.proceed(account, &attempt).await
     }
 
@@ -184,18 +175,10 @@ impl SignIns {
             .peek_token(&digest, TokenPurpose::MfaChallenge, now)
             .await?
             .ok_or(AppError::InvalidMfaToken)?;
-        let email =
-            Email::parse(&self.accounts.profile(account).await?.email).map_err(DomainError::Invalid)?;
-        let email_index = self.accounts.email_index(&email);
+        let email_index = self.member_email_index(account).await?;
         let _turn = self.turn(&email_index).await;
         let attempt = Attempt::new(email_index, client, now);
-        if let Some(until) =
-            self.locked_until(&attempt.email_index, attempt.client.ip.as_deref(), now).await?
-        {
-            self.log.record_sign_in(&attempt.record(Some(account), SignInOutcome::Locked)).await?;
-            let retry_after = (until - now).to_std().unwrap_or_default();
-            return Err(AppError::TooManyAttempts { retry_after });
-        }
+        self.refuse_if_locked(&attempt, std::future::ready(Ok(Some(account)))).await?;
         if !self.mfa.verify(account, code).await? {
             self.log.record_sign_in(&attempt.record(Some(account), SignInOutcome::MfaFailed)).await?;
             return Err(AppError::InvalidMfaCode);
@@ -218,19 +201,11 @@ impl SignIns {
         client: &ClientInfo,
         check: impl std::future::Future<Output = Result<T, AppError>>,
     ) -> Result<T, AppError> {
-        let email =
-            Email::parse(&self.accounts.profile(account).await?.email).map_err(DomainError::Invalid)?;
-        let email_index = self.accounts.email_index(&email);
+        let email_index = self.member_email_index(account).await?;
         let _turn = self.turn(&email_index).await;
         let now = self.clock.now();
         let attempt = Attempt::new(email_index, client, now);
-        if let Some(until) =
-            self.locked_until(&attempt.email_index, attempt.client.ip.as_deref(), now).await?
-        {
-            self.log.record_sign_in(&attempt.record(Some(account), SignInOutcome::Locked)).await?;
-            let retry_after = (until - now).to_std().unwrap_or_default();
-            return Err(AppError::TooManyAttempts { retry_after });
-        }
+        self.refuse_if_locked(&attempt, std::future::ready(Ok(Some(account)))).await?;
         let outcome = check.await;
         let failed = match &outcome {
             Err(AppError::InvalidCredentials) => Some(SignInOutcome::Failed),
@@ -241,6 +216,31 @@ impl SignIns {
             self.log.record_sign_in(&attempt.record(Some(account), failed)).await?;
         }
         outcome
+    }
+
+    /// The blind index of the member's e-mail: what their attempts are recorded and counted by.
+    async fn member_email_index(&self, account: AccountId) -> Result<String, AppError> {
+        let email =
+            Email::parse(&self.accounts.profile(account).await?.email).map_err(DomainError::Invalid)?;
+        Ok(self.accounts.email_index(&email))
+    }
+
+    /// Refuses the attempt unchecked ([`AppError::TooManyAttempts`], recorded as locked) while
+    /// its address or IP is locked out. `owner` is whose the address is; it is awaited only for
+    /// the record of a refusal.
+    async fn refuse_if_locked(
+        &self,
+        attempt: &Attempt,
+        owner: impl std::future::Future<Output = Result<Option<AccountId>, AppError>>,
+    ) -> Result<(), AppError> {
+        let Some(until) =
+            self.locked_until(&attempt.email_index, attempt.client.ip.as_deref(), attempt.at).await?
+        else {
+            return Ok(());
+        };
+        self.log.record_sign_in(&attempt.record(owner.await?, SignInOutcome::Locked)).await?;
+        let retry_after = (until - attempt.at).to_std().unwrap_or_default();
+        Err(AppError::TooManyAttempts { retry_after })
     }
 
     /// This process's turn for attempts on one e-mail address.

@@ -148,11 +148,6 @@ impl SocialLogins {
         }
     }
 
-    /// The providers configured, by name.
-    pub fn providers(&self) -> Vec<ProviderName> {
-        self.providers.keys().copied().collect()
-    }
-
     fn provider(&self, name: &str) -> Result<&Arc<dyn IdentityProvider>, AppError> {
         ProviderName::parse(name)
             .and_then(|name| self.providers.get(&name))
