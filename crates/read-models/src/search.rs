@@ -6,7 +6,7 @@ use jangteo_domain::{ListingId, Money};
 use crate::{ListingDocument, ListingStatusView, ReadModelError};
 
 /// A search request. `text: None` lists matching listings newest first; with text, best match first.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SearchQuery {
     pub text: Option<String>,
     pub min_price: Option<Money>,

@@ -36,7 +36,17 @@ pub(super) fn listings(analyzer: TextAnalyzer) -> Value {
                 "version": { "type": "long" },
                 "created_position": { "type": "long" },
                 "created_at": { "type": "date" },
-                "updated_at": { "type": "date" }
+                "updated_at": { "type": "date" },
+                "quantity": { "type": "integer" },
+                "available": { "type": "integer" },
+                "images": { "type": "object", "enabled": false },
+                "location": {
+                    "properties": { "lat": { "type": "double" }, "lng": { "type": "double" } }
+                },
+                "neighbourhood": { "type": "keyword" },
+                "bumped_at": { "type": "date" },
+                "bumped_position": { "type": "long" },
+                "review": { "type": "object", "enabled": false }
             }
         }
     })

@@ -361,6 +361,14 @@ mod tests {
             created_position: 1,
             created_at: at,
             updated_at: at,
+            quantity: 1,
+            available: 1,
+            images: Vec::new(),
+            location: None,
+            neighbourhood: None,
+            bumped_at: None,
+            bumped_position: None,
+            review: None,
         };
         let encoded = serde_json::to_value(&document).unwrap_or_default();
         let mut fields: Vec<&String> = encoded.as_object().map(|o| o.keys().collect()).unwrap_or_default();
