@@ -67,7 +67,11 @@ fn a_jpeg_keeps_its_orientation_alone_and_is_measured_as_shown() {
     let clean = strip_metadata(&tagged).unwrap();
     assert!(!contains(&clean.bytes, &latitude_bytes(LATITUDE)));
     assert_eq!((clean.width, clean.height, clean.orientation), (48, 64, 6));
-    assert_eq!(clean.bytes.len(), plain.len() + 36, "one small Exif segment (36 bytes): the orientation alone");
+    assert_eq!(
+        clean.bytes.len(),
+        plain.len() + 36,
+        "one small Exif segment (36 bytes): the orientation alone"
+    );
     // Stripping again changes nothing: the kept segment is all the Exif there is.
     assert_eq!(strip_metadata(&clean.bytes).unwrap().bytes, clean.bytes);
     // The thumbnail is upright, as the photo is shown.

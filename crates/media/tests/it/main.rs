@@ -4,6 +4,7 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::cast_possible_truncation,
+    clippy::trivially_copy_pass_by_ref,
     reason = "tests state expectations with unwrap, and build small test images"
 )]
 
