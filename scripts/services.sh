@@ -53,7 +53,7 @@ fi
 echo "Kafka-protocol broker: $(tansu --version 2>/dev/null || echo tansu)"
 
 # The S3-protocol server the media tests store photos in (buckets as directories), pinned;
-# skipped when that version is installed. About 3 minutes on 2 cores.
+# skipped when that version is installed. About 4 minutes on 2 cores.
 S3S_FS_VERSION=0.14.1
 if [ "$(s3s-fs --version 2>/dev/null)" != "s3s-fs $S3S_FS_VERSION" ]; then
     echo "Installing the S3-protocol server s3s-fs $S3S_FS_VERSION (cargo install)"
