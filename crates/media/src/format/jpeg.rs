@@ -1,6 +1,8 @@
-//! JPEG: the segments before the first scan are copied but for the metadata ones (every APPn
-//! but JFIF's APP0, the ICC profile's APP2 and Adobe's APP14, and comments); from the first
-//! scan (SOS) on, the bytes are copied as they are. The size is the frame header's (SOFn).
+//! JPEG: the segments are copied but for the metadata ones (every APPn but JFIF's APP0, the
+//! ICC profile's APP2 and Adobe's APP14, and comments), the entropy-coded data of each scan as
+//! it is, up to the first image's EOI; what follows EOI is dropped, since phones append more
+//! JPEGs there (MPF depth maps and HDR gain maps, each with an Exif block of its own, GPS
+//! included). The size is the frame header's (SOFn).
 
 use super::{Refusal, Stripped, TRUNCATED, be_u16, be_u32, end_of};
 
@@ -17,6 +19,7 @@ pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
     let mut at = 2;
     let mut size = None;
     let mut orientation = 1;
+    let mut scanned = false;
     loop {
         if input.get(at) != Some(&0xFF) {
             return Err("a segment does not start with a marker");
@@ -33,7 +36,15 @@ pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
                 at += 2;
                 continue;
             }
-            EOI => return Err("the image ends before its first scan"),
+            EOI => {
+                let (width, height) = size.ok_or("the image ends before its frame header")?;
+                if !scanned {
+                    return Err("the image ends before its first scan");
+                }
+                out.extend_from_slice(&[0xFF, EOI]);
+                let turned = orientation >= 5;
+                return Ok(Stripped { bytes: out, width, height, orientation, turned });
+            }
             0xD8 | 0x00 => return Err("a marker out of place"),
             _ => {}
         }
@@ -45,10 +56,21 @@ pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
         let segment = input.get(at..end).ok_or("a segment runs past the end of the file")?;
         let payload = &segment[4..];
         if marker == SOS {
-            let (width, height) = size.ok_or("a scan before the frame header")?;
-            out.extend_from_slice(&input[at..]);
-            let turned = orientation >= 5;
-            return Ok(Stripped { bytes: out, width, height, orientation, turned });
+            if size.is_none() {
+                return Err("a scan before the frame header");
+            }
+            scanned = true;
+            // The scan's header, then its entropy-coded data up to the next marker: a 0xFF
+            // there is followed by 0x00 (a stuffed byte) or a restart marker, else it is one.
+            let data_end = (end..input.len())
+                .find(|&i| {
+                    input[i] == 0xFF
+                        && input.get(i + 1).is_some_and(|&next| !matches!(next, 0x00 | 0xD0..=0xD7))
+                })
+                .ok_or("the last scan has no end")?;
+            out.extend_from_slice(&input[at..data_end]);
+            at = data_end;
+            continue;
         }
         if is_frame_header(marker) && size.is_none() {
             let height = be_u16(payload, 1).ok_or(TRUNCATED)?;

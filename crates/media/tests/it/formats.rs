@@ -80,6 +80,36 @@ fn a_jpeg_keeps_its_orientation_alone_and_is_measured_as_shown() {
 }
 
 #[test]
+fn what_follows_a_jpegs_end_is_dropped_with_the_exif_it_carries() {
+    // Phones append further JPEGs after the first one's EOI (MPF depth maps, gain maps), each
+    // with an Exif block of its own.
+    let plain = fixtures::jpeg(32, 32);
+    let mut upload = fixtures::jpeg_with_exif(&plain, &fixtures::exif_tiff(None, LATITUDE));
+    upload.extend_from_slice(&fixtures::jpeg_with_exif(
+        &fixtures::jpeg(8, 8),
+        &fixtures::exif_tiff(None, LATITUDE),
+    ));
+    let clean = strip_metadata(&upload).unwrap();
+    assert_eq!(clean.bytes, plain);
+    assert_eq!((clean.width, clean.height), (32, 32));
+}
+
+#[test]
+fn a_progressive_jpeg_keeps_all_its_scans() {
+    // A hand-made progressive layout: two scans with a table between them, an APP1 among them.
+    let plain = fixtures::jpeg(16, 16);
+    let sos = plain.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+    let eoi = plain.len() - 2;
+    let mut upload = plain[..eoi].to_vec();
+    upload.extend_from_slice(&[0xFF, 0xE1, 0x00, 0x08, b'E', b'x', b'i', b'f', 0, 0]);
+    upload.extend_from_slice(&plain[sos..]);
+    let clean = strip_metadata(&upload).unwrap();
+    let mut expected = plain[..eoi].to_vec();
+    expected.extend_from_slice(&plain[sos..]);
+    assert_eq!(clean.bytes, expected, "both scans kept, the APP1 between them dropped");
+}
+
+#[test]
 fn a_broken_jpeg_is_refused_as_malformed() {
     let plain = fixtures::jpeg(16, 16);
     let truncated = &plain[..40];
