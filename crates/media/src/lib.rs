@@ -6,6 +6,8 @@
 //!   carry Exif (the GPS position among them), XMP or text are taken out ([`strip_metadata`]).
 //!   A JPEG keeps its Exif orientation, rewritten as the only tag of a new Exif segment, so a
 //!   phone's upright photo stays upright; PNG and WebP lose theirs with the rest (rare there).
+//!   A JPEG ends at its first image's EOI: the MPF images phones append (depth maps, HDR gain
+//!   maps) go, with the Exif blocks of their own.
 //!   HEIC keeps its box layout: its Exif and XMP items are overwritten with zeros in place, so
 //!   every offset in the file stays valid (rewriting `iloc` would be a larger, riskier change).
 //! * [`thumbnail`]: a JPEG (quality 80) fitting within 320×320, aspect kept, decoded with the

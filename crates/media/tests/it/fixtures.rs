@@ -202,6 +202,16 @@ pub struct Heic {
 }
 
 pub fn heic(width: u32, height: u32, quarter_turns: Option<u8>, tiff: &[u8]) -> Heic {
+    heic_laid_out(width, height, quarter_turns, tiff, false)
+}
+
+/// As [`heic`], but with `iloc` version 1 and base offsets, and the Exif and XMP items in the
+/// `meta` box's `idat` (construction method 1) rather than in `mdat`.
+pub fn heic_in_idat(width: u32, height: u32, tiff: &[u8]) -> Heic {
+    heic_laid_out(width, height, None, tiff, true)
+}
+
+fn heic_laid_out(width: u32, height: u32, quarter_turns: Option<u8>, tiff: &[u8], in_idat: bool) -> Heic {
     let image_data = vec![0xAB_u8; 64]; // stands for the HEVC stream
     let mut exif_data = 6_u32.to_be_bytes().to_vec(); // offset to the TIFF header
     exif_data.extend_from_slice(b"Exif\0\0");
@@ -222,19 +232,41 @@ pub fn heic(width: u32, height: u32, quarter_turns: Option<u8>, tiff: &[u8]) -> 
         iinf.extend_from_slice(&infe(1, b"hvc1", None));
         iinf.extend_from_slice(&infe(2, b"Exif", None));
         iinf.extend_from_slice(&infe(3, b"mime", Some("application/rdf+xml")));
-        // iloc v0: offsets and lengths of 4 bytes, no base offset.
-        let mut iloc = vec![0x44, 0x00];
-        iloc.extend_from_slice(&3_u16.to_be_bytes());
-        let mut offset = mdat_data_start;
-        for (id, length) in [(1_u16, image_data.len()), (2, exif_data.len()), (3, xmp_data.len())] {
-            let length = u32::try_from(length).unwrap();
-            iloc.extend_from_slice(&id.to_be_bytes());
-            iloc.extend_from_slice(&0_u16.to_be_bytes()); // data reference index
-            iloc.extend_from_slice(&1_u16.to_be_bytes()); // one extent
-            iloc.extend_from_slice(&offset.to_be_bytes());
-            iloc.extend_from_slice(&length.to_be_bytes());
-            offset += length;
-        }
+        let lengths =
+            [image_data.len(), exif_data.len(), xmp_data.len()].map(|length| u32::try_from(length).unwrap());
+        let iloc = if in_idat {
+            // iloc v1: offsets, lengths and base offsets of 4 bytes; item 1 in mdat by its base
+            // offset, items 2 and 3 in idat (construction method 1), offsets from its start.
+            let mut iloc = vec![0x44, 0x40];
+            iloc.extend_from_slice(&3_u16.to_be_bytes());
+            let placements = [(1_u16, 0_u16, mdat_data_start, 0), (2, 1, 0, 0), (3, 1, 0, lengths[1])];
+            for ((id, method, base, offset), length) in
+                placements.into_iter().zip([lengths[0], lengths[1], lengths[2]])
+            {
+                iloc.extend_from_slice(&id.to_be_bytes());
+                iloc.extend_from_slice(&method.to_be_bytes());
+                iloc.extend_from_slice(&0_u16.to_be_bytes()); // data reference index
+                iloc.extend_from_slice(&base.to_be_bytes());
+                iloc.extend_from_slice(&1_u16.to_be_bytes()); // one extent
+                iloc.extend_from_slice(&offset.to_be_bytes());
+                iloc.extend_from_slice(&length.to_be_bytes());
+            }
+            full_box(b"iloc", 1, 0, &iloc)
+        } else {
+            // iloc v0: offsets and lengths of 4 bytes, no base offset.
+            let mut iloc = vec![0x44, 0x00];
+            iloc.extend_from_slice(&3_u16.to_be_bytes());
+            let mut offset = mdat_data_start;
+            for (id, length) in [1_u16, 2, 3].into_iter().zip(lengths) {
+                iloc.extend_from_slice(&id.to_be_bytes());
+                iloc.extend_from_slice(&0_u16.to_be_bytes()); // data reference index
+                iloc.extend_from_slice(&1_u16.to_be_bytes()); // one extent
+                iloc.extend_from_slice(&offset.to_be_bytes());
+                iloc.extend_from_slice(&length.to_be_bytes());
+                offset += length;
+            }
+            full_box(b"iloc", 0, 0, &iloc)
+        };
         let mut ispe = width.to_be_bytes().to_vec();
         ispe.extend_from_slice(&height.to_be_bytes());
         let mut ipco = full_box(b"ispe", 0, 0, &ispe);
@@ -253,20 +285,31 @@ pub fn heic(width: u32, height: u32, quarter_turns: Option<u8>, tiff: &[u8]) -> 
         let mut body = full_box(b"hdlr", 0, 0, &hdlr);
         body.extend_from_slice(&full_box(b"pitm", 0, 0, &1_u16.to_be_bytes()));
         body.extend_from_slice(&full_box(b"iinf", 0, 0, &iinf));
-        body.extend_from_slice(&full_box(b"iloc", 0, 0, &iloc));
+        body.extend_from_slice(&iloc);
         body.extend_from_slice(&bmff(b"iprp", &iprp));
+        if in_idat {
+            let mut idat = exif_data.clone();
+            idat.extend_from_slice(&xmp_data);
+            body.extend_from_slice(&bmff(b"idat", &idat));
+        }
         full_box(b"meta", 0, 0, &body)
     };
     // The meta box's length does not depend on the offsets in it.
-    let data_start = ftyp.len() + meta(0).len() + 8;
-    let mut bytes = ftyp;
+    let meta_len = meta(0).len();
+    let data_start = ftyp.len() + meta_len + 8;
+    let mut bytes = ftyp.clone();
     bytes.extend_from_slice(&meta(u32::try_from(data_start).unwrap()));
     let mut mdat = image_data.clone();
-    mdat.extend_from_slice(&exif_data);
-    mdat.extend_from_slice(&xmp_data);
+    if !in_idat {
+        mdat.extend_from_slice(&exif_data);
+        mdat.extend_from_slice(&xmp_data);
+    }
     bytes.extend_from_slice(&bmff(b"mdat", &mdat));
     let image = data_start..data_start + image_data.len();
-    let exif = image.end..image.end + exif_data.len();
+    // In idat, the items are the last bytes of the meta box (idat is its last child).
+    let metadata_start =
+        if in_idat { ftyp.len() + meta_len - exif_data.len() - xmp_data.len() } else { image.end };
+    let exif = metadata_start..metadata_start + exif_data.len();
     let xmp = exif.end..exif.end + xmp_data.len();
     Heic { bytes, exif, xmp, image }
 }

@@ -163,11 +163,9 @@ fn a_simple_webp_is_measured_from_its_bitstream_and_kept_as_it_is() {
     assert_eq!((clean.width, clean.height), (33, 17));
 }
 
-#[test]
-fn a_heic_has_its_exif_and_xmp_items_zeroed_in_place() {
-    let heic = fixtures::heic(4032, 3024, None, &fixtures::exif_tiff(Some(1), LATITUDE));
+/// The Exif and XMP items zeroed, every other byte as it was, the size read.
+fn assert_zeroed_in_place(heic: &fixtures::Heic, width: u32, height: u32) {
     assert!(contains(&heic.bytes[heic.exif.clone()], &latitude_bytes(LATITUDE)));
-
     let clean = strip_metadata(&heic.bytes).unwrap();
     assert_eq!(clean.kind, ImageKind::Heic);
     assert_eq!(clean.bytes.len(), heic.bytes.len(), "nothing moves");
@@ -181,8 +179,25 @@ fn a_heic_has_its_exif_and_xmp_items_zeroed_in_place() {
         }
     }
     assert_eq!(clean.bytes[heic.image.clone()], heic.bytes[heic.image.clone()]);
-    assert_eq!((clean.width, clean.height), (4032, 3024));
+    assert_eq!((clean.width, clean.height), (width, height));
     assert!(thumbnail(&clean).unwrap().is_none(), "HEIC is not decoded here");
+}
+
+#[test]
+fn a_heic_has_its_exif_and_xmp_items_zeroed_in_place() {
+    let heic = fixtures::heic(4032, 3024, None, &fixtures::exif_tiff(Some(1), LATITUDE));
+    assert_zeroed_in_place(&heic, 4032, 3024);
+}
+
+#[test]
+fn a_heic_with_its_metadata_in_idat_has_it_zeroed_there() {
+    let heic = fixtures::heic_in_idat(640, 480, &fixtures::exif_tiff(None, LATITUDE));
+    assert_eq!(
+        &heic.bytes[heic.exif.start + 4..heic.exif.start + 10],
+        b"Exif\0\0",
+        "the fixture's own layout"
+    );
+    assert_zeroed_in_place(&heic, 640, 480);
 }
 
 #[test]
