@@ -36,7 +36,9 @@ pub(super) fn strip(input: &[u8]) -> Result<Stripped, Refusal> {
             b"VP8X" => {
                 let start = out.len();
                 out.extend_from_slice(&body[at..end]);
-                out[start + 8] &= !(EXIF_FLAG | XMP_FLAG);
+                if let Some(flags) = out.get_mut(start + 8) {
+                    *flags &= !(EXIF_FLAG | XMP_FLAG);
+                }
             }
             _ => out.extend_from_slice(&body[at..end]),
         }

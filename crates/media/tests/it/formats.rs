@@ -251,3 +251,37 @@ fn a_png_whose_pixels_are_broken_is_undecodable() {
     let refused = thumbnail(&clean).unwrap_err();
     assert!(matches!(refused, MediaError::Undecodable { kind: ImageKind::Png, .. }), "{refused:?}");
 }
+
+#[test]
+fn no_truncation_or_corruption_of_an_accepted_image_panics() {
+    let tiff = fixtures::exif_tiff(Some(6), LATITUDE);
+    let simple = fixtures::webp_simple(20, 10);
+    let samples = [
+        fixtures::jpeg_with_exif(&fixtures::jpeg(24, 16), &tiff),
+        fixtures::png_with_exif(&fixtures::png(12, 8), &tiff),
+        fixtures::webp_extended(&simple, 20, 10, 0x0C, &[(b"EXIF", &tiff), (b"VP8X", &[0; 10])]),
+        fixtures::heic(64, 48, Some(1), &tiff).bytes,
+        fixtures::heic_in_idat(64, 48, &tiff).bytes,
+    ];
+    // A fixed linear congruential sequence: the same corruptions on every run.
+    let mut state = 0x2545_F491_4F6C_DD1D_u64;
+    let mut next = move || {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize
+    };
+    for sample in &samples {
+        for cut in 0..sample.len() {
+            let _ = strip_metadata(&sample[..cut]);
+        }
+        for _ in 0..2_000 {
+            let mut corrupted = sample.clone();
+            for _ in 0..1 + next() % 4 {
+                let at = next() % corrupted.len();
+                corrupted[at] = (next() % 256) as u8;
+            }
+            if let Ok(clean) = strip_metadata(&corrupted) {
+                let _ = thumbnail(&clean);
+            }
+        }
+    }
+}
