@@ -275,7 +275,7 @@ fn no_truncation_or_corruption_of_an_accepted_image_panics() {
         }
         for _ in 0..2_000 {
             let mut corrupted = sample.clone();
-            for _ in 0..1 + next() % 4 {
+            for _ in 0..=next() % 4 {
                 let at = next() % corrupted.len();
                 corrupted[at] = (next() % 256) as u8;
             }
