@@ -96,6 +96,9 @@ pub enum MediaError {
     /// `JANGTEO_S3_*` is missing or not usable.
     #[error("the S3 configuration is not usable: {0}")]
     Config(String),
+    /// The S3 client cannot be built from the configuration.
+    #[error("the S3 client cannot be built")]
+    Client(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// The store could not be read or written (a file, the S3 service).
     #[error("the object store failed on {key}")]
     Storage {

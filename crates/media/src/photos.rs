@@ -60,7 +60,17 @@ impl PhotoStore {
         Self::key(&format!("images/{}.{}", image_id.hyphenated(), kind.extension()))
     }
 
-    pub fn thumbnail_key(image_id: Uuid) -> ObjectKey {
+    /// The thumbnail's key: `images/{id}-thumb.jpg`, but the original's for HEIC, which has
+    /// no thumbnail. With [`Self::original_key`], what a listing's image id and kind (as its
+    /// event records them) are served from.
+    pub fn thumbnail_key(image_id: Uuid, kind: ImageKind) -> ObjectKey {
+        match kind {
+            ImageKind::Heic => Self::original_key(image_id, kind),
+            ImageKind::Jpeg | ImageKind::Png | ImageKind::Webp => Self::generated_thumbnail_key(image_id),
+        }
+    }
+
+    fn generated_thumbnail_key(image_id: Uuid) -> ObjectKey {
         Self::key(&format!("images/{}-thumb.jpg", image_id.hyphenated()))
     }
 
@@ -91,7 +101,7 @@ impl PhotoStore {
         self.objects.put(&original_key, Bytes::from(clean.bytes), clean.kind.content_type()).await?;
         let thumbnail_key = match thumbnail {
             Some(thumbnail) => {
-                let key = Self::thumbnail_key(image_id);
+                let key = Self::generated_thumbnail_key(image_id);
                 if let Err(error) = self.objects.put(&key, Bytes::from(thumbnail), THUMBNAIL_TYPE).await {
                     if let Err(cleanup) = self.objects.delete(&original_key).await {
                         tracing::warn!(key = %original_key, error = %cleanup, "an orphaned photo original");
@@ -125,7 +135,7 @@ impl PhotoStore {
         for kind in ImageKind::ALL {
             self.objects.delete(&Self::original_key(image_id, kind)).await?;
         }
-        self.objects.delete(&Self::thumbnail_key(image_id)).await
+        self.objects.delete(&Self::generated_thumbnail_key(image_id)).await
     }
 }
 

@@ -122,7 +122,7 @@ impl S3Store {
             .with_client_options(client_options)
             .with_retry(retry)
             .build()
-            .map_err(|error| MediaError::Config(error.to_string()))?;
+            .map_err(|error| MediaError::Client(Box::new(error)))?;
         Ok(Self { client, endpoint: config.endpoint.clone(), bucket: config.bucket.clone() })
     }
 }

@@ -39,6 +39,8 @@ async fn ingests_a_jpeg(photos: &PhotoStore) {
     assert_eq!(photo.sha256_hex, sha256_hex(&plain), "the hash is of the stored, stripped bytes");
     assert_eq!(photo.original_key.as_str(), format!("images/{id}.jpg"));
     assert_eq!(photo.thumbnail_key.as_str(), format!("images/{id}-thumb.jpg"));
+    assert_eq!(PhotoStore::original_key(id, photo.kind), photo.original_key);
+    assert_eq!(PhotoStore::thumbnail_key(id, photo.kind), photo.thumbnail_key);
 
     let original = photos.open(&photo.original_key).await.unwrap().unwrap();
     assert_eq!(original.content_type, "image/jpeg");
@@ -108,6 +110,7 @@ async fn a_heic_photo_is_its_own_thumbnail() {
     assert_eq!((photo.width, photo.height), (4032, 3024));
     assert_eq!(photo.original_key.as_str(), format!("images/{id}.heic"));
     assert_eq!(photo.thumbnail_key, photo.original_key);
+    assert_eq!(PhotoStore::thumbnail_key(id, ImageKind::Heic), photo.thumbnail_key);
     let stored = photos.open(&photo.original_key).await.unwrap().unwrap();
     assert_eq!(stored.content_type, "image/heic");
     assert!(!contains(&stored.bytes, &latitude_bytes(LATITUDE)));
