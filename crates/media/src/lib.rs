@@ -1,6 +1,6 @@
 //! Listing photos: what an uploaded image is, made safe to publish, and where it is kept.
 //!
-//! * [`format`]: the image's kind sniffed from its bytes (JPEG, PNG, WebP, HEIC; nothing else),
+//! * [`format`](mod@format): the image's kind sniffed from its bytes (JPEG, PNG, WebP, HEIC; nothing else),
 //!   at most [`MAX_IMAGE_BYTES`], its size read from its headers, and its metadata stripped
 //!   **losslessly**: the original is never re-encoded, only the segments, chunks or items that
 //!   carry Exif (the GPS position among them), XMP or text are taken out ([`strip_metadata`]).
