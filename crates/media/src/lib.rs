@@ -1,7 +1,7 @@
 //! Listing photos: what an uploaded image is, made safe to publish, and where it is kept.
 //!
-//! * [`format`](mod@format): the image's kind sniffed from its bytes (JPEG, PNG, WebP, HEIC; nothing else),
-//!   at most [`MAX_IMAGE_BYTES`], its size read from its headers, and its metadata stripped
+//! * [`format`](mod@format): the image's kind sniffed from its bytes (JPEG, PNG, WebP, HEIC;
+//!   nothing else), at most [`MAX_IMAGE_BYTES`], its size read from its headers, and its metadata stripped
 //!   **losslessly**: the original is never re-encoded, only the segments, chunks or items that
 //!   carry Exif (the GPS position among them), XMP or text are taken out ([`strip_metadata`]).
 //!   A JPEG keeps its Exif orientation, rewritten as the only tag of a new Exif segment, so a
