@@ -168,7 +168,7 @@ def build_stations(directory):
     return [
         {
             "kind": "subway_station",
-            "name": f"{place['base']} ({', '.join(place['lines'])})",
+            "name": f"{place['base']} ({' · '.join(place['lines'])})",
             "lat": f"{place['lat']:.5f}",
             "lng": f"{place['lng']:.5f}",
             "source": STATION_SOURCE,
@@ -178,6 +178,11 @@ def build_stations(directory):
 
 
 def write(path, fields, rows):
+    # The crate splits lines on commas without a CSV parser: no field may hold a comma or quote.
+    for row in rows:
+        for value in row.values():
+            if "," in value or '"' in value or "\n" in value:
+                sys.exit(f"{path.name}: field {value!r} holds a comma, quote or line break")
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
