@@ -112,7 +112,7 @@ impl BundledGeocoder {
             }
             ring += 1;
         }
-        best.map(|(index, distance)| (&self.dongs[index], distance))
+        best.filter(|(_, distance)| *distance <= self.reach_km).map(|(index, distance)| (&self.dongs[index], distance))
     }
 
     /// The 동 `point` lies in, or `None` for the sea and abroad.

@@ -78,8 +78,25 @@ struct Document {
     region_1depth_name: String,
     region_2depth_name: String,
     region_3depth_name: String,
+    #[serde(deserialize_with = "coordinate")]
     x: f64,
+    #[serde(deserialize_with = "coordinate")]
     y: f64,
+}
+
+/// `x` and `y` are documented as numbers here, while Kakao's address search sends the same
+/// fields as strings; either is read.
+fn coordinate<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumberOrText {
+        Number(f64),
+        Text(String),
+    }
+    match NumberOrText::deserialize(deserializer)? {
+        NumberOrText::Number(number) => Ok(number),
+        NumberOrText::Text(text) => text.trim().parse().map_err(serde::de::Error::custom),
+    }
 }
 
 /// Kakao's error body (`{"errorType": "...", "message": "..."}`), where it sends one.
