@@ -8,8 +8,6 @@
 //! may name the neighbour. 동네 인증 is therefore decided by [`crate::verify_within`] against the
 //! 동 the member claims, never by comparing names.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 
 use crate::{AREA_MARGIN_KM, DongCode, GeoError, Geocoder, LatLng, Neighbourhood, haversine_km};
@@ -25,14 +23,38 @@ const KM_PER_DEG: f64 = 111.195;
 #[derive(Debug)]
 pub struct BundledGeocoder {
     dongs: Vec<Neighbourhood>,
-    /// Indexes into `dongs` by the grid cell of their centre.
-    grid: HashMap<(i32, i32), Vec<usize>>,
+    grid: Grid,
     /// The farthest any point can be from a centre and still be within its 동.
     reach_km: f64,
     /// Centres' bounding box grown by `reach_km`: outside it, no point is in any 동.
     bounds: (LatLng, LatLng),
     /// The shortest side of a cell anywhere within `bounds`, in km.
     cell_km: f64,
+}
+
+/// A dense grid of `CELL_DEG` cells over `bounds`, each listing the 동 whose centre lies in it
+/// (compressed rows: cell `i` holds `items[starts[i]..starts[i + 1]]`).
+#[derive(Debug)]
+struct Grid {
+    first_row: i32,
+    first_column: i32,
+    rows: i32,
+    columns: i32,
+    starts: Vec<usize>,
+    items: Vec<usize>,
+}
+
+impl Grid {
+    fn cell(&self, row: i32, column: i32) -> &[usize] {
+        let (row, column) = (row - self.first_row, column - self.first_column);
+        if row < 0 || column < 0 || row >= self.rows || column >= self.columns {
+            return &[];
+        }
+        // Both are non-negative and within the grid here.
+        #[allow(clippy::cast_sign_loss, reason = "checked non-negative above")]
+        let index = (row * self.columns + column) as usize;
+        &self.items[self.starts[index]..self.starts[index + 1]]
+    }
 }
 
 fn cell_of(point: LatLng) -> (i32, i32) {
@@ -50,18 +72,17 @@ impl BundledGeocoder {
         let reach_km = max_radius + AREA_MARGIN_KM;
         let pad = reach_km / KM_PER_DEG;
         let (mut low, mut high) = (LatLng { lat: 90.0, lng: 180.0 }, LatLng { lat: -90.0, lng: -180.0 });
-        let mut grid: HashMap<(i32, i32), Vec<usize>> = HashMap::new();
-        for (index, dong) in dongs.iter().enumerate() {
+        for dong in &dongs {
             low = LatLng { lat: low.lat.min(dong.centre.lat), lng: low.lng.min(dong.centre.lng) };
             high = LatLng { lat: high.lat.max(dong.centre.lat), lng: high.lng.max(dong.centre.lng) };
-            grid.entry(cell_of(dong.centre)).or_default().push(index);
         }
         // Longitude padding is wider than latitude padding by 1 / cos(latitude).
         let widest = (low.lat.abs().max(high.lat.abs()) + pad).min(89.0).to_radians().cos();
         let bounds = (
-            LatLng { lat: low.lat - pad, lng: low.lng - pad / widest },
-            LatLng { lat: high.lat + pad, lng: high.lng + pad / widest },
+            LatLng { lat: (low.lat - pad).max(-90.0), lng: (low.lng - pad / widest).max(-180.0) },
+            LatLng { lat: (high.lat + pad).min(90.0), lng: (high.lng + pad / widest).min(180.0) },
         );
+        let grid = Grid::of(&dongs, bounds);
         let cell_km = CELL_DEG * KM_PER_DEG * widest;
         Ok(Self { dongs, grid, reach_km, bounds, cell_km })
     }
@@ -95,10 +116,7 @@ impl BundledGeocoder {
         let mut ring: i32 = 0;
         loop {
             for (d_row, d_column) in ring_cells(ring) {
-                let Some(indexes) = self.grid.get(&(row + d_row, column + d_column)) else {
-                    continue;
-                };
-                for &index in indexes {
+                for &index in self.grid.cell(row + d_row, column + d_column) {
                     let distance = haversine_km(point, self.dongs[index].centre);
                     if best.is_none_or(|(_, nearest)| distance < nearest) {
                         best = Some((index, distance));
@@ -112,21 +130,53 @@ impl BundledGeocoder {
             }
             ring += 1;
         }
-        best.filter(|(_, distance)| *distance <= self.reach_km).map(|(index, distance)| (&self.dongs[index], distance))
+        best.filter(|(_, distance)| *distance <= self.reach_km)
+            .map(|(index, distance)| (&self.dongs[index], distance))
     }
 
     /// The 동 `point` lies in, or `None` for the sea and abroad.
     pub fn locate(&self, point: LatLng) -> Option<&Neighbourhood> {
         self.nearest(point)
-            .filter(|(dong, distance)| dong.radius_km.is_some_and(|radius| *distance <= radius + AREA_MARGIN_KM))
+            .filter(|(dong, distance)| {
+                dong.radius_km.is_some_and(|radius| *distance <= radius + AREA_MARGIN_KM)
+            })
             .map(|(dong, _)| dong)
     }
 }
 
-/// The offsets of the cells at Chebyshev distance `ring` from a cell.
+impl Grid {
+    fn of(dongs: &[Neighbourhood], (low, high): (LatLng, LatLng)) -> Self {
+        let (first_row, first_column) = cell_of(low);
+        let (last_row, last_column) = cell_of(high);
+        let (rows, columns) = (last_row - first_row + 1, last_column - first_column + 1);
+        let mut cells: Vec<Vec<usize>> = (0..rows * columns).map(|_| Vec::new()).collect();
+        for (index, dong) in dongs.iter().enumerate() {
+            let (row, column) = cell_of(dong.centre);
+            // Every centre lies within `bounds`, so its offsets are non-negative and in range.
+            #[allow(clippy::cast_sign_loss, reason = "centres lie within the bounds")]
+            cells[((row - first_row) * columns + (column - first_column)) as usize].push(index);
+        }
+        let mut starts = Vec::with_capacity(cells.len() + 1);
+        let mut items = Vec::with_capacity(dongs.len());
+        for cell in cells {
+            starts.push(items.len());
+            items.extend(cell);
+        }
+        starts.push(items.len());
+        Self { first_row, first_column, rows, columns, starts, items }
+    }
+}
+
+/// The offsets of the cells at Chebyshev distance `ring` from a cell: its top and bottom rows
+/// whole, and the two end cells of each row between.
 fn ring_cells(ring: i32) -> impl Iterator<Item = (i32, i32)> {
     (-ring..=ring).flat_map(move |d_row| {
-        (-ring..=ring).filter(move |d_column| d_row.abs() == ring || d_column.abs() == ring).map(move |d_column| (d_row, d_column))
+        let edge = d_row.abs() == ring;
+        let (step, first) = if edge || ring == 0 { (1, -ring) } else { (2 * ring, -ring) };
+        (0..)
+            .map(move |k| first + k * step)
+            .take_while(move |d_column| *d_column <= ring)
+            .map(move |d_column| (d_row, d_column))
     })
 }
 
@@ -142,7 +192,13 @@ fn parse_dongs(csv: &'static str) -> Result<Vec<Neighbourhood>, GeoError> {
     let mut lines = csv.lines().enumerate();
     match lines.next() {
         Some((_, header)) if header == DONG_HEADER => {}
-        _ => return Err(GeoError::BundledData { file, line: 1, reason: format!("the header is not `{DONG_HEADER}`") }),
+        _ => {
+            return Err(GeoError::BundledData {
+                file,
+                line: 1,
+                reason: format!("the header is not `{DONG_HEADER}`"),
+            });
+        }
     }
     lines
         .map(|(index, line)| {
@@ -186,7 +242,8 @@ mod tests {
     fn the_grid_search_finds_the_same_centre_as_a_full_scan() {
         let geocoder = BundledGeocoder::new().unwrap();
         for step in 0..400 {
-            let point = LatLng { lat: 33.0 + f64::from(step % 20) * 0.3, lng: 125.0 + f64::from(step / 20) * 0.25 };
+            let point =
+                LatLng { lat: 33.0 + f64::from(step % 20) * 0.3, lng: 125.0 + f64::from(step / 20) * 0.25 };
             let scanned = geocoder
                 .dongs
                 .iter()

@@ -48,9 +48,12 @@ pub struct KakaoGeocoder {
 }
 
 impl KakaoGeocoder {
-    pub fn new(config: KakaoConfig) -> Result<Self, GeoError> {
+    pub fn new(config: &KakaoConfig) -> Result<Self, GeoError> {
         let http = reqwest::Client::builder().timeout(config.timeout).build().map_err(|error| {
-            GeoError::Unavailable { reason: "cannot build the HTTP client".to_owned(), source: Some(Box::new(error)) }
+            GeoError::Unavailable {
+                reason: "cannot build the HTTP client".to_owned(),
+                source: Some(Box::new(error)),
+            }
         })?;
         Ok(Self {
             http,
@@ -123,19 +126,24 @@ impl Geocoder for KakaoGeocoder {
             .send()
             .await
             .map_err(|error| GeoError::Unavailable {
-                reason: if error.is_timeout() { "no answer in time" } else { "the request failed" }.to_owned(),
+                reason: if error.is_timeout() { "no answer in time" } else { "the request failed" }
+                    .to_owned(),
                 source: Some(Box::new(error)),
             })?;
         let status = response.status();
         if !status.is_success() {
             let body = response.text().await.unwrap_or_default();
-            let detail = serde_json::from_str::<KakaoError>(&body)
-                .ok()
-                .map(|error| format!("{}: {}", error.error_type.unwrap_or_default(), error.message.unwrap_or_default()))
-                .unwrap_or_else(|| status.to_string());
+            let detail = serde_json::from_str::<KakaoError>(&body).ok().map_or_else(
+                || status.to_string(),
+                |error| {
+                    format!("{}: {}", error.error_type.unwrap_or_default(), error.message.unwrap_or_default())
+                },
+            );
             return Err(match status.as_u16() {
                 401 | 403 => GeoError::Misconfigured { message: detail },
-                429 | 500..=599 => GeoError::Unavailable { reason: format!("{status}: {detail}"), source: None },
+                429 | 500..=599 => {
+                    GeoError::Unavailable { reason: format!("{status}: {detail}"), source: None }
+                }
                 _ => unexpected(format!("{status}: {detail}")),
             });
         }

@@ -80,7 +80,9 @@ impl MeetingPlaces {
         let middle = great_circle_midpoint(a, b);
         let mut nearest: Vec<(f64, &Place)> =
             self.places.iter().map(|place| (haversine_km(middle, place.location), place)).collect();
-        nearest.sort_by(|(x, place_x), (y, place_y)| x.total_cmp(y).then_with(|| place_x.name.cmp(&place_y.name)));
+        nearest.sort_by(|(x, place_x), (y, place_y)| {
+            x.total_cmp(y).then_with(|| place_x.name.cmp(&place_y.name))
+        });
         let mut chosen: Vec<MeetingPlace> = nearest
             .into_iter()
             .take(limit)
@@ -96,7 +98,9 @@ impl MeetingPlaces {
             x.farther_km()
                 .total_cmp(&y.farther_km())
                 .then_with(|| {
-                    x.distance_from_a_km.min(x.distance_from_b_km).total_cmp(&y.distance_from_a_km.min(y.distance_from_b_km))
+                    x.distance_from_a_km
+                        .min(x.distance_from_b_km)
+                        .total_cmp(&y.distance_from_a_km.min(y.distance_from_b_km))
                 })
                 .then_with(|| x.name.cmp(&y.name))
         });

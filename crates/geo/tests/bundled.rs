@@ -20,7 +20,10 @@ fn the_table_holds_every_dong_of_the_2018_boundaries() {
     let geocoder = BundledGeocoder::new().unwrap();
     assert_eq!(geocoder.neighbourhoods().len(), 3504);
     let yeoksam = geocoder.by_code("1123064").unwrap();
-    assert_eq!((yeoksam.sido.as_str(), yeoksam.sigungu.as_str(), yeoksam.dong.as_str()), ("서울특별시", "강남구", "역삼1동"));
+    assert_eq!(
+        (yeoksam.sido.as_str(), yeoksam.sigungu.as_str(), yeoksam.dong.as_str()),
+        ("서울특별시", "강남구", "역삼1동")
+    );
     let suwon = geocoder.by_name("경기도", "수원시 장안구", "파장동").unwrap();
     assert!(matches!(&suwon.code, DongCode::Kostat(code) if code.starts_with("31011")));
 }
@@ -54,7 +57,8 @@ async fn seoul_city_hall_resolves_to_the_nearest_dong_centroid() {
 #[tokio::test]
 async fn the_sea_and_abroad_are_in_no_dong() {
     let geocoder = BundledGeocoder::new().unwrap();
-    for (lat, lng) in [(36.0, 124.0), (35.0, 135.0), (0.0, 0.0), (-89.9, 179.9), (38.5, 133.0), (39.5, 125.5)] {
+    for (lat, lng) in [(36.0, 124.0), (35.0, 135.0), (0.0, 0.0), (-89.9, 179.9), (38.5, 133.0), (39.5, 125.5)]
+    {
         assert_eq!(geocoder.neighbourhood_of(lat, lng).await.unwrap(), None, "({lat}, {lng})");
     }
 }
@@ -123,5 +127,8 @@ fn two_parties_at_one_station_meet_there() {
 fn no_places_are_asked_for_none_are_given() {
     let places = MeetingPlaces::bundled().unwrap();
     assert!(places.between(point(GANGNAM_STATION), point(SEOUL_CITY_HALL), 0).is_empty());
-    assert_eq!(places.between(point(GANGNAM_STATION), point(SEOUL_CITY_HALL), 10_000).len(), places.places().len());
+    assert_eq!(
+        places.between(point(GANGNAM_STATION), point(SEOUL_CITY_HALL), 10_000).len(),
+        places.places().len()
+    );
 }

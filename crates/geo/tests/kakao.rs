@@ -1,7 +1,12 @@
 //! The Kakao Local adapter against a local server answering as Kakao's documentation of
 //! `GET /v2/local/geo/coord2regioncode.json` says, and refusing requests without the REST API key.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, reason = "tests state expectations with expect/unwrap")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::unreadable_literal,
+    reason = "tests state expectations with expect/unwrap, and quote Kakao's answers as they are"
+)]
 
 use std::time::Duration;
 
@@ -19,7 +24,7 @@ const KEY: &str = "test-rest-api-key";
 const PATH: &str = "/v2/local/geo/coord2regioncode.json";
 
 fn geocoder(server: &MockServer, key: &str, timeout: Duration) -> KakaoGeocoder {
-    KakaoGeocoder::new(KakaoConfig {
+    KakaoGeocoder::new(&KakaoConfig {
         base_url: server.uri(),
         rest_api_key: KakaoRestApiKey::new(key),
         timeout,
@@ -91,7 +96,11 @@ async fn the_administrative_dong_is_the_answer() {
         .expect(1)
         .mount(&server)
         .await;
-    let dong = geocoder(&server, KEY, Duration::from_secs(5)).neighbourhood_of(37.4979, 127.0276).await.unwrap().unwrap();
+    let dong = geocoder(&server, KEY, Duration::from_secs(5))
+        .neighbourhood_of(37.4979, 127.0276)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(dong.code, DongCode::Mois("1168064000".to_owned()));
     assert_eq!(dong.full_name(), "서울특별시 강남구 역삼1동");
     assert!((dong.centre.lat - 37.495_359).abs() < 1e-6 && (dong.centre.lng - 127.033_065).abs() < 1e-6);
@@ -104,22 +113,32 @@ async fn coordinates_sent_as_strings_are_read_too() {
     answer["documents"][1]["x"] = json!("127.03306536185");
     answer["documents"][1]["y"] = json!("37.495359006217");
     let server = kakao(answer).await;
-    let dong = geocoder(&server, KEY, Duration::from_secs(5)).neighbourhood_of(37.4979, 127.0276).await.unwrap().unwrap();
+    let dong = geocoder(&server, KEY, Duration::from_secs(5))
+        .neighbourhood_of(37.4979, 127.0276)
+        .await
+        .unwrap()
+        .unwrap();
     assert!((dong.centre.lng - 127.033_065).abs() < 1e-6);
 }
 
 #[tokio::test]
 async fn a_point_in_no_region_is_in_no_dong() {
     let server = kakao(json!({ "meta": { "total_count": 0 }, "documents": [] })).await;
-    assert_eq!(geocoder(&server, KEY, Duration::from_secs(5)).neighbourhood_of(36.0, 124.0).await.unwrap(), None);
+    assert_eq!(
+        geocoder(&server, KEY, Duration::from_secs(5)).neighbourhood_of(36.0, 124.0).await.unwrap(),
+        None
+    );
 }
 
 #[tokio::test]
 async fn a_wrong_key_is_a_misconfiguration() {
     let server = kakao(yeoksam_answer()).await;
-    let refused = geocoder(&server, "another-key", Duration::from_secs(5)).neighbourhood_of(37.4979, 127.0276).await;
+    let refused =
+        geocoder(&server, "another-key", Duration::from_secs(5)).neighbourhood_of(37.4979, 127.0276).await;
     match refused {
-        Err(GeoError::Misconfigured { message }) => assert!(message.contains("AccessDeniedError"), "{message}"),
+        Err(GeoError::Misconfigured { message }) => {
+            assert!(message.contains("AccessDeniedError"), "{message}");
+        }
         other => panic!("expected Misconfigured, got {other:?}"),
     }
 }
@@ -155,7 +174,9 @@ async fn a_body_that_is_not_json_is_unexpected() {
         .await;
     let read = geocoder(&server, KEY, Duration::from_secs(5)).neighbourhood_of(37.4979, 127.0276).await;
     match read {
-        Err(error @ GeoError::UnexpectedAnswer { .. }) => assert!(std::error::Error::source(&error).is_some()),
+        Err(error @ GeoError::UnexpectedAnswer { .. }) => {
+            assert!(std::error::Error::source(&error).is_some());
+        }
         other => panic!("expected UnexpectedAnswer, got {other:?}"),
     }
 }
@@ -170,7 +191,9 @@ async fn server_errors_rate_limits_and_silence_are_unavailability() {
     }
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(yeoksam_answer()).set_delay(Duration::from_secs(2)))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(yeoksam_answer()).set_delay(Duration::from_secs(2)),
+        )
         .mount(&server)
         .await;
     let read = geocoder(&server, KEY, Duration::from_millis(200)).neighbourhood_of(37.4979, 127.0276).await;
