@@ -83,6 +83,7 @@ fn dependencies_point_inward() {
         "jangteo-social-login",
         "jangteo-payments",
         "jangteo-shipping",
+        "jangteo-geo",
         "jangteo-projections",
         "jangteo-app",
     ] {
@@ -101,6 +102,7 @@ fn dependencies_point_inward() {
         "jangteo-social-login",
         "jangteo-payments",
         "jangteo-shipping",
+        "jangteo-geo",
         "jangteo-projections",
     ] {
         assert!(!uses(krate, "jangteo-app"), "{krate} depends on jangteo-app");
@@ -117,7 +119,13 @@ fn dependencies_point_inward() {
         ("redis", &["jangteo-read-models", "jangteo-api"][..]),
         (
             "reqwest",
-            &["jangteo-payments", "jangteo-shipping", "jangteo-verification", "jangteo-social-login"][..],
+            &[
+                "jangteo-payments",
+                "jangteo-shipping",
+                "jangteo-verification",
+                "jangteo-social-login",
+                "jangteo-geo",
+            ][..],
         ),
         ("lettre", &["jangteo-mail"][..]),
     ] {
@@ -161,6 +169,7 @@ fn ports_are_used_without_their_adapters() {
         ("jangteo-read-models", &["elasticsearch", "mongodb", "redis", "sqlite", "tantivy"][..]),
         ("jangteo-payments", &["portone", "toss"][..]),
         ("jangteo-shipping", &["tracker-delivery"][..]),
+        ("jangteo-geo", &["kakao"][..]),
         ("jangteo-api", &["redis"][..]),
         ("jangteo-mail", &["lettre"][..]),
         ("jangteo-verification", &["sens"][..]),
