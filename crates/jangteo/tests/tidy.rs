@@ -85,6 +85,7 @@ fn dependencies_point_inward() {
         "jangteo-payments",
         "jangteo-shipping",
         "jangteo-media",
+        "jangteo-geo",
         "jangteo-projections",
         "jangteo-app",
     ] {
@@ -104,6 +105,7 @@ fn dependencies_point_inward() {
         "jangteo-payments",
         "jangteo-shipping",
         "jangteo-media",
+        "jangteo-geo",
         "jangteo-projections",
     ] {
         assert!(!uses(krate, "jangteo-app"), "{krate} depends on jangteo-app");
@@ -120,7 +122,13 @@ fn dependencies_point_inward() {
         ("redis", &["jangteo-read-models", "jangteo-api"][..]),
         (
             "reqwest",
-            &["jangteo-payments", "jangteo-shipping", "jangteo-verification", "jangteo-social-login"][..],
+            &[
+                "jangteo-payments",
+                "jangteo-shipping",
+                "jangteo-verification",
+                "jangteo-social-login",
+                "jangteo-geo",
+            ][..],
         ),
         ("lettre", &["jangteo-mail"][..]),
         ("object_store", &["jangteo-media"][..]),
@@ -166,6 +174,7 @@ fn ports_are_used_without_their_adapters() {
         ("jangteo-payments", &["portone", "toss"][..]),
         ("jangteo-shipping", &["tracker-delivery"][..]),
         ("jangteo-media", &["s3"][..]),
+        ("jangteo-geo", &["kakao"][..]),
         ("jangteo-api", &["redis"][..]),
         ("jangteo-mail", &["lettre"][..]),
         ("jangteo-verification", &["sens"][..]),
