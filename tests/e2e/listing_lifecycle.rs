@@ -239,3 +239,124 @@ on_both_profiles!(
     a_listing_is_bumped_once_a_day_on_postgres,
     a_listing_is_bumped_once_a_day
 );
+
+/// A small PNG of one colour: a different colour, a different photo.
+fn png(red: u8) -> Vec<u8> {
+    let pixels = image::RgbImage::from_pixel(64, 48, image::Rgb([red, 120, 200]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    pixels.write_to(&mut bytes, image::ImageFormat::Png).expect("encoding a PNG");
+    bytes.into_inner()
+}
+
+async fn upload(
+    server: &TestServer,
+    seller: &Member,
+    listing_id: &str,
+    bytes: Vec<u8>,
+) -> crate::support::Reply {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name("photo.png");
+    let form = reqwest::multipart::Form::new().part("image", part);
+    let path = format!("/v1/listings/{listing_id}/images");
+    let response = server.request(Method::POST, &path, Some(&seller.token)).multipart(form).send().await;
+    crate::support::Reply::from(response.expect("request failed")).await
+}
+
+async fn three_photos_and_a_meeting_place(profile: &Profile, settings: &[(&str, &str)]) {
+    let server = TestServer::start_with(profile, settings).await;
+    let (seller, other) = (server.member("판매자").await, server.member("다른회원").await);
+    let listing_id = create(
+        &server,
+        &seller,
+        json!({"title": "자전거", "price": 90_000, "location": {"lat": 37.4979, "lng": 127.0276}}),
+    )
+    .await;
+    let mut image_ids = Vec::new();
+    for red in [10, 90, 170] {
+        let added = upload(&server, &seller, &listing_id, png(red)).await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+        assert_eq!((added.body["width"].as_u64(), added.body["height"].as_u64()), (Some(64), Some(48)));
+        image_ids.push(added.body["image_id"].as_str().unwrap().to_owned());
+    }
+    // Not the seller's to add to; not an image at all.
+    upload(&server, &other, &listing_id, png(1)).await.assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    upload(&server, &seller, &listing_id, b"just some text".to_vec())
+        .await
+        .assert_problem(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_image");
+
+    // Reordered: the last is the cover now; then the middle one removed.
+    let order = json!({"image_ids": [image_ids[2], image_ids[0], image_ids[1]]});
+    let path = format!("/v1/listings/{listing_id}/images/order");
+    let reordered = server.send(Method::PUT, &path, Some(&seller.token), Some(order)).await;
+    assert_eq!(reordered.status, StatusCode::OK, "{}", reordered.body);
+    let (_, position) = publish(&server, &seller, &listing_id).await;
+    let shown = read_at(&server, &format!("/v1/listings/{listing_id}"), None, position).await;
+    let shown_ids: Vec<&str> =
+        shown["images"].as_array().unwrap().iter().map(|i| i["image_id"].as_str().unwrap()).collect();
+    assert_eq!(shown_ids, vec![image_ids[2].as_str(), image_ids[0].as_str(), image_ids[1].as_str()]);
+    assert!(shown["neighbourhood"].as_str().is_some_and(|name| name.ends_with('동')), "{shown}");
+
+    // The original and its thumbnail are served, as the listing links them.
+    let cover = &shown["images"][0];
+    for (link, content_type) in [("url", "image/png"), ("thumbnail_url", "image/jpeg")] {
+        let file = server.request(Method::GET, cover[link].as_str().unwrap(), None).send().await.unwrap();
+        assert_eq!(file.status(), StatusCode::OK);
+        assert_eq!(file.headers()["content-type"], content_type);
+        assert!(!file.bytes().await.unwrap().is_empty());
+    }
+    server
+        .send(Method::GET, "/v1/images/..%2Fidentity.sqlite", None, None)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not_found");
+
+    let removal = format!("/v1/listings/{listing_id}/images/{}", image_ids[0]);
+    let removed = server.send(Method::DELETE, &removal, Some(&seller.token), None).await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    let shown = read_at(&server, &format!("/v1/listings/{listing_id}"), None, removed.position()).await;
+    assert_eq!(shown["images"].as_array().map(Vec::len), Some(2));
+    let gone =
+        server.request(Method::GET, &format!("/v1/images/{}.png", image_ids[0]), None).send().await.unwrap();
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND, "a removed photo's file is deleted");
+
+    // Where to meet: public places between a buyer at City Hall and the seller's place.
+    let places = server
+        .send(
+            Method::GET,
+            &format!("/v1/meeting-places?near=37.5663,126.9779&listing_id={listing_id}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(places.status, StatusCode::OK, "{}", places.body);
+    let items = places.body["items"].as_array().unwrap();
+    assert!(
+        !items.is_empty() && items.iter().all(|place| place["kind"] == "subway_station"),
+        "{}",
+        places.body
+    );
+    let farther = |place: &Value| {
+        place["distance_km"].as_f64().unwrap().max(place["other_distance_km"].as_f64().unwrap())
+    };
+    assert!(items.windows(2).all(|pair| farther(&pair[0]) <= farther(&pair[1]) + 1e-9), "fairest first");
+}
+
+#[tokio::test]
+async fn three_photos_and_a_meeting_place_embedded() {
+    three_photos_and_a_meeting_place(&Profile::Embedded, &[]).await;
+}
+
+#[tokio::test]
+async fn three_photos_and_a_meeting_place_on_postgres_and_s3() {
+    let Some(database) = crate::support::TestDatabase::create().await else { return };
+    let Some(s3) = jangteo_test_support::S3Server::start() else { return };
+    let settings = [
+        ("JANGTEO_S3_ENDPOINT", s3.endpoint.as_str()),
+        ("JANGTEO_S3_BUCKET", s3.bucket.as_str()),
+        ("JANGTEO_S3_ACCESS_KEY", s3.access_key.as_str()),
+        ("JANGTEO_S3_SECRET_KEY", s3.secret_key.as_str()),
+        ("JANGTEO_S3_REGION", s3.region.as_str()),
+    ];
+    let profile = Profile::Postgres(database);
+    three_photos_and_a_meeting_place(&profile, &settings).await;
+    let Profile::Postgres(database) = profile else { unreachable!() };
+    database.drop_database().await;
+}

@@ -292,7 +292,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    async fn from(response: Response) -> Self {
+    pub async fn from(response: Response) -> Self {
         let status = response.status();
         let headers = response.headers().clone();
         let content_type =

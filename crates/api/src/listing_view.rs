@@ -2,7 +2,11 @@
 //! coarsened, and nothing of the photos' fingerprints (they serve fraud checks, not buyers).
 
 use chrono::{DateTime, Utc};
-use jangteo_domain::{AccountId, CategoryId, ImageId, ListingId, Money, moderation::ReviewReason};
+use jangteo_domain::{
+    AccountId, CategoryId, ImageId, ListingId, Money,
+    listing::{ImageKind, ListingImage},
+    moderation::ReviewReason,
+};
 use jangteo_read_models::{ListingDocument, ListingStatusView};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -107,8 +111,8 @@ impl ListingView {
                 .iter()
                 .map(|image| ImageView {
                     image_id: image.image_id,
-                    url: image_url(image.image_id),
-                    thumbnail_url: thumbnail_url(image.image_id),
+                    url: image_url(image),
+                    thumbnail_url: thumbnail_url(image),
                     width: image.width,
                     height: image.height,
                 })
@@ -138,12 +142,23 @@ impl ListingView {
     }
 }
 
-/// Where the API serves a photo's original.
-pub(crate) fn image_url(image_id: ImageId) -> String {
-    format!("/v1/images/{image_id}")
+/// Where the API serves a photo's original (the photo store's file name).
+pub(crate) fn image_url(image: &ListingImage) -> String {
+    let extension = match image.kind {
+        ImageKind::Jpeg => "jpg",
+        ImageKind::Png => "png",
+        ImageKind::Webp => "webp",
+        ImageKind::Heic => "heic",
+    };
+    format!("/v1/images/{}.{extension}", image.image_id)
 }
 
-/// Where the API serves a photo's thumbnail.
-pub(crate) fn thumbnail_url(image_id: ImageId) -> String {
-    format!("/v1/images/{image_id}/thumbnail")
+/// Where the API serves a photo's thumbnail: the original for HEIC, which no thumbnail is made of.
+pub(crate) fn thumbnail_url(image: &ListingImage) -> String {
+    match image.kind {
+        ImageKind::Heic => image_url(image),
+        ImageKind::Jpeg | ImageKind::Png | ImageKind::Webp => {
+            format!("/v1/images/{}-thumb.jpg", image.image_id)
+        }
+    }
 }

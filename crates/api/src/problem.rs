@@ -9,6 +9,7 @@ use actix_web::{
 };
 use jangteo_app::AppError;
 use jangteo_domain::{CategoryRefusal, DomainError, ValidationError};
+use jangteo_media::MediaError;
 use jangteo_payments::PaymentError;
 use jangteo_social_login::SocialLoginError;
 use serde::Serialize;
@@ -190,6 +191,9 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("category_retired", StatusCode::CONFLICT),
     ("category_tree_seeded", StatusCode::CONFLICT),
     ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
+    ("image_too_large", StatusCode::PAYLOAD_TOO_LARGE),
+    ("unsupported_image", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+    ("invalid_image", StatusCode::UNPROCESSABLE_ENTITY),
     ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE),
     ("validation_failed", StatusCode::UNPROCESSABLE_ENTITY),
     ("invalid_body", StatusCode::UNPROCESSABLE_ENTITY),
@@ -313,6 +317,16 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
             };
             (failure.code(), status, title)
         }
+        AppError::Photo(failure) => match failure {
+            MediaError::TooLarge { .. } => ("image_too_large", S::PAYLOAD_TOO_LARGE, "Photo too large"),
+            MediaError::UnsupportedFormat => {
+                ("unsupported_image", S::UNSUPPORTED_MEDIA_TYPE, "Not a JPEG, PNG, WebP or HEIC photo")
+            }
+            MediaError::Malformed { .. }
+            | MediaError::TooManyPixels { .. }
+            | MediaError::Undecodable { .. } => ("invalid_image", S::UNPROCESSABLE_ENTITY, "Broken photo"),
+            _ => ("internal_error", S::INTERNAL_SERVER_ERROR, "Internal error"),
+        },
         AppError::Store(error) if error.is_saturated() => {
             ("overloaded", S::SERVICE_UNAVAILABLE, "Too busy right now")
         }
@@ -513,6 +527,12 @@ mod tests {
             ApiError::App(AppError::Overloaded),
             ApiError::App(AppError::TooManyAttempts { retry_after: Duration::from_secs(600) }),
             ApiError::App(AppError::NotCaughtUp(7)),
+            ApiError::App(AppError::Photo(MediaError::TooLarge { size: 11, limit: 10 })),
+            ApiError::App(AppError::Photo(MediaError::UnsupportedFormat)),
+            ApiError::App(AppError::Photo(MediaError::Malformed {
+                kind: jangteo_media::ImageKind::Png,
+                reason: "no IHDR",
+            })),
             payment(PaymentError::Declined {
                 code: "REJECT_CARD_PAYMENT".to_owned(),
                 message: "한도초과".to_owned(),
@@ -608,6 +628,14 @@ mod tests {
                     PaymentError::Misconfigured(_) => "payment_gateway_misconfigured",
                 },
                 AppError::NotCaughtUp(_) => "not_caught_up",
+                AppError::Photo(failure) => match failure {
+                    MediaError::TooLarge { .. } => "image_too_large",
+                    MediaError::UnsupportedFormat => "unsupported_image",
+                    MediaError::Malformed { .. }
+                    | MediaError::TooManyPixels { .. }
+                    | MediaError::Undecodable { .. } => "invalid_image",
+                    _ => "internal_error",
+                },
                 AppError::Store(error) if error.is_saturated() => "overloaded",
                 AppError::ReadModel(error) if error.is_unavailable() => "read_model_unavailable",
                 AppError::Store(_)

@@ -23,12 +23,9 @@ pub(crate) async fn localise_problems(
     let language = Language::negotiate(
         request.headers().get(header::ACCEPT_LANGUAGE).and_then(|value| value.to_str().ok()),
     );
-    let http_request = request.request().clone();
-    let response = match next.call(request).await {
-        Ok(response) => response.map_into_boxed_body(),
-        // A middleware's refusal: answered here, so that it is localised too.
-        Err(error) => ServiceResponse::new(http_request, error.error_response()),
-    };
+    // The middlewares inside answer their refusals as responses (the CORS layer's error is made
+    // one by `finish_response`), so an error here is the server's own and passes on as it is.
+    let response = next.call(request).await?.map_into_boxed_body();
     let is_problem = response
         .headers()
         .get(header::CONTENT_TYPE)

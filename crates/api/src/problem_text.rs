@@ -69,6 +69,9 @@ pub(crate) fn korean(code: &str) -> Option<(&'static str, &'static str)> {
         }
         "category_retired" => ("폐지된 카테고리", "폐지된 카테고리입니다."),
         "category_tree_seeded" => ("카테고리 이미 생성됨", "기본 카테고리는 이미 만들어져 있습니다."),
+        "image_too_large" => ("사진 용량 초과", "사진은 10MB까지 올릴 수 있습니다."),
+        "unsupported_image" => ("지원하지 않는 사진 형식", "JPEG, PNG, WebP, HEIC 사진만 올릴 수 있습니다."),
+        "invalid_image" => ("손상된 사진", "사진 파일을 읽을 수 없습니다."),
         "payload_too_large" => ("요청 본문 초과", "요청 본문이 너무 큽니다."),
         "unsupported_media_type" => ("지원하지 않는 형식", "요청 본문의 형식을 지원하지 않습니다."),
         "validation_failed" => ("입력값 오류", "입력값이 올바르지 않습니다. errors 항목을 확인하세요."),

@@ -1,9 +1,9 @@
 //! What every handler can reach: the application services and the token service.
 
 use jangteo_app::{
-    Accounts, Carts, Categories, Checkouts, Disputes, Favourites, Listings, MemberData, Mfa, Operations,
-    Orders, PasswordResets, PhoneVerifications, Profiles, Queries, Sessions, SignIns, SocialLogins,
-    Timelines,
+    Accounts, Carts, Categories, Checkouts, Disputes, Favourites, ListingPhotos, Listings, MemberData, Mfa,
+    Neighbourhoods, Operations, Orders, PasswordResets, PhoneVerifications, Profiles, Queries, Sessions,
+    SignIns, SocialLogins, Timelines,
 };
 
 use crate::TokenService;
@@ -21,6 +21,8 @@ pub struct ApiState {
     pub mfa: Mfa,
     pub categories: Categories,
     pub listings: Listings,
+    pub photos: ListingPhotos,
+    pub neighbourhoods: Neighbourhoods,
     pub orders: Orders,
     pub disputes: Disputes,
     pub carts: Carts,

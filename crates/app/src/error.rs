@@ -130,6 +130,10 @@ pub enum AppError {
     #[error(transparent)]
     Payment(#[from] jangteo_payments::PaymentError),
 
+    /// A photo was refused (its format, size or structure) or could not be stored.
+    #[error(transparent)]
+    Photo(#[from] jangteo_media::MediaError),
+
     /// Read models did not reach the requested position in time.
     #[error("read models have not caught up with position {0} yet")]
     NotCaughtUp(u64),

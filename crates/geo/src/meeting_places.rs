@@ -21,6 +21,15 @@ pub enum PlaceKind {
 }
 
 impl PlaceKind {
+    /// The name the dataset and the API use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SubwayStation => "subway_station",
+            Self::PoliceStation => "police_station",
+            Self::CommunityCentre => "community_centre",
+        }
+    }
+
     fn parse(text: &str) -> Option<Self> {
         match text {
             "subway_station" => Some(Self::SubwayStation),

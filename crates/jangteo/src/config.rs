@@ -153,6 +153,10 @@ pub struct Config {
     pub banned_words: Vec<String>,
     /// Approve listings automatically only for sellers with a verified phone number.
     pub review_unverified_sellers: bool,
+    /// Kakao Local's REST API key: neighbourhoods named by Kakao instead of the bundled table.
+    pub kakao_rest_api_key: Option<Secret>,
+    /// Kakao Local's base URL (default `https://dapi.kakao.com`).
+    pub kakao_api_base: Option<String>,
 }
 
 /// What sends a listing to review out of the box: counterfeits and what may not be sold
@@ -252,6 +256,8 @@ impl Default for Config {
             payout_delay_days: 1,
             banned_words: DEFAULT_BANNED_WORDS.map(str::to_owned).to_vec(),
             review_unverified_sellers: false,
+            kakao_rest_api_key: None,
+            kakao_api_base: None,
         }
     }
 }
@@ -330,6 +336,9 @@ impl Config {
         self.sens_secret_key = text("JANGTEO_SENS_SECRET_KEY").map(Secret).or(self.sens_secret_key.take());
         self.sens_from = text("JANGTEO_SENS_FROM").or(self.sens_from.take());
         self.sens_api_base = text("JANGTEO_SENS_API_BASE").or(self.sens_api_base.take());
+        self.kakao_rest_api_key =
+            text("JANGTEO_KAKAO_REST_API_KEY").map(Secret).or(self.kakao_rest_api_key.take());
+        self.kakao_api_base = text("JANGTEO_KAKAO_API_BASE").or(self.kakao_api_base.take());
         Ok(())
     }
 

@@ -80,6 +80,11 @@ const BEARER: &str = "bearer";
         routes::listings::favourite,
         routes::listings::unfavourite,
         routes::listings::bump,
+        routes::photos::add,
+        routes::photos::remove,
+        routes::photos::reorder,
+        routes::photos::file,
+        routes::meeting_places::between,
         routes::categories::tree,
         routes::categories::create,
         routes::categories::rename,
@@ -218,6 +223,7 @@ mod tests {
                 ("get", "/password-reset"),
                 ("get", "/v1/consents/current"),
                 ("get", "/v1/categories"),
+                ("get", "/v1/images/{file}"),
                 ("post", "/v1/webhooks/toss"),
             ])
             .collect::<Vec<_>>();
@@ -225,6 +231,7 @@ mod tests {
             ("get", "/v1/listings"),
             ("get", "/v1/listings/{listing_id}"),
             ("get", "/v1/members/{account_id}"),
+            ("get", "/v1/meeting-places"),
         ];
         for (path, item) in json["paths"].as_object().unwrap() {
             for (method, operation) in item.as_object().unwrap() {

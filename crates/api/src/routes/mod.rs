@@ -10,12 +10,14 @@ pub(crate) mod docs;
 pub(crate) mod health;
 pub(crate) mod listings;
 pub(crate) mod me;
+pub(crate) mod meeting_places;
 pub(crate) mod member_pages;
 pub(crate) mod mfa;
 pub(crate) mod moderation;
 pub(crate) mod orders;
 pub(crate) mod password_resets;
 pub(crate) mod phone_verification;
+pub(crate) mod photos;
 pub(crate) mod sessions;
 pub(crate) mod social_login;
 pub(crate) mod webhooks;
@@ -101,6 +103,13 @@ pub(crate) const ROUTES: &[Route] = &[
     }),
     route("/v1/listings/{listing_id}/publish", "POST", |r| r.route(web::post().to(listings::publish))),
     route("/v1/listings/{listing_id}/bump", "POST", |r| r.route(web::post().to(listings::bump))),
+    route("/v1/listings/{listing_id}/images", "POST", |r| r.route(web::post().to(photos::add))),
+    route("/v1/listings/{listing_id}/images/order", "PUT", |r| r.route(web::put().to(photos::reorder))),
+    route("/v1/listings/{listing_id}/images/{image_id}", "DELETE", |r| {
+        r.route(web::delete().to(photos::remove))
+    }),
+    route("/v1/images/{file}", "GET", |r| r.route(web::get().to(photos::file))),
+    route("/v1/meeting-places", "GET", |r| r.route(web::get().to(meeting_places::between))),
     route("/v1/admin/listings", "GET", |r| r.route(web::get().to(moderation::queue))),
     route("/v1/admin/listings/{listing_id}/approval", "POST", |r| {
         r.route(web::post().to(moderation::approve))

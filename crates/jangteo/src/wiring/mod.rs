@@ -9,6 +9,7 @@
 mod background;
 mod identity;
 mod mail;
+mod places;
 mod rebuild;
 mod serve;
 mod social_login;

@@ -8,8 +8,8 @@ use jangteo_api::{
     TokenService,
 };
 use jangteo_app::{
-    Carts, Categories, Checkouts, Disputes, Favourites, Listings, Operations, Orders, ProjectionProgress,
-    Queries, Timelines,
+    Carts, Categories, Checkouts, Disputes, Favourites, ListingPhotos, Listings, Operations, Orders,
+    ProjectionProgress, Queries, Timelines,
 };
 use jangteo_domain::moderation::ModerationPolicy;
 use jangteo_event_store::StoreTail;
@@ -20,8 +20,8 @@ use jangteo_read_models::{
 
 use super::{
     Background, POLL_INTERVAL, RETRY_DELAY, SearchAccess, ensure_data_dir, identity::MemberServices, log_lag,
-    open_counters, open_listing_cache, open_read_models, payment_gateway, projections, spawn_trade_duties,
-    unit_of_work,
+    open_counters, open_listing_cache, open_read_models, payment_gateway, places, projections,
+    spawn_trade_duties, unit_of_work,
 };
 use crate::{config::Config, secrets};
 
@@ -195,8 +195,13 @@ pub async fn serve(config: Config) -> Result<()> {
     let orders = Orders::new(&uow, Arc::clone(&gateway));
     let carts = Carts::new(&uow, Arc::new(jangteo_shipping::fees::FeeTable::standard()));
     let members = MemberServices::new(&config, &uow, &identity)?;
-    let listings = Listings::new(&uow)
-        .with_moderation(ModerationPolicy::new(&config.banned_words, config.review_unverified_sellers));
+    let neighbourhoods = places::neighbourhoods(&config)?;
+    let listings = places::with_neighbourhoods(
+        Listings::new(&uow)
+            .with_moderation(ModerationPolicy::new(&config.banned_words, config.review_unverified_sellers)),
+        &neighbourhoods,
+    );
+    let photos = ListingPhotos::new(listings.clone(), places::photo_store(&config)?);
     let categories = Categories::new(&uow);
     if categories.plant_default_tree().await? {
         tracing::info!("planted the default category tree");
@@ -223,6 +228,8 @@ pub async fn serve(config: Config) -> Result<()> {
         member_data,
         categories,
         listings,
+        photos,
+        neighbourhoods,
         orders,
         disputes: Disputes::new(&uow, config.return_policy()),
         favourites: Favourites::new(&uow),
