@@ -84,9 +84,37 @@ impl Match {
 }
 
 /// The tree of `text`, or `None` when it holds no word.
+///
+/// Two Hangul words with only a space between them may also match as one word ("에어 팟" finds
+/// "에어팟"): Korean spacing is loose both ways, and titles bridge spaces in their bigrams.
 pub fn parse_query(text: &str) -> Option<Match> {
-    let branches: Vec<Match> =
-        words(text).iter().flat_map(|word| word.parts.iter().map(part_match)).collect();
+    let words = words(text);
+    let mut branches = Vec::new();
+    let mut at = 0;
+    while at < words.len() {
+        let word = &words[at];
+        let next = words.get(at + 1);
+        if let (Some(next), [left], [right]) =
+            (next, word.parts.as_slice(), next.map_or(&[][..], |n| &n.parts[..]))
+        {
+            let joinable = next.spaced_from_previous
+                && left.script == Script::Hangul
+                && right.script == Script::Hangul
+                && !hangul::is_choseong(&left.text)
+                && !hangul::is_choseong(&right.text);
+            if joinable {
+                let joined = Part { text: format!("{}{}", left.text, right.text), script: Script::Hangul };
+                branches.push(Match::any(vec![
+                    Match::All(vec![part_match(left), part_match(right)]),
+                    part_match(&joined),
+                ]));
+                at += 2;
+                continue;
+            }
+        }
+        branches.extend(word.parts.iter().map(part_match));
+        at += 1;
+    }
     (!branches.is_empty()).then(|| Match::all(branches))
 }
 
@@ -262,6 +290,17 @@ mod tests {
         assert_eq!(Term::new("ipad", Script::Latin).fuzzy.as_deref(), Some("ipad"));
         assert_eq!(Term::new("1234", Script::Digit).fuzzy, None, "model numbers are exact");
         assert_eq!(Term::new("폰", Script::Hangul).grams, vec!["폰"]);
+    }
+
+    #[test]
+    fn spaced_hangul_words_may_match_joined() {
+        let tree = parse_query("에어 팟").unwrap_or(Match::All(Vec::new()));
+        let Match::Any(ways) = &tree else { panic!("{tree:?}") };
+        assert!(matches!(&ways[0], Match::All(both) if both.len() == 2));
+        assert!(mentions(&ways[1], "에어팟") && mentions(&ways[1], "airpods"));
+        // Not across a script change or 초성.
+        assert!(matches!(parse_query("플스 5"), Some(Match::All(_))));
+        assert!(matches!(parse_query("ㄱㅇㅁ ㅇㅈ"), Some(Match::All(ref b)) if b.len() == 2));
     }
 
     #[test]

@@ -13,7 +13,7 @@ const GROUPS: &[&[&str]] = &[
     &["에어팟", "airpods", "airpod", "에어팟츠"],
     &["애플워치", "apple watch", "애플 워치"],
     &["애플", "apple"],
-    &["갤럭시", "galaxy", "겔럭시"],
+    &["갤럭시", "galaxy"],
     &["갤탭", "갤럭시 탭", "galaxy tab"],
     &["갤워치", "갤럭시 워치", "galaxy watch"],
     &["갤버즈", "갤럭시 버즈", "galaxy buds"],
