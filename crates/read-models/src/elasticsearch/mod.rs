@@ -361,6 +361,9 @@ mod tests {
             created_position: 1,
             created_at: at,
             updated_at: at,
+            location: None,
+            bumped_at: None,
+            bumped_position: None,
         };
         let encoded = serde_json::to_value(&document).unwrap_or_default();
         let mut fields: Vec<&String> = encoded.as_object().map(|o| o.keys().collect()).unwrap_or_default();
