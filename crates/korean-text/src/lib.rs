@@ -26,5 +26,8 @@ pub use hangul::{
 };
 pub use query::{FUZZY_MIN_KEYSTROKES, Match, Term, parse_query};
 pub use synonyms::{forms, is_known};
-pub use terms::{MAX_GRAM, bigrams, choseong_terms, completion, keystroke_terms, text_terms};
+pub use terms::{
+    MAX_GRAM, bigrams, choseong_terms, choseong_words, completion, keystroke_terms, keystroke_words,
+    text_terms,
+};
 pub use words::{Part, Script, Word, normalize, normalize_query, words};

@@ -81,6 +81,31 @@ fn suffixes(text: &str, script: Script) -> Vec<&str> {
     }
 }
 
+/// The words the keystroke field's edge n-grams are cut from: every word part as keystrokes,
+/// and every suffix of a Hangul part from a later syllable on. An index with an edge n-gram
+/// analyzer of its own (Elasticsearch) is given these.
+pub fn keystroke_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in words(text) {
+        for part in &word.parts {
+            out.extend(suffixes(&part.text, part.script).into_iter().map(hangul::keystrokes));
+        }
+    }
+    out
+}
+
+/// The words the 초성 field's edge n-grams are cut from: the initials of every Hangul part and
+/// of its suffixes from a later syllable on.
+pub fn choseong_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for word in words(text) {
+        for part in word.parts.iter().filter(|part| part.script == Script::Hangul) {
+            out.extend(suffixes(&part.text, part.script).into_iter().map(hangul::choseong));
+        }
+    }
+    out
+}
+
 /// The terms of the keystroke field: edge n-grams of every word part as keystrokes, from its
 /// start (from one keystroke) and from every later syllable (from two).
 pub fn keystroke_terms(text: &str) -> Vec<String> {
@@ -191,6 +216,12 @@ mod tests {
         assert!(!has(&terms, "ㅓ"), "a later start needs two keystrokes");
         let latin = keystroke_terms("iPhone");
         assert_eq!(latin, vec!["i", "ip", "iph", "ipho", "iphon", "iphone"]);
+    }
+
+    #[test]
+    fn the_words_grams_are_cut_from() {
+        assert_eq!(keystroke_words("자전거 ps5"), vec!["ㅈㅏㅈㅓㄴㄱㅓ", "ㅈㅓㄴㄱㅓ", "ㄱㅓ", "ps", "5"]);
+        assert_eq!(choseong_words("자전거 ps5"), vec!["ㅈㅈㄱ", "ㅈㄱ", "ㄱ"]);
     }
 
     #[test]
