@@ -71,15 +71,18 @@ concept("digital/phones", "galaxy fold phone samsung", 4,
         lambda: "Galaxy Z Fold 4 그레이그린")
 concept("digital/phones", "galaxy phone samsung", 3,
         lambda: f"삼성 갤럭시 A{pick([34, 54, 53])} 공기계", lambda: "갤럭시 퀀텀4 효도폰")
-concept("digital/phones", "phone_case iphone accessory", 5,
-        lambda: f"아이폰{pick([13, 14, 15])} 케이스 새상품", lambda: "아이폰15 맥세이프 투명케이스",
-        lambda: "iPhone 14 Pro 가죽케이스", lambda: "아이폰 범퍼케이스 일괄")
-concept("digital/phones", "phone_case galaxy accessory", 3,
-        lambda: f"갤럭시 S{pick([23, 24])} 투명 케이스", lambda: "갤럭시 플립5 케이스 2개",
-        lambda: "갤럭시폴드 케이스 미개봉")
-concept("digital/phones", "charger accessory", 4,
-        lambda: "애플 20W 충전기 정품", lambda: "삼성 25W 고속충전기", lambda: "맥세이프 무선충전기",
-        lambda: "C타입 충전 케이블 3개")
+concept("digital/phones", "phone_case iphone accessory", 4,
+        lambda: f"아이폰{pick([13, 14, 15])} 케이스 새상품", lambda: "iPhone 14 Pro 가죽케이스", lambda: "아이폰 범퍼케이스 일괄")
+concept("digital/phones", "phone_case clear_case iphone accessory", 2,
+        lambda: "아이폰15 맥세이프 투명케이스", lambda: "아이폰 14 투명 케이스")
+concept("digital/phones", "phone_case galaxy accessory", 2,
+        lambda: "갤럭시 플립5 케이스 2개", lambda: "갤럭시폴드 케이스 미개봉")
+concept("digital/phones", "phone_case clear_case galaxy accessory", 2,
+        lambda: f"갤럭시 S{pick([23, 24])} 투명 케이스", lambda: "갤럭시S24 투명케이스")
+concept("digital/phones", "charger accessory", 3,
+        lambda: "애플 20W 충전기 정품", lambda: "삼성 25W 고속충전기", lambda: "C타입 충전 케이블 3개")
+concept("digital/phones", "charger wireless_charger accessory", 3,
+        lambda: "맥세이프 무선충전기", lambda: "삼성 무선 충전기 패드", lambda: "3in1 무선충전기 거치대")
 
 # Tablets, laptops
 concept("digital/tablets", "ipad ipad_pro apple tablet", 4,
@@ -103,17 +106,22 @@ concept("digital/laptops", "macbook macbook_air apple laptop", 8,
 concept("digital/laptops", "gram lg laptop", 7,
         lambda: f"LG 그램 {pick([14, 16, 17])}인치 {pick([2022, 2023])}", lambda: "엘지그램 17 노트북",
         lambda: "그램 14 노트북 팝니다", lambda: "LG gram 16 2in1")
-concept("digital/laptops", "laptop", 9,
-        lambda: "레노버 씽크패드 X1 카본 노트북", lambda: "에이수스 게이밍노트북 RTX4060",
-        lambda: "델 XPS 13 노트북", lambda: "HP 파빌리온 15 노트북 i5")
+concept("digital/laptops", "laptop", 6,
+        lambda: "레노버 씽크패드 X1 카본 노트북", lambda: "델 XPS 13 노트북", lambda: "HP 파빌리온 15 노트북 i5")
+concept("digital/laptops", "laptop gaming_laptop", 4,
+        lambda: "에이수스 게이밍노트북 RTX4060", lambda: "레노버 리전 게이밍 노트북", lambda: "게이밍노트북 RTX3060 15인치")
 concept("digital/laptops", "laptop galaxy samsung", 4,
         lambda: "삼성 갤럭시북3 프로 16인치", lambda: "갤럭시북2 360 노트북")
-concept("digital/monitors", "monitor", 12,
-        lambda: f"LG 울트라기어 {pick([27, 32])}인치 모니터", lambda: "삼성 오디세이 G7 모니터",
-        lambda: "델 모니터 24인치 2대", lambda: "게이밍모니터 165hz 27인치", lambda: "4K 모니터 32인치 LG")
-concept("digital/peripherals", "keyboard", 9,
-        lambda: "로지텍 MX Keys 키보드", lambda: "기계식키보드 체리 적축", lambda: "해피해킹 키보드 타입S",
+concept("digital/monitors", "monitor gaming_monitor", 6,
+        lambda: f"LG 울트라기어 {pick([27, 32])}인치 게이밍 모니터", lambda: "삼성 오디세이 G7 게이밍모니터",
+        lambda: "게이밍모니터 165hz 27인치")
+concept("digital/monitors", "monitor", 6,
+        lambda: "델 모니터 24인치 2대", lambda: "4K 모니터 32인치 LG", lambda: "사무용 모니터 27인치")
+concept("digital/peripherals", "keyboard", 6,
+        lambda: "로지텍 MX Keys 키보드", lambda: "해피해킹 키보드 타입S",
         lambda: "무선 키보드 마우스 세트", lambda: "애플 매직키보드 터치아이디")
+concept("digital/peripherals", "keyboard mechanical_keyboard", 4,
+        lambda: "기계식키보드 체리 적축", lambda: "기계식 키보드 갈축 텐키리스", lambda: "레오폴드 기계식키보드 FC660")
 concept("digital/peripherals", "mouse", 6,
         lambda: "로지텍 G Pro 무선 마우스", lambda: "게이밍마우스 레이저 바이퍼", lambda: "애플 매직마우스2")
 
@@ -173,15 +181,17 @@ concept("digital/cameras", "camera film_camera", 3, lambda: "필름카메라 올
 # Home appliances
 concept("home/appliances", "dyson vacuum", 5,
         lambda: "다이슨 V15 무선청소기", lambda: "다이슨 V12 디텍트 슬림", lambda: "Dyson V11 청소기")
-concept("home/appliances", "dyson hair_dryer", 5,
-        lambda: "다이슨 에어랩 컴플리트", lambda: "다이슨 슈퍼소닉 드라이기", lambda: "dyson airwrap 롱배럴")
+concept("home/appliances", "dyson hair_styler", 3,
+        lambda: "다이슨 에어랩 컴플리트", lambda: "dyson airwrap 롱배럴")
+concept("home/appliances", "dyson hair_dryer", 3,
+        lambda: "다이슨 슈퍼소닉 드라이기", lambda: "다이슨 슈퍼소닉 헤어드라이어")
 concept("home/appliances", "vacuum robot_vacuum", 5,
         lambda: "로보락 S8 로봇청소기", lambda: "삼성 비스포크 제트봇", lambda: "로봇 청소기 에코백스", lambda: "샤오미 로봇청소기")
 concept("home/appliances", "vacuum", 4,
         lambda: "LG 코드제로 A9 무선청소기", lambda: "삼성 제트 무선 청소기", lambda: "유선 청소기 일렉트로룩스")
 concept("home/appliances", "hair_dryer", 3, lambda: "JMW 드라이기 항공모터", lambda: "유닉스 헤어드라이기")
-concept("home/appliances", "fridge samsung", 3, lambda: "삼성 비스포크 냉장고 4도어", lambda: "미니냉장고 삼성")
-concept("home/appliances", "fridge", 3, lambda: "LG 디오스 냉장고 870L", lambda: "원룸 소형냉장고")
+concept("home/appliances", "fridge", 3, lambda: "삼성 비스포크 냉장고 4도어", lambda: "LG 디오스 냉장고 870L")
+concept("home/appliances", "fridge small_fridge", 3, lambda: "미니냉장고 삼성", lambda: "원룸 소형냉장고")
 concept("home/appliances", "washer", 4, lambda: "LG 트롬 세탁기 21kg", lambda: "삼성 그랑데 통돌이 세탁기", lambda: "미니 세탁기 아기옷")
 concept("home/appliances", "air_fryer", 4, lambda: "필립스 에어프라이어 XXL", lambda: "에어프라이어 5.5L 새상품", lambda: "코스모스 에어 프라이어")
 concept("home/appliances", "microwave", 3, lambda: "삼성 전자레인지 23L", lambda: "LG 광파오븐 전자렌지")
@@ -203,9 +213,10 @@ concept("home/furniture", "bed", 4, lambda: "침대 프레임 퀸 원목", lambd
 concept("home/furniture", "bookshelf", 3, lambda: "원목 책장 5단", lambda: "이케아 빌리 책장")
 
 # Sports, bicycles, camping
-concept("sports/bicycles", "bicycle folding_bike", 7,
-        lambda: "접이식자전거 20인치", lambda: "브롬톤 접이식 자전거 M6L", lambda: "접이식 미니벨로 자전거",
-        lambda: "브롬톤 C라인 블랙", lambda: "폴딩자전거 알톤")
+concept("sports/bicycles", "bicycle folding_bike", 5,
+        lambda: "접이식자전거 20인치", lambda: "접이식 미니벨로 자전거", lambda: "폴딩자전거 알톤")
+concept("sports/bicycles", "bicycle folding_bike brompton", 3,
+        lambda: "브롬톤 접이식 자전거 M6L", lambda: "브롬톤 C라인 블랙")
 concept("sports/bicycles", "bicycle road_bike", 6,
         lambda: "로드자전거 카본 105", lambda: "자이언트 로드 자전거 TCR", lambda: "로드바이크 시마노 울테그라", lambda: "스페셜라이즈드 알레 로드")
 concept("sports/bicycles", "bicycle mtb", 4, lambda: "MTB 자전거 27.5인치", lambda: "산악자전거 첼로 XC", lambda: "삼천리 MTB 21단")
@@ -229,7 +240,8 @@ concept("fashion/clothes", "clothes", 5, lambda: "니트 가디건 베이지", l
 concept("fashion/bags", "bag chanel luxury", 3, lambda: "샤넬 클래식 플랩백 미듐", lambda: "샤넬 보이백 블랙")
 concept("fashion/bags", "bag gucci luxury", 3, lambda: "구찌 마몬트 숄더백", lambda: "구찌 디오니서스 미니")
 concept("fashion/bags", "bag luxury", 3, lambda: "루이비통 네버풀 MM", lambda: "프라다 리나일론 백팩")
-concept("fashion/bags", "bag", 4, lambda: "에코백 캔버스 가방", lambda: "노트북 가방 15인치", lambda: "백팩 잔스포츠")
+concept("fashion/bags", "bag", 3, lambda: "에코백 캔버스 가방", lambda: "백팩 잔스포츠")
+concept("fashion/bags", "bag laptop_bag", 3, lambda: "노트북 가방 15인치", lambda: "노트북가방 13인치 파우치")
 
 # Kids, books, hobbies, misc
 concept("kids/gear", "stroller kids", 5, lambda: "유모차 부가부 폭스", lambda: "스토케 유모차 익스플로리", lambda: "휴대용 유모차 요요", lambda: "절충형 유모차 싸게")
@@ -243,11 +255,20 @@ concept("hobby/cups", "tumbler", 2, lambda: "써모스 텀블러 500ml", lambda:
 concept("hobby/instruments", "guitar", 4, lambda: "통기타 야마하 FG800", lambda: "일렉기타 펜더 스트랫", lambda: "어쿠스틱 기타 입문용")
 concept("hobby/instruments", "piano", 3, lambda: "디지털피아노 야마하 P125", lambda: "전자 피아노 88건반")
 
+# A brand named in a title is a fact about the listing ("삼성 전자레인지" is a Samsung product),
+# whatever its concept says; products a brand makes without naming it (갤럭시) carry the tag
+# from their concept.
+BRANDS = {
+    "samsung": ["삼성", "samsung"], "lg": ["lg", "엘지"], "apple": ["애플", "apple"], "sony": ["소니", "sony"],
+    "canon": ["캐논", "canon"], "nike": ["나이키", "nike"], "adidas": ["아디다스", "adidas"],
+}
+
 listings = []
 for category, tags, count, templates in CONCEPTS:
     for _ in range(count):
         title = pick(PREFIX) + pick(templates)() + pick(SUFFIX)
-        listings.append({"title": title.strip(), "category": category, "tags": sorted(tags)})
+        named = {brand for brand, names in BRANDS.items() if any(name in title.lower() for name in names)}
+        listings.append({"title": title.strip(), "category": category, "tags": sorted(tags | named)})
 random.shuffle(listings)
 for number, listing in enumerate(listings, start=1):
     listing["id"] = number
@@ -270,7 +291,7 @@ for text, tags in [
     ("에어프라이어", "air_fryer"), ("커피머신", "coffee_machine"), ("기타", "guitar"), ("피아노", "piano"), ("레고", "lego"),
     ("장난감", "toy"), ("골프", "golf"), ("스노우보드", "snowboard"), ("가방", "bag"),
     ("충전기", "charger"), ("식탁", "table"), ("테이블", "table"), ("캠핑", "camping"), ("헬리녹스", "camping_chair"),
-    ("브롬톤", "folding_bike"), ("시디즈", "office_chair"), ("다이슨", "dyson"), ("소니", "sony"), ("캐논", "canon"),
+    ("브롬톤", "brompton"), ("시디즈", "office_chair"), ("다이슨", "dyson"), ("소니", "sony"), ("캐논", "canon"),
     ("tv", "tv"), ("플립", "flip"), ("폴드", "fold"), ("책", "book"),
 ]:
     q(text, "plain", tags)
@@ -278,11 +299,11 @@ for text, tags in [
 # compound: the word is written inside longer words in many titles
 for text, tags in [
     ("자전거", "bicycle"), ("의자", "chair"), ("청소기", "vacuum"), ("프로맥스", "promax"), ("케이스", "phone_case"),
-    ("체어", "chair"), ("기계식키보드", "keyboard"), ("로봇청소기", "robot_vacuum"), ("무선청소기", "vacuum"),
+    ("체어", "chair"), ("기계식키보드", "mechanical_keyboard"), ("로봇청소기", "robot_vacuum"), ("무선청소기", "vacuum"),
     ("전기자전거", "e_bike"), ("접이식자전거", "folding_bike"), ("로드자전거", "road_bike"), ("산악자전거", "mtb"),
-    ("게이밍의자", "gaming_chair"), ("사무용의자", "office_chair"), ("캠핑의자", "camping_chair"), ("투명케이스", "phone_case"),
-    ("노트북가방", "bag"), ("필름카메라", "film_camera"), ("무선충전기", "charger"), ("소형냉장고", "fridge"),
-    ("게이밍노트북", "laptop"), ("게이밍모니터", "monitor"), ("전동킥보드", "kickboard"), ("롱패딩", "padding"),
+    ("게이밍의자", "gaming_chair"), ("사무용의자", "office_chair"), ("캠핑의자", "camping_chair"), ("투명케이스", "clear_case"),
+    ("노트북가방", "laptop_bag"), ("필름카메라", "film_camera"), ("무선충전기", "wireless_charger"), ("소형냉장고", "small_fridge"),
+    ("게이밍노트북", "gaming_laptop"), ("게이밍모니터", "gaming_monitor"), ("전동킥보드", "kickboard"), ("롱패딩", "padding"),
     ("갤럭시탭", "galaxy_tab"), ("갤럭시워치", "galaxy_watch"), ("애플워치", "apple_watch"), ("아이패드미니", "ipad_mini"),
     ("맥북에어", "macbook_air"), ("닌텐도스위치", "switch"), ("플스5", "ps5"), ("에어팟프로", "airpods_pro"),
 ]:
@@ -298,8 +319,8 @@ for text, tags in [
     ("에어팟 프로", "airpods_pro"), ("에어 팟", "airpods"), ("맥북 에어", "macbook_air"), ("맥북 프로", "macbook_pro"),
     ("닌텐도 스위치", "switch"), ("스위치 oled", "switch_oled"), ("플스 5", "ps5"), ("플레이 스테이션", "playstation"),
     ("아이패드 프로", "ipad_pro"), ("아이패드 미니", "ipad_mini"), ("에어 프라이어", "air_fryer"), ("커피 머신", "coffee_machine"),
-    ("노트북 가방", "bag"), ("필름 카메라", "film_camera"), ("전동 킥보드", "kickboard"), ("게이밍 모니터", "monitor"),
-    ("무선 충전기", "charger"), ("기계식 키보드", "keyboard"), ("롱 패딩", "padding"), ("스노우 보드", "snowboard"),
+    ("노트북 가방", "laptop_bag"), ("필름 카메라", "film_camera"), ("전동 킥보드", "kickboard"), ("게이밍 모니터", "gaming_monitor"),
+    ("무선 충전기", "wireless_charger"), ("기계식 키보드", "mechanical_keyboard"), ("롱 패딩", "padding"), ("스노우 보드", "snowboard"),
 ]:
     q(text, "spacing", tags)
 
@@ -309,7 +330,7 @@ for text, tag_sets in [
     ("ㅁㅂ", ["macbook"]), ("ㅇㅍㄹㅇ", ["air_fryer"]), ("ㄴㅌㄷ", ["nintendo"]), ("ㅇㅈ", ["chair"]),
     ("ㅇㅁㅊ", ["stroller"]), ("ㄴㅈㄱ", ["fridge"]), ("ㅅㅌㄱ", ["washer"]), ("ㅁㄴㅌ", ["monitor"]),
     ("ㅋㅂㄷ", ["keyboard", "kickboard"]), ("ㄷㅇㅅ", ["dyson"]), ("ㅋㅁㄹ", ["camera"]), ("ㅊㅅㄱ", ["vacuum"]),
-    ("ㅌㅌ", ["tent"]), ("ㅍㄷ", ["padding"]), ("ㄹㄱ", ["lego"]), ("ㅌㅂㄹ", ["tumbler"]), ("ㅅㅍㅋ", ["speaker"]),
+    ("ㅌㅌ", ["tent"]), ("ㅍㄷ", ["padding", "fold"]), ("ㄹㄱ", ["lego"]), ("ㅌㅂㄹ", ["tumbler"]), ("ㅅㅍㅋ", ["speaker"]),
     ("ㅎㄷㅍ", ["headphones"]), ("ㄴㅌㅂ", ["laptop"]), ("ㅇㅍㅇㅊ", ["apple_watch"]), ("ㅋㅅㅌ", ["car_seat"]),
     ("ㄱㅇㅁ ㅇㅈ", ["gaming_chair"]), ("ㅈㅇㅅ ㅈㅈㄱ", ["folding_bike"]), ("ㄷㄹㅇㄱ", ["hair_dryer"]),
     ("ㅅㅇㅊ", ["switch"]), ("ㅎㄹㄴㅅ", ["camping_chair"]),

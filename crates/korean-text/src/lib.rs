@@ -25,7 +25,7 @@ pub use hangul::{
     syllable_parts,
 };
 pub use query::{FUZZY_MIN_KEYSTROKES, Match, Term, parse_query};
-pub use synonyms::{forms, is_known};
+pub use synonyms::{forms, is_known, misspelt};
 pub use terms::{
     MAX_GRAM, bigrams, choseong_terms, choseong_words, completion, keystroke_terms, keystroke_words,
     text_terms,

@@ -86,36 +86,55 @@ impl Match {
 /// The tree of `text`, or `None` when it holds no word.
 ///
 /// Two Hangul words with only a space between them may also match as one word ("에어 팟" finds
-/// "에어팟"): Korean spacing is loose both ways, and titles bridge spaces in their bigrams.
+/// "에어팟"): Korean spacing is loose both ways, and titles bridge spaces in their bigrams. Two
+/// words that together are a synonym form ("galaxy tab") also match as the form's group.
 pub fn parse_query(text: &str) -> Option<Match> {
-    let words = words(text);
+    let branches = join_words(&words(text), part_match, true);
+    (!branches.is_empty()).then(|| Match::all(branches))
+}
+
+/// The branches of `words`: each part by `each`, a pair of spaced single-part Hangul words
+/// also as one word, and (with `phrases`) a known two-word form also as its group.
+fn join_words(words: &[crate::Word], each: fn(&Part) -> Match, phrases: bool) -> Vec<Match> {
     let mut branches = Vec::new();
     let mut at = 0;
     while at < words.len() {
         let word = &words[at];
-        let next = words.get(at + 1);
-        if let (Some(next), [left], [right]) =
-            (next, word.parts.as_slice(), next.map_or(&[][..], |n| &n.parts[..]))
-        {
-            let joinable = next.spaced_from_previous
-                && left.script == Script::Hangul
-                && right.script == Script::Hangul
-                && !hangul::is_choseong(&left.text)
-                && !hangul::is_choseong(&right.text);
-            if joinable {
-                let joined = Part { text: format!("{}{}", left.text, right.text), script: Script::Hangul };
-                branches.push(Match::any(vec![
-                    Match::All(vec![part_match(left), part_match(right)]),
-                    part_match(&joined),
-                ]));
+        if let Some(next) = words.get(at + 1) {
+            let both = || {
+                let mut parts: Vec<Match> = word.parts.iter().map(each).collect();
+                parts.extend(next.parts.iter().map(each));
+                Match::all(parts)
+            };
+            let phrase = format!("{} {}", word.text, next.text);
+            let known = phrases && synonyms::is_known(&phrase);
+            let joined = match (word.parts.as_slice(), next.parts.as_slice()) {
+                ([left], [right])
+                    if next.spaced_from_previous
+                        && left.script == Script::Hangul
+                        && right.script == Script::Hangul
+                        && !hangul::is_choseong(&left.text)
+                        && !hangul::is_choseong(&right.text) =>
+                {
+                    Some(Part { text: format!("{}{}", left.text, right.text), script: Script::Hangul })
+                }
+                _ => None,
+            };
+            if known || joined.is_some() {
+                let mut ways = vec![both()];
+                ways.extend(joined.as_ref().map(each));
+                if known {
+                    ways.extend(forms(&phrase).into_iter().skip(1).map(form_match));
+                }
+                branches.push(Match::any(ways));
                 at += 2;
                 continue;
             }
         }
-        branches.extend(word.parts.iter().map(part_match));
+        branches.extend(word.parts.iter().map(each));
         at += 1;
     }
-    (!branches.is_empty()).then(|| Match::all(branches))
+    branches
 }
 
 /// How one part of a query word matches.
@@ -138,22 +157,25 @@ fn part_match(part: &Part) -> Match {
     Match::any(ways)
 }
 
-/// The word itself and every form of its synonym group.
+/// The word itself and every form of its synonym group; for a word in no group that misspells
+/// a form by one keystroke, that form's group too ("playstaton" → 플레이스테이션).
 fn synonym_ways(word: &str, script: Script) -> Vec<Match> {
     let mut ways = vec![Match::Term(Term::new(word, script))];
-    for form in forms(word).into_iter().skip(1) {
-        ways.push(form_match(form));
+    let group = if synonyms::is_known(word) { Some(word) } else { synonyms::misspelt(word) };
+    if let Some(known) = group {
+        ways.extend(forms(known).into_iter().filter(|form| *form != word).map(form_match));
     }
     ways
 }
 
-/// A synonym form: one word, or several that must all match ("갤럭시 탭").
+fn term_of(part: &Part) -> Match {
+    Match::Term(Term::new(&part.text, part.script))
+}
+
+/// A synonym form: one word, or several that must all match ("갤럭시 탭"), spaced Hangul words
+/// also joined ("갤럭시탭"). Forms are not expanded again.
 fn form_match(form: &str) -> Match {
-    let leaves: Vec<Match> = words(form)
-        .iter()
-        .flat_map(|word| word.parts.iter().map(|part| Match::Term(Term::new(&part.text, part.script))))
-        .collect();
-    Match::all(leaves)
+    Match::all(join_words(&words(form), term_of, false))
 }
 
 /// A Hangul word cut into the synonym table's known words and what lies between them, when it
@@ -234,7 +256,7 @@ mod tests {
             })
         );
         assert!(tree.as_ref().is_some_and(|tree| mentions(tree, "bike")));
-        assert_eq!(parse_query("의자"), Some(term("의자")));
+        assert_eq!(parse_query("책상"), Some(term("책상")));
     }
 
     #[test]
@@ -260,7 +282,7 @@ mod tests {
     fn compounds_are_split_by_known_words() {
         let tree = parse_query("중고아이폰").unwrap_or(Match::All(Vec::new()));
         assert!(mentions(&tree, "중고아이폰") && mentions(&tree, "중고") && mentions(&tree, "iphone"));
-        assert_eq!(split_by_known_words("의자"), None);
+        assert_eq!(split_by_known_words("책상"), None);
         assert_eq!(split_by_known_words("아이폰"), None, "a known word stays whole");
     }
 
@@ -301,6 +323,22 @@ mod tests {
         // Not across a script change or 초성.
         assert!(matches!(parse_query("플스 5"), Some(Match::All(_))));
         assert!(matches!(parse_query("ㄱㅇㅁ ㅇㅈ"), Some(Match::All(ref b)) if b.len() == 2));
+    }
+
+    #[test]
+    fn two_words_of_a_form_match_its_group() {
+        let tree = parse_query("galaxy tab").unwrap_or(Match::All(Vec::new()));
+        assert!(mentions(&tree, "갤탭") && mentions(&tree, "갤럭시탭"), "{tree:?}");
+        let tree = parse_query("갤탭").unwrap_or(Match::All(Vec::new()));
+        assert!(mentions(&tree, "갤럭시탭"), "a spaced form is also tried joined");
+        let tree = parse_query("갤럭시 탭").unwrap_or(Match::All(Vec::new()));
+        assert!(mentions(&tree, "갤럭시탭") && mentions(&tree, "galaxy"), "joined, and the phrase's group");
+    }
+
+    #[test]
+    fn a_misspelt_brand_reaches_its_group() {
+        let tree = parse_query("playstaton").unwrap_or(Match::All(Vec::new()));
+        assert!(mentions(&tree, "플레이스테이션") && mentions(&tree, "플스"), "{tree:?}");
     }
 
     #[test]

@@ -41,6 +41,10 @@ const GROUPS: &[&[&str]] = &[
     &["스타벅스", "starbucks", "스벅"],
     &["노트북", "laptop", "notebook"],
     &["키보드", "keyboard"],
+    &["의자", "체어", "chair"],
+    &["스노우보드", "스노보드", "snowboard"],
+    &["산악자전거", "mtb"],
+    &["소형냉장고", "미니냉장고"],
     &["마우스", "mouse"],
     &["모니터", "monitor"],
     &["카메라", "camera"],
@@ -77,6 +81,48 @@ pub fn is_known(word: &str) -> bool {
     GROUPS.iter().any(|group| group.contains(&word))
 }
 
+/// The fewest keystrokes a word needs before a misspelt form finds its group.
+const TYPO_MIN_KEYSTROKES: usize = 5;
+
+/// The form that `word`, unknown itself, misspells by one keystroke (a wrong, missing, extra or
+/// swapped key, compared as keystrokes): "playstaton" → playstation, "겔럭시" → 갤럭시. Only for
+/// words of 5+ keystrokes, and only when a single form is that close.
+pub fn misspelt(word: &str) -> Option<&'static str> {
+    let keys: Vec<char> = crate::hangul::keystrokes(word).chars().collect();
+    if keys.len() < TYPO_MIN_KEYSTROKES || is_known(word) {
+        return None;
+    }
+    let mut close =
+        GROUPS.iter().flat_map(|group| group.iter().copied()).filter(|form| !form.contains(' ')).filter(
+            |form| within_one_edit(&keys, &crate::hangul::keystrokes(form).chars().collect::<Vec<_>>()),
+        );
+    let first = close.next()?;
+    close.next().is_none().then_some(first)
+}
+
+/// Damerau–Levenshtein distance at most 1 (adjacent transposition included).
+fn within_one_edit(a: &[char], b: &[char]) -> bool {
+    if a == b {
+        return true;
+    }
+    match a.len().abs_diff(b.len()) {
+        0 => {
+            let differ: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+            match differ.as_slice() {
+                [_] => true,
+                [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+                _ => false,
+            }
+        }
+        1 => {
+            let (long, short) = if a.len() > b.len() { (a, b) } else { (b, a) };
+            let skip = (0..short.len()).find(|&i| long[i] != short[i]).unwrap_or(short.len());
+            long[skip + 1..] == short[skip..]
+        }
+        _ => false,
+    }
+}
+
 /// The known single-word Hangul forms, longest first: what a Hangul compound of the query is
 /// split by ("중고아이폰" → 중고 + 아이폰).
 pub fn hangul_keys() -> Vec<&'static str> {
@@ -102,7 +148,7 @@ mod tests {
         assert!(forms("ps").contains(&"플스"));
         assert!(forms("플스").contains(&"플레이스테이션"));
         assert!(forms("bike").contains(&"자전거"));
-        assert_eq!(forms("의자"), vec!["의자"]);
+        assert_eq!(forms("책상"), vec!["책상"]);
     }
 
     #[test]
@@ -117,11 +163,24 @@ mod tests {
     }
 
     #[test]
+    fn a_misspelt_form_finds_its_group() {
+        assert_eq!(misspelt("playstaton"), Some("playstation"));
+        assert_eq!(misspelt("keybaord"), Some("keyboard"), "swapped keys");
+        assert_eq!(misspelt("dysen"), Some("dyson"));
+        assert_eq!(misspelt("겔럭시"), Some("갤럭시"));
+        assert_eq!(misspelt("iphone"), None, "a known form is no misspelling");
+        assert_eq!(misspelt("ipon"), None, "too short to guess");
+        assert_eq!(misspelt("냉장고"), None);
+        assert!(within_one_edit(&['a', 'b'], &['a', 'b', 'c']));
+        assert!(!within_one_edit(&['a', 'b', 'c'], &['c', 'b', 'a']));
+    }
+
+    #[test]
     fn hangul_keys_are_single_words_longest_first() {
         let keys = hangul_keys();
         assert!(keys.contains(&"아이폰") && keys.contains(&"프로"));
         assert!(!keys.iter().any(|key| key.contains(' ') || key.is_ascii()));
         assert!(keys.windows(2).all(|pair| pair[0].chars().count() >= pair[1].chars().count()));
-        assert!(is_known("갤럭시") && !is_known("의자"));
+        assert!(is_known("갤럭시") && !is_known("책상"));
     }
 }

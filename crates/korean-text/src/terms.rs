@@ -95,7 +95,7 @@ pub fn keystroke_words(text: &str) -> Vec<String> {
 }
 
 /// The words the 초성 field's edge n-grams are cut from: the initials of every Hangul part and
-/// of its suffixes from a later syllable on.
+/// of its suffixes from a later syllable on, and of two spaced Hangul words joined.
 pub fn choseong_words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for word in words(text) {
@@ -103,6 +103,7 @@ pub fn choseong_words(text: &str) -> Vec<String> {
             out.extend(suffixes(&part.text, part.script).into_iter().map(hangul::choseong));
         }
     }
+    out.extend(choseong_bridges(text).into_iter().map(|bridge| bridge.replace(' ', "")));
     out
 }
 
@@ -122,7 +123,8 @@ pub fn keystroke_terms(text: &str) -> Vec<String> {
 }
 
 /// The terms of the 초성 field: edge n-grams of the initials of every Hangul part, from its
-/// start (from one initial) and from every later syllable (from two).
+/// start (from one initial) and from every later syllable (from two); and across a space
+/// between two Hangul words, so "ㅇㅍㅇㅊ" finds "애플 워치".
 pub fn choseong_terms(text: &str) -> Vec<String> {
     let mut terms = Vec::new();
     for word in words(text) {
@@ -133,7 +135,31 @@ pub fn choseong_terms(text: &str) -> Vec<String> {
             }
         }
     }
+    for bridge in choseong_bridges(text) {
+        // Only the grams that cross the space: the others are there already.
+        let before = bridge.chars().take_while(|c| *c != ' ').count();
+        let joined: Vec<char> = bridge.chars().filter(|c| *c != ' ').collect();
+        edge_grams(&joined, before + 1, &mut terms);
+    }
     terms
+}
+
+/// The initials of two spaced Hangul words, from each syllable of the first: "애플 워치" →
+/// "ㅇㅍ ㅇㅊ", "ㅍ ㅇㅊ" (the space marks where the second starts).
+fn choseong_bridges(text: &str) -> Vec<String> {
+    let words = words(text);
+    let mut bridges = Vec::new();
+    for pair in words.windows(2) {
+        let (Some(left), Some(right)) = (pair[0].parts.last(), pair[1].parts.first()) else { continue };
+        if !pair[1].spaced_from_previous || left.script != Script::Hangul || right.script != Script::Hangul {
+            continue;
+        }
+        let tail = hangul::choseong(&right.text);
+        for suffix in suffixes(&left.text, Script::Hangul) {
+            bridges.push(format!("{} {tail}", hangul::choseong(suffix)));
+        }
+    }
+    bridges
 }
 
 /// Where `prefix` (keystrokes, or initials when `choseong`) starts within the Hangul, Latin or
@@ -238,6 +264,14 @@ mod tests {
         }
         assert!(!has(&choseong_terms("접이식자전거"), "ㄱ"), "a later start needs two initials");
         assert!(choseong_terms("iphone").is_empty());
+    }
+
+    #[test]
+    fn choseong_bridges_a_space_between_hangul_words() {
+        let terms = choseong_terms("애플 워치 SE");
+        assert!(has(&terms, "ㅇㅍㅇㅊ") && has(&terms, "ㅇㅍㅇ") && has(&terms, "ㅍㅇㅊ"), "{terms:?}");
+        assert!(!has(&choseong_terms("애플, 워치"), "ㅇㅍㅇㅊ"), "not across punctuation");
+        assert!(choseong_words("애플 워치").contains(&"ㅇㅍㅇㅊ".to_owned()));
     }
 
     #[test]
