@@ -345,7 +345,7 @@ fn listing_query(params: SearchParams) -> Result<SearchQuery, ApiError> {
     if text.as_ref().is_some_and(|q| q.chars().count() > 200) {
         return Err(ValidationError::new("q", "must be at most 200 characters").into());
     }
-    Ok(SearchQuery { text, min_price, max_price, statuses, limit, offset })
+    Ok(SearchQuery { text, min_price, max_price, statuses, limit, offset, ..SearchQuery::default() })
 }
 
 fn parse_statuses(raw: Option<&str>) -> Result<Vec<ListingStatusView>, ValidationError> {

@@ -66,7 +66,8 @@ fn filters(query: &SearchQuery) -> Vec<Value> {
         filters.push(json!({ "range": { "price": range } }));
     }
     if !query.category_ids.is_empty() {
-        let categories: Vec<&str> = query.category_ids.iter().map(|category| category.as_str()).collect();
+        let categories: Vec<&str> =
+            query.category_ids.iter().map(jangteo_domain::CategoryId::as_str).collect();
         filters.push(json!({ "terms": { "category_id": categories } }));
     }
     if let Some(seller) = query.seller {
@@ -97,7 +98,7 @@ pub(super) fn body(query: &SearchQuery) -> Value {
     let newest = json!({ "listed_position": "desc" });
     let sort = match sort {
         SearchSort::Relevance => {
-            search = function_score(search, query);
+            search = function_score(&search, query);
             json!(["_score", newest])
         }
         SearchSort::Newest => json!([newest]),
@@ -119,7 +120,7 @@ pub(super) fn body(query: &SearchQuery) -> Value {
 }
 
 /// Relevance times [`ranking::factor`]: `1 + freshness + closeness`, each a decay function.
-fn function_score(search: Value, query: &SearchQuery) -> Value {
+fn function_score(search: &Value, query: &SearchQuery) -> Value {
     let mut functions = vec![
         json!({ "filter": { "match_all": {} }, "weight": 1.0 }),
         json!({

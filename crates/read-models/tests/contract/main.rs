@@ -52,6 +52,36 @@ async fn the_tantivy_index_keeps_the_contract() {
 }
 
 #[tokio::test]
+async fn a_tantivy_index_of_an_older_schema_is_emptied_for_a_rebuild() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut builder = tantivy::schema::Schema::builder();
+        let title = builder.add_text_field("title", tantivy::schema::TEXT);
+        let index = tantivy::Index::create_in_dir(dir.path(), builder.build()).unwrap();
+        let mut writer: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.add_document(tantivy::doc!(title => "아이폰")).unwrap();
+        let mut prepared = writer.prepare_commit().unwrap();
+        prepared.set_payload("42");
+        prepared.commit().unwrap();
+    }
+    std::fs::write(dir.path().join("query-history.json"), r#"[["아이폰 15",3]]"#).unwrap();
+    let index = TantivyListingSearch::open(dir.path()).unwrap();
+    assert_eq!(index.checkpoint().await.unwrap(), 0, "the projection rebuilds it from the log");
+    assert!(index.search(&search::query(None)).await.unwrap().hits.is_empty());
+    let kept = index.suggest("아이", 5).await.unwrap();
+    assert_eq!(kept.first().map(|s| s.text.as_str()), Some("아이폰 15"), "the search history stays");
+    // A reader never empties what a writer owns: it refuses an index of another schema.
+    drop(index);
+    let other = tempfile::tempdir().unwrap();
+    {
+        let mut builder = tantivy::schema::Schema::builder();
+        builder.add_text_field("title", tantivy::schema::TEXT);
+        tantivy::Index::create_in_dir(other.path(), builder.build()).unwrap();
+    }
+    assert!(TantivyListingSearch::open_reader(other.path()).is_err());
+}
+
+#[tokio::test]
 async fn a_read_only_tantivy_handle_sees_the_writers_commits() {
     let dir = tempfile::tempdir().unwrap();
     let writer = TantivyListingSearch::open(dir.path()).unwrap();

@@ -25,7 +25,7 @@ struct Labelled {
 }
 
 #[derive(Deserialize)]
-struct Query {
+struct LabelledQuery {
     query: String,
     kind: String,
     relevant: Vec<u128>,
@@ -52,7 +52,7 @@ struct Sums {
 #[tokio::test]
 async fn search_quality() {
     let corpus: Vec<Labelled> = lines("corpus.jsonl");
-    let queries: Vec<Query> = lines("queries.jsonl");
+    let queries: Vec<LabelledQuery> = lines("queries.jsonl");
     let documents: Vec<ListingDocument> = corpus
         .iter()
         .map(|labelled| ListingDocument {
@@ -106,6 +106,34 @@ async fn search_quality() {
         "{} searches in {:.1} ms (debug build), slowest {:.2} ms",
         queries.len(),
         elapsed.as_secs_f64() * 1000.0,
+        slowest.as_secs_f64() * 1000.0
+    );
+
+    // Autocomplete: every query's first one, two and three syllables (or letters), after each
+    // query was searched twice, so both sources answer.
+    for labelled in &queries {
+        index.record_query(&labelled.query).await.unwrap();
+        index.record_query(&labelled.query).await.unwrap();
+    }
+    let prefixes: Vec<String> = queries
+        .iter()
+        .flat_map(|labelled| (1..=3).map(|n| labelled.query.chars().take(n).collect::<String>()))
+        .collect();
+    let mut slowest = std::time::Duration::ZERO;
+    let started = Instant::now();
+    let mut answered = 0;
+    for prefix in &prefixes {
+        let asked = Instant::now();
+        if !index.suggest(prefix, 10).await.unwrap().is_empty() {
+            answered += 1;
+        }
+        slowest = slowest.max(asked.elapsed());
+    }
+    #[allow(clippy::cast_precision_loss, reason = "small counts")]
+    let mean = started.elapsed().as_secs_f64() * 1000.0 / prefixes.len() as f64;
+    println!(
+        "{} suggestions ({answered} non-empty): mean {mean:.2} ms, slowest {:.2} ms (debug build)",
+        prefixes.len(),
         slowest.as_secs_f64() * 1000.0
     );
 
