@@ -26,7 +26,7 @@ use elasticsearch::{
         response::Response,
         transport::{SingleNodeConnectionPool, TransportBuilder},
     },
-    indices::{IndicesCreateParts, IndicesDeleteParts, IndicesExistsParts},
+    indices::{IndicesCreateParts, IndicesDeleteParts, IndicesExistsParts, IndicesGetMappingParts},
     params::{Refresh, VersionType},
 };
 use jangteo_domain::ListingId;
@@ -144,7 +144,34 @@ impl ElasticsearchListingSearch {
             analyzer,
         };
         search.create_indexes().await?;
+        search.warn_of_an_older_mapping().await;
         Ok(search)
+    }
+
+    /// An index created before the Korean search fields refuses every listing now indexed
+    /// (its mapping is strict): say so loudly. `jangteo rebuild --projection listing_search`
+    /// resets it, which creates it anew; connecting still succeeds so that the rebuild can run.
+    async fn warn_of_an_older_mapping(&self) {
+        let Ok(response) =
+            self.client.indices().get_mapping(IndicesGetMappingParts::Index(&[&self.index])).send().await
+        else {
+            return;
+        };
+        let Ok(body) = body_of(response).await else { return };
+        let current = mapping::listings(self.analyzer);
+        let Some(expected) = current["mappings"]["properties"].as_object() else { return };
+        let missing: Vec<&String> = expected
+            .keys()
+            .filter(|field| body[&self.index]["mappings"]["properties"].get(field.as_str()).is_none())
+            .collect();
+        if !missing.is_empty() {
+            tracing::error!(
+                index = self.index,
+                ?missing,
+                "the listings index predates these fields and refuses new listings: \
+                 run `jangteo rebuild --projection listing_search`"
+            );
+        }
     }
 
     /// Deletes the listings index, its checkpoint and the search history (tests and throwaway
