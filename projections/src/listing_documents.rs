@@ -86,9 +86,6 @@ pub(crate) fn fold(
             created_position: event.global_position,
             created_at: event.recorded_at,
             updated_at: event.recorded_at,
-            location: None,
-            bumped_at: None,
-            bumped_position: None,
         }));
     }
     let Some(mut document) = current else {

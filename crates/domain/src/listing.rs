@@ -8,10 +8,6 @@
 //! ```
 //! A listing is reserved by exactly one order at a time; that is what prevents a double sale.
 
-mod place;
-
-pub use place::GeoPoint;
-
 use serde::{Deserialize, Serialize};
 
 use crate::{

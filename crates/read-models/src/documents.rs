@@ -8,7 +8,6 @@ use chrono::{DateTime, Utc};
 use jangteo_domain::{
     AccountId, CategoryId, ListingId, Money, OrderId,
     escrow::EscrowStatus,
-    listing::GeoPoint,
     listing::ListingStatus,
     order::{OrderItem, OrderStatus},
 };
@@ -84,21 +83,6 @@ pub struct ListingDocument {
     pub created_position: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// On the privacy grid of 0.001°.
-    #[serde(default)]
-    pub location: Option<GeoPoint>,
-    /// The last bump (끌올), and its global position: the listing sorts as new from there.
-    #[serde(default)]
-    pub bumped_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub bumped_position: Option<u64>,
-}
-
-impl ListingDocument {
-    /// Where the listing sorts in "newest first": its creation, or its last bump.
-    pub fn listed_position(&self) -> u64 {
-        self.bumped_position.unwrap_or(self.created_position).max(self.created_position)
-    }
 }
 
 /// An order, with the status of the escrow holding its money.

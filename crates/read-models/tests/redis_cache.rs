@@ -38,9 +38,6 @@ fn document(listing_id: ListingId, version: u64) -> ListingDocument {
         created_position: 1,
         created_at: at,
         updated_at: at,
-        location: None,
-        bumped_at: None,
-        bumped_position: None,
     }
 }
 

@@ -339,9 +339,6 @@ mod tests {
             created_position: 7,
             created_at: now,
             updated_at: now,
-            location: None,
-            bumped_at: None,
-            bumped_position: None,
         };
         assert_matches("Listing", &listing);
         assert_matches("Listing", &ListingDocument { category_id: None, ..listing.clone() });

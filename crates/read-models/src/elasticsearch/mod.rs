@@ -518,9 +518,6 @@ mod tests {
             created_position: 1,
             created_at: at,
             updated_at: at,
-            location: None,
-            bumped_at: None,
-            bumped_position: None,
         };
         let Ok(located) = jangteo_domain::listing::GeoPoint::new(37.5, 127.0) else { return };
         let document = ListingDocument { location: Some(located), ..document };

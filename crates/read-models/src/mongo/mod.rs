@@ -398,9 +398,6 @@ mod tests {
             created_position: 17,
             created_at: at,
             updated_at: at,
-            location: None,
-            bumped_at: None,
-            bumped_position: None,
         };
         let stored = encode(id_of(&listing.listing_id)?, &listing)?;
         assert_eq!(stored.get_str("_id").ok(), Some(Uuid::from_u128(1).to_string().as_str()));

@@ -184,9 +184,6 @@ pub(super) fn listing_from_row(row: &SqliteRow) -> Result<ListingDocument, ReadM
         created_position: counter(row, "created_position")?,
         created_at: timestamp(row, "created_at")?,
         updated_at: timestamp(row, "updated_at")?,
-        location: None,
-        bumped_at: None,
-        bumped_position: None,
     })
 }
 

@@ -21,9 +21,6 @@ pub fn listing(n: u128, title: &str, price: i64, status: ListingStatusView) -> L
         created_position: u64::try_from(n).unwrap(),
         created_at: at,
         updated_at: at,
-        location: None,
-        bumped_at: None,
-        bumped_position: None,
     }
 }
 
