@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the services the tests talk to are up: PostgreSQL on 127.0.0.1:5432 (user postgres)
 # and Redis on 127.0.0.1:6379, and that the servers and tools the tests start themselves are
-# installed: the Kafka-protocol broker tansu (crates.io, with its SQLite storage engine), and from
+# installed: the Kafka-protocol broker tansu (crates.io, with its SQLite storage engine), the
+# S3-protocol server s3s-fs (crates.io), and from
 # PyPI secantusdb (MongoDB wire protocol), osmem-server (the OpenSearch REST API), the SMTP server
 # aiosmtpd and the API fuzzer schemathesis, and from npm the OpenID provider oidc-provider.
 # Starts the machine's cluster when it is down; fails loudly when it cannot.
@@ -50,6 +51,15 @@ if ! command -v tansu >/dev/null; then
     cargo install tansu --locked --features libsql
 fi
 echo "Kafka-protocol broker: $(tansu --version 2>/dev/null || echo tansu)"
+
+# The S3-protocol server the media tests store photos in (buckets as directories), pinned;
+# skipped when that version is installed. About 4 minutes on 2 cores.
+S3S_FS_VERSION=0.14.1
+if [ "$(s3s-fs --version 2>/dev/null)" != "s3s-fs $S3S_FS_VERSION" ]; then
+    echo "Installing the S3-protocol server s3s-fs $S3S_FS_VERSION (cargo install)"
+    cargo install s3s-fs --version "$S3S_FS_VERSION" --locked --features binary
+fi
+echo "S3-protocol server: $(s3s-fs --version)"
 
 # The read-model stand-ins the tests start, pinned; skipped when those versions are installed.
 SECANTUSDB_VERSION=0.7.0b3

@@ -42,6 +42,8 @@ async fn seed(store: &Arc<dyn EventStore>) -> Vec<ListingId> {
                     description: Description::parse("상태 좋아요").unwrap(),
                     price: Money::won(90_000).unwrap(),
                     category_id: None,
+                    quantity: jangteo_domain::listing::Quantity::ONE,
+                    location: None,
                 };
                 let (listing_id, _) = listings.create(seller, listing).await.unwrap();
                 listings.publish(seller, listing_id).await.unwrap();

@@ -22,6 +22,7 @@ fn shipped_order() -> (AccountId, Vec<OrderEvent>) {
             items: vec![jangteo_domain::order::OrderItem {
                 listing_id: ListingId::from_uuid(Uuid::from_u128(20)),
                 price: Money::won(950_000).unwrap(),
+                units: 1,
             }],
             shipping_fee: Money::ZERO,
             price: Money::won(950_000).unwrap(),

@@ -38,6 +38,8 @@ fn new_listing(n: usize) -> NewListing {
         description: Description::parse("한 번 탔어요").unwrap(),
         price: Money::won(150_000).unwrap(),
         category_id: None,
+        quantity: jangteo_domain::listing::Quantity::ONE,
+        location: None,
     }
 }
 

@@ -8,7 +8,9 @@ use jangteo_domain::{
     listing::{self, ListingEvent, ListingState},
 };
 use jangteo_event_store::RecordedEvent;
-use jangteo_read_models::{DocumentStore, DocumentWrite, ListingDocument, ListingStatusView, ReadModel};
+use jangteo_read_models::{
+    DocumentStore, DocumentWrite, ListingDocument, ListingReview, ListingStatusView, ReadModel,
+};
 
 use crate::{Projection, ProjectionError};
 
@@ -71,8 +73,17 @@ pub(crate) fn fold(
     }
     let listing_event =
         ListingEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
-    if let ListingEvent::ListingCreated { listing_id, seller_id, title, description, price, category_id } =
-        listing_event
+    if let ListingEvent::ListingCreated {
+        listing_id,
+        seller_id,
+        title,
+        description,
+        price,
+        category_id,
+        quantity,
+        location,
+        neighbourhood,
+    } = listing_event
     {
         return Ok(Some(ListingDocument {
             listing_id,
@@ -86,6 +97,14 @@ pub(crate) fn fold(
             created_position: event.global_position,
             created_at: event.recorded_at,
             updated_at: event.recorded_at,
+            quantity: quantity.get(),
+            available: quantity.get(),
+            images: Vec::new(),
+            location,
+            neighbourhood: neighbourhood.map(|name| name.as_str().to_owned()),
+            bumped_at: None,
+            bumped_position: None,
+            review: None,
         }));
     }
     let Some(mut document) = current else {
@@ -97,6 +116,10 @@ pub(crate) fn fold(
     if let Some(status) = listing::status_after(&listing_event) {
         document.status = ListingStatusView::from(&status);
     }
+    if let Some(stock) = listing::stock_after(&listing_event) {
+        document.quantity = stock.quantity;
+        document.available = stock.available;
+    }
     match listing_event {
         ListingEvent::ListingDetailsChanged { title, description } => {
             if let Some(title) = title {
@@ -107,8 +130,35 @@ pub(crate) fn fold(
             }
         }
         ListingEvent::ListingPriceChanged { new_price, .. } => document.price = new_price,
+        ListingEvent::ListingRecategorised { category_id } => document.category_id = Some(category_id),
+        ListingEvent::ListingRelocated { location, neighbourhood } => {
+            document.location = Some(location);
+            document.neighbourhood = neighbourhood.map(|name| name.as_str().to_owned());
+        }
+        ListingEvent::ListingSubmittedForReview { reasons } => {
+            document.review = Some(ListingReview { reasons, rejection_reason: None });
+        }
+        ListingEvent::ListingRejected { reason, .. } => {
+            let reasons = document.review.take().map(|review| review.reasons).unwrap_or_default();
+            document.review =
+                Some(ListingReview { reasons, rejection_reason: Some(reason.as_str().to_owned()) });
+        }
+        ListingEvent::ListingPublished {} | ListingEvent::ListingApproved { .. } => document.review = None,
+        ListingEvent::ListingBumped { at } => {
+            document.bumped_at = Some(at);
+            document.bumped_position = Some(event.global_position);
+        }
+        ListingEvent::ListingImageAdded { image } => document.images.push(image),
+        ListingEvent::ListingImageRemoved { image_id } => {
+            document.images.retain(|image| image.image_id != image_id);
+        }
+        ListingEvent::ListingImagesReordered { image_ids } => {
+            document.images.sort_by_key(|image| {
+                image_ids.iter().position(|id| *id == image.image_id).unwrap_or(usize::MAX)
+            });
+        }
         ListingEvent::ListingCreated { .. }
-        | ListingEvent::ListingPublished {}
+        | ListingEvent::ListingQuantityChanged { .. }
         | ListingEvent::ListingReservationReleased { .. }
         | ListingEvent::ListingReserved { .. }
         | ListingEvent::ListingSold { .. }

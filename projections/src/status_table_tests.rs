@@ -7,11 +7,14 @@
 
 use chrono::Utc;
 use jangteo_domain::{
-    AccountId, Aggregate, CancelReason, Carrier, Description, DisputeReason, DisputeResolution, DomainEvent,
-    EscrowId, Gateway, GatewayPayment, ListingId, Money, OrderId, PaymentKey, PaymentMethod, ReturnReason,
-    Title, TrackingNumber,
+    AccountId, Aggregate, CancelReason, Carrier, CategoryId, Description, DisputeReason, DisputeResolution,
+    DomainEvent, EscrowId, Gateway, GatewayPayment, ImageId, ListingId, Money, OrderId, PaymentKey,
+    PaymentMethod, RejectionReason, ReturnReason, Title, TrackingNumber,
     escrow::EscrowState,
-    listing::{ListingCommand, ListingState},
+    listing::{
+        GeoPoint, ImageDigest, ImageKind, ListingCommand, ListingDraft, ListingImage, ListingState, Quantity,
+    },
+    moderation::{ReviewReason, Screening},
     order::{OrderCommand, OrderDeadline, OrderItem, OrderState, ReturnPolicy, ShipmentStage},
     trade,
 };
@@ -89,20 +92,53 @@ fn order_command(choice: u8, price: Money) -> OrderCommand {
 }
 
 fn listing_command(choice: u8) -> ListingCommand {
-    let order_id = OrderId::from_uuid(Uuid::from_u128(7));
-    match choice % 7 {
-        0 => ListingCommand::Publish { actor: SELLER },
-        1 => ListingCommand::Edit {
+    let order_id = OrderId::from_uuid(Uuid::from_u128(7 + u128::from(choice % 3)));
+    let image_id = ImageId::from_uuid(Uuid::from_u128(20 + u128::from(choice % 2)));
+    match choice % 14 {
+        0 => ListingCommand::Publish { actor: SELLER, screening: Screening::Approved },
+        1 => ListingCommand::Publish {
+            actor: SELLER,
+            screening: Screening::NeedsReview(vec![ReviewReason::BannedWords]),
+        },
+        2 => ListingCommand::Edit {
             actor: SELLER,
             title: Some(Title::parse("새 제목").unwrap()),
             description: None,
             price: Some(Money::won(12_000).unwrap()),
+            category_id: Some(CategoryId::parse("bikes").unwrap()),
+            quantity: Some(Quantity::new(u32::from(choice % 4) + 1).unwrap()),
+            location: Some((GeoPoint::new(37.5665, 126.978).unwrap(), None)),
         },
-        2 => ListingCommand::Reserve { order_id, buyer_id: BUYER },
-        3 => ListingCommand::ReleaseReservation { order_id },
-        4 => ListingCommand::MarkSold { order_id },
-        5 => ListingCommand::Withdraw { actor: SELLER },
-        _ => ListingCommand::Reserve { order_id: OrderId::from_uuid(Uuid::from_u128(8)), buyer_id: BUYER },
+        3 => ListingCommand::Reserve { order_id, buyer_id: BUYER, units: u32::from(choice % 2) + 1 },
+        4 => ListingCommand::ReleaseReservation { order_id },
+        5 => ListingCommand::MarkSold { order_id },
+        6 => ListingCommand::Withdraw { actor: SELLER },
+        7 => ListingCommand::Approve { admin: AGENT },
+        8 => ListingCommand::Reject {
+            admin: AGENT,
+            reason: RejectionReason::parse("사진이 없어요").unwrap(),
+        },
+        9 => ListingCommand::Bump {
+            actor: SELLER,
+            at: Utc::now() + chrono::TimeDelta::days(i64::from(choice)),
+        },
+        10 => ListingCommand::AddImage {
+            actor: SELLER,
+            image: ListingImage {
+                image_id,
+                kind: ImageKind::Jpeg,
+                sha256: ImageDigest::parse(&"ab".repeat(32)).unwrap(),
+                width: 640,
+                height: 480,
+                size: 1_000,
+            },
+        },
+        11 => ListingCommand::RemoveImage { actor: SELLER, image_id },
+        12 => ListingCommand::ReorderImages {
+            actor: SELLER,
+            image_ids: vec![ImageId::from_uuid(Uuid::from_u128(21)), ImageId::from_uuid(Uuid::from_u128(20))],
+        },
+        _ => ListingCommand::Reserve { order_id, buyer_id: BUYER, units: 1 },
     }
 }
 
@@ -113,7 +149,7 @@ proptest! {
     fn order_documents_show_the_replayed_orders_and_escrows_status(choices in prop::collection::vec(any::<u8>(), 0..48)) {
         let order_id = OrderId::from_uuid(Uuid::from_u128(5));
         let price = Money::won(40_000).unwrap();
-        let item = OrderItem { listing_id: ListingId::from_uuid(Uuid::from_u128(6)), price };
+        let item = OrderItem { listing_id: ListingId::from_uuid(Uuid::from_u128(6)), price, units: 1 };
         let place = OrderCommand::Place {
             order_id, buyer_id: BUYER, seller_id: SELLER, items: vec![item], shipping_fee: Money::ZERO,
         };
@@ -161,21 +197,24 @@ proptest! {
     #[test]
     fn listing_documents_show_the_replayed_listings_status(choices in prop::collection::vec(any::<u8>(), 0..48)) {
         let listing_id = ListingId::from_uuid(Uuid::from_u128(4));
-        let create = ListingCommand::Create {
+        let create = ListingCommand::Create(Box::new(ListingDraft {
             listing_id,
             seller_id: SELLER,
             title: Title::parse("중고 자전거").unwrap(),
             description: Description::parse("").unwrap(),
             price: Money::won(10_000).unwrap(),
             category_id: None,
-        };
+            quantity: Quantity::new(3).unwrap(),
+            location: None,
+            neighbourhood: None,
+        }));
         let mut state = ListingState::default();
         let mut document = None;
         let mut version = 0;
         let mut steps = vec![state.decide(create).unwrap()];
         for choice in &choices {
             let current = steps.iter().flatten().fold(ListingState::default(), ListingState::evolve);
-            if let Some(events) = (0..7).find_map(|k| current.decide(listing_command(choice.wrapping_add(k))).ok()) {
+            if let Some(events) = (0..14).find_map(|k| current.decide(listing_command(choice.wrapping_add(k))).ok()) {
                 steps.push(events);
             }
         }
@@ -188,7 +227,13 @@ proptest! {
                 let ListingState::Present(listing) = &state else { panic!("a listing event left no listing") };
                 let shown = document.as_ref().map(|d| d.status);
                 prop_assert_eq!(shown, Some(ListingStatusView::from(&listing.status)), "after {}", stored.event_type);
-                prop_assert_eq!(document.as_ref().map(|d| d.price), Some(listing.price));
+                let Some(shown) = document.as_ref() else { panic!("no document") };
+                prop_assert_eq!(shown.price, listing.price);
+                prop_assert_eq!((shown.quantity, shown.available), (listing.stock.quantity, listing.stock.available));
+                prop_assert_eq!(&shown.category_id, &listing.category_id);
+                prop_assert_eq!(&shown.images, &listing.images);
+                prop_assert_eq!(shown.location, listing.location);
+                prop_assert_eq!(shown.bumped_at, listing.last_bumped_at);
             }
         }
     }

@@ -40,6 +40,7 @@ mod distributed;
 mod erasure;
 mod errors;
 mod external_read_models;
+mod listing_lifecycle;
 mod member_pages;
 mod mfa;
 mod password_resets;

@@ -134,7 +134,7 @@ pub async fn on_sale_listing(server: &TestServer, seller: &Member, title: &str, 
             Method::POST,
             "/v1/listings",
             Some(&seller.token),
-            Some(json!({"title": title, "description": "상태 좋아요. 직거래 가능", "price": price, "category_id": "digital/phones"})),
+            Some(json!({"title": title, "description": "상태 좋아요. 직거래 가능", "price": price, "category_id": "iphone"})),
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);

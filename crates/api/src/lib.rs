@@ -8,9 +8,13 @@ mod auth;
 mod client_address;
 mod consistency;
 mod extract;
+mod language;
+mod listing_view;
 mod metrics_access;
 mod openapi;
 mod problem;
+mod problem_language;
+mod problem_text;
 mod rate_limit;
 mod request_spans;
 mod routes;
@@ -167,6 +171,7 @@ pub fn serve(listener: TcpListener, state: ApiState, settings: HttpSettings) -> 
             .wrap(from_fn(refuse_while_draining))
             .wrap(cors(&origins))
             .wrap(from_fn(finish_response))
+            .wrap(from_fn(problem_language::localise_problems))
             .wrap(tracing_actix_web::TracingLogger::<request_spans::RouteSpans>::new())
             .app_data(data.clone())
             .app_data(limiter.clone())

@@ -8,7 +8,7 @@ use actix_web::{
     http::{StatusCode, header},
 };
 use jangteo_app::AppError;
-use jangteo_domain::{DomainError, ValidationError};
+use jangteo_domain::{CategoryRefusal, DomainError, ValidationError};
 use jangteo_payments::PaymentError;
 use jangteo_social_login::SocialLoginError;
 use serde::Serialize;
@@ -176,12 +176,19 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("open_trades", StatusCode::CONFLICT),
     ("no_phone_verification", StatusCode::CONFLICT),
     ("listing_not_available", StatusCode::CONFLICT),
+    ("bump_too_soon", StatusCode::CONFLICT),
     ("invalid_state_transition", StatusCode::CONFLICT),
     ("concurrent_modification", StatusCode::CONFLICT),
     ("payment_pending", StatusCode::CONFLICT),
     ("payment_already_processed", StatusCode::CONFLICT),
     ("payment_already_refunded", StatusCode::CONFLICT),
     ("payment_not_refundable", StatusCode::CONFLICT),
+    ("category_too_deep", StatusCode::CONFLICT),
+    ("category_cycle", StatusCode::CONFLICT),
+    ("category_name_taken", StatusCode::CONFLICT),
+    ("category_has_children", StatusCode::CONFLICT),
+    ("category_retired", StatusCode::CONFLICT),
+    ("category_tree_seeded", StatusCode::CONFLICT),
     ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE),
     ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE),
     ("validation_failed", StatusCode::UNPROCESSABLE_ENTITY),
@@ -192,6 +199,8 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("buyer_is_seller", StatusCode::UNPROCESSABLE_ENTITY),
     ("amount_mismatch", StatusCode::UNPROCESSABLE_ENTITY),
     ("return_not_accepted", StatusCode::UNPROCESSABLE_ENTITY),
+    ("category_not_leaf", StatusCode::UNPROCESSABLE_ENTITY),
+    ("unknown_category", StatusCode::UNPROCESSABLE_ENTITY),
     ("payment_not_found", StatusCode::UNPROCESSABLE_ENTITY),
     ("idempotency_key_reused", StatusCode::UNPROCESSABLE_ENTITY),
     ("rate_limited", StatusCode::TOO_MANY_REQUESTS),
@@ -236,7 +245,14 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
                 DomainError::Forbidden(_) => S::FORBIDDEN,
                 DomainError::AlreadyExists(_)
                 | DomainError::ListingNotAvailable { .. }
-                | DomainError::InvalidTransition { .. } => S::CONFLICT,
+                | DomainError::InvalidTransition { .. }
+                | DomainError::BumpTooSoon { .. } => S::CONFLICT,
+                // A listing's category or a new parent that is not in the tree is bad input;
+                // the rest are conflicts with the tree as it is.
+                DomainError::Category(CategoryRefusal::Unknown | CategoryRefusal::NotLeaf) => {
+                    S::UNPROCESSABLE_ENTITY
+                }
+                DomainError::Category(_) => S::CONFLICT,
             };
             (refusal.code(), status, "Refused")
         }
@@ -457,6 +473,15 @@ mod tests {
             domain(DomainError::InvalidTransition { kind: Kind::Order, action: "ship", status: "placed" }),
             domain(DomainError::AmountMismatch { expected: 10, given: 9 }),
             domain(DomainError::ReturnNotAccepted),
+            domain(DomainError::BumpTooSoon { next_at: chrono::DateTime::UNIX_EPOCH }),
+            domain(DomainError::Category(CategoryRefusal::TooDeep)),
+            domain(DomainError::Category(CategoryRefusal::Cycle)),
+            domain(DomainError::Category(CategoryRefusal::NameTaken)),
+            domain(DomainError::Category(CategoryRefusal::HasChildren)),
+            domain(DomainError::Category(CategoryRefusal::Retired)),
+            domain(DomainError::Category(CategoryRefusal::NotLeaf)),
+            domain(DomainError::Category(CategoryRefusal::Unknown)),
+            domain(DomainError::Category(CategoryRefusal::AlreadySeeded)),
             ApiError::App(AppError::NotFound),
             ApiError::App(AppError::EmailTaken),
             ApiError::App(AppError::InvalidCredentials),
@@ -527,6 +552,17 @@ mod tests {
                     DomainError::InvalidTransition { .. } => "invalid_state_transition",
                     DomainError::AmountMismatch { .. } => "amount_mismatch",
                     DomainError::ReturnNotAccepted => "return_not_accepted",
+                    DomainError::BumpTooSoon { .. } => "bump_too_soon",
+                    DomainError::Category(refusal) => match refusal {
+                        CategoryRefusal::TooDeep => "category_too_deep",
+                        CategoryRefusal::Cycle => "category_cycle",
+                        CategoryRefusal::NameTaken => "category_name_taken",
+                        CategoryRefusal::HasChildren => "category_has_children",
+                        CategoryRefusal::Retired => "category_retired",
+                        CategoryRefusal::NotLeaf => "category_not_leaf",
+                        CategoryRefusal::Unknown => "unknown_category",
+                        CategoryRefusal::AlreadySeeded => "category_tree_seeded",
+                    },
                 },
                 AppError::NotFound => "not_found",
                 AppError::EmailTaken => "email_taken",

@@ -1,8 +1,9 @@
 //! What every handler can reach: the application services and the token service.
 
 use jangteo_app::{
-    Accounts, Carts, Checkouts, Disputes, Favourites, Listings, MemberData, Mfa, Operations, Orders,
-    PasswordResets, PhoneVerifications, Profiles, Queries, Sessions, SignIns, SocialLogins, Timelines,
+    Accounts, Carts, Categories, Checkouts, Disputes, Favourites, Listings, MemberData, Mfa, Operations,
+    Orders, PasswordResets, PhoneVerifications, Profiles, Queries, Sessions, SignIns, SocialLogins,
+    Timelines,
 };
 
 use crate::TokenService;
@@ -18,6 +19,7 @@ pub struct ApiState {
     pub social_logins: SocialLogins,
     pub password_resets: PasswordResets,
     pub mfa: Mfa,
+    pub categories: Categories,
     pub listings: Listings,
     pub orders: Orders,
     pub disputes: Disputes,

@@ -168,11 +168,9 @@ impl Checkouts {
         let mut taken = Vec::new();
         for listing_id in listing_ids {
             let available = match self.uow.current::<ListingState>(listing_id.as_uuid()).await? {
-                ListingState::Present(listing) => match listing.status {
-                    ListingStatus::OnSale => true,
-                    ListingStatus::Reserved { order_id: holder, .. } => holder == order_id,
-                    _ => false,
-                },
+                ListingState::Present(listing) => {
+                    listing.hold_of(order_id).is_some() || listing.status == ListingStatus::OnSale
+                }
                 ListingState::Absent => false,
             };
             if !available {

@@ -9,6 +9,8 @@
 
 mod accounts;
 mod carts;
+mod categories;
+mod category_seed;
 mod checkouts;
 mod clock;
 mod context;
@@ -45,6 +47,7 @@ pub use accounts::{
     Registration, Roles,
 };
 pub use carts::{CartLine, CartView, Carts, SellerGroup};
+pub use categories::Categories;
 pub use checkouts::{CheckoutReceipt, Checkouts, PlacedOrder};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use context::{Actor, CommandContext};
@@ -53,7 +56,7 @@ pub use disputes::Disputes;
 pub use error::AppError;
 pub use favourites::Favourites;
 pub use jangteo_read_models::{ProgressReporter, ProjectionProgress, ReadModel};
-pub use listings::{ListingChanges, Listings, NewListing};
+pub use listings::{ListingChanges, Listings, NeighbourhoodNamer, NewListing};
 pub use member_data::{ErasureConfirmation, MemberData, MemberServices};
 pub use member_pages::{MAX_PAGE, MemberPage, TradeRecord};
 pub use mfa::{Mfa, RecoveryCode, TotpEnrollment};

@@ -68,7 +68,7 @@ impl Orders {
         self.gateway.as_ref()
     }
 
-    /// Places an order for a listing at its current price.
+    /// Places an order for one unit of a listing at its current price.
     ///
     /// The listing's reservation and the order's creation are decided together and appended in one
     /// transaction that expects the listing stream's version: of two buyers racing for one listing,
@@ -80,8 +80,24 @@ impl Orders {
         listing_id: ListingId,
         context: &CommandContext,
     ) -> Result<OrderReceipt, AppError> {
+        self.place_units(buyer, listing_id, 1, context).await
+    }
+
+    /// Places an order for `units` of a listing with several in stock: the units are held in the
+    /// same append as the order, so racing buyers never hold more than the stock between them.
+    pub async fn place_units(
+        &self,
+        buyer: AccountId,
+        listing_id: ListingId,
+        units: u32,
+        context: &CommandContext,
+    ) -> Result<OrderReceipt, AppError> {
         let order_id = OrderId::from_uuid(Uuid::now_v7());
-        self.place_bundle(buyer, order_id, &[listing_id], Money::ZERO, context).await
+        let context = &trade_context(context, order_id);
+        let place =
+            PlaceOrder { buyer, order_id, listing_ids: &[listing_id], units, shipping_fee: Money::ZERO };
+        let decided = self.uow.run(context, &place).await?;
+        Ok(OrderReceipt { order_id: decided.output, status: OrderStatus::Placed, receipt: decided.receipt })
     }
 
     /// Places `order_id` for several listings of one seller, with a shipping fee: every listing is
@@ -96,7 +112,7 @@ impl Orders {
         context: &CommandContext,
     ) -> Result<OrderReceipt, AppError> {
         let context = &trade_context(context, order_id);
-        let place = PlaceOrder { buyer, order_id, listing_ids, shipping_fee };
+        let place = PlaceOrder { buyer, order_id, listing_ids, units: 1, shipping_fee };
         let decided = self.uow.run(context, &place).await?;
         Ok(OrderReceipt { order_id: decided.output, status: OrderStatus::Placed, receipt: decided.receipt })
     }
@@ -383,6 +399,8 @@ struct PlaceOrder<'a> {
     buyer: AccountId,
     order_id: OrderId,
     listing_ids: &'a [ListingId],
+    /// Of each listing.
+    units: u32,
     shipping_fee: Money,
 }
 
@@ -402,9 +420,10 @@ impl Decision for PlaceOrder<'_> {
                 ListingState::Absent => return Err(AppError::NotFound),
             }
         }
-        let (seller_id, items) = order::bundle(&listings)?;
+        let (seller_id, items) = order::bundle(listings.iter().map(AsRef::as_ref), self.units)?;
         for listing_id in self.listing_ids {
-            let reserve = ListingCommand::Reserve { order_id: self.order_id, buyer_id: self.buyer };
+            let reserve =
+                ListingCommand::Reserve { order_id: self.order_id, buyer_id: self.buyer, units: self.units };
             work.decide::<ListingState>(listing_id.as_uuid(), reserve).await?;
         }
         let place = OrderCommand::Place {

@@ -125,4 +125,18 @@ impl Queries {
         let next_offset = page.has_more.then_some(query.offset + page.hits.len());
         Ok(ListingPage { items: page.hits, next_offset })
     }
+
+    /// Listings in `query.statuses` whatever they are (the review queue: `pending_review`,
+    /// `rejected`), oldest first unless the query sorts otherwise. For admins only: the caller
+    /// checks the role ([`crate::Listings::ensure_admin`]).
+    pub async fn review_queue(
+        &self,
+        query: SearchQuery,
+        position: Option<u64>,
+    ) -> Result<ListingPage, AppError> {
+        self.catch_up(&[ReadModel::ListingSearch], position).await?;
+        let page = self.search.search(&query).await?;
+        let next_offset = page.has_more.then_some(query.offset + page.hits.len());
+        Ok(ListingPage { items: page.hits, next_offset })
+    }
 }

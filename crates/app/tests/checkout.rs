@@ -65,6 +65,8 @@ async fn on_sale(world: &World, seller: AccountId, price: i64) -> ListingId {
         description: Description::parse("깨끗해요").unwrap(),
         price: Money::won(price).unwrap(),
         category_id: None,
+        quantity: jangteo_domain::listing::Quantity::ONE,
+        location: None,
     };
     let (listing_id, _) = world.listings.create(seller, listing).await.unwrap();
     world.listings.publish(seller, listing_id).await.unwrap();

@@ -17,9 +17,11 @@ use jangteo_app::{
     process_manager::TradeProcessManager,
 };
 use jangteo_domain::{
-    CancelReason, Carrier, CategoryId, Description, DisputeReason, DisputeResolution, Email, Money, Nickname,
-    PaymentMethod, ReturnReason, Title, TrackingNumber,
+    CancelReason, Carrier, CategoryId, Description, DisputeReason, DisputeResolution, Email, ImageId, Money,
+    Nickname, PaymentMethod, ReturnReason, Title, TrackingNumber,
     account::AccountRole,
+    listing::{GeoPoint, ImageDigest, ImageKind, ListingImage, Quantity},
+    moderation::ModerationPolicy,
     order::{OrderDeadline, ReturnPolicy},
     registry,
 };
@@ -71,20 +73,77 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path)
     profiles.change(buyer, removal).await.unwrap();
     verify_phone(&uow, &vault, &identity, dir, buyer).await;
     let context = |who| CommandContext::new(Actor::Member(who));
+    // The category tree: planted, then every change an admin makes.
+    let categories = jangteo_app::Categories::new(&uow);
+    assert!(categories.plant_default_tree().await.unwrap());
+    assert!(!categories.plant_default_tree().await.unwrap(), "planted once");
+    let admin_email = Email::parse("admin@example.com").unwrap();
+    accounts.register(Registration { email: admin_email.clone(), ..register("admin") }).await.unwrap();
+    let admin = accounts.grant_role(&admin_email, AccountRole::Admin).await.unwrap();
+    let category = |slug: &str| CategoryId::parse(slug).unwrap();
+    let names = |ko: &str, en: &str| jangteo_domain::category::CategoryNames {
+        ko: jangteo_domain::CategoryName::parse(ko).unwrap(),
+        en: jangteo_domain::CategoryName::parse(en).unwrap(),
+    };
+    let watch = jangteo_domain::category::NewCategory {
+        category_id: category("galaxy-watch"),
+        parent_id: Some(category("wearables")),
+        names: names("갤럭시워치", "Galaxy Watch"),
+    };
+    categories.create(admin, watch).await.unwrap();
+    categories.rename(admin, category("galaxy-watch"), names("갤럭시 워치", "Galaxy Watch")).await.unwrap();
+    categories.move_under(admin, category("galaxy-watch"), Some(category("phones"))).await.unwrap();
+    categories.retire(admin, category("galaxy-watch")).await.unwrap();
     let new = |title: &str| NewListing {
         title: Title::parse(title).unwrap(),
         description: Description::parse("설명").unwrap(),
         price: Money::won(10_000).unwrap(),
-        category_id: Some(CategoryId::parse("home/furniture").unwrap()),
+        category_id: Some(CategoryId::parse("chairs").unwrap()),
+        quantity: Quantity::ONE,
+        location: Some(GeoPoint::new(37.5563, 126.9236).unwrap()),
     };
     let (sold, _) = listings.create(seller, new("의자")).await.unwrap();
     listings.publish(seller, sold).await.unwrap();
     let changes = ListingChanges {
         title: Some(Title::parse("좋은 의자").unwrap()),
-        description: None,
         price: Some(Money::won(9_000).unwrap()),
+        category_id: Some(CategoryId::parse("sofas").unwrap()),
+        quantity: Some(Quantity::new(2).unwrap()),
+        location: Some(GeoPoint::new(37.5665, 126.978).unwrap()),
+        ..ListingChanges::default()
     };
     listings.edit(seller, sold, changes).await.unwrap();
+    let back_to_one = ListingChanges { quantity: Some(Quantity::ONE), ..ListingChanges::default() };
+    listings.edit(seller, sold, back_to_one).await.unwrap();
+    listings.bump(seller, sold).await.unwrap();
+    let photo = |n: u128| ListingImage {
+        image_id: ImageId::from_uuid(uuid::Uuid::from_u128(n)),
+        kind: ImageKind::Jpeg,
+        sha256: ImageDigest::parse(&format!("{n:064x}")).unwrap(),
+        width: 1024,
+        height: 768,
+        size: 200_000,
+    };
+    for n in [1, 2, 3] {
+        listings.add_image(seller, sold, photo(n)).await.unwrap();
+    }
+    let reordered = [3, 1, 2].map(|n| photo(n).image_id).to_vec();
+    listings.reorder_images(seller, sold, reordered).await.unwrap();
+    listings.remove_image(seller, sold, photo(2).image_id).await.unwrap();
+    // Moderation: a listing with a banned word waits for review, is rejected, edited and
+    // published again (on sale by itself now); another is approved by the admin.
+    let moderated = Listings::new(&uow).with_moderation(ModerationPolicy::new(["짝퉁"], false));
+    let (reviewed, _) = moderated.create(seller, new("짝퉁 시계")).await.unwrap();
+    moderated.publish(seller, reviewed).await.unwrap();
+    let reason = jangteo_domain::RejectionReason::parse("가품은 팔 수 없어요").unwrap();
+    moderated.reject(admin, reviewed, reason).await.unwrap();
+    let honest =
+        ListingChanges { title: Some(Title::parse("정품 시계").unwrap()), ..ListingChanges::default() };
+    moderated.edit(seller, reviewed, honest).await.unwrap();
+    moderated.publish(seller, reviewed).await.unwrap();
+    let (approved, _) = moderated.create(seller, new("짝퉁 아닌 가방")).await.unwrap();
+    moderated.publish(seller, approved).await.unwrap();
+    moderated.approve(admin, approved).await.unwrap();
     let order = orders.place(buyer, sold, &context(buyer)).await.unwrap().order_id;
     orders.pay(buyer, order, PaymentRequest::new(PaymentMethod::TossPay), &context(buyer)).await.unwrap();
     let tracking = TrackingNumber::parse("630612345678").unwrap();
@@ -336,6 +395,40 @@ fn every_older_version_upcasts_to_a_payload_of_the_current_schema() {
             1,
             serde_json::json!({
                 "escrow_id": "01930000-0000-7000-8000-000000000030", "method": "card", "amount": 9_000
+            }),
+        ),
+        (
+            "listing",
+            "ListingCreated",
+            1,
+            serde_json::json!({
+                "listing_id": "01930000-0000-7000-8000-000000000004",
+                "seller_id": "01930000-0000-7000-8000-000000000003",
+                "title": "의자", "description": "", "price": 10_000, "category_id": null
+            }),
+        ),
+        (
+            "listing",
+            "ListingReserved",
+            1,
+            serde_json::json!({
+                "order_id": "01930000-0000-7000-8000-000000000001",
+                "buyer_id": "01930000-0000-7000-8000-000000000002"
+            }),
+        ),
+        (
+            "listing",
+            "ListingReservationReleased",
+            1,
+            serde_json::json!({ "order_id": "01930000-0000-7000-8000-000000000001" }),
+        ),
+        (
+            "listing",
+            "ListingSold",
+            1,
+            serde_json::json!({
+                "order_id": "01930000-0000-7000-8000-000000000001",
+                "buyer_id": "01930000-0000-7000-8000-000000000002"
             }),
         ),
     ];

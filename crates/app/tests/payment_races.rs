@@ -90,6 +90,8 @@ async fn placed_order(go_ahead: usize) -> World {
         description: Description::parse("").unwrap(),
         price: Money::won(210_000).unwrap(),
         category_id: None,
+        quantity: jangteo_domain::listing::Quantity::ONE,
+        location: None,
     };
     let (listing_id, _) = listings.create(seller, listing).await.unwrap();
     listings.publish(seller, listing_id).await.unwrap();

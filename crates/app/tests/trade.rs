@@ -57,6 +57,8 @@ async fn on_sale(world: &World) -> ListingId {
         description: Description::parse("한 번 사용").unwrap(),
         price: Money::won(40_000).unwrap(),
         category_id: None,
+        quantity: jangteo_domain::listing::Quantity::ONE,
+        location: None,
     };
     let (listing_id, _) = world.listings.create(world.seller, listing).await.unwrap();
     world.listings.publish(world.seller, listing_id).await.unwrap();

@@ -53,6 +53,14 @@ pub enum DomainError {
     /// The marketplace's cooling-off rule does not cover this return.
     #[error("returns for a change of mind are not accepted here")]
     ReturnNotAccepted,
+
+    /// A listing bumped (끌올) again before a day has passed since the last bump.
+    #[error("the listing can be bumped again at {next_at}")]
+    BumpTooSoon { next_at: chrono::DateTime<chrono::Utc> },
+
+    /// A change the category tree cannot take.
+    #[error("{0}")]
+    Category(CategoryRefusal),
 }
 
 impl DomainError {
@@ -68,6 +76,8 @@ impl DomainError {
             DomainError::InvalidTransition { .. } => "invalid_state_transition",
             DomainError::AmountMismatch { .. } => "amount_mismatch",
             DomainError::ReturnNotAccepted => "return_not_accepted",
+            DomainError::BumpTooSoon { .. } => "bump_too_soon",
+            DomainError::Category(refusal) => refusal.code(),
         }
     }
 }
@@ -81,6 +91,8 @@ pub enum Kind {
     Escrow,
     Settlement,
     Checkout,
+    Category,
+    Image,
 }
 
 impl fmt::Display for Kind {
@@ -92,6 +104,8 @@ impl fmt::Display for Kind {
             Kind::Escrow => "escrow",
             Kind::Settlement => "settlement",
             Kind::Checkout => "checkout",
+            Kind::Category => "category",
+            Kind::Image => "image",
         })
     }
 }
@@ -122,6 +136,57 @@ impl fmt::Display for Forbidden {
             Forbidden::OwnTrade => "staff cannot decide a dispute on their own trade",
             Forbidden::NotAgent => "only dispute staff may do this",
             Forbidden::NotAdmin => "only an admin may do this",
+        })
+    }
+}
+
+/// Why the category tree refuses a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CategoryRefusal {
+    /// The tree has three levels; a new or moved category would make a fourth.
+    TooDeep,
+    /// A category cannot move under itself or one of its descendants.
+    Cycle,
+    /// Another category under the same parent has this name.
+    NameTaken,
+    /// A category with categories under it cannot be retired.
+    HasChildren,
+    /// The category was retired: nothing goes under it, no listing goes in it.
+    Retired,
+    /// A listing goes in a category with none under it.
+    NotLeaf,
+    /// No category has this id.
+    Unknown,
+    /// The default tree is planted only in an empty tree.
+    AlreadySeeded,
+}
+
+impl CategoryRefusal {
+    pub fn code(self) -> &'static str {
+        match self {
+            CategoryRefusal::TooDeep => "category_too_deep",
+            CategoryRefusal::Cycle => "category_cycle",
+            CategoryRefusal::NameTaken => "category_name_taken",
+            CategoryRefusal::HasChildren => "category_has_children",
+            CategoryRefusal::Retired => "category_retired",
+            CategoryRefusal::NotLeaf => "category_not_leaf",
+            CategoryRefusal::Unknown => "unknown_category",
+            CategoryRefusal::AlreadySeeded => "category_tree_seeded",
+        }
+    }
+}
+
+impl fmt::Display for CategoryRefusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CategoryRefusal::TooDeep => "categories go three levels deep at most",
+            CategoryRefusal::Cycle => "a category cannot move under itself or its descendants",
+            CategoryRefusal::NameTaken => "a category under the same parent has this name",
+            CategoryRefusal::HasChildren => "a category with categories under it cannot be retired",
+            CategoryRefusal::Retired => "the category is retired",
+            CategoryRefusal::NotLeaf => "a listing goes in a category with no categories under it",
+            CategoryRefusal::Unknown => "no such category",
+            CategoryRefusal::AlreadySeeded => "the category tree is not empty",
         })
     }
 }

@@ -66,10 +66,13 @@ impl Aggregate for FavouriteState {
                     return Err(DomainError::Forbidden(Forbidden::OwnListing));
                 }
                 match listing.status {
-                    ListingStatus::Draft | ListingStatus::Withdrawn => {
+                    ListingStatus::Draft
+                    | ListingStatus::PendingReview
+                    | ListingStatus::Rejected
+                    | ListingStatus::Withdrawn => {
                         Err(DomainError::ListingNotAvailable { status: listing.status.name() })
                     }
-                    ListingStatus::OnSale | ListingStatus::Reserved { .. } | ListingStatus::Sold { .. } => {
+                    ListingStatus::OnSale | ListingStatus::Reserved | ListingStatus::Sold => {
                         Ok(vec![FavouriteEvent::ListingFavourited {
                             account_id,
                             listing_id: listing.listing_id,

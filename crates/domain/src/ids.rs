@@ -67,6 +67,10 @@ uuid_id!(
     ListingId
 );
 uuid_id!(
+    /// One photo of a listing.
+    ImageId
+);
+uuid_id!(
     /// An order: one buyer buying one listing.
     OrderId
 );
@@ -76,8 +80,8 @@ uuid_id!(
 );
 
 /// A category slug such as `digital/phones`: lowercase ASCII letters, digits, `-` and `/`, at most
-/// 64 characters. The category tree itself arrives with the catalogue.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// 64 characters; the category tree (`category.rs`) says which exist.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct CategoryId(String);
 

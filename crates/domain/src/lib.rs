@@ -8,6 +8,7 @@
 pub mod account;
 mod aggregate;
 pub mod cart;
+pub mod category;
 pub mod checkout;
 pub mod consent;
 mod edit;
@@ -16,6 +17,7 @@ pub mod escrow;
 pub mod favourite;
 mod ids;
 pub mod listing;
+pub mod moderation;
 mod money;
 pub mod order;
 pub mod registry;
@@ -26,14 +28,15 @@ mod values;
 
 pub use aggregate::{Aggregate, DomainEvent, EventCodecError};
 pub use edit::Edit;
-pub use error::{DomainError, Forbidden, Kind, ValidationError};
+pub use error::{CategoryRefusal, DomainError, Forbidden, Kind, ValidationError};
 pub use ids::{
-    AccountId, CartId, CategoryId, CheckoutId, EscrowId, FavouriteId, ListingId, OrderId, SettlementId,
+    AccountId, CartId, CategoryId, CheckoutId, EscrowId, FavouriteId, ImageId, ListingId, OrderId,
+    SettlementId,
 };
 pub use money::{FeeRate, Money};
 pub use text::has_control_characters;
 pub use values::{
-    CancelReason, Carrier, Description, DisputeReason, DisputeResolution, Email, Gateway, GatewayPayment,
-    Nickname, PasswordHash, PaymentKey, PaymentMethod, PhoneNumber, PostalAddress, ReturnReason, SealedText,
-    Title, TrackingNumber,
+    AreaName, CancelReason, Carrier, CategoryName, Description, DisputeReason, DisputeResolution, Email,
+    Gateway, GatewayPayment, Nickname, PasswordHash, PaymentKey, PaymentMethod, PhoneNumber, PostalAddress,
+    RejectionReason, ReturnReason, SealedText, Title, TrackingNumber,
 };

@@ -37,6 +37,11 @@ impl Money {
     pub fn checked_add(self, other: Money) -> Option<Money> {
         Money::won(self.0 + other.0).ok()
     }
+
+    /// `units` times `self`, or `None` past [`Money::MAX`].
+    pub fn times(self, units: u32) -> Option<Money> {
+        self.0.checked_mul(i64::from(units)).and_then(|total| Money::won(total).ok())
+    }
 }
 
 /// A fee as a share of an amount, in basis points (1/100 of a percent): 350 is 3.5 %.

@@ -91,11 +91,19 @@ pub enum ShipmentStage {
     OutForDelivery,
 }
 
-/// One listing of an order, at the price it had when the order was placed.
+/// One listing of an order: `units` of it, at `price` for all of them (the listing's price
+/// when the order was placed, times the units).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct OrderItem {
     pub listing_id: ListingId,
     pub price: Money,
+    /// Orders placed before listings had quantities bought one unit.
+    #[serde(default = "one_unit")]
+    pub units: u32,
+}
+
+fn one_unit() -> u32 {
+    1
 }
 
 /// The most listings one order bundles.
@@ -366,12 +374,11 @@ impl DomainEvent for OrderEvent {
     }
 }
 
-/// What an order of `items` costs with `shipping_fee`; refuses an empty, oversized or repeating
-/// bundle.
-/// The seller and the items of an order for `listings`, each at its current price. An order holds
-/// the listings of one seller only: one parcel, one escrow, one payee.
+/// The seller and the items of an order for `units` of each of `listings`, at their current
+/// prices. An order holds the listings of one seller only: one parcel, one escrow, one payee.
 pub fn bundle<'a>(
     listings: impl IntoIterator<Item = &'a Listing>,
+    units: u32,
 ) -> Result<(AccountId, Vec<OrderItem>), DomainError> {
     let mut seller = None;
     let mut items = Vec::new();
@@ -379,12 +386,17 @@ pub fn bundle<'a>(
         if *seller.get_or_insert(listing.seller_id) != listing.seller_id {
             return Err(ValidationError::new("listing_ids", "must all belong to one seller").into());
         }
-        items.push(OrderItem { listing_id: listing.listing_id, price: listing.price });
+        let price = listing.price.times(units).ok_or_else(|| {
+            ValidationError::new("quantity", "must cost at most 1,000,000,000 won in total")
+        })?;
+        items.push(OrderItem { listing_id: listing.listing_id, price, units });
     }
     let seller = seller.ok_or_else(|| ValidationError::new("items", "must hold 1 to 20 listings"))?;
     Ok((seller, items))
 }
 
+/// What an order of `items` costs with `shipping_fee`; refuses an empty, oversized or repeating
+/// bundle.
 fn total(items: &[OrderItem], shipping_fee: Money) -> Result<Money, DomainError> {
     let invalid = |reason| DomainError::from(ValidationError::new("items", reason));
     if items.is_empty() || items.len() > MAX_ORDER_ITEMS {

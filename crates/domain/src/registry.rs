@@ -10,9 +10,9 @@
 use serde_json::Value;
 
 use crate::{
-    Aggregate, DomainEvent, EventCodecError, account::AccountState, cart::CartState, checkout::CheckoutState,
-    escrow::EscrowState, favourite::FavouriteState, listing::ListingState, order::OrderState,
-    settlement::SettlementState,
+    Aggregate, DomainEvent, EventCodecError, account::AccountState, cart::CartState,
+    category::CategoryTreeState, checkout::CheckoutState, escrow::EscrowState, favourite::FavouriteState,
+    listing::ListingState, order::OrderState, settlement::SettlementState,
 };
 
 /// One aggregate's entry.
@@ -73,15 +73,26 @@ pub const AGGREGATES: &[AggregateEntry] = &[
     AggregateEntry {
         stream_type: ListingState::STREAM_TYPE,
         current_payload: current_payload::<ListingState>,
+        // Version 2 of the four that took quantities and places.
         events: &[
-            v1("ListingCreated"),
+            EventEntry { event_type: "ListingCreated", versions: &[1, 2] },
             v1("ListingPublished"),
+            v1("ListingSubmittedForReview"),
+            v1("ListingApproved"),
+            v1("ListingRejected"),
             v1("ListingDetailsChanged"),
             v1("ListingPriceChanged"),
-            v1("ListingReserved"),
-            v1("ListingReservationReleased"),
-            v1("ListingSold"),
+            v1("ListingRecategorised"),
+            v1("ListingQuantityChanged"),
+            v1("ListingRelocated"),
+            EventEntry { event_type: "ListingReserved", versions: &[1, 2] },
+            EventEntry { event_type: "ListingReservationReleased", versions: &[1, 2] },
+            EventEntry { event_type: "ListingSold", versions: &[1, 2] },
             v1("ListingWithdrawn"),
+            v1("ListingBumped"),
+            v1("ListingImageAdded"),
+            v1("ListingImageRemoved"),
+            v1("ListingImagesReordered"),
         ],
     },
     AggregateEntry {
@@ -127,6 +138,11 @@ pub const AGGREGATES: &[AggregateEntry] = &[
         current_payload: current_payload::<CheckoutState>,
         events: &[v1("CheckoutStarted"), v1("CheckoutCompleted"), v1("CheckoutFailed")],
     },
+    AggregateEntry {
+        stream_type: CategoryTreeState::STREAM_TYPE,
+        current_payload: current_payload::<CategoryTreeState>,
+        events: &[v1("CategoryCreated"), v1("CategoryRenamed"), v1("CategoryMoved"), v1("CategoryRetired")],
+    },
 ];
 
 /// Every stream type, in registry order.
@@ -161,6 +177,6 @@ mod tests {
                 assert!(entry.versions.windows(2).all(|pair| pair[0] < pair[1]), "{entry:?}");
             }
         }
-        assert_eq!(events.len(), 42);
+        assert_eq!(events.len(), 56);
     }
 }

@@ -70,6 +70,24 @@ text_value!(
 );
 
 text_value!(
+    /// Why an admin rejected a listing, for its seller: 1 to 500 characters.
+    RejectionReason,
+    |raw| trimmed_len(raw, "reason", 1, 500, "must be 1-500 characters")
+);
+
+text_value!(
+    /// A neighbourhood's name (동네), as the geocoder gives it: 1 to 60 characters.
+    AreaName,
+    |raw| trimmed_len(raw, "neighbourhood", 1, 60, "must be 1-60 characters")
+);
+
+text_value!(
+    /// A category's name in one language: 1 to 40 characters.
+    CategoryName,
+    |raw| trimmed_len(raw, "name", 1, 40, "must be 1-40 characters")
+);
+
+text_value!(
     /// A listing's description: at most 5,000 characters.
     Description,
     |raw| {

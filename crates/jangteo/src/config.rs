@@ -149,7 +149,28 @@ pub struct Config {
     pub seller_fee_basis_points: u16,
     /// How many days after the escrow's release a seller is paid out.
     pub payout_delay_days: u32,
+    /// Words that send a published listing to the review queue instead of on sale.
+    pub banned_words: Vec<String>,
+    /// Approve listings automatically only for sellers with a verified phone number.
+    pub review_unverified_sellers: bool,
 }
+
+/// What sends a listing to review out of the box: counterfeits and what may not be sold
+/// second-hand in Korea (medicines, tobacco, alcohol, weapons, accounts).
+const DEFAULT_BANNED_WORDS: [&str; 12] = [
+    "짝퉁",
+    "가품",
+    "레플리카",
+    "replica",
+    "이미테이션",
+    "의약품",
+    "전문의약품",
+    "담배",
+    "전자담배 액상",
+    "주류",
+    "총포",
+    "계정 판매",
+];
 
 /// The courier-tracking service a deployment uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -229,6 +250,8 @@ impl Default for Config {
             returns_for_change_of_mind: false,
             seller_fee_basis_points: 350,
             payout_delay_days: 1,
+            banned_words: DEFAULT_BANNED_WORDS.map(str::to_owned).to_vec(),
+            review_unverified_sellers: false,
         }
     }
 }
@@ -354,6 +377,13 @@ impl Config {
         if let Some(limit) = number("JANGTEO_RATE_LIMIT_PER_MINUTE")? {
             self.rate_limit_per_minute =
                 u32::try_from(limit).context("JANGTEO_RATE_LIMIT_PER_MINUTE is too large")?;
+        }
+        if let Some(words) = var("JANGTEO_BANNED_WORDS") {
+            self.banned_words =
+                words.split(',').map(str::trim).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+        }
+        if let Some(review) = flag(&var, "JANGTEO_REVIEW_UNVERIFIED_SELLERS")? {
+            self.review_unverified_sellers = review;
         }
         if let Some(origins) = var("JANGTEO_CORS_ALLOWED_ORIGINS") {
             self.cors_allowed_origins =

@@ -12,7 +12,8 @@ use serde_json::Value;
 
 /// The drivers and clients that make a crate an adapter: none of them may be compiled into the
 /// application layer, the API or the projections.
-const DRIVERS: [&str; 7] = ["sqlx", "tantivy", "mongodb", "redis", "elasticsearch", "reqwest", "rdkafka"];
+const DRIVERS: [&str; 8] =
+    ["sqlx", "tantivy", "mongodb", "redis", "elasticsearch", "reqwest", "rdkafka", "object_store"];
 
 /// The crates that need only ports.
 const PORT_USERS: [&str; 3] = ["jangteo-app", "jangteo-api", "jangteo-projections"];
@@ -83,6 +84,8 @@ fn dependencies_point_inward() {
         "jangteo-social-login",
         "jangteo-payments",
         "jangteo-shipping",
+        "jangteo-media",
+        "jangteo-geo",
         "jangteo-projections",
         "jangteo-app",
     ] {
@@ -101,12 +104,14 @@ fn dependencies_point_inward() {
         "jangteo-social-login",
         "jangteo-payments",
         "jangteo-shipping",
+        "jangteo-media",
+        "jangteo-geo",
         "jangteo-projections",
     ] {
         assert!(!uses(krate, "jangteo-app"), "{krate} depends on jangteo-app");
     }
     // Only the event store, identity and read-model adapters know SQL; only the stream knows Kafka; only
-    // the API knows HTTP serving; only the mail adapters know SMTP.
+    // the API knows HTTP serving; only the mail adapters know SMTP; only the media crate knows S3.
     for (driver, owners) in [
         ("sqlx", &["jangteo-event-store", "jangteo-identity", "jangteo-read-models"][..]),
         ("rdkafka", &["jangteo-event-stream"][..]),
@@ -117,9 +122,16 @@ fn dependencies_point_inward() {
         ("redis", &["jangteo-read-models", "jangteo-api"][..]),
         (
             "reqwest",
-            &["jangteo-payments", "jangteo-shipping", "jangteo-verification", "jangteo-social-login"][..],
+            &[
+                "jangteo-payments",
+                "jangteo-shipping",
+                "jangteo-verification",
+                "jangteo-social-login",
+                "jangteo-geo",
+            ][..],
         ),
         ("lettre", &["jangteo-mail"][..]),
+        ("object_store", &["jangteo-media"][..]),
     ] {
         for (krate, dependencies) in &all {
             if krate.starts_with("jangteo") && krate != "jangteo-benches" && krate != "jangteo-test-support" {
@@ -161,6 +173,8 @@ fn ports_are_used_without_their_adapters() {
         ("jangteo-read-models", &["elasticsearch", "mongodb", "redis", "sqlite", "tantivy"][..]),
         ("jangteo-payments", &["portone", "toss"][..]),
         ("jangteo-shipping", &["tracker-delivery"][..]),
+        ("jangteo-media", &["s3"][..]),
+        ("jangteo-geo", &["kakao"][..]),
         ("jangteo-api", &["redis"][..]),
         ("jangteo-mail", &["lettre"][..]),
         ("jangteo-verification", &["sens"][..]),

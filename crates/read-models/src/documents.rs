@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use jangteo_domain::{
     AccountId, CategoryId, ListingId, Money, OrderId,
     escrow::EscrowStatus,
-    listing::ListingStatus,
+    listing::{GeoPoint, ListingImage, ListingStatus},
+    moderation::ReviewReason,
     order::{OrderItem, OrderStatus},
 };
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,8 @@ use crate::ReadModelError;
 #[serde(rename_all = "snake_case")]
 pub enum ListingStatusView {
     Draft,
+    PendingReview,
+    Rejected,
     OnSale,
     Reserved,
     Sold,
@@ -27,8 +30,10 @@ pub enum ListingStatusView {
 }
 
 impl ListingStatusView {
-    pub const ALL: [ListingStatusView; 5] = [
+    pub const ALL: [ListingStatusView; 7] = [
         ListingStatusView::Draft,
+        ListingStatusView::PendingReview,
+        ListingStatusView::Rejected,
         ListingStatusView::OnSale,
         ListingStatusView::Reserved,
         ListingStatusView::Sold,
@@ -38,6 +43,8 @@ impl ListingStatusView {
     pub fn as_str(self) -> &'static str {
         match self {
             ListingStatusView::Draft => "draft",
+            ListingStatusView::PendingReview => "pending_review",
+            ListingStatusView::Rejected => "rejected",
             ListingStatusView::OnSale => "on_sale",
             ListingStatusView::Reserved => "reserved",
             ListingStatusView::Sold => "sold",
@@ -49,9 +56,10 @@ impl ListingStatusView {
         Self::ALL.into_iter().find(|status| status.as_str() == name)
     }
 
-    /// Whether anyone (not only the seller) may see a listing in this status.
+    /// Whether anyone (not only the seller) may see a listing in this status. A listing waiting
+    /// for review or rejected is its seller's and the admins' only.
     pub fn is_public(self) -> bool {
-        !matches!(self, ListingStatusView::Draft | ListingStatusView::Withdrawn)
+        matches!(self, ListingStatusView::OnSale | ListingStatusView::Reserved | ListingStatusView::Sold)
     }
 }
 
@@ -59,9 +67,11 @@ impl From<&ListingStatus> for ListingStatusView {
     fn from(status: &ListingStatus) -> Self {
         match status {
             ListingStatus::Draft => ListingStatusView::Draft,
+            ListingStatus::PendingReview => ListingStatusView::PendingReview,
+            ListingStatus::Rejected => ListingStatusView::Rejected,
             ListingStatus::OnSale => ListingStatusView::OnSale,
-            ListingStatus::Reserved { .. } => ListingStatusView::Reserved,
-            ListingStatus::Sold { .. } => ListingStatusView::Sold,
+            ListingStatus::Reserved => ListingStatusView::Reserved,
+            ListingStatus::Sold => ListingStatusView::Sold,
             ListingStatus::Withdrawn => ListingStatusView::Withdrawn,
         }
     }
@@ -83,6 +93,48 @@ pub struct ListingDocument {
     pub created_position: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Units put up (documents projected before quantities offered one).
+    #[serde(default = "one_unit")]
+    pub quantity: u32,
+    /// Units any buyer may still order.
+    #[serde(default = "one_unit")]
+    pub available: u32,
+    /// The photos, cover first.
+    #[serde(default)]
+    pub images: Vec<ListingImage>,
+    /// On the privacy grid of 0.001°.
+    #[serde(default)]
+    pub location: Option<GeoPoint>,
+    #[serde(default)]
+    pub neighbourhood: Option<String>,
+    /// The last bump (끌올), and its global position: the listing sorts as new from there.
+    #[serde(default)]
+    pub bumped_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub bumped_position: Option<u64>,
+    /// Why it waits for review, or why an admin rejected it; `None` once on sale.
+    #[serde(default)]
+    pub review: Option<ListingReview>,
+}
+
+fn one_unit() -> u32 {
+    1
+}
+
+impl ListingDocument {
+    /// Where the listing sorts in "newest first": its creation, or its last bump.
+    pub fn listed_position(&self) -> u64 {
+        self.bumped_position.unwrap_or(self.created_position).max(self.created_position)
+    }
+}
+
+/// What moderation said of a listing that is not on sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingReview {
+    /// Why the automatic rules sent it to review.
+    pub reasons: Vec<ReviewReason>,
+    /// The admin's reason, once rejected.
+    pub rejection_reason: Option<String>,
 }
 
 /// An order, with the status of the escrow holding its money.

@@ -34,7 +34,7 @@ pub use cache::ListingCacheFloors;
 pub use counters::{InMemoryListingCounters, ListingCounters, ListingCounts};
 pub use documents::{
     DocumentStore, DocumentWrite, FAVOURITE_DOCUMENTS, FavouriteDocument, LISTING_DOCUMENTS, ListingDocument,
-    ListingStatusView, ORDER_DOCUMENTS, OrderDocument, OrderParty, PageRequest,
+    ListingReview, ListingStatusView, ORDER_DOCUMENTS, OrderDocument, OrderParty, PageRequest,
 };
 pub use error::{BackendError, ReadModelError};
 pub use progress::{NotCaughtUp, ProgressReporter, ProjectionProgress, ReadModel};

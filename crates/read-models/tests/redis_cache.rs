@@ -38,6 +38,14 @@ fn document(listing_id: ListingId, version: u64) -> ListingDocument {
         created_position: 1,
         created_at: at,
         updated_at: at,
+        quantity: 1,
+        available: 1,
+        images: Vec::new(),
+        location: None,
+        neighbourhood: None,
+        bumped_at: None,
+        bumped_position: None,
+        review: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! What the tests share: where the real services are, the rule for when they are missing, a
 //! throwaway PostgreSQL database per test, and the services tests start themselves on free
 //! loopback ports (a Kafka broker, a MongoDB server, an Elasticsearch-API server, a Redis server,
-//! an SMTP server, an OpenID provider),
+//! an SMTP server, an OpenID provider, an S3-protocol server),
 //! some of which a test may kill and start again ([`Restartable`]).
 //!
 //! The rule: a test that needs a service it cannot reach prints `SKIPPED (<service> unreachable)`
@@ -629,6 +629,72 @@ impl OidcProviderServer {
         let (process, port) = start_service("oidc-provider", command, answers_discovery)?;
         Some(Self { issuer: format!("http://127.0.0.1:{port}"), client_id, client_secret, _process: process })
     }
+}
+
+/// An S3-protocol server of the test's own: s3s-fs (crates.io; `scripts/services.sh` installs
+/// it) on a free loopback port, keeping its buckets as directories in its temp dir, with keys
+/// of its own and one empty bucket, and killed on drop. The binary is `JANGTEO_S3S_FS_BIN`, else
+/// `s3s-fs` on the `PATH`.
+pub struct S3Server {
+    /// `http://127.0.0.1:<port>`, for path-style requests.
+    pub endpoint: String,
+    pub bucket: String,
+    pub access_key: String,
+    pub secret_key: String,
+    /// Any region signs: s3s-fs checks the signature with the region the request names.
+    pub region: String,
+    _process: ServiceProcess,
+}
+
+impl S3Server {
+    /// Starts a server, or `None` (see the rule above) when none can be had.
+    pub fn start() -> Option<Self> {
+        let program = std::env::var_os("JANGTEO_S3S_FS_BIN").map(PathBuf::from).or_else(|| on_path("s3s-fs"));
+        let Some(program) = program else {
+            unreachable("s3", &"s3s-fs is not on the PATH (bash scripts/services.sh installs it)");
+            return None;
+        };
+        let bucket = "jangteo-test".to_owned();
+        let (access_key, secret_key) =
+            (format!("key{}", Uuid::new_v4().simple()), Uuid::new_v4().to_string());
+        let (access, secret, bucket_dir) = (access_key.clone(), secret_key.clone(), bucket.clone());
+        let command = move |port: u16, dir: &Path| {
+            // s3s-fs keeps a bucket as a directory of its root: making it is creating the bucket
+            // (a failed write shows as a failed request of the test).
+            let root = dir.join("data");
+            let _ = std::fs::create_dir_all(root.join(&bucket_dir));
+            let mut command = Command::new(&program);
+            command
+                .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+                .args(["--access-key", &access, "--secret-key", &secret])
+                .arg(root);
+            command
+        };
+        let (process, port) = start_service("s3", command, answers_any_http)?;
+        Some(Self {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            bucket,
+            access_key,
+            secret_key,
+            region: "us-east-1".to_owned(),
+            _process: process,
+        })
+    }
+}
+
+/// Whether an HTTP server on `port` answers `GET /` at all (an S3 server refuses an unsigned
+/// request, with an HTTP status all the same).
+fn answers_any_http(port: u16) -> bool {
+    let exchange = || -> std::io::Result<bool> {
+        let mut stream =
+            TcpStream::connect_timeout(&SocketAddr::from(([127, 0, 0, 1], port)), CONNECT_TIMEOUT)?;
+        stream.set_read_timeout(Some(CONNECT_TIMEOUT))?;
+        stream.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")?;
+        let mut status_line = [0_u8; 9];
+        stream.read_exact(&mut status_line)?;
+        Ok(status_line.starts_with(b"HTTP/1."))
+    };
+    exchange().unwrap_or(false)
 }
 
 /// Plays a person's browser through a sign-in at a provider on this machine: from `start` (the

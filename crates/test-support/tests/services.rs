@@ -5,7 +5,7 @@
 
 use std::net::TcpStream;
 
-use jangteo_test_support::{MongoServer, SearchServer, TestDatabase};
+use jangteo_test_support::{MongoServer, S3Server, SearchServer, TestDatabase};
 use sqlx::Connection;
 
 /// Whether a database of that name exists on the test server.
@@ -76,6 +76,15 @@ fn a_search_server_answers_until_dropped() {
     let Some(server) = SearchServer::start() else { return };
     assert_eq!(server.analyzer, "cjk");
     let port = port_of(&server.url);
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_ok());
+    drop(server);
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the server was killed");
+}
+
+#[test]
+fn an_s3_server_answers_until_dropped() {
+    let Some(server) = S3Server::start() else { return };
+    let port = port_of(&server.endpoint);
     assert!(TcpStream::connect(("127.0.0.1", port)).is_ok());
     drop(server);
     assert!(TcpStream::connect(("127.0.0.1", port)).is_err(), "the server was killed");

@@ -58,6 +58,8 @@ async fn world() -> World {
             description: Description::parse("깨끗하게 썼어요").unwrap(),
             price: Money::won(100_000 + i * 10_000).unwrap(),
             category_id: None,
+            quantity: jangteo_domain::listing::Quantity::ONE,
+            location: None,
         };
         let (listing_id, _) = listings_service.create(seller, listing).await.unwrap();
         listings.push(listing_id);

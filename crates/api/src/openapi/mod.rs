@@ -79,6 +79,15 @@ const BEARER: &str = "bearer";
         routes::listings::withdraw,
         routes::listings::favourite,
         routes::listings::unfavourite,
+        routes::listings::bump,
+        routes::categories::tree,
+        routes::categories::create,
+        routes::categories::rename,
+        routes::categories::move_under,
+        routes::categories::retire,
+        routes::moderation::queue,
+        routes::moderation::approve,
+        routes::moderation::reject,
         routes::orders::place,
         routes::orders::get,
         routes::orders::pay,
@@ -106,7 +115,8 @@ const BEARER: &str = "bearer";
         (name = "returns and disputes", description = "After delivery: returns, disputes, staff decisions."),
         (name = "cart", description = "The member's cart and its checkout: one order per seller."),
         (name = "webhooks", description = "Payment gateways' notifications (no bearer token)."),
-        (name = "admin", description = "What admins do: give members their roles."),
+        (name = "admin", description = "What admins do: give members their roles, keep the category tree, \
+            moderate listings."),
         (name = "operations", description = "Probes and metrics for operators."),
         (name = "documentation", description = "This document and its reference page."),
     )
@@ -207,6 +217,7 @@ mod tests {
                 ("post", "/v1/password-resets/{token}"),
                 ("get", "/password-reset"),
                 ("get", "/v1/consents/current"),
+                ("get", "/v1/categories"),
                 ("post", "/v1/webhooks/toss"),
             ])
             .collect::<Vec<_>>();

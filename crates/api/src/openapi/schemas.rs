@@ -33,12 +33,16 @@ impl utoipa::PartialSchema for Won {
 
 impl ToSchema for Won {}
 
-/// A listing's status. Only `on_sale`, `reserved` and `sold` are public; drafts and withdrawn
-/// listings are shown to their seller only.
+/// A listing's status. Only `on_sale`, `reserved` and `sold` are public; drafts, listings waiting
+/// for review or rejected, and withdrawn listings are shown to their seller (and admins) only.
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum ListingStatus {
     Draft,
+    /// Waits for an admin: the automatic moderation rules did not approve it.
+    PendingReview,
+    /// An admin turned it down; the seller may edit it and publish it again.
+    Rejected,
     OnSale,
     Reserved,
     Sold,
@@ -143,34 +147,15 @@ pub(crate) enum ActorRole {
     Admin,
 }
 
-/// A listing as the read model holds it.
-#[derive(ToSchema)]
-pub(crate) struct Listing {
-    listing_id: Uuid,
-    seller_id: Uuid,
-    title: String,
-    description: String,
-    #[schema(value_type = Won)]
-    price: i64,
-    /// A category slug such as `digital/phones`.
-    category_id: Option<String>,
-    status: ListingStatus,
-    /// The listing stream's version this document reflects.
-    #[schema(minimum = 0)]
-    version: u64,
-    /// Global log position of the listing's creation (the "newest first" key).
-    #[schema(minimum = 0)]
-    created_position: u64,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-/// One listing of an order, at the price it had when the order was placed.
+/// One listing of an order: its units, at the price they had when the order was placed.
 #[derive(ToSchema)]
 pub(crate) struct OrderItem {
     listing_id: Uuid,
+    /// The line's total: the unit price times `units`.
     #[schema(value_type = Won)]
     price: i64,
+    #[schema(minimum = 1, maximum = 999)]
+    units: u32,
 }
 
 /// An order, with the status of the escrow holding its money.
@@ -295,7 +280,13 @@ mod tests {
     use chrono::Utc;
     use jangteo_app::{CartLine as RealCartLine, CartView, SellerGroup, Timeline as RealTimeline};
     use jangteo_domain::{AccountId, CategoryId, ListingId, Money, OrderId};
-    use jangteo_read_models::{ListingDocument, ListingStatusView, OrderDocument};
+    use jangteo_domain::{
+        listing::{GeoPoint, ImageDigest, ImageKind, ListingImage},
+        moderation::ReviewReason,
+    };
+    use jangteo_read_models::{ListingDocument, ListingReview, ListingStatusView, OrderDocument};
+
+    use crate::listing_view::ListingView;
     use serde_json::{Value, json};
 
     use super::*;
@@ -333,24 +324,50 @@ mod tests {
             title: "소설책".to_owned(),
             description: String::new(),
             price: won(9000),
-            category_id: Some(CategoryId::parse("books/novels").unwrap()),
+            category_id: Some(CategoryId::parse("novels").unwrap()),
             status: ListingStatusView::OnSale,
             version: 2,
             created_position: 7,
             created_at: now,
             updated_at: now,
+            quantity: 3,
+            available: 2,
+            images: vec![ListingImage {
+                image_id: id(),
+                kind: ImageKind::Webp,
+                sha256: ImageDigest::parse(&"0f".repeat(32)).unwrap(),
+                width: 1200,
+                height: 900,
+                size: 183_000,
+            }],
+            location: Some(GeoPoint::new(37.4979, 127.0276).unwrap()),
+            neighbourhood: Some("역삼동".to_owned()),
+            bumped_at: Some(now),
+            bumped_position: Some(9),
+            review: Some(ListingReview { reasons: vec![ReviewReason::BannedWords], rejection_reason: None }),
         };
-        assert_matches("Listing", &listing);
-        assert_matches("Listing", &ListingDocument { category_id: None, ..listing.clone() });
+        let view = ListingView::of(&listing).at_distance(Some(1.234));
+        assert_matches("ListingView", &view);
+        let bare = ListingDocument {
+            category_id: None,
+            images: Vec::new(),
+            location: None,
+            neighbourhood: None,
+            bumped_at: None,
+            review: None,
+            ..listing.clone()
+        };
+        assert_matches("ListingView", &ListingView::of(&bare));
         // The check has teeth: a listing without its price, or with a status no listing has, fails.
-        let mut broken = serde_json::to_value(&listing).unwrap();
+        let mut broken = serde_json::to_value(ListingView::of(&listing)).unwrap();
         broken.as_object_mut().unwrap().remove("price");
-        assert!(!violations("Listing", &broken).is_empty());
+        assert!(!violations("ListingView", &broken).is_empty());
         broken["price"] = json!(9000);
         broken["status"] = json!("lost");
-        assert!(!violations("Listing", &broken).is_empty());
+        assert!(!violations("ListingView", &broken).is_empty());
 
-        let item = jangteo_domain::order::OrderItem { listing_id: id::<ListingId>(), price: won(9000) };
+        let item =
+            jangteo_domain::order::OrderItem { listing_id: id::<ListingId>(), price: won(9000), units: 1 };
         let order = OrderDocument {
             order_id: id::<OrderId>(),
             listing_id: item.listing_id,
@@ -419,6 +436,8 @@ mod tests {
         use jangteo_domain as domain;
         let listing = names(&[
             ListingStatus::Draft,
+            ListingStatus::PendingReview,
+            ListingStatus::Rejected,
             ListingStatus::OnSale,
             ListingStatus::Reserved,
             ListingStatus::Sold,

@@ -3,8 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jangteo_app::{ListingChanges, NewListing};
-use jangteo_domain::{CategoryId, Description, ListingId, Money, Title, ValidationError};
-use jangteo_read_models::{ListingDocument, ListingStatusView, SearchQuery};
+use jangteo_domain::{
+    CategoryId, Description, ListingId, Money, Title, ValidationError,
+    listing::{GeoPoint, ListingState, Quantity},
+};
+use jangteo_read_models::{ListingStatusView, SearchQuery};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -12,6 +15,7 @@ use crate::{
     ApiError, ApiState,
     auth::{Authenticated, MaybeAuthenticated},
     consistency::consistency_position,
+    listing_view::ListingView,
     openapi::{headers::ConsistencyPosition, schemas},
     routes::Fields,
 };
@@ -32,9 +36,26 @@ pub(crate) struct CreateBody {
     /// In won.
     #[schema(minimum = 0, maximum = 1_000_000_000)]
     price: i64,
-    /// A category slug such as `digital/phones`: 1–64 characters of `a-z`, `0-9`, `-` and `/`.
+    /// A leaf of the category tree (`GET /v1/categories`), such as `iphone`.
     #[schema(pattern = "^[a-z0-9/-]{1,64}$")]
     category_id: Option<String>,
+    /// Identical units for sale, 1–999 (default 1).
+    #[schema(minimum = 1, maximum = 999)]
+    quantity: Option<u32>,
+    /// Where the item is; kept rounded to 0.001°.
+    location: Option<LocationBody>,
+}
+
+/// A point: latitude −90 to 90, longitude −180 to 180.
+#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct LocationBody {
+    lat: f64,
+    lng: f64,
+}
+
+fn location(body: Option<LocationBody>) -> Result<Option<GeoPoint>, ValidationError> {
+    body.map(|point| GeoPoint::new(point.lat, point.lng)).transpose()
 }
 
 /// A listing command's answer.
@@ -71,7 +92,9 @@ pub(crate) struct FavouriteReceipt {
     request_body = CreateBody,
     responses(
         (status = 201, description = "The listing is created as a draft.", body = ListingReceipt),
-        (status = 422, description = "- `validation_failed`: an invalid title, description, price or category"),
+        (status = 422, description = "- `validation_failed`: an invalid title, description, price, quantity \
+            or location\n- `unknown_category`, `category_not_leaf`, `category_retired`: the category is not a \
+            live leaf of the tree"),
     ),
 )]
 
@@ -85,26 +108,29 @@ pub(crate) async fn create(
     let description = fields.check(Description::parse(&body.description));
     let price = fields.check(Money::won(body.price));
     let category_id = fields.check(body.category_id.as_deref().map(CategoryId::parse).transpose());
+    let quantity = fields.check(Quantity::new(body.quantity.unwrap_or(1)));
+    let location = fields.check(location(body.location));
     fields.finish()?;
-    let (Some(title), Some(description), Some(price), Some(category_id)) =
-        (title, description, price, category_id)
+    let (Some(title), Some(description), Some(price), Some(category_id), Some(quantity), Some(location)) =
+        (title, description, price, category_id, quantity, location)
     else {
         return Err(ApiError::Validation(Vec::new()));
     };
-    let listing = NewListing { title, description, price, category_id };
+    let listing = NewListing { title, description, price, category_id, quantity, location };
     let (listing_id, receipt) = state.listings.create(seller, listing).await?;
     let status = ListingStatusView::Draft;
     Ok(HttpResponse::Created().json(ListingReceipt { listing_id, status, position: receipt.position }))
 }
 
-/// Publish a draft: the listing goes on sale (seller only).
+/// Publish a draft, or a rejected listing again (seller only): on sale at once if the automatic
+/// moderation rules pass, otherwise `pending_review` until an admin decides.
 #[utoipa::path(
     post, path = "/v1/listings/{listing_id}/publish", operation_id = "publish_listing", tag = "listings", security(("bearer" = [])),
     params(("listing_id" = uuid::Uuid, Path)),
     responses(
-        (status = 200, description = "The listing is on sale.", body = ListingReceipt),
+        (status = 200, description = "The listing is on sale, or waits for review.", body = ListingReceipt),
         (status = 403, description = "- `forbidden`: not the seller"),
-        (status = 409, description = "- `invalid_state_transition`: the listing is not a draft"),
+        (status = 409, description = "- `invalid_state_transition`: the listing is neither a draft nor rejected"),
     ),
 )]
 
@@ -115,7 +141,10 @@ pub(crate) async fn publish(
 ) -> Result<HttpResponse, ApiError> {
     let listing_id = path.into_inner();
     let receipt = state.listings.publish(actor, listing_id).await?;
-    let status = ListingStatusView::OnSale;
+    let status = match state.listings.current(listing_id).await? {
+        ListingState::Present(listing) => ListingStatusView::from(&listing.status),
+        ListingState::Absent => return Err(jangteo_app::AppError::NotFound.into()),
+    };
     Ok(HttpResponse::Ok().json(ListingReceipt { listing_id, status, position: receipt.position }))
 }
 
@@ -141,6 +170,28 @@ pub(crate) async fn withdraw(
     Ok(HttpResponse::Ok().json(ListingReceipt { listing_id, status, position: receipt.position }))
 }
 
+/// 끌올: move an on-sale listing to the top of the newest-first order (seller only, once a day).
+#[utoipa::path(
+    post, path = "/v1/listings/{listing_id}/bump", operation_id = "bump_listing", tag = "listings", security(("bearer" = [])),
+    params(("listing_id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "The listing sorts as new.", body = ListingReceipt),
+        (status = 403, description = "- `forbidden`: not the seller"),
+        (status = 409, description = "- `invalid_state_transition`: the listing is not on sale\n\
+            - `bump_too_soon`: bumped less than 24 hours ago (`next_at` says when it may be bumped)"),
+    ),
+)]
+pub(crate) async fn bump(
+    state: web::Data<ApiState>,
+    Authenticated(actor): Authenticated,
+    path: web::Path<ListingId>,
+) -> Result<HttpResponse, ApiError> {
+    let listing_id = path.into_inner();
+    let receipt = state.listings.bump(actor, listing_id).await?;
+    let status = ListingStatusView::OnSale;
+    Ok(HttpResponse::Ok().json(ListingReceipt { listing_id, status, position: receipt.position }))
+}
+
 /// The fields to change; the others stay as they are.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -151,9 +202,17 @@ pub(crate) struct EditBody {
     description: Option<String>,
     #[schema(minimum = 0, maximum = 1_000_000_000)]
     price: Option<i64>,
+    /// A leaf of the category tree.
+    #[schema(pattern = "^[a-z0-9/-]{1,64}$")]
+    category_id: Option<String>,
+    /// Units put up, 1–999; not below the units orders hold or bought.
+    #[schema(minimum = 1, maximum = 999)]
+    quantity: Option<u32>,
+    location: Option<LocationBody>,
 }
 
-/// Change a draft or on-sale listing's title, description or price (seller only).
+/// Change a draft, rejected or on-sale listing's title, description, price, category, quantity
+/// or place (seller only).
 #[utoipa::path(
     patch, path = "/v1/listings/{listing_id}", operation_id = "edit_listing", tag = "listings", security(("bearer" = [])),
     params(("listing_id" = uuid::Uuid, Path)),
@@ -161,8 +220,10 @@ pub(crate) struct EditBody {
     responses(
         (status = 200, description = "The listing is changed.", body = ListingEdited),
         (status = 403, description = "- `forbidden`: not the seller"),
-        (status = 409, description = "- `invalid_state_transition`: the listing is neither a draft nor on sale"),
-        (status = 422, description = "- `validation_failed`: an invalid title, description or price"),
+        (status = 409, description = "- `invalid_state_transition`: the listing is sold or withdrawn"),
+        (status = 422, description = "- `validation_failed`: an invalid title, description, price, quantity \
+            or location, or a quantity below the units ordered\n- `unknown_category`, `category_not_leaf`, \
+            `category_retired`: the category is not a live leaf of the tree"),
     ),
 )]
 
@@ -177,9 +238,18 @@ pub(crate) async fn edit(
     let title = fields.check(body.title.as_deref().map(Title::parse).transpose());
     let description = fields.check(body.description.as_deref().map(Description::parse).transpose());
     let price = fields.check(body.price.map(Money::won).transpose());
+    let category_id = fields.check(body.category_id.as_deref().map(CategoryId::parse).transpose());
+    let quantity = fields.check(body.quantity.map(Quantity::new).transpose());
+    let location = fields.check(location(body.location));
     fields.finish()?;
-    let changes =
-        ListingChanges { title: title.flatten(), description: description.flatten(), price: price.flatten() };
+    let changes = ListingChanges {
+        title: title.flatten(),
+        description: description.flatten(),
+        price: price.flatten(),
+        category_id: category_id.flatten(),
+        quantity: quantity.flatten(),
+        location: location.flatten(),
+    };
     let receipt = state.listings.edit(actor, listing_id, changes).await?;
     Ok(HttpResponse::Ok().json(ListingEdited { listing_id, position: receipt.position }))
 }
@@ -204,7 +274,7 @@ pub(crate) async fn get(
     let position = consistency_position(&request)?;
     let view = state.queries.listing(viewer, path.into_inner(), position).await?;
     Ok(HttpResponse::Ok().json(ListingBody {
-        listing: &view.listing,
+        listing: ListingView::of(&view.listing),
         view_count: view.counts.map(|counts| counts.views),
         favourite_count: view.counts.map(|counts| counts.favourites),
     }))
@@ -212,10 +282,9 @@ pub(crate) async fn get(
 
 /// A listing page: the document and its counters (`null` while the counters are unavailable).
 #[derive(Serialize, ToSchema)]
-pub(crate) struct ListingBody<'a> {
+pub(crate) struct ListingBody {
     #[serde(flatten)]
-    #[schema(value_type = schemas::Listing)]
-    listing: &'a ListingDocument,
+    listing: ListingView,
     #[schema(required)]
     view_count: Option<u64>,
     #[schema(required)]
@@ -292,11 +361,16 @@ pub(crate) struct SearchParams {
 /// One page of listings.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct ListingPage {
-    #[schema(value_type = Vec<schemas::Listing>)]
-    items: Vec<ListingDocument>,
+    items: Vec<ListingView>,
     /// Pass it as `cursor` for the next page; `null` on the last one.
     #[schema(required)]
     next_cursor: Option<String>,
+}
+
+impl ListingPage {
+    pub(crate) fn new(items: Vec<ListingView>, next_cursor: Option<String>) -> Self {
+        Self { items, next_cursor }
+    }
 }
 
 /// Search public listings, for anyone (no token needed): newest first, or best match first with `q`.
@@ -322,7 +396,8 @@ pub(crate) async fn search(
     let offset = query.offset;
     let page = state.queries.search(query, position).await?;
     let next_cursor = page.next_offset.filter(|next| *next > offset).map(encode_cursor);
-    Ok(HttpResponse::Ok().json(ListingPage { items: page.items, next_cursor }))
+    let items = page.items.iter().map(ListingView::of).collect();
+    Ok(HttpResponse::Ok().json(ListingPage { items, next_cursor }))
 }
 
 fn listing_query(params: SearchParams) -> Result<SearchQuery, ApiError> {

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use jangteo_domain::{ValidationError, order::OrderStatus};
-use jangteo_read_models::{ListingDocument, ListingStatusView, OrderDocument, OrderParty};
+use jangteo_read_models::{ListingStatusView, OrderDocument, OrderParty};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -13,6 +13,7 @@ use crate::{
     ApiError, ApiState,
     auth::Authenticated,
     consistency::consistency_position,
+    listing_view::ListingView,
     openapi::{headers::ConsistencyPosition, schemas},
 };
 
@@ -65,9 +66,10 @@ fn order_status(name: &str) -> Option<OrderStatus> {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MyListingsParams {
-    /// Comma-separated statuses: draft, on_sale, reserved, sold, withdrawn (default all).
+    /// Comma-separated statuses: draft, pending_review, rejected, on_sale, reserved, sold,
+    /// withdrawn (default all).
     #[param(
-        pattern = "^ *(draft|on_sale|reserved|sold|withdrawn)? *(, *(draft|on_sale|reserved|sold|withdrawn)? *)*$"
+        pattern = "^ *(draft|pending_review|rejected|on_sale|reserved|sold|withdrawn)? *(, *(draft|pending_review|rejected|on_sale|reserved|sold|withdrawn)? *)*$"
     )]
     status: Option<String>,
     /// Page size, 1–100 (default 20).
@@ -80,8 +82,7 @@ pub(crate) struct MyListingsParams {
 /// One page of the member's listings.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct MyListingPage {
-    #[schema(value_type = Vec<schemas::Listing>)]
-    items: Vec<ListingDocument>,
+    items: Vec<ListingView>,
     /// Pass it as `cursor` for the next page; `null` on the last one.
     #[schema(required)]
     next_cursor: Option<String>,
@@ -109,15 +110,15 @@ pub(crate) async fn my_listings(
         .check(statuses(
             params.status.as_deref(),
             ListingStatusView::parse,
-            "must be a comma-separated list of draft, on_sale, reserved, sold, withdrawn",
+            "must be a comma-separated list of draft, pending_review, rejected, on_sale, reserved, sold, withdrawn",
         ))
         .unwrap_or_default();
     let limit = fields.check(limit_of(params.limit)).unwrap_or(DEFAULT_LIMIT);
     let cursor = fields.check(params.cursor.as_deref().map(decode_cursor).transpose()).flatten();
     fields.finish()?;
     let page = state.queries.my_listings(member, &statuses, cursor, limit, position).await?;
-    Ok(HttpResponse::Ok()
-        .json(MyListingPage { items: page.items, next_cursor: page.next_cursor.map(encode_cursor) }))
+    let items = page.items.iter().map(ListingView::of).collect();
+    Ok(HttpResponse::Ok().json(MyListingPage { items, next_cursor: page.next_cursor.map(encode_cursor) }))
 }
 
 /// Which side of the member's orders to list.
@@ -224,8 +225,8 @@ pub(crate) async fn my_favourites(
     let cursor = fields.check(params.cursor.as_deref().map(decode_cursor).transpose()).flatten();
     fields.finish()?;
     let page = state.queries.my_favourites(member, cursor, limit, position).await?;
-    Ok(HttpResponse::Ok()
-        .json(MyListingPage { items: page.items, next_cursor: page.next_cursor.map(encode_cursor) }))
+    let items = page.items.iter().map(ListingView::of).collect();
+    Ok(HttpResponse::Ok().json(MyListingPage { items, next_cursor: page.next_cursor.map(encode_cursor) }))
 }
 
 #[cfg(test)]

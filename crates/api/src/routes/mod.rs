@@ -3,6 +3,7 @@
 pub(crate) mod accounts;
 pub(crate) mod admin;
 pub(crate) mod carts;
+pub(crate) mod categories;
 pub(crate) mod consents;
 pub(crate) mod disputes;
 pub(crate) mod docs;
@@ -11,6 +12,7 @@ pub(crate) mod listings;
 pub(crate) mod me;
 pub(crate) mod member_pages;
 pub(crate) mod mfa;
+pub(crate) mod moderation;
 pub(crate) mod orders;
 pub(crate) mod password_resets;
 pub(crate) mod phone_verification;
@@ -82,6 +84,15 @@ pub(crate) const ROUTES: &[Route] = &[
     route("/v1/me/consents", "GET, PUT", |r| {
         r.route(web::get().to(consents::mine)).route(web::put().to(consents::change))
     }),
+    route("/v1/categories", "GET", |r| r.route(web::get().to(categories::tree))),
+    route("/v1/admin/categories", "POST", |r| r.route(web::post().to(categories::create))),
+    route("/v1/admin/categories/{category_id}/names", "PUT", |r| r.route(web::put().to(categories::rename))),
+    route("/v1/admin/categories/{category_id}/parent", "PUT", |r| {
+        r.route(web::put().to(categories::move_under))
+    }),
+    route("/v1/admin/categories/{category_id}/retirement", "POST", |r| {
+        r.route(web::post().to(categories::retire))
+    }),
     route("/v1/listings", "GET, POST", |r| {
         r.route(web::get().to(listings::search)).route(web::post().to(listings::create))
     }),
@@ -89,6 +100,14 @@ pub(crate) const ROUTES: &[Route] = &[
         r.route(web::get().to(listings::get)).route(web::patch().to(listings::edit))
     }),
     route("/v1/listings/{listing_id}/publish", "POST", |r| r.route(web::post().to(listings::publish))),
+    route("/v1/listings/{listing_id}/bump", "POST", |r| r.route(web::post().to(listings::bump))),
+    route("/v1/admin/listings", "GET", |r| r.route(web::get().to(moderation::queue))),
+    route("/v1/admin/listings/{listing_id}/approval", "POST", |r| {
+        r.route(web::post().to(moderation::approve))
+    }),
+    route("/v1/admin/listings/{listing_id}/rejection", "POST", |r| {
+        r.route(web::post().to(moderation::reject))
+    }),
     route("/v1/listings/{listing_id}/favourite", "PUT, DELETE", |r| {
         r.route(web::put().to(listings::favourite)).route(web::delete().to(listings::unfavourite))
     }),

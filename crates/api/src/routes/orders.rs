@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use jangteo_app::{Actor, CommandContext, OrderReceipt, PaymentRequest};
 use jangteo_domain::{
     AccountId, CancelReason, Carrier, ListingId, Money, OrderId, PaymentKey, PaymentMethod, TrackingNumber,
-    order::OrderStatus,
+    listing::Quantity, order::OrderStatus,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -62,9 +62,13 @@ pub(crate) fn answer(mut builder: actix_web::HttpResponseBuilder, receipt: &Orde
 pub(crate) struct PlaceBody {
     #[schema(value_type = uuid::Uuid)]
     listing_id: ListingId,
+    /// Units of the listing, 1 to what it has available (default 1).
+    #[schema(minimum = 1, maximum = 999)]
+    quantity: Option<u32>,
 }
 
-/// Order one listing at its price (no shipping fee); the listing is reserved.
+/// Order units of one listing at its price (no shipping fee); they are held for the order, and
+/// the listing is reserved once no unit is left.
 #[utoipa::path(
     post, path = "/v1/orders", operation_id = "place_order", tag = "orders", security(("bearer" = [])),
     params(IdempotencyKey),
@@ -74,8 +78,10 @@ pub(crate) struct PlaceBody {
             the listing is reserved.", body = OrderReceiptBody, headers(("Idempotent-Replayed" = String,
             description = "`true` when this answers a repeated request"))),
         (status = 404, description = "- `not_found`: no such listing"),
-        (status = 409, description = "- `listing_not_available`: the listing is not on sale"),
-        (status = 422, description = "- `buyer_is_seller`: the member's own listing"),
+        (status = 409, description = "- `listing_not_available`: the listing is not on sale, or has fewer \
+            units available than asked"),
+        (status = 422, description = "- `buyer_is_seller`: the member's own listing\n- `validation_failed`: \
+            a quantity out of 1–999"),
     ),
 )]
 
@@ -86,7 +92,9 @@ pub(crate) async fn place(
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let context = context(&request, buyer, "place_order")?;
-    let receipt = state.orders.place(buyer, body.listing_id, &context).await?;
+    let units = body.quantity.unwrap_or(1);
+    Quantity::new(units)?;
+    let receipt = state.orders.place_units(buyer, body.listing_id, units, &context).await?;
     Ok(answer(HttpResponse::Created(), &receipt))
 }
 

@@ -63,7 +63,7 @@ fn cart_decisions() {
                 buyer_id: BUYER,
                 listing_id: LISTING,
                 seller_id: SELLER,
-                listing_status: ListingStatus::Reserved { order_id: ORDER, buyer_id: STRANGER },
+                listing_status: ListingStatus::Reserved,
             },
             then: Err(DomainError::ListingNotAvailable { status: "reserved" }),
         },

@@ -99,6 +99,7 @@ impl Trade {
                 items: vec![OrderItem {
                     listing_id: ListingId::from_uuid(Uuid::from_u128(2_000 + n)),
                     price,
+                    units: 1,
                 }],
                 shipping_fee: Money::ZERO,
             })

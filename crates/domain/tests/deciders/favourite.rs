@@ -1,7 +1,7 @@
 //! Favourite: on and off, once each, only for listings others can see.
 
 use jangteo_domain::{
-    AccountId, DomainError, FavouriteId, Forbidden, ListingId, OrderId,
+    AccountId, DomainError, FavouriteId, Forbidden, ListingId,
     favourite::{FavouriteCommand as C, FavouriteEvent as E, FavouriteState, FavouritedListing},
     listing::ListingStatus,
 };
@@ -35,10 +35,7 @@ fn remove() -> C {
 
 #[test]
 fn favourite_decisions() {
-    let reserved = ListingStatus::Reserved {
-        order_id: OrderId::from_uuid(Uuid::from_u128(9)),
-        buyer_id: AccountId::from_uuid(Uuid::from_u128(8)),
-    };
+    let reserved = ListingStatus::Reserved;
     run::<FavouriteState>(vec![
         Case { name: "add", given: vec![], when: add(ListingStatus::OnSale), then: Ok(vec![favourited()]) },
         Case {

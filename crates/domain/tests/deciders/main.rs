@@ -4,6 +4,7 @@
 
 mod account;
 mod cart;
+mod category;
 mod conservation;
 mod escrow;
 mod favourite;

@@ -66,12 +66,13 @@ fn bundle(ids: &[u128]) -> Vec<OrderItem> {
         .map(|id| OrderItem {
             listing_id: jangteo_domain::ListingId::from_uuid(Uuid::from_u128(*id)),
             price: won(900_000),
+            units: 1,
         })
         .collect()
 }
 
 fn item() -> OrderItem {
-    OrderItem { listing_id: LISTING, price: won(900_000) }
+    OrderItem { listing_id: LISTING, price: won(900_000), units: 1 }
 }
 
 fn place(buyer: jangteo_domain::AccountId) -> C {
@@ -446,10 +447,11 @@ fn order_decisions() {
                 buyer_id: BUYER,
                 seller_id: SELLER,
                 items: vec![
-                    OrderItem { listing_id: LISTING, price: won(1_000_000_000) },
+                    OrderItem { listing_id: LISTING, price: won(1_000_000_000), units: 1 },
                     OrderItem {
                         listing_id: jangteo_domain::ListingId::from_uuid(Uuid::from_u128(11)),
                         price: won(1),
+                        units: 1,
                     },
                 ],
                 shipping_fee: won(0),

@@ -1,12 +1,18 @@
 //! Stored form of events and states: names, round trips, upcasting, validation on read.
 
 use jangteo_domain::{
-    DomainEvent, EventCodecError, account::AccountEvent, escrow::EscrowEvent, listing::ListingEvent,
+    AreaName, DomainEvent, EventCodecError,
+    account::AccountEvent,
+    escrow::EscrowEvent,
+    listing::{GeoPoint, ListingEvent, Quantity},
     order::OrderEvent,
 };
 use serde_json::json;
 
-use crate::fixtures::{BUYER, ESCROW, LISTING, ORDER, SELLER, description, title, won};
+use crate::{
+    fixtures::{BUYER, ESCROW, LISTING, ORDER, SELLER, description, title, won},
+    listing::one,
+};
 
 fn round_trip<E: DomainEvent + PartialEq + std::fmt::Debug>(event: &E) {
     let tagged = serde_json::to_value(event).unwrap();
@@ -27,13 +33,16 @@ fn every_event_round_trips_under_its_name() {
             description: description(""),
             price: won(100),
             category_id: None,
+            quantity: Quantity::ONE,
+            location: Some(GeoPoint::new(37.5665, 126.978).unwrap()),
+            neighbourhood: Some(AreaName::parse("역삼동").unwrap()),
         },
         ListingEvent::ListingPublished {},
         ListingEvent::ListingDetailsChanged { title: Some(title("새 자전거")), description: None },
         ListingEvent::ListingPriceChanged { old_price: won(100), new_price: won(90) },
-        ListingEvent::ListingReserved { order_id: ORDER, buyer_id: BUYER },
-        ListingEvent::ListingReservationReleased { order_id: ORDER },
-        ListingEvent::ListingSold { order_id: ORDER, buyer_id: BUYER },
+        ListingEvent::ListingReserved { order_id: ORDER, buyer_id: BUYER, units: 1, stock: one(0, 1, 0) },
+        ListingEvent::ListingReservationReleased { order_id: ORDER, units: 1, stock: one(1, 0, 0) },
+        ListingEvent::ListingSold { order_id: ORDER, buyer_id: BUYER, units: 1, stock: one(0, 0, 1) },
         ListingEvent::ListingWithdrawn {},
     ];
     listing_events.iter().for_each(round_trip);
@@ -42,7 +51,7 @@ fn every_event_round_trips_under_its_name() {
             order_id: ORDER,
             buyer_id: BUYER,
             seller_id: SELLER,
-            items: vec![jangteo_domain::order::OrderItem { listing_id: LISTING, price: won(1) }],
+            items: vec![jangteo_domain::order::OrderItem { listing_id: LISTING, price: won(1), units: 1 }],
             shipping_fee: won(3_500),
             price: won(3_501),
         },
@@ -97,6 +106,35 @@ fn stored_payloads_are_validated_on_read() {
 }
 
 #[test]
+fn version_1_listing_events_read_back_as_one_unit_with_no_place() {
+    let created = json!({
+        "listing_id": LISTING, "seller_id": SELLER, "title": "자전거", "description": "", "price": 100,
+        "category_id": null
+    });
+    let Ok(ListingEvent::ListingCreated { quantity, location, neighbourhood, .. }) =
+        ListingEvent::from_payload("ListingCreated", 1, created)
+    else {
+        panic!("a v1 creation reads back");
+    };
+    assert_eq!((quantity, location, neighbourhood), (Quantity::ONE, None, None));
+    let reserved = json!({ "order_id": ORDER, "buyer_id": BUYER });
+    assert_eq!(
+        ListingEvent::from_payload("ListingReserved", 1, reserved.clone()).unwrap(),
+        ListingEvent::ListingReserved { order_id: ORDER, buyer_id: BUYER, units: 1, stock: one(0, 1, 0) }
+    );
+    assert_eq!(
+        ListingEvent::from_payload("ListingSold", 1, reserved).unwrap(),
+        ListingEvent::ListingSold { order_id: ORDER, buyer_id: BUYER, units: 1, stock: one(0, 0, 1) }
+    );
+    assert_eq!(
+        ListingEvent::from_payload("ListingReservationReleased", 1, json!({ "order_id": ORDER })).unwrap(),
+        ListingEvent::ListingReservationReleased { order_id: ORDER, units: 1, stock: one(1, 0, 0) }
+    );
+    assert!(ListingEvent::from_payload("ListingPublished", 2, json!({})).is_err());
+    assert!(ListingEvent::from_payload("ListingSold", 3, json!({})).is_err());
+}
+
+#[test]
 fn order_paid_version_1_reads_back_without_a_gateway_payment() {
     let stored_v1 = json!({ "escrow_id": ESCROW, "method": "card", "amount": 5_000 });
     let event = OrderEvent::from_payload("OrderPaid", 1, stored_v1).unwrap();
@@ -125,7 +163,11 @@ fn order_placed_version_1_reads_back_as_a_one_item_order_without_shipping() {
             order_id: ORDER,
             buyer_id: BUYER,
             seller_id: SELLER,
-            items: vec![jangteo_domain::order::OrderItem { listing_id: LISTING, price: won(9_000) }],
+            items: vec![jangteo_domain::order::OrderItem {
+                listing_id: LISTING,
+                price: won(9_000),
+                units: 1
+            }],
             shipping_fee: won(0),
             price: won(9_000),
         }

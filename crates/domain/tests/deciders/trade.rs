@@ -12,7 +12,7 @@ use crate::fixtures::{BUYER, ESCROW, LISTING, ORDER, SELLER, reason, won};
 fn order(paid: bool) -> Order {
     Order {
         order_id: ORDER,
-        items: vec![OrderItem { listing_id: LISTING, price: won(9_000) }],
+        items: vec![OrderItem { listing_id: LISTING, price: won(9_000), units: 1 }],
         buyer_id: BUYER,
         seller_id: SELLER,
         shipping_fee: won(1_000),

@@ -8,9 +8,10 @@ use jangteo_api::{
     TokenService,
 };
 use jangteo_app::{
-    Carts, Checkouts, Disputes, Favourites, Listings, Operations, Orders, ProjectionProgress, Queries,
-    Timelines,
+    Carts, Categories, Checkouts, Disputes, Favourites, Listings, Operations, Orders, ProjectionProgress,
+    Queries, Timelines,
 };
+use jangteo_domain::moderation::ModerationPolicy;
 use jangteo_event_store::StoreTail;
 use jangteo_read_models::{
     DocumentStore,
@@ -194,7 +195,12 @@ pub async fn serve(config: Config) -> Result<()> {
     let orders = Orders::new(&uow, Arc::clone(&gateway));
     let carts = Carts::new(&uow, Arc::new(jangteo_shipping::fees::FeeTable::standard()));
     let members = MemberServices::new(&config, &uow, &identity)?;
-    let listings = Listings::new(&uow);
+    let listings = Listings::new(&uow)
+        .with_moderation(ModerationPolicy::new(&config.banned_words, config.review_unverified_sellers));
+    let categories = Categories::new(&uow);
+    if categories.plant_default_tree().await? {
+        tracing::info!("planted the default category tree");
+    }
     let queries = Queries::new(
         query_documents,
         Arc::clone(&search),
@@ -215,6 +221,7 @@ pub async fn serve(config: Config) -> Result<()> {
         phone_verifications: members.phone_verifications,
         social_logins: members.social_logins,
         member_data,
+        categories,
         listings,
         orders,
         disputes: Disputes::new(&uow, config.return_policy()),

@@ -518,6 +518,14 @@ mod tests {
             created_position: 1,
             created_at: at,
             updated_at: at,
+            quantity: 1,
+            available: 1,
+            images: Vec::new(),
+            location: None,
+            neighbourhood: None,
+            bumped_at: None,
+            bumped_position: None,
+            review: None,
         };
         let Ok(located) = jangteo_domain::listing::GeoPoint::new(37.5, 127.0) else { return };
         let document = ListingDocument { location: Some(located), ..document };

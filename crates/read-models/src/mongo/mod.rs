@@ -398,6 +398,14 @@ mod tests {
             created_position: 17,
             created_at: at,
             updated_at: at,
+            quantity: 1,
+            available: 1,
+            images: Vec::new(),
+            location: None,
+            neighbourhood: None,
+            bumped_at: None,
+            bumped_position: None,
+            review: None,
         };
         let stored = encode(id_of(&listing.listing_id)?, &listing)?;
         assert_eq!(stored.get_str("_id").ok(), Some(Uuid::from_u128(1).to_string().as_str()));
@@ -410,6 +418,7 @@ mod tests {
             items: vec![jangteo_domain::order::OrderItem {
                 listing_id: listing.listing_id,
                 price: listing.price,
+                units: 1,
             }],
             buyer_id: AccountId::from_uuid(Uuid::from_u128(4)),
             seller_id: listing.seller_id,

@@ -2,19 +2,25 @@
 
 use chrono::{DateTime, Utc};
 use jangteo_domain::{
-    AccountId, CategoryId, ListingId, Money, OrderId, escrow::EscrowStatus, order::OrderStatus,
+    AccountId, CategoryId, ListingId, Money, OrderId,
+    escrow::EscrowStatus,
+    listing::{GeoPoint, ListingImage},
+    order::OrderStatus,
 };
-use serde::{Serialize, de::DeserializeOwned};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use sqlx::{Row, Sqlite, query::Query, sqlite::SqliteArguments, sqlite::SqliteRow};
 use uuid::Uuid;
 
-use crate::{FavouriteDocument, ListingDocument, ListingStatusView, OrderDocument, ReadModelError};
+use crate::{
+    FavouriteDocument, ListingDocument, ListingReview, ListingStatusView, OrderDocument, ReadModelError,
+};
 
 pub(super) const SELECT_LISTING: &str = "SELECT listing_id, seller_id, title, description, price, category_id, \
-     status, version, created_position, created_at, updated_at FROM listing_documents WHERE listing_id = $1";
+     status, version, created_position, created_at, updated_at, quantity, available, details \
+     FROM listing_documents WHERE listing_id = $1";
 
 pub(super) const LISTING_COLUMNS: &str = "listing_id, seller_id, title, description, price, category_id, \
-     status, version, created_position, created_at, updated_at";
+     status, version, created_position, created_at, updated_at, quantity, available, details";
 
 pub(super) const ORDER_COLUMNS: &str = "order_id, listing_id, buyer_id, seller_id, price, status, \
      escrow_status, version, escrow_version, created_at, updated_at, items, shipping_fee, escrow_refunded, \
@@ -34,12 +40,13 @@ pub(super) const UPSERT_FAVOURITE: &str = "INSERT INTO favourite_documents (acco
      WHERE excluded.version > favourite_documents.version";
 
 pub(super) const UPSERT_LISTING: &str = "INSERT INTO listing_documents (listing_id, seller_id, title, \
-     description, price, category_id, status, version, created_position, created_at, updated_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+     description, price, category_id, status, version, created_position, created_at, updated_at, quantity, \
+     available, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
      ON CONFLICT (listing_id) DO UPDATE SET seller_id = excluded.seller_id, title = excluded.title, \
      description = excluded.description, price = excluded.price, category_id = excluded.category_id, \
      status = excluded.status, version = excluded.version, created_position = excluded.created_position, \
-     created_at = excluded.created_at, updated_at = excluded.updated_at \
+     created_at = excluded.created_at, updated_at = excluded.updated_at, quantity = excluded.quantity, \
+     available = excluded.available, details = excluded.details \
      WHERE excluded.version > listing_documents.version";
 
 pub(super) const UPSERT_ORDER: &str = "INSERT INTO order_documents (order_id, listing_id, buyer_id, \
@@ -112,7 +119,43 @@ pub(super) fn bind_listing<'q>(
         .bind(to_i64(document.version)?)
         .bind(to_i64(document.created_position)?)
         .bind(document.created_at)
-        .bind(document.updated_at))
+        .bind(document.updated_at)
+        .bind(document.quantity)
+        .bind(document.available)
+        .bind(
+            serde_json::to_string(&ListingDetails::of(document))
+                .map_err(|error| ReadModelError::Corrupt(error.to_string()))?,
+        ))
+}
+
+/// The parts of a listing document read only with the whole of it, kept as one JSON column.
+#[derive(Serialize, Deserialize)]
+struct ListingDetails {
+    #[serde(default)]
+    images: Vec<ListingImage>,
+    #[serde(default)]
+    location: Option<GeoPoint>,
+    #[serde(default)]
+    neighbourhood: Option<String>,
+    #[serde(default)]
+    bumped_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    bumped_position: Option<u64>,
+    #[serde(default)]
+    review: Option<ListingReview>,
+}
+
+impl ListingDetails {
+    fn of(document: &ListingDocument) -> Self {
+        ListingDetails {
+            images: document.images.clone(),
+            location: document.location,
+            neighbourhood: document.neighbourhood.clone(),
+            bumped_at: document.bumped_at,
+            bumped_position: document.bumped_position,
+            review: document.review.clone(),
+        }
+    }
 }
 
 pub(super) fn bind_order<'q>(
@@ -169,6 +212,9 @@ pub(super) fn favourite_from_row(row: &SqliteRow) -> Result<FavouriteDocument, R
 pub(super) fn listing_from_row(row: &SqliteRow) -> Result<ListingDocument, ReadModelError> {
     let status: String = row.try_get("status")?;
     let category: Option<String> = row.try_get("category_id")?;
+    let details: String = row.try_get("details")?;
+    let details: ListingDetails = serde_json::from_str(&details)
+        .map_err(|_| ReadModelError::Corrupt(format!("listing details {details:?}")))?;
     Ok(ListingDocument {
         listing_id: ListingId::from_uuid(uuid(row, "listing_id")?),
         seller_id: AccountId::from_uuid(uuid(row, "seller_id")?),
@@ -184,6 +230,14 @@ pub(super) fn listing_from_row(row: &SqliteRow) -> Result<ListingDocument, ReadM
         created_position: counter(row, "created_position")?,
         created_at: timestamp(row, "created_at")?,
         updated_at: timestamp(row, "updated_at")?,
+        quantity: row.try_get("quantity")?,
+        available: row.try_get("available")?,
+        images: details.images,
+        location: details.location,
+        neighbourhood: details.neighbourhood,
+        bumped_at: details.bumped_at,
+        bumped_position: details.bumped_position,
+        review: details.review,
     })
 }
 

@@ -21,6 +21,14 @@ pub fn listing(n: u128, title: &str, price: i64, status: ListingStatusView) -> L
         created_position: u64::try_from(n).unwrap(),
         created_at: at,
         updated_at: at,
+        quantity: 1,
+        available: 1,
+        images: Vec::new(),
+        location: None,
+        neighbourhood: None,
+        bumped_at: None,
+        bumped_position: None,
+        review: None,
     }
 }
 
@@ -32,6 +40,7 @@ pub fn order(n: u128) -> OrderDocument {
         items: vec![jangteo_domain::order::OrderItem {
             listing_id: ListingId::from_uuid(Uuid::from_u128(1)),
             price: Money::won(1_500).unwrap(),
+            units: 1,
         }],
         buyer_id: AccountId::from_uuid(Uuid::from_u128(2)),
         seller_id: AccountId::from_uuid(Uuid::from_u128(3)),

@@ -1,0 +1,241 @@
+//! A listing's life beyond the sale, over HTTP: a leaf category and a place, moderation
+//! (pending review, rejected, edited and published again, approved), units sold to racing buyers
+//! without overselling, a bump once a day, and problems in Korean or English.
+
+use futures::future::join_all;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::support::{Member, Profile, TestServer};
+
+/// Reads `path` once the read models hold `position`.
+async fn read_at(server: &TestServer, path: &str, token: Option<&str>, position: u64) -> Value {
+    let reply = server
+        .request(Method::GET, path, token)
+        .header("X-Consistency-Position", position.to_string())
+        .send()
+        .await
+        .expect("request failed");
+    let status = reply.status();
+    let body: Value = reply.json().await.expect("a JSON body");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+async fn create(server: &TestServer, seller: &Member, body: Value) -> String {
+    let created = server.send(Method::POST, "/v1/listings", Some(&seller.token), Some(body)).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    created.body["listing_id"].as_str().expect("listing_id").to_owned()
+}
+
+async fn publish(server: &TestServer, seller: &Member, listing_id: &str) -> (String, u64) {
+    let path = format!("/v1/listings/{listing_id}/publish");
+    let published = server.send(Method::POST, &path, Some(&seller.token), None).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    (published.body["status"].as_str().expect("status").to_owned(), published.position())
+}
+
+async fn moderation_sends_banned_words_to_admins(profile: &Profile) {
+    let server = TestServer::start(profile).await;
+    let (seller, admin, member) =
+        (server.member("판매자").await, server.member("관리자").await, server.member("회원").await);
+    server.grant_role(&admin, "admin").await;
+
+    // A category that is not a leaf is refused; the leaf is taken with a place.
+    let not_leaf = json!({"title": "휴대폰", "price": 10_000, "category_id": "phones"});
+    server
+        .send(Method::POST, "/v1/listings", Some(&seller.token), Some(not_leaf))
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "category_not_leaf");
+    let listing_id = create(
+        &server,
+        &seller,
+        json!({
+            "title": "짝퉁 아이폰 케이스", "price": 12_000, "category_id": "iphone",
+            "location": {"lat": 37.497_942, "lng": 127.027_621}
+        }),
+    )
+    .await;
+    let (status, position) = publish(&server, &seller, &listing_id).await;
+    assert_eq!(status, "pending_review");
+
+    // Waiting for review: the seller sees why, nobody else sees it at all.
+    let path = format!("/v1/listings/{listing_id}");
+    let mine = read_at(&server, &path, Some(&seller.token), position).await;
+    assert_eq!(mine["status"], "pending_review");
+    assert_eq!(mine["review"]["reasons"], json!(["banned_words"]));
+    assert_eq!(mine["category_id"], "iphone");
+    assert_eq!(mine["location"], json!({"lat": 37.5, "lng": 127.03}), "shown to about a kilometre");
+    server
+        .send(Method::GET, &path, Some(&member.token), None)
+        .await
+        .assert_problem(StatusCode::NOT_FOUND, "not_found");
+
+    // The queue is the admins'.
+    server
+        .send(Method::GET, "/v1/admin/listings?status=pending_review", Some(&member.token), None)
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    let queue =
+        read_at(&server, "/v1/admin/listings?status=pending_review", Some(&admin.token), position).await;
+    let queued: Vec<&str> =
+        queue["items"].as_array().unwrap().iter().filter_map(|item| item["listing_id"].as_str()).collect();
+    assert_eq!(queued, vec![listing_id.as_str()]);
+
+    // Rejected with a reason; only an admin may; the seller edits and publishes again, and the
+    // honest title goes on sale by itself.
+    let rejection = format!("/v1/admin/listings/{listing_id}/rejection");
+    let reason = json!({"reason": "가품은 판매할 수 없어요"});
+    server
+        .send(Method::POST, &rejection, Some(&seller.token), Some(reason.clone()))
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    let rejected = server.send(Method::POST, &rejection, Some(&admin.token), Some(reason)).await;
+    assert_eq!(rejected.status, StatusCode::OK, "{}", rejected.body);
+    assert_eq!(rejected.body["status"], "rejected");
+    let mine = read_at(&server, &path, Some(&seller.token), rejected.position()).await;
+    assert_eq!(mine["review"]["rejection_reason"], "가품은 판매할 수 없어요");
+    let edit = json!({"title": "정품 아이폰 케이스"});
+    let edited = server.send(Method::PATCH, &path, Some(&seller.token), Some(edit)).await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
+    let (status, position) = publish(&server, &seller, &listing_id).await;
+    assert_eq!(status, "on_sale");
+    let shown = read_at(&server, &path, Some(&member.token), position).await;
+    assert_eq!(shown["title"], "정품 아이폰 케이스");
+    assert!(shown.get("review").is_none(), "{shown}");
+
+    // Another one waits and an admin approves it.
+    let second = create(&server, &seller, json!({"title": "레플리카 시계", "price": 30_000})).await;
+    assert_eq!(publish(&server, &seller, &second).await.0, "pending_review");
+    let approval = format!("/v1/admin/listings/{second}/approval");
+    let approved = server.send(Method::POST, &approval, Some(&admin.token), None).await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert_eq!(approved.body["status"], "on_sale");
+    // Approving twice is a conflict, not a second approval.
+    server
+        .send(Method::POST, &approval, Some(&admin.token), None)
+        .await
+        .assert_problem(StatusCode::CONFLICT, "invalid_state_transition");
+}
+
+async fn three_units_go_to_three_of_ten_racing_buyers(profile: &Profile) {
+    let server = TestServer::start(profile).await;
+    let seller = server.member("판매자").await;
+    let mut buyers = Vec::new();
+    for n in 0..10 {
+        buyers.push(server.member(&format!("구매자{n}")).await);
+    }
+    let listing_id =
+        create(&server, &seller, json!({"title": "아이폰 15 케이스 새상품", "price": 8_000, "quantity": 3}))
+            .await;
+    publish(&server, &seller, &listing_id).await;
+
+    let attempts = buyers.iter().map(|buyer| {
+        let body = json!({"listing_id": listing_id});
+        server.send(Method::POST, "/v1/orders", Some(&buyer.token), Some(body))
+    });
+    let replies = join_all(attempts).await;
+    let placed: Vec<_> = replies.iter().filter(|reply| reply.status == StatusCode::CREATED).collect();
+    assert_eq!(placed.len(), 3, "three units, three orders");
+    for refused in replies.iter().filter(|reply| reply.status != StatusCode::CREATED) {
+        refused.assert_problem(StatusCode::CONFLICT, "listing_not_available");
+    }
+    let last = placed.iter().map(|reply| reply.position()).max().unwrap_or_default();
+    let shown = read_at(&server, &format!("/v1/listings/{listing_id}"), Some(&seller.token), last).await;
+    assert_eq!((shown["quantity"].as_u64(), shown["available"].as_u64()), (Some(3), Some(0)));
+    assert_eq!(shown["status"], "reserved");
+
+    // Two units at once: more than is left is refused, whatever was left is not oversold.
+    let pair = create(&server, &seller, json!({"title": "충전기", "price": 5_000, "quantity": 2})).await;
+    publish(&server, &seller, &pair).await;
+    server
+        .send(
+            Method::POST,
+            "/v1/orders",
+            Some(&buyers[0].token),
+            Some(json!({"listing_id": pair, "quantity": 3})),
+        )
+        .await
+        .assert_problem(StatusCode::CONFLICT, "listing_not_available");
+    let both = server
+        .send(
+            Method::POST,
+            "/v1/orders",
+            Some(&buyers[0].token),
+            Some(json!({"listing_id": pair, "quantity": 2})),
+        )
+        .await;
+    assert_eq!(both.status, StatusCode::CREATED, "{}", both.body);
+    let order = read_at(
+        &server,
+        &format!("/v1/orders/{}", both.body["order_id"].as_str().unwrap()),
+        Some(&buyers[0].token),
+        both.position(),
+    )
+    .await;
+    assert_eq!(order["price"], 10_000, "two units at 5,000 won");
+}
+
+async fn a_listing_is_bumped_once_a_day(profile: &Profile) {
+    let server = TestServer::start(profile).await;
+    let seller = server.member("판매자").await;
+    let older = create(&server, &seller, json!({"title": "캠핑 의자", "price": 20_000})).await;
+    publish(&server, &seller, &older).await;
+    let newer = create(&server, &seller, json!({"title": "캠핑 테이블", "price": 40_000})).await;
+    let (_, position) = publish(&server, &seller, &newer).await;
+    let newest_first = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["listing_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let before = read_at(&server, "/v1/listings", None, position).await;
+    assert_eq!(newest_first(&before), vec![newer.clone(), older.clone()]);
+
+    let bump = format!("/v1/listings/{older}/bump");
+    let bumped = server.send(Method::POST, &bump, Some(&seller.token), None).await;
+    assert_eq!(bumped.status, StatusCode::OK, "{}", bumped.body);
+    let after = read_at(&server, "/v1/listings", None, bumped.position()).await;
+    assert_eq!(newest_first(&after), vec![older.clone(), newer.clone()], "the bump moved it up");
+
+    // Again the same day: refused, in Korean by default and in English when asked.
+    let again = server.send(Method::POST, &bump, Some(&seller.token), None).await;
+    again.assert_problem(StatusCode::CONFLICT, "bump_too_soon");
+    assert_eq!(again.body["title"], "끌올 대기 중", "{}", again.body);
+    let english = server
+        .request(Method::POST, &bump, Some(&seller.token))
+        .header("Accept-Language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .expect("request failed");
+    assert_eq!(english.headers().get("content-language").and_then(|v| v.to_str().ok()), Some("en"));
+    let english: Value = english.json().await.expect("a problem");
+    assert_eq!(english["code"], "bump_too_soon");
+    assert!(
+        english["detail"].as_str().is_some_and(|detail| detail.contains("can be bumped again")),
+        "{english}"
+    );
+    let other = server.member("다른회원").await;
+    server
+        .send(Method::POST, &bump, Some(&other.token), None)
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, "forbidden");
+}
+
+on_both_profiles!(
+    moderation_sends_banned_words_to_admins_embedded,
+    moderation_sends_banned_words_to_admins_on_postgres,
+    moderation_sends_banned_words_to_admins
+);
+on_both_profiles!(
+    three_units_go_to_three_of_ten_racing_buyers_embedded,
+    three_units_go_to_three_of_ten_racing_buyers_on_postgres,
+    three_units_go_to_three_of_ten_racing_buyers
+);
+on_both_profiles!(
+    a_listing_is_bumped_once_a_day_embedded,
+    a_listing_is_bumped_once_a_day_on_postgres,
+    a_listing_is_bumped_once_a_day
+);
