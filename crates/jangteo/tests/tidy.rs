@@ -68,6 +68,13 @@ fn the_domain_depends_on_nothing_that_does_io_or_keeps_time() {
 }
 
 #[test]
+fn the_korean_analysis_is_pure() {
+    // Both search adapters index what it computes; it does no IO and needs no crate.
+    let all = dependencies();
+    assert_eq!(names(&all["jangteo-korean-text"]), Vec::<&str>::new());
+}
+
+#[test]
 fn dependencies_point_inward() {
     let all = dependencies();
     let uses = |krate: &str, dependency: &str| names(&all[krate]).contains(&dependency);
@@ -75,6 +82,7 @@ fn dependencies_point_inward() {
     let above = ["jangteo-api", "jangteo"];
     for krate in [
         "jangteo-domain",
+        "jangteo-korean-text",
         "jangteo-event-store",
         "jangteo-event-stream",
         "jangteo-identity",

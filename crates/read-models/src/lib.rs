@@ -17,7 +17,7 @@ mod counters;
 mod documents;
 mod error;
 mod progress;
-mod search;
+pub(crate) mod search;
 
 #[cfg(feature = "elasticsearch")]
 pub mod elasticsearch;
@@ -38,4 +38,7 @@ pub use documents::{
 };
 pub use error::{BackendError, ReadModelError};
 pub use progress::{NotCaughtUp, ProgressReporter, ProjectionProgress, ReadModel};
-pub use search::{ListingSearch, SearchPage, SearchQuery};
+pub use search::{
+    ListingSearch, Nearby, QUERY_WEIGHT, SearchPage, SearchQuery, SearchSort, Suggestion, SuggestionSource,
+    ranking,
+};

@@ -125,6 +125,7 @@ async fn snapshot(world: &World) -> (Vec<String>, Vec<String>, Vec<ListingId>) {
         statuses: ListingStatusView::ALL.to_vec(),
         limit: 100,
         offset: 0,
+        ..SearchQuery::default()
     };
     let mut hits: Vec<_> =
         world.search.search(&query).await.unwrap().hits.into_iter().map(|d| d.listing_id).collect();

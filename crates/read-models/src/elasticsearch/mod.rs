@@ -1,6 +1,7 @@
-//! The Elasticsearch listing index (distributed profile): title and description analysed with
-//! the Korean `nori` analyzer (or CJK bigrams, see [`TextAnalyzer`]), keyword and number fields
-//! for the filters, bulk indexing.
+//! The Elasticsearch listing index (distributed profile): the same Korean analysis as the
+//! tantivy index (`jangteo-korean-text`'s terms in search fields, [`mapping`]), with nori (or
+//! CJK bigrams, see [`TextAnalyzer`]) beside it, keyword and number fields for the filters, a
+//! `geo_point` for the radius, bulk indexing, and the search history in an index of its own.
 //!
 //! Elasticsearch has no transaction over a bulk request and the checkpoint document, so a commit
 //! indexes first (waiting for a refresh, so searches see it) and stores the checkpoint last.
@@ -12,6 +13,7 @@
 //! does not answer fails the call instead of holding a projection or a query forever.
 
 mod mapping;
+mod query;
 
 use std::{str::FromStr, time::Duration};
 
@@ -24,17 +26,31 @@ use elasticsearch::{
         response::Response,
         transport::{SingleNodeConnectionPool, TransportBuilder},
     },
-    indices::{IndicesCreateParts, IndicesDeleteParts, IndicesExistsParts},
+    indices::{IndicesCreateParts, IndicesDeleteParts, IndicesExistsParts, IndicesGetMappingParts},
     params::{Refresh, VersionType},
 };
 use jangteo_domain::ListingId;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::{BackendError, ListingDocument, ListingSearch, ReadModelError, SearchPage, SearchQuery};
+use jangteo_korean_text as korean;
+
+use crate::{
+    BackendError, ListingDocument, ListingSearch, ListingStatusView, ReadModelError, SearchPage, SearchQuery,
+    Suggestion, SuggestionSource,
+    search::{QUERY_WEIGHT, TypedPrefix, completed_text, merge_suggestions},
+};
 
 /// The id of the checkpoint document in the checkpoint index.
 const CHECKPOINT_ID: &str = "listing_search";
+/// How many matching titles autocomplete reads for completions.
+const SUGGESTION_TITLES: usize = 64;
+/// A query searched fewer times is never suggested (as in the tantivy index's history).
+const MIN_SUGGESTED_COUNT: u64 = 2;
+/// Longer queries are not counted.
+const MAX_QUERY_CHARS: usize = 60;
+/// Tries of a count's read-modify-write against concurrent counts of the same query.
+const COUNT_TRIES: usize = 5;
 /// The longest one request may take, from connecting until its response body is read. A bulk
 /// request waits for a refresh (1 s by default), so this leaves it ample room.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -82,6 +98,8 @@ pub struct ElasticsearchListingSearch {
     index: String,
     /// Where the checkpoint lives: `<index>-checkpoint`.
     checkpoint_index: String,
+    /// The search history: `<index>-queries`.
+    queries_index: String,
     /// The analyzer of the listings index, when this handle creates it.
     analyzer: TextAnalyzer,
 }
@@ -122,15 +140,48 @@ impl ElasticsearchListingSearch {
             client: Elasticsearch::new(transport),
             index: index.to_owned(),
             checkpoint_index: format!("{index}-checkpoint"),
+            queries_index: format!("{index}-queries"),
             analyzer,
         };
         search.create_indexes().await?;
+        search.warn_of_an_older_mapping().await;
         Ok(search)
     }
 
-    /// Deletes the listings index and its checkpoint (tests and throwaway deployments).
+    /// An index created before the Korean search fields refuses every listing now indexed
+    /// (its mapping is strict): say so loudly. `jangteo rebuild --projection listing_search`
+    /// resets it, which creates it anew; connecting still succeeds so that the rebuild can run.
+    async fn warn_of_an_older_mapping(&self) {
+        let Ok(response) =
+            self.client.indices().get_mapping(IndicesGetMappingParts::Index(&[&self.index])).send().await
+        else {
+            return;
+        };
+        let Ok(body) = body_of(response).await else { return };
+        let current = mapping::listings(self.analyzer);
+        let Some(expected) = current["mappings"]["properties"].as_object() else { return };
+        let missing: Vec<&String> = expected
+            .keys()
+            .filter(|field| body[&self.index]["mappings"]["properties"].get(field.as_str()).is_none())
+            .collect();
+        if !missing.is_empty() {
+            tracing::error!(
+                index = self.index,
+                ?missing,
+                "the listings index predates these fields and refuses new listings: \
+                 run `jangteo rebuild --projection listing_search`"
+            );
+        }
+    }
+
+    /// Deletes the listings index, its checkpoint and the search history (tests and throwaway
+    /// deployments).
     pub async fn delete_indexes(&self) -> Result<(), ReadModelError> {
-        for name in [&self.checkpoint_index, &self.index] {
+        self.delete(&[&self.queries_index, &self.checkpoint_index, &self.index]).await
+    }
+
+    async fn delete(&self, names: &[&String]) -> Result<(), ReadModelError> {
+        for name in names {
             let response = self.client.indices().delete(IndicesDeleteParts::Index(&[name])).send().await?;
             if response.status_code() != StatusCode::NOT_FOUND {
                 success(response, "deleting an index").await?;
@@ -140,9 +191,11 @@ impl ElasticsearchListingSearch {
     }
 
     async fn create_indexes(&self) -> Result<(), ReadModelError> {
-        for (name, body) in
-            [(&self.index, mapping::listings(self.analyzer)), (&self.checkpoint_index, mapping::checkpoint())]
-        {
+        for (name, body) in [
+            (&self.index, mapping::listings(self.analyzer)),
+            (&self.checkpoint_index, mapping::checkpoint()),
+            (&self.queries_index, mapping::queries()),
+        ] {
             let exists = self.client.indices().exists(IndicesExistsParts::Index(&[name])).send().await?;
             if exists.status_code() == StatusCode::OK {
                 continue;
@@ -178,57 +231,80 @@ async fn success(response: Response, what: &str) -> Result<Value, ReadModelError
     }
 }
 
-/// The search request body for `query`.
-fn search_body(query: &SearchQuery) -> Value {
-    let mut filters =
-        vec![json!({ "terms": { "status": query.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>() } })];
-    if query.min_price.is_some() || query.max_price.is_some() {
-        let mut range = serde_json::Map::new();
-        if let Some(min) = query.min_price {
-            range.insert("gte".to_owned(), json!(min.as_won()));
-        }
-        if let Some(max) = query.max_price {
-            range.insert("lte".to_owned(), json!(max.as_won()));
-        }
-        filters.push(json!({ "range": { "price": range } }));
-    }
-    let mut bool_query = json!({ "filter": filters });
-    let sort = match &query.text {
-        Some(text) => {
-            bool_query["must"] = json!([{ "multi_match": {
-                "query": text,
-                "fields": ["title^2", "description"],
-                "operator": "and",
-            } }]);
-            json!(["_score", { "created_position": "desc" }])
-        }
-        None => json!([{ "created_position": "desc" }]),
-    };
-    json!({
-        "from": query.offset,
-        "size": query.limit + 1,
-        "query": { "bool": bool_query },
-        "sort": sort,
-    })
-}
-
 #[async_trait]
 impl ListingSearch for ElasticsearchListingSearch {
     async fn search(&self, query: &SearchQuery) -> Result<SearchPage, ReadModelError> {
         let response =
-            self.client.search(SearchParts::Index(&[&self.index])).body(search_body(query)).send().await?;
+            self.client.search(SearchParts::Index(&[&self.index])).body(query::body(query)).send().await?;
         let body = success(response, "searching listings").await?;
-        let hits = body["hits"]["hits"].as_array().cloned().unwrap_or_default();
+        let hits = documents(&body)?;
         let has_more = hits.len() > query.limit;
-        let hits = hits
-            .into_iter()
-            .take(query.limit)
-            .map(|hit| {
-                serde_json::from_value::<ListingDocument>(hit["_source"].clone())
-                    .map_err(|error| ReadModelError::Corrupt(format!("indexed listing document: {error}")))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(SearchPage { hits, has_more })
+        let hits: Vec<ListingDocument> = hits.into_iter().take(query.limit).collect();
+        let distances_km = match query.near {
+            Some(near) => hits
+                .iter()
+                .map(|hit| hit.location.map_or(f64::INFINITY, |at| at.distance_km(near.center)))
+                .collect(),
+            None => Vec::new(),
+        };
+        Ok(SearchPage { hits, distances_km, has_more })
+    }
+
+    async fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>, ReadModelError> {
+        let Some(typed) = TypedPrefix::parse(prefix) else { return Ok(Vec::new()) };
+        let mut all = self.popular_queries(prefix, &typed, limit).await?;
+        all.extend(self.title_completions(prefix, &typed, limit).await?);
+        Ok(merge_suggestions(all, limit))
+    }
+
+    async fn record_query(&self, text: &str) -> Result<(), ReadModelError> {
+        let query = korean::normalize_query(text);
+        if query.is_empty() || query.chars().count() > MAX_QUERY_CHARS {
+            return Ok(());
+        }
+        // A read-modify-write guarded by the document's sequence number (the OpenSearch
+        // stand-in runs no update scripts); a concurrent count of the same query retries.
+        for _ in 0..COUNT_TRIES {
+            let response = self.client.get(GetParts::IndexId(&self.queries_index, &query)).send().await?;
+            let written = if response.status_code() == StatusCode::NOT_FOUND {
+                let document = json!({
+                    "query": query,
+                    "keys": korean::keystrokes(&query),
+                    "choseong": korean::choseong(&query),
+                    "count": 1,
+                });
+                self.client
+                    .index(IndexParts::IndexId(&self.queries_index, &query))
+                    .op_type(elasticsearch::params::OpType::Create)
+                    .body(document)
+                    .send()
+                    .await?
+            } else {
+                let current = success(response, "reading a query count").await?;
+                let mut document = current["_source"].clone();
+                document["count"] = json!(document["count"].as_u64().unwrap_or(0) + 1);
+                let (Some(seq_no), Some(primary_term)) =
+                    (current["_seq_no"].as_i64(), current["_primary_term"].as_i64())
+                else {
+                    return Err(ReadModelError::Corrupt(format!(
+                        "query count without a sequence number: {current}"
+                    )));
+                };
+                self.client
+                    .index(IndexParts::IndexId(&self.queries_index, &query))
+                    .if_seq_no(seq_no)
+                    .if_primary_term(primary_term)
+                    .body(document)
+                    .send()
+                    .await?
+            };
+            if written.status_code() != StatusCode::CONFLICT {
+                success(written, "counting a query").await?;
+                return Ok(());
+            }
+        }
+        tracing::warn!(query, "a query count lost {COUNT_TRIES} races in a row; not counted");
+        Ok(())
     }
 
     async fn checkpoint(&self) -> Result<u64, ReadModelError> {
@@ -254,8 +330,7 @@ impl ListingSearch for ElasticsearchListingSearch {
             for document in &upserts {
                 let version = i64::try_from(document.version)
                     .map_err(|_| ReadModelError::Corrupt(format!("listing version {}", document.version)))?;
-                let source = serde_json::to_value(document)
-                    .map_err(|error| ReadModelError::Corrupt(format!("encoding a listing: {error}")))?;
+                let source = mapping::source(document)?;
                 operations.push(
                     BulkOperation::index(source)
                         .id(document.listing_id.to_string())
@@ -314,8 +389,110 @@ impl ListingSearch for ElasticsearchListingSearch {
     }
 
     async fn reset(&self) -> Result<(), ReadModelError> {
-        self.delete_indexes().await?;
+        // The search history is no projection of the log: it stays.
+        self.delete(&[&self.checkpoint_index, &self.index]).await?;
         self.create_indexes().await
+    }
+}
+
+/// The listing documents of a search response's hits.
+fn documents(body: &Value) -> Result<Vec<ListingDocument>, ReadModelError> {
+    body["hits"]["hits"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|hit| {
+            serde_json::from_value::<ListingDocument>(hit["_source"].clone())
+                .map_err(|error| ReadModelError::Corrupt(format!("indexed listing document: {error}")))
+        })
+        .collect()
+}
+
+impl ElasticsearchListingSearch {
+    /// Past queries completing the typed prefix, searched at least twice, most searched first.
+    async fn popular_queries(
+        &self,
+        prefix: &str,
+        typed: &TypedPrefix,
+        limit: usize,
+    ) -> Result<Vec<Suggestion>, ReadModelError> {
+        let by_prefix = if typed.choseong && typed.head.is_none() {
+            json!({ "prefix": { "choseong": typed.key } })
+        } else {
+            json!({ "prefix": { "keys": korean::keystrokes(&korean::normalize_query(prefix)) } })
+        };
+        let body = json!({
+            "size": limit,
+            "query": { "bool": { "filter": [by_prefix, { "range": { "count": { "gte": MIN_SUGGESTED_COUNT } } }] } },
+            "sort": [{ "count": "desc" }, { "query": "asc" }],
+        });
+        let response =
+            self.client.search(SearchParts::Index(&[&self.queries_index])).body(body).send().await?;
+        let body = success(response, "searching past queries").await?;
+        #[allow(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+        let found = body["hits"]["hits"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|hit| {
+                let source = &hit["_source"];
+                Some(Suggestion {
+                    text: source["query"].as_str()?.to_owned(),
+                    source: SuggestionSource::Query,
+                    score: source["count"].as_u64()? as f64 * QUERY_WEIGHT,
+                })
+            })
+            .collect();
+        Ok(found)
+    }
+
+    /// Completions of the typed part in on-sale titles (that match the words before it),
+    /// counted by the titles holding them, among the best-matching [`SUGGESTION_TITLES`].
+    async fn title_completions(
+        &self,
+        prefix: &str,
+        typed: &TypedPrefix,
+        limit: usize,
+    ) -> Result<Vec<Suggestion>, ReadModelError> {
+        let field = if typed.choseong { "title_choseong" } else { "title_keys" };
+        let mut must = vec![json!({ "term": { field: typed.key } })];
+        if let Some(tree) = typed.head.as_deref().and_then(korean::parse_query) {
+            must.push(query::text(&tree));
+        }
+        let body = json!({
+            "size": SUGGESTION_TITLES,
+            "query": { "bool": {
+                "must": must,
+                "filter": [{ "term": { "status": ListingStatusView::OnSale.as_str() } }],
+            } },
+            "_source": { "excludes": mapping::SEARCH_FIELDS },
+        });
+        let response = self.client.search(SearchParts::Index(&[&self.index])).body(body).send().await?;
+        let body = success(response, "completing from titles").await?;
+        let mut counts: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        for document in documents(&body)? {
+            let mut seen = std::collections::HashSet::new();
+            for word in korean::words(&document.title) {
+                for part in &word.parts {
+                    if let Some(completion) = typed.completion(part) {
+                        if seen.insert(completion.to_owned()) {
+                            *counts.entry(completion.to_owned()).or_insert(0) += 1;
+                        }
+                    }
+                }
+            }
+        }
+        let mut counts: Vec<(String, u32)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Ok(counts
+            .into_iter()
+            .take(limit)
+            .map(|(completion, count)| Suggestion {
+                text: completed_text(prefix, &typed.last, &completion),
+                source: SuggestionSource::Title,
+                score: f64::from(count),
+            })
+            .collect())
     }
 }
 
@@ -324,26 +501,6 @@ mod tests {
     use jangteo_domain::Money;
 
     use super::*;
-    use crate::ListingStatusView;
-
-    #[test]
-    fn text_queries_rank_by_score_and_filter_by_status_and_price() {
-        let query = SearchQuery {
-            text: Some("아이폰".to_owned()),
-            min_price: Money::won(10_000).ok(),
-            max_price: None,
-            statuses: vec![ListingStatusView::OnSale],
-            limit: 20,
-            offset: 40,
-        };
-        let body = search_body(&query);
-        assert_eq!(body["size"], 21, "one more than the page tells whether more follow");
-        assert_eq!(body["from"], 40);
-        assert_eq!(body["query"]["bool"]["must"][0]["multi_match"]["query"], "아이폰");
-        assert_eq!(body["query"]["bool"]["filter"][0]["terms"]["status"], json!(["on_sale"]));
-        assert_eq!(body["query"]["bool"]["filter"][1]["range"]["price"], json!({ "gte": 10_000 }));
-        assert_eq!(body["sort"][0], "_score");
-    }
 
     #[test]
     fn the_strict_mapping_names_every_field_of_a_listing_document() {
@@ -370,14 +527,24 @@ mod tests {
             bumped_position: None,
             review: None,
         };
-        let encoded = serde_json::to_value(&document).unwrap_or_default();
-        let mut fields: Vec<&String> = encoded.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+        let Ok(located) = jangteo_domain::listing::GeoPoint::new(37.5, 127.0) else { return };
+        let document = ListingDocument { location: Some(located), ..document };
+        let indexed = mapping::source(&document).unwrap_or_default();
+        let fields: Vec<&String> = indexed.as_object().map(|o| o.keys().collect()).unwrap_or_default();
         let mapping = mapping::listings(TextAnalyzer::Nori);
-        let mut mapped: Vec<&String> =
-            mapping["mappings"]["properties"].as_object().map(|o| o.keys().collect()).unwrap_or_default();
-        fields.sort();
-        mapped.sort();
-        assert_eq!(fields, mapped);
+        let mapped = &mapping["mappings"]["properties"];
+        for field in &fields {
+            assert!(mapped.get(field.as_str()).is_some(), "{field} is mapped");
+        }
+        for field in mapping::SEARCH_FIELDS {
+            assert!(fields.iter().any(|f| *f == field), "{field} is indexed");
+        }
+        // What a hit reads back, with the search fields left out, is the document.
+        let mut read = indexed.clone();
+        for field in mapping::SEARCH_FIELDS {
+            read.as_object_mut().map(|o| o.remove(field));
+        }
+        assert_eq!(serde_json::from_value::<ListingDocument>(read).ok(), Some(document));
     }
 
     #[test]
@@ -393,21 +560,5 @@ mod tests {
         let nori = mapping::listings(TextAnalyzer::Nori);
         let cjk = mapping::listings(TextAnalyzer::Cjk);
         assert_eq!(nori["mappings"], cjk["mappings"], "only the analysis differs");
-    }
-
-    #[test]
-    fn without_text_listings_come_newest_first() {
-        let query = SearchQuery {
-            text: None,
-            min_price: None,
-            max_price: None,
-            statuses: vec![ListingStatusView::OnSale, ListingStatusView::Sold],
-            limit: 10,
-            offset: 0,
-        };
-        let body = search_body(&query);
-        assert!(body["query"]["bool"].get("must").is_none());
-        assert_eq!(body["sort"], json!([{ "created_position": "desc" }]));
-        assert_eq!(body["query"]["bool"]["filter"].as_array().map(Vec::len), Some(1));
     }
 }

@@ -1,4 +1,7 @@
-//! The embedded search index: tantivy, on disk under the data dir.
+//! The embedded search index: tantivy, on disk under the data dir, with Korean analysis
+//! (`jangteo-korean-text` as tantivy tokenizers, [`schema`]), H3 cells for distance ([`geo`]),
+//! one collector for every sort order ([`collector`]) and the search history beside it
+//! ([`history`]).
 //!
 //! The checkpoint is stored in the payload of the index commit that contains the documents, so
 //! the index and its checkpoint can never disagree, whatever the moment of a crash. Tantivy is
@@ -8,31 +11,47 @@
 //! One process writes an index (tantivy's lock file enforces it); API instances of the
 //! distributed profile open it read-only ([`TantivyListingSearch::open_reader`]) and pick up the
 //! writer's commits whenever they read the checkpoint.
+//!
+//! An index written with an older schema is emptied when the writer opens it: its checkpoint
+//! goes back to 0 with it, and the projection rebuilds it from the log.
 
+mod collector;
+mod geo;
+mod history;
+mod query;
 mod schema;
 
 use std::{
-    ops::Bound,
+    collections::HashMap,
     path::Path,
     sync::{Arc, Mutex},
 };
 
 use async_trait::async_trait;
 use jangteo_domain::ListingId;
+use jangteo_korean_text as korean;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
+    DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
     collector::TopDocs,
     directory::MmapDirectory,
-    query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery},
+    query::{BooleanQuery, Occur, Query, TermQuery},
     schema::{IndexRecordOption, Value},
 };
 
-use crate::{BackendError, ListingDocument, ListingSearch, ReadModelError, SearchPage, SearchQuery};
+use crate::{
+    BackendError, ListingDocument, ListingSearch, ListingStatusView, ReadModelError, SearchPage, SearchQuery,
+    SearchSort, Suggestion, SuggestionSource,
+    search::{TypedPrefix, completed_text, merge_suggestions},
+};
 
-use self::schema::ListingFields;
+use self::{collector::Ranking, history::QueryHistory, schema::ListingFields};
 
 /// Memory budget of the index writer; tantivy's minimum is 15 MB per indexing thread.
 const WRITER_MEMORY: usize = 32 * 1024 * 1024;
+/// The most completion terms one prefix scan reads, so that a one-keystroke prefix stays fast.
+const MAX_COMPLETION_TERMS: usize = 20_000;
+/// With words before the typed part, how many matching titles are read for completions.
+const HEAD_TITLES: usize = 64;
 
 #[derive(Clone)]
 pub struct TantivyListingSearch {
@@ -45,6 +64,7 @@ struct Inner {
     /// `None` for a read-only handle.
     writer: Option<Mutex<IndexWriter>>,
     fields: ListingFields,
+    history: QueryHistory,
 }
 
 impl std::fmt::Debug for TantivyListingSearch {
@@ -53,38 +73,66 @@ impl std::fmt::Debug for TantivyListingSearch {
     }
 }
 
+fn io(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> ReadModelError {
+    ReadModelError::Search(BackendError::new(error))
+}
+
 impl TantivyListingSearch {
-    /// Opens the index in `dir`, creating it if the directory holds none.
+    /// Opens the index in `dir`, creating it if the directory holds none, and emptying it if it
+    /// was written with another schema (the projection then rebuilds it from 0).
     pub fn open(dir: &Path) -> Result<Self, ReadModelError> {
-        std::fs::create_dir_all(dir).map_err(|error| ReadModelError::Search(BackendError::new(error)))?;
-        let directory =
-            MmapDirectory::open(dir).map_err(|error| ReadModelError::Search(BackendError::new(error)))?;
+        std::fs::create_dir_all(dir).map_err(io)?;
         let (schema, fields) = schema::build();
-        Self::with_index(Index::open_or_create(directory, schema)?, fields)
+        if stale_schema(dir, &schema)? {
+            tracing::warn!(dir = %dir.display(), "the search index has an older schema: emptied for a rebuild");
+            clear_index_files(dir)?;
+        }
+        let directory = MmapDirectory::open(dir).map_err(io)?;
+        let index = Index::open_or_create(directory, schema)?;
+        Self::with_index(index, fields, QueryHistory::open(dir)?)
     }
 
     /// Opens the index in `dir` for searching only, beside a writer in another process.
     pub fn open_reader(dir: &Path) -> Result<Self, ReadModelError> {
-        std::fs::create_dir_all(dir).map_err(|error| ReadModelError::Search(BackendError::new(error)))?;
-        let directory =
-            MmapDirectory::open(dir).map_err(|error| ReadModelError::Search(BackendError::new(error)))?;
+        std::fs::create_dir_all(dir).map_err(io)?;
         let (schema, fields) = schema::build();
+        if stale_schema(dir, &schema)? {
+            return Err(io(
+                "the search index has an older schema; the writer empties and rebuilds it at start",
+            ));
+        }
+        let directory = MmapDirectory::open(dir).map_err(io)?;
         let index = Index::open_or_create(directory, schema)?;
+        schema::register_tokenizers(&index);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Self { inner: Arc::new(Inner { index, reader, writer: None, fields }) })
+        let history = QueryHistory::open(dir)?;
+        Ok(Self { inner: Arc::new(Inner { index, reader, writer: None, fields, history }) })
     }
 
     /// An index in memory, for tests.
     pub fn in_ram() -> Result<Self, ReadModelError> {
         let (schema, fields) = schema::build();
-        Self::with_index(Index::create_in_ram(schema), fields)
+        Self::with_index(Index::create_in_ram(schema), fields, QueryHistory::in_memory())
     }
 
-    fn with_index(index: Index, fields: ListingFields) -> Result<Self, ReadModelError> {
+    fn with_index(
+        index: Index,
+        fields: ListingFields,
+        history: QueryHistory,
+    ) -> Result<Self, ReadModelError> {
+        schema::register_tokenizers(&index);
         // One indexing thread: batches are small and the machine's cores belong to the API.
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Self { inner: Arc::new(Inner { index, reader, writer: Some(Mutex::new(writer)), fields }) })
+        Ok(Self {
+            inner: Arc::new(Inner { index, reader, writer: Some(Mutex::new(writer)), fields, history }),
+        })
+    }
+
+    /// Saves the search history now (it is otherwise saved at most once a second, and when the
+    /// last handle is dropped).
+    pub async fn flush_history(&self) -> Result<(), ReadModelError> {
+        self.blocking(|inner| inner.history.flush()).await
     }
 
     async fn blocking<T, F>(&self, work: F) -> Result<T, ReadModelError>
@@ -97,6 +145,37 @@ impl TantivyListingSearch {
             ReadModelError::Search(BackendError::new(format!("search task failed: {error}")))
         })?
     }
+}
+
+/// Whether `dir` holds an index whose schema is not `schema`.
+fn stale_schema(dir: &Path, schema: &tantivy::schema::Schema) -> Result<bool, ReadModelError> {
+    let directory = MmapDirectory::open(dir).map_err(io)?;
+    if !Index::exists(&directory).map_err(io)? {
+        return Ok(false);
+    }
+    Ok(Index::open(directory)?.schema() != *schema)
+}
+
+/// Removes the index's files from `dir`, leaving everything else (the search history).
+fn clear_index_files(dir: &Path) -> Result<(), ReadModelError> {
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let ours = name.ends_with(".idx")
+            || name.ends_with(".pos")
+            || name.ends_with(".term")
+            || name.ends_with(".store")
+            || name.ends_with(".fast")
+            || name.ends_with(".fieldnorm")
+            || name.ends_with(".del")
+            || name == "meta.json"
+            || name == ".managed.json";
+        if ours && entry.file_type().map_err(io)?.is_file() {
+            std::fs::remove_file(entry.path()).map_err(io)?;
+        }
+    }
+    Ok(())
 }
 
 impl Inner {
@@ -126,66 +205,157 @@ impl Inner {
     }
 
     fn search(&self, query: &SearchQuery) -> Result<SearchPage, ReadModelError> {
-        let fields = &self.fields;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if let Some(text) = &query.text {
-            let mut parser = QueryParser::for_index(&self.index, vec![fields.title, fields.description]);
-            parser.set_conjunction_by_default();
-            // Lenient: whatever a person types is a query, never a syntax error.
-            let (parsed, _ignored) = parser.parse_query_lenient(text);
-            clauses.push((Occur::Must, parsed));
-        }
-        if query.min_price.is_some() || query.max_price.is_some() {
-            let bound = |price: Option<jangteo_domain::Money>| match price {
-                Some(price) => Bound::Included(Term::from_field_u64(fields.price, won(price))),
-                None => Bound::Unbounded,
-            };
-            clauses.push((
-                Occur::Must,
-                Box::new(RangeQuery::new(bound(query.min_price), bound(query.max_price))),
-            ));
-        }
-        let statuses: Vec<(Occur, Box<dyn Query>)> = query
-            .statuses
-            .iter()
-            .map(|status| {
-                let term = Term::from_field_text(fields.status, status.as_str());
-                (Occur::Should, Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>)
-            })
-            .collect();
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(statuses))));
-        let combined = BooleanQuery::new(clauses);
-
-        let searcher = self.reader.searcher();
-        let top = TopDocs::with_limit(query.limit + 1).and_offset(query.offset);
-        let addresses: Vec<DocAddress> = if query.text.is_some() {
-            searcher.search(&combined, &top)?.into_iter().map(|(_, address)| address).collect()
-        } else {
-            searcher
-                .search(&combined, &top.order_by_fast_field::<u64>(schema::CREATED_POSITION, Order::Desc))?
-                .into_iter()
-                .map(|(_, address)| address)
-                .collect()
+        let has_text = query.text.as_deref().and_then(korean::parse_query).is_some();
+        let sort = match query.sort {
+            SearchSort::Relevance if !has_text => SearchSort::Newest,
+            SearchSort::Distance if query.near.is_none() => SearchSort::Newest,
+            sort => sort,
         };
-        let has_more = addresses.len() > query.limit;
-        let hits = addresses
+        let ranking = Ranking {
+            sort,
+            near: query.near,
+            keep: query.offset + query.limit + 1,
+            now: chrono::Utc::now().timestamp(),
+        };
+        let searcher = self.reader.searcher();
+        let ranked = searcher.search(query::build(&self.fields, query).as_ref(), &ranking)?;
+        let has_more = ranked.matched > query.offset + query.limit;
+        let hits = ranked
+            .hits
             .into_iter()
+            .skip(query.offset)
             .take(query.limit)
-            .map(|address| {
-                let stored: TantivyDocument = searcher.doc(address)?;
-                let json =
-                    stored.get_first(fields.document).and_then(|value| value.as_str()).ok_or_else(|| {
-                        ReadModelError::Corrupt("indexed listing without its document".to_owned())
-                    })?;
-                serde_json::from_str::<ListingDocument>(json)
-                    .map_err(|error| ReadModelError::Corrupt(format!("indexed listing document: {error}")))
-            })
+            .map(|address| self.stored(&searcher, address))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(SearchPage { hits, has_more })
+        let distances_km = match query.near {
+            Some(near) => hits
+                .iter()
+                .map(|hit| hit.location.map_or(f64::INFINITY, |at| at.distance_km(near.center)))
+                .collect(),
+            None => Vec::new(),
+        };
+        Ok(SearchPage { hits, distances_km, has_more })
+    }
+
+    fn stored(
+        &self,
+        searcher: &Searcher,
+        address: tantivy::DocAddress,
+    ) -> Result<ListingDocument, ReadModelError> {
+        let stored: TantivyDocument = searcher.doc(address)?;
+        let json = stored
+            .get_first(self.fields.document)
+            .and_then(|value| value.as_str())
+            .ok_or_else(|| ReadModelError::Corrupt("indexed listing without its document".to_owned()))?;
+        serde_json::from_str::<ListingDocument>(json)
+            .map_err(|error| ReadModelError::Corrupt(format!("indexed listing document: {error}")))
+    }
+
+    fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>, ReadModelError> {
+        let Some(typed) = TypedPrefix::parse(prefix) else { return Ok(Vec::new()) };
+        let mut all = self.history.suggest(prefix, &typed, limit)?;
+        let titles = match &typed.head {
+            None => self.completions(&typed)?,
+            Some(head) => self.completions_after(head, &typed)?,
+        };
+        let mut titles: Vec<(String, u32)> = titles.into_iter().collect();
+        titles.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        all.extend(titles.into_iter().take(limit).map(|(completion, count)| Suggestion {
+            text: completed_text(prefix, &typed.last, &completion),
+            source: SuggestionSource::Title,
+            score: f64::from(count),
+        }));
+        Ok(merge_suggestions(all, limit))
+    }
+
+    /// Completions of a lone typed part: a prefix scan of the completion terms, counted by the
+    /// titles holding them.
+    fn completions(&self, typed: &TypedPrefix) -> Result<HashMap<String, u32>, ReadModelError> {
+        let field =
+            if typed.choseong { self.fields.completion_choseong } else { self.fields.completion_keys };
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        let start = typed.key.as_bytes().to_vec();
+        // UTF-8 never holds 0xFF: every term starting with the key sorts below key + 0xFF.
+        let mut end = start.clone();
+        end.push(0xFF);
+        // Document frequencies count deleted documents until a merge; a segment with deletions
+        // has its postings read, so a withdrawn listing's words stop completing at once.
+        for segment in self.reader.searcher().segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted.terms().range().ge(&start).lt(&end).into_stream().map_err(io)?;
+            let mut scanned = 0;
+            while scanned < MAX_COMPLETION_TERMS && stream.advance() {
+                scanned += 1;
+                let Ok(term) = std::str::from_utf8(stream.key()) else { continue };
+                let Some((_, word)) = term.split_once(schema::COMPLETION_SEPARATOR) else { continue };
+                let count = match segment.alive_bitset() {
+                    None => stream.value().doc_freq,
+                    Some(alive) => {
+                        let term = Term::from_field_text(field, term);
+                        let mut alive_docs = 0;
+                        if let Some(mut postings) =
+                            inverted.read_postings(&term, IndexRecordOption::Basic).map_err(io)?
+                        {
+                            let mut doc = postings.doc();
+                            while doc != tantivy::TERMINATED {
+                                if alive.is_alive(doc) {
+                                    alive_docs += 1;
+                                }
+                                doc = postings.advance();
+                            }
+                        }
+                        alive_docs
+                    }
+                };
+                if count > 0 {
+                    *counts.entry(word.to_owned()).or_insert(0) += count;
+                }
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Completions of the typed part in on-sale titles that match the words before it.
+    fn completions_after(
+        &self,
+        head: &str,
+        typed: &TypedPrefix,
+    ) -> Result<HashMap<String, u32>, ReadModelError> {
+        let mut counts: HashMap<String, u32> = HashMap::new();
+        let Some(tree) = korean::parse_query(head) else { return Ok(counts) };
+        let (field, key) = if typed.choseong {
+            (self.fields.title_choseong, &typed.key)
+        } else {
+            (self.fields.title_keys, &typed.key)
+        };
+        let on_sale = Term::from_field_text(self.fields.status, ListingStatusView::OnSale.as_str());
+        let clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+            (Occur::Must, query::text(&self.fields, &tree)),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(Term::from_field_text(field, key), IndexRecordOption::Basic)),
+            ),
+            (Occur::Must, Box::new(TermQuery::new(on_sale, IndexRecordOption::Basic))),
+        ];
+        let searcher = self.reader.searcher();
+        for (_, address) in searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(HEAD_TITLES))? {
+            let title = self.stored(&searcher, address)?.title;
+            let mut seen = std::collections::HashSet::new();
+            for word in korean::words(&title) {
+                for part in &word.parts {
+                    if let Some(completion) = typed.completion(part) {
+                        if seen.insert(completion.to_owned()) {
+                            *counts.entry(completion.to_owned()).or_insert(0) += 1;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(counts)
     }
 }
 
-fn won(price: jangteo_domain::Money) -> u64 {
+pub(super) fn won(price: jangteo_domain::Money) -> u64 {
     // Money is never negative.
     u64::try_from(price.as_won()).unwrap_or(0)
 }
@@ -195,6 +365,16 @@ impl ListingSearch for TantivyListingSearch {
     async fn search(&self, query: &SearchQuery) -> Result<SearchPage, ReadModelError> {
         let query = query.clone();
         self.blocking(move |inner| inner.search(&query)).await
+    }
+
+    async fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>, ReadModelError> {
+        let prefix = prefix.to_owned();
+        self.blocking(move |inner| inner.suggest(&prefix, limit)).await
+    }
+
+    async fn record_query(&self, text: &str) -> Result<(), ReadModelError> {
+        let text = text.to_owned();
+        self.blocking(move |inner| inner.history.record(&text)).await
     }
 
     async fn checkpoint(&self) -> Result<u64, ReadModelError> {

@@ -1,0 +1,172 @@
+//! One collector for every sort order: it reads the fast fields of each matching listing, drops
+//! those outside the radius (exact haversine), computes the sort key and keeps the best
+//! `offset + limit + 1` in a bounded heap per segment.
+
+use std::{cmp::Ordering, collections::BinaryHeap};
+
+use jangteo_domain::listing::GeoPoint;
+use tantivy::{
+    DocAddress, DocId, Score, SegmentOrdinal, SegmentReader,
+    collector::{Collector, SegmentCollector},
+    columnar::Column,
+};
+
+use super::schema::{LAT, LISTED_AT, LISTED_POSITION, LNG, PRICE};
+use crate::{Nearby, SearchSort, search::ranking};
+
+/// What to collect.
+pub(super) struct Ranking {
+    /// The effective order: never `Relevance` without text, never `Distance` without `near`.
+    pub sort: SearchSort,
+    pub near: Option<Nearby>,
+    /// How many of the best to keep.
+    pub keep: usize,
+    /// "Now", in seconds, for the freshness factor.
+    pub now: i64,
+}
+
+/// The best hits, best first, and how many listings matched in all.
+pub(super) struct Ranked {
+    pub hits: Vec<DocAddress>,
+    pub matched: usize,
+}
+
+/// A hit and its key; greater is better.
+#[derive(Clone, Copy)]
+pub(super) struct Entry {
+    primary: f64,
+    listed_position: u64,
+    address: DocAddress,
+}
+
+impl Entry {
+    fn cmp_key(&self, other: &Self) -> Ordering {
+        self.primary
+            .total_cmp(&other.primary)
+            .then(self.listed_position.cmp(&other.listed_position))
+            // The earlier document wins a full tie, so the order is stable.
+            .then(other.address.cmp(&self.address))
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp_key(other) == Ordering::Equal
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+/// Reversed, so that the `BinaryHeap` is a min-heap whose top is the worst kept hit.
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.cmp_key(self)
+    }
+}
+
+pub(super) struct SegmentRanking {
+    sort: SearchSort,
+    near: Option<Nearby>,
+    keep: usize,
+    now: i64,
+    segment: SegmentOrdinal,
+    listed_position: Column<u64>,
+    listed_at: Column<i64>,
+    price: Column<u64>,
+    location: Option<(Column<f64>, Column<f64>)>,
+    heap: BinaryHeap<Entry>,
+    matched: usize,
+}
+
+impl Collector for Ranking {
+    type Fruit = Ranked;
+    type Child = SegmentRanking;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentRanking> {
+        let fast = reader.fast_fields();
+        let location = match (fast.column_opt::<f64>(LAT)?, fast.column_opt::<f64>(LNG)?) {
+            (Some(lat), Some(lng)) => Some((lat, lng)),
+            _ => None,
+        };
+        Ok(SegmentRanking {
+            sort: self.sort,
+            near: self.near,
+            keep: self.keep,
+            now: self.now,
+            segment,
+            listed_position: fast.u64(LISTED_POSITION)?,
+            listed_at: fast.i64(LISTED_AT)?,
+            price: fast.u64(PRICE)?,
+            location,
+            heap: BinaryHeap::with_capacity(self.keep + 1),
+            matched: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.sort == SearchSort::Relevance
+    }
+
+    fn merge_fruits(&self, fruits: Vec<(Vec<Entry>, usize)>) -> tantivy::Result<Ranked> {
+        let matched = fruits.iter().map(|(_, matched)| matched).sum();
+        let mut all: Vec<Entry> = fruits.into_iter().flat_map(|(entries, _)| entries).collect();
+        all.sort_by(|a, b| b.cmp_key(a));
+        all.truncate(self.keep);
+        Ok(Ranked { hits: all.into_iter().map(|entry| entry.address).collect(), matched })
+    }
+}
+
+impl SegmentRanking {
+    fn distance(&self, doc: DocId, center: GeoPoint) -> Option<f64> {
+        let (lat, lng) = self.location.as_ref()?;
+        let point = GeoPoint::new(lat.first(doc)?, lng.first(doc)?).ok()?;
+        Some(point.distance_km(center))
+    }
+}
+
+impl SegmentCollector for SegmentRanking {
+    type Fruit = (Vec<Entry>, usize);
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let distance = match self.near {
+            Some(near) => match self.distance(doc, near.center) {
+                Some(distance) if distance <= near.radius_km => Some(distance),
+                _ => return,
+            },
+            None => None,
+        };
+        self.matched += 1;
+        let listed_position = self.listed_position.first(doc).unwrap_or(0);
+        #[allow(clippy::cast_precision_loss, reason = "prices and positions far below 2^52")]
+        let primary = match self.sort {
+            SearchSort::Relevance => {
+                let age_days = (self.now - self.listed_at.first(doc).unwrap_or(self.now)) as f64 / 86_400.0;
+                let circle = self.near.zip(distance).map(|(near, distance)| (distance, near.radius_km));
+                f64::from(score) * ranking::factor(age_days, circle)
+            }
+            SearchSort::Newest => 0.0,
+            SearchSort::Distance => -distance.unwrap_or(f64::MAX),
+            SearchSort::PriceAsc => -(self.price.first(doc).unwrap_or(0) as f64),
+            SearchSort::PriceDesc => self.price.first(doc).unwrap_or(0) as f64,
+        };
+        let entry = Entry { primary, listed_position, address: DocAddress::new(self.segment, doc) };
+        if self.heap.len() < self.keep {
+            self.heap.push(entry);
+        } else if let Some(mut worst) = self.heap.peek_mut() {
+            if entry.cmp_key(&worst) == Ordering::Greater {
+                *worst = entry;
+            }
+        }
+    }
+
+    fn harvest(self) -> (Vec<Entry>, usize) {
+        (self.heap.into_vec(), self.matched)
+    }
+}
