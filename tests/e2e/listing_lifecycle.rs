@@ -360,3 +360,67 @@ async fn three_photos_and_a_meeting_place_on_postgres_and_s3() {
     let Profile::Postgres(database) = profile else { unreachable!() };
     database.drop_database().await;
 }
+
+async fn found_by_compound_initials_typo_radius_and_category(profile: &Profile) {
+    let server = TestServer::start(profile).await;
+    let seller = server.member("판매자").await;
+    let gangnam = json!({"lat": 37.4979, "lng": 127.0276});
+    let suwon = json!({"lat": 37.2636, "lng": 127.0286});
+    let phone = create(
+        &server,
+        &seller,
+        json!({"title": "아이폰15프로맥스 256기가", "price": 1_100_000, "category_id": "iphone", "location": gangnam}),
+    )
+    .await;
+    publish(&server, &seller, &phone).await;
+    let bike = create(
+        &server,
+        &seller,
+        json!({"title": "접이식자전거 팝니다", "price": 150_000, "location": suwon}),
+    )
+    .await;
+    let (_, position) = publish(&server, &seller, &bike).await;
+
+    let found = |query: &str| {
+        let path = format!("/v1/listings?{query}");
+        let server = &server;
+        async move {
+            let page = read_at(server, &path, None, position).await;
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|item| item["listing_id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("q=아이폰").await, vec![phone.clone()], "a word inside a compound");
+    assert_eq!(found("q=자전거").await, vec![bike.clone()], "the end of a compound");
+    assert_eq!(found("q=ㅇㅇㅍ").await, vec![phone.clone()], "initials");
+    assert_eq!(found("q=iphone").await, vec![phone.clone()], "the brand in Latin letters");
+    assert_eq!(found("q=접이식자전저").await, vec![bike.clone()], "one keystroke off");
+    assert_eq!(found("category=digital").await, vec![phone.clone()], "a category finds its descendants");
+    assert_eq!(found("near=37.50,127.03&radius_km=3").await, vec![phone.clone()], "within 3 km of 강남");
+    let near =
+        read_at(&server, "/v1/listings?near=37.50,127.03&radius_km=100&sort=distance", None, position).await;
+    let distances: Vec<f64> =
+        near["items"].as_array().unwrap().iter().map(|i| i["distance_km"].as_f64().unwrap()).collect();
+    assert_eq!(distances.len(), 2);
+    assert!(distances[0] < 1.0 && distances[1] > 20.0, "closest first: {distances:?}");
+    server
+        .send(Method::GET, "/v1/listings?category=no-such-thing", None, None)
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "unknown_category");
+
+    let suggestions = server.send(Method::GET, "/v1/search/suggestions?q=아이ㅍ", None, None).await;
+    assert_eq!(suggestions.status, StatusCode::OK, "{}", suggestions.body);
+    let texts: Vec<&str> =
+        suggestions.body["items"].as_array().unwrap().iter().filter_map(|i| i["text"].as_str()).collect();
+    assert!(texts.iter().any(|text| text.starts_with("아이폰")), "{texts:?}");
+}
+
+on_both_profiles!(
+    found_by_compound_initials_typo_radius_and_category_embedded,
+    found_by_compound_initials_typo_radius_and_category_on_postgres,
+    found_by_compound_initials_typo_radius_and_category
+);

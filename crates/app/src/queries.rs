@@ -5,14 +5,16 @@ use std::{sync::Arc, time::Duration};
 use jangteo_domain::{AccountId, ListingId, OrderId};
 use jangteo_read_models::{
     DocumentStore, ListingCounters, ListingCounts, ListingDocument, ListingSearch, ListingStatusView,
-    OrderDocument, SearchQuery,
+    OrderDocument, SearchQuery, Suggestion,
 };
 
 use crate::{AppError, ProjectionProgress, ReadModel};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListingPage {
     pub items: Vec<ListingDocument>,
+    /// With a `near` search: each item's distance from its centre in km, in the order of `items`.
+    pub distances_km: Vec<f64>,
     /// The offset of the next page, if there is one.
     pub next_offset: Option<usize>,
 }
@@ -122,12 +124,22 @@ impl Queries {
             query.statuses.push(ListingStatusView::OnSale);
         }
         let page = self.search.search(&query).await?;
+        // A first page of a text search counts toward the popular queries that autocomplete
+        // proposes; off the answer's path, and a failure to count is no failure to search.
+        if let Some(text) = query.text.clone().filter(|_| query.offset == 0) {
+            let search = Arc::clone(&self.search);
+            tokio::spawn(async move {
+                if let Err(error) = search.record_query(&text).await {
+                    tracing::warn!(%error, "recording a search query failed");
+                }
+            });
+        }
         let next_offset = page.has_more.then_some(query.offset + page.hits.len());
-        Ok(ListingPage { items: page.hits, next_offset })
+        Ok(ListingPage { items: page.hits, distances_km: page.distances_km, next_offset })
     }
 
     /// Listings in `query.statuses` whatever they are (the review queue: `pending_review`,
-    /// `rejected`), oldest first unless the query sorts otherwise. For admins only: the caller
+    /// `rejected`), newest first. For admins only: the caller
     /// checks the role ([`crate::Listings::ensure_admin`]).
     pub async fn review_queue(
         &self,
@@ -137,6 +149,12 @@ impl Queries {
         self.catch_up(&[ReadModel::ListingSearch], position).await?;
         let page = self.search.search(&query).await?;
         let next_offset = page.has_more.then_some(query.offset + page.hits.len());
-        Ok(ListingPage { items: page.hits, next_offset })
+        Ok(ListingPage { items: page.hits, distances_km: page.distances_km, next_offset })
+    }
+
+    /// Autocomplete: completions of what is typed so far, from listing titles and popular
+    /// past queries.
+    pub async fn suggest(&self, prefix: &str, limit: usize) -> Result<Vec<Suggestion>, AppError> {
+        Ok(self.search.suggest(prefix, limit).await?)
     }
 }

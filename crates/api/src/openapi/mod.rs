@@ -85,6 +85,7 @@ const BEARER: &str = "bearer";
         routes::photos::reorder,
         routes::photos::file,
         routes::meeting_places::between,
+        routes::suggestions::suggest,
         routes::categories::tree,
         routes::categories::create,
         routes::categories::rename,
@@ -232,6 +233,7 @@ mod tests {
             ("get", "/v1/listings/{listing_id}"),
             ("get", "/v1/members/{account_id}"),
             ("get", "/v1/meeting-places"),
+            ("get", "/v1/search/suggestions"),
         ];
         for (path, item) in json["paths"].as_object().unwrap() {
             for (method, operation) in item.as_object().unwrap() {

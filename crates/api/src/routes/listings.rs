@@ -4,10 +4,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use jangteo_app::{ListingChanges, NewListing};
 use jangteo_domain::{
-    CategoryId, Description, ListingId, Money, Title, ValidationError,
+    AccountId, CategoryId, CategoryRefusal, Description, DomainError, ListingId, Money, Title,
+    ValidationError,
     listing::{GeoPoint, ListingState, Quantity},
 };
-use jangteo_read_models::{ListingStatusView, SearchQuery};
+use jangteo_read_models::{ListingStatusView, Nearby, SearchQuery, SearchSort};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -17,11 +18,13 @@ use crate::{
     consistency::consistency_position,
     listing_view::ListingView,
     openapi::{headers::ConsistencyPosition, schemas},
-    routes::Fields,
+    routes::{Fields, meeting_places::parse_point},
 };
 
 const DEFAULT_PAGE_SIZE: usize = 20;
 const MAX_PAGE_SIZE: usize = 100;
+/// The radius of a `near` search without `radius_km`.
+const DEFAULT_RADIUS_KM: f64 = 5.0;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -351,6 +354,23 @@ pub(crate) struct SearchParams {
     /// Comma-separated public statuses: on_sale, reserved, sold (default on_sale).
     #[param(pattern = "^ *(on_sale|reserved|sold)? *(, *(on_sale|reserved|sold)? *)*$")]
     status: Option<String>,
+    /// A category of the tree: listings in it or any category under it.
+    #[param(pattern = "^[a-z0-9/-]{1,64}$")]
+    category: Option<String>,
+    /// `lat,lng`: only listings within `radius_km` of it, each with its `distance_km`.
+    #[param(example = "37.4979,127.0276")]
+    near: Option<String>,
+    /// With `near`: 0.1–100 km (default 5).
+    #[param(minimum = 0.1, maximum = 100)]
+    radius_km: Option<f64>,
+    /// Only this seller's listings.
+    #[param(value_type = Option<uuid::Uuid>)]
+    seller: Option<AccountId>,
+    /// `relevance` (default: best match with `q`, raised for fresh and near listings; newest
+    /// without `q`), `newest` (a bump moves a listing up), `distance` (with `near`),
+    /// `price_asc`, `price_desc`.
+    #[param(pattern = "^(relevance|newest|distance|price_asc|price_desc)$")]
+    sort: Option<String>,
     /// Page size, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     limit: Option<usize>,
@@ -380,8 +400,9 @@ impl ListingPage {
     responses(
         (status = 200, description = "A page of public listings.", body = ListingPage),
         (status = 422, description = "- `validation_failed`: a price out of range or `min_price` over \
-            `max_price`, an unknown status, a `limit` out of 1–100, a `q` over 200 characters, a cursor \
-            this API did not issue"),
+            `max_price`, an unknown status or sort, a `limit` out of 1–100, a `q` over 200 characters, a \
+            `near` that is not `lat,lng`, a `radius_km` out of 0.1–100, a cursor this API did not issue\n\
+            - `unknown_category`: no such category"),
     ),
 )]
 pub(crate) async fn search(
@@ -392,16 +413,40 @@ pub(crate) async fn search(
 ) -> Result<HttpResponse, ApiError> {
     let position = consistency_position(&request)?;
     let params = params.into_inner();
-    let query = listing_query(params)?;
+    let query = listing_query(&state, params).await?;
     let offset = query.offset;
     let page = state.queries.search(query, position).await?;
     let next_cursor = page.next_offset.filter(|next| *next > offset).map(encode_cursor);
-    let items = page.items.iter().map(ListingView::of).collect();
+    let items = page
+        .items
+        .iter()
+        .enumerate()
+        .map(|(n, document)| ListingView::of(document).at_distance(page.distances_km.get(n).copied()))
+        .collect();
     Ok(HttpResponse::Ok().json(ListingPage { items, next_cursor }))
 }
 
-fn listing_query(params: SearchParams) -> Result<SearchQuery, ApiError> {
+/// The search a `GET /v1/listings` asks for, its category expanded to the categories under it.
+pub(crate) async fn listing_query(state: &ApiState, params: SearchParams) -> Result<SearchQuery, ApiError> {
     let mut fields = Fields::new();
+    let near =
+        fields.check(params.near.as_deref().map(|near| parse_point("near", near)).transpose()).flatten();
+    let radius_km = params.radius_km.unwrap_or(DEFAULT_RADIUS_KM);
+    if !(0.1..=100.0).contains(&radius_km) {
+        fields.check::<()>(Err(ValidationError::new("radius_km", "must be between 0.1 and 100")));
+    }
+    let sort = match params.sort.as_deref() {
+        None | Some("relevance") => Some(SearchSort::Relevance),
+        Some("newest") => Some(SearchSort::Newest),
+        Some("distance") => Some(SearchSort::Distance),
+        Some("price_asc") => Some(SearchSort::PriceAsc),
+        Some("price_desc") => Some(SearchSort::PriceDesc),
+        Some(_) => fields.check(Err(ValidationError::new(
+            "sort",
+            "must be relevance, newest, distance, price_asc or price_desc",
+        ))),
+    };
+    let category = fields.check(params.category.as_deref().map(CategoryId::parse).transpose()).flatten();
     let min_price = fields.check(params.min_price.map(Money::won).transpose()).flatten();
     let max_price = fields.check(params.max_price.map(Money::won).transpose()).flatten();
     let statuses = fields.check(parse_statuses(params.status.as_deref())).unwrap_or_default();
@@ -420,7 +465,30 @@ fn listing_query(params: SearchParams) -> Result<SearchQuery, ApiError> {
     if text.as_ref().is_some_and(|q| q.chars().count() > 200) {
         return Err(ValidationError::new("q", "must be at most 200 characters").into());
     }
-    Ok(SearchQuery { text, min_price, max_price, statuses, limit, offset, ..SearchQuery::default() })
+    let category_ids = match category {
+        Some(category) => {
+            let under = state.categories.with_descendants(&category).await?;
+            if under.is_empty() {
+                return Err(
+                    jangteo_app::AppError::from(DomainError::Category(CategoryRefusal::Unknown)).into()
+                );
+            }
+            under
+        }
+        None => Vec::new(),
+    };
+    Ok(SearchQuery {
+        text,
+        min_price,
+        max_price,
+        statuses,
+        category_ids,
+        seller: params.seller,
+        near: near.map(|center| Nearby { center, radius_km }),
+        sort: sort.unwrap_or_default(),
+        limit,
+        offset,
+    })
 }
 
 fn parse_statuses(raw: Option<&str>) -> Result<Vec<ListingStatusView>, ValidationError> {

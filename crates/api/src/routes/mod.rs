@@ -20,6 +20,7 @@ pub(crate) mod phone_verification;
 pub(crate) mod photos;
 pub(crate) mod sessions;
 pub(crate) mod social_login;
+pub(crate) mod suggestions;
 pub(crate) mod webhooks;
 
 use actix_web::{HttpResponse, web};
@@ -110,6 +111,7 @@ pub(crate) const ROUTES: &[Route] = &[
     }),
     route("/v1/images/{file}", "GET", |r| r.route(web::get().to(photos::file))),
     route("/v1/meeting-places", "GET", |r| r.route(web::get().to(meeting_places::between))),
+    route("/v1/search/suggestions", "GET", |r| r.route(web::get().to(suggestions::suggest))),
     route("/v1/admin/listings", "GET", |r| r.route(web::get().to(moderation::queue))),
     route("/v1/admin/listings/{listing_id}/approval", "POST", |r| {
         r.route(web::post().to(moderation::approve))
