@@ -485,7 +485,7 @@ pub(crate) async fn sell_one_listing_across(seller_api: &TestServer, buyer_api: 
     assert_eq!(system_entry["actor_role"], "system");
     assert!(system_entry["causation_id"].is_string(), "a reaction records its cause");
     assert_eq!(entries[10]["state_after"]["escrow"]["status"], "released");
-    assert_eq!(entries[9]["state_after"]["listing"]["status"]["status"], "sold");
+    assert_eq!(entries[9]["state_after"]["listing"]["status"], "sold");
 
     // Operators see the log head and each projection's position and lag.
     let metrics =

@@ -247,16 +247,16 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
                 | DomainError::ReturnNotAccepted => S::UNPROCESSABLE_ENTITY,
                 DomainError::NotFound(_) => S::NOT_FOUND,
                 DomainError::Forbidden(_) => S::FORBIDDEN,
-                DomainError::AlreadyExists(_)
-                | DomainError::ListingNotAvailable { .. }
-                | DomainError::InvalidTransition { .. }
-                | DomainError::BumpTooSoon { .. } => S::CONFLICT,
                 // A listing's category or a new parent that is not in the tree is bad input;
                 // the rest are conflicts with the tree as it is.
                 DomainError::Category(CategoryRefusal::Unknown | CategoryRefusal::NotLeaf) => {
                     S::UNPROCESSABLE_ENTITY
                 }
-                DomainError::Category(_) => S::CONFLICT,
+                DomainError::AlreadyExists(_)
+                | DomainError::ListingNotAvailable { .. }
+                | DomainError::InvalidTransition { .. }
+                | DomainError::BumpTooSoon { .. }
+                | DomainError::Category(_) => S::CONFLICT,
             };
             (refusal.code(), status, "Refused")
         }
@@ -317,16 +317,7 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
             };
             (failure.code(), status, title)
         }
-        AppError::Photo(failure) => match failure {
-            MediaError::TooLarge { .. } => ("image_too_large", S::PAYLOAD_TOO_LARGE, "Photo too large"),
-            MediaError::UnsupportedFormat => {
-                ("unsupported_image", S::UNSUPPORTED_MEDIA_TYPE, "Not a JPEG, PNG, WebP or HEIC photo")
-            }
-            MediaError::Malformed { .. }
-            | MediaError::TooManyPixels { .. }
-            | MediaError::Undecodable { .. } => ("invalid_image", S::UNPROCESSABLE_ENTITY, "Broken photo"),
-            _ => ("internal_error", S::INTERNAL_SERVER_ERROR, "Internal error"),
-        },
+        AppError::Photo(failure) => classify_photo(failure),
         AppError::Store(error) if error.is_saturated() => {
             ("overloaded", S::SERVICE_UNAVAILABLE, "Too busy right now")
         }
@@ -342,6 +333,21 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
         | AppError::Identity(_)
         | AppError::Codec(_)
         | AppError::Internal { .. } => ("internal_error", S::INTERNAL_SERVER_ERROR, "Internal error"),
+    }
+}
+
+/// A refused photo is the upload's fault; a store that failed is the server's.
+fn classify_photo(failure: &MediaError) -> (&'static str, StatusCode, &'static str) {
+    use StatusCode as S;
+    match failure {
+        MediaError::TooLarge { .. } => ("image_too_large", S::PAYLOAD_TOO_LARGE, "Photo too large"),
+        MediaError::UnsupportedFormat => {
+            ("unsupported_image", S::UNSUPPORTED_MEDIA_TYPE, "Not a JPEG, PNG, WebP or HEIC photo")
+        }
+        MediaError::Malformed { .. } | MediaError::TooManyPixels { .. } | MediaError::Undecodable { .. } => {
+            ("invalid_image", S::UNPROCESSABLE_ENTITY, "Broken photo")
+        }
+        _ => ("internal_error", S::INTERNAL_SERVER_ERROR, "Internal error"),
     }
 }
 

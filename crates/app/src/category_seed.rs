@@ -159,6 +159,8 @@ pub(crate) fn default_tree() -> Result<Vec<NewCategory>, ValidationError> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::expect_used, reason = "a failed expectation is a failed test")]
+
     use jangteo_domain::{Aggregate, category::CategoryTreeState};
 
     use super::*;

@@ -74,16 +74,19 @@ impl Listings {
     }
 
     /// The automatic-approval rules a publish is screened by.
+    #[must_use]
     pub fn with_moderation(mut self, policy: ModerationPolicy) -> Self {
         self.policy = Arc::new(policy);
         self
     }
 
+    #[must_use]
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
         self
     }
 
+    #[must_use]
     pub fn with_neighbourhoods(mut self, namer: Arc<dyn NeighbourhoodNamer>) -> Self {
         self.namer = Some(namer);
         self

@@ -344,7 +344,7 @@ impl Aggregate for CategoryTreeState {
             }
             CategoryEvent::CategoryMoved { category_id, to, .. } => {
                 if let Some(category) = self.categories.get_mut(category_id) {
-                    category.parent_id = to.clone();
+                    category.parent_id.clone_from(to);
                 }
             }
             CategoryEvent::CategoryRetired { category_id } => {

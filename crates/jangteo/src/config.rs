@@ -342,6 +342,18 @@ impl Config {
         Ok(())
     }
 
+    /// What sends a published listing to the review queue.
+    fn apply_moderation_env(&mut self, var: &impl Fn(&str) -> Option<String>) -> Result<()> {
+        if let Some(words) = var("JANGTEO_BANNED_WORDS") {
+            self.banned_words =
+                words.split(',').map(str::trim).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+        }
+        if let Some(review) = flag(var, "JANGTEO_REVIEW_UNVERIFIED_SELLERS")? {
+            self.review_unverified_sellers = review;
+        }
+        Ok(())
+    }
+
     fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
         if let Some(listen) = var("JANGTEO_LISTEN") {
             self.listen =
@@ -387,13 +399,7 @@ impl Config {
             self.rate_limit_per_minute =
                 u32::try_from(limit).context("JANGTEO_RATE_LIMIT_PER_MINUTE is too large")?;
         }
-        if let Some(words) = var("JANGTEO_BANNED_WORDS") {
-            self.banned_words =
-                words.split(',').map(str::trim).filter(|w| !w.is_empty()).map(str::to_owned).collect();
-        }
-        if let Some(review) = flag(&var, "JANGTEO_REVIEW_UNVERIFIED_SELLERS")? {
-            self.review_unverified_sellers = review;
-        }
+        self.apply_moderation_env(&var)?;
         if let Some(origins) = var("JANGTEO_CORS_ALLOWED_ORIGINS") {
             self.cors_allowed_origins =
                 origins.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect();

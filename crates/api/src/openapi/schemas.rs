@@ -316,6 +316,7 @@ mod tests {
 
     /// The schemas describe what the real types serialize to (the types that change elsewhere).
     #[test]
+    #[allow(clippy::too_many_lines, reason = "one fixture per body, read top to bottom")]
     fn the_other_crates_bodies_match_their_schemas() {
         let now = Utc::now();
         let listing = ListingDocument {

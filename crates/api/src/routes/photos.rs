@@ -168,7 +168,7 @@ pub(crate) async fn reorder(
 /// A listing photo's file: the original (`{image_id}.{jpg,png,webp,heic}`) or its thumbnail
 /// (`{image_id}-thumb.jpg`), as the listing's `images` link them (no token needed).
 #[utoipa::path(
-    get, path = "/v1/images/{file}", operation_id = "photo_file", tag = "listings", security(()),
+    get, path = "/v1/images/{file}", operation_id = "photo_file", tag = "listings",
     params(("file" = String, Path, description = "`{image_id}.jpg`, `.png`, `.webp`, `.heic` or `-thumb.jpg`")),
     responses(
         (status = 200, description = "The stored image.", content_type = "image/*", body = Vec<u8>),
