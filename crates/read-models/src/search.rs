@@ -197,8 +197,10 @@ impl TypedPrefix {
         let words = jangteo_korean_text::words(&normalized);
         let last_word = words.last()?;
         let last = last_word.parts.last()?;
-        let head_len = normalized.len().checked_sub(last.text.len())?;
-        let head = normalized[..head_len].trim();
+        // The words before the last part: what precedes its last occurrence (punctuation may
+        // follow it, so it is not always a suffix).
+        let head_len = normalized.rfind(last.text.as_str())?;
+        let head = normalized.get(..head_len).unwrap_or_default().trim();
         let choseong = jangteo_korean_text::is_choseong(&last.text);
         let key = if choseong { last.text.clone() } else { jangteo_korean_text::keystrokes(&last.text) };
         Some(Self {
@@ -243,6 +245,9 @@ mod tests {
         let initials = TypedPrefix::parse("ㅇㅇㅍ").unwrap_or_else(|| panic!("a prefix"));
         assert!(initials.choseong && initials.head.is_none());
         assert_eq!(TypedPrefix::parse("  "), None);
+        // Punctuation after the last part, between multi-byte characters: no slicing inside one.
+        let odd = TypedPrefix::parse("\u{9de8f}åû\u{35475})");
+        assert!(odd.is_none_or(|typed| !typed.key.is_empty()));
         assert_eq!(completed_text("아이폰 15 프", "프", "프로"), "아이폰 15 프로");
         assert_eq!(completed_text("ㅇㅇㅍ", "ㅇㅇㅍ", "아이폰"), "아이폰");
     }

@@ -163,6 +163,7 @@ pub(crate) async fn create(
         (status = 403, description = "- `forbidden`: the caller is not an admin"),
         (status = 404, description = "- `not_found`: no such category"),
         (status = 409, description = "- `category_name_taken`: a sibling has one of the names\n- `category_retired`: it is retired"),
+        (status = 422, description = "- `validation_failed`: a category id that is not a slug, or malformed names"),
     ),
 )]
 pub(crate) async fn rename(
@@ -193,7 +194,7 @@ pub(crate) async fn rename(
         (status = 403, description = "- `forbidden`: the caller is not an admin"),
         (status = 404, description = "- `not_found`: no such category"),
         (status = 409, description = "- `category_cycle`: under itself or a descendant\n- `category_too_deep`: it would make a fourth level\n- `category_name_taken`: a new sibling has its name\n- `category_retired`: it or the parent is retired"),
-        (status = 422, description = "- `unknown_category`: no such parent"),
+        (status = 422, description = "- `validation_failed`: a category id that is not a slug\n- `unknown_category`: no such parent"),
     ),
 )]
 pub(crate) async fn move_under(
@@ -224,6 +225,7 @@ pub(crate) async fn move_under(
         (status = 403, description = "- `forbidden`: the caller is not an admin"),
         (status = 404, description = "- `not_found`: no such category"),
         (status = 409, description = "- `category_has_children`: live categories are under it\n- `category_retired`: retired already"),
+        (status = 422, description = "- `validation_failed`: a category id that is not a slug"),
     ),
 )]
 pub(crate) async fn retire(
