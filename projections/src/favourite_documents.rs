@@ -42,12 +42,12 @@ impl Projection for FavouriteDocumentsProjection {
         for event in events.iter().filter(|e| e.stream_type == FavouriteState::STREAM_TYPE) {
             let favourite =
                 FavouriteEvent::from_payload(&event.event_type, event.schema_version, event.payload.clone())?;
-            let (key, favourited) = match favourite {
-                FavouriteEvent::ListingFavourited { account_id, listing_id } => {
-                    ((account_id, listing_id), true)
+            let (key, favourited, favourited_price) = match favourite {
+                FavouriteEvent::ListingFavourited { account_id, listing_id, price } => {
+                    ((account_id, listing_id), true, price)
                 }
                 FavouriteEvent::ListingUnfavourited { account_id, listing_id } => {
-                    ((account_id, listing_id), false)
+                    ((account_id, listing_id), false, None)
                 }
             };
             let reflected = match changed.get(&key) {
@@ -67,6 +67,7 @@ impl Projection for FavouriteDocumentsProjection {
                     version: event.version,
                     position: event.global_position,
                     at: event.recorded_at,
+                    favourited_price,
                 },
             );
         }

@@ -70,3 +70,55 @@ async fn checkout_rolls_back(profile: &Profile) {
     let cart = server.send(Method::GET, "/v1/cart", Some(&buyer.token), None).await;
     assert_eq!(cart.body["groups"], json!([]), "the ordered books left the cart");
 }
+
+on_both_profiles!(
+    shipping_is_priced_by_where_the_parcel_goes_embedded,
+    shipping_is_priced_by_where_the_parcel_goes_on_postgres,
+    shipping_is_priced_by_where_the_parcel_goes
+);
+
+async fn shipping_is_priced_by_where_the_parcel_goes(profile: &Profile) {
+    let server = TestServer::start(profile).await;
+    let (seller, buyer) = (server.member("부산판매자").await, server.member("서울구매자").await);
+    let created = server
+        .send(
+            Method::POST,
+            "/v1/listings",
+            Some(&seller.token),
+            Some(json!({"title": "자전거", "price": 50_000, "location": {"lat": 35.1796, "lng": 129.0756}})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let bike = created.body["listing_id"].as_str().unwrap().to_owned();
+    let published =
+        server.send(Method::POST, &format!("/v1/listings/{bike}/publish"), Some(&seller.token), None).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    let added = server.send(Method::PUT, &format!("/v1/cart/items/{bike}"), Some(&buyer.token), None).await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+
+    let fee = |query: &'static str| {
+        let (server, token) = (&server, buyer.token.clone());
+        async move {
+            let cart = server.send(Method::GET, &format!("/v1/cart{query}"), Some(&token), None).await;
+            assert_eq!(cart.status, StatusCode::OK, "{}", cart.body);
+            cart.body["groups"][0]["shipping_fee"].as_i64().unwrap()
+        }
+    };
+    assert_eq!(fee("").await, 3_500, "no destination: the seller's regional fee");
+    assert_eq!(fee("?deliver_to=35.1587,129.1604").await, 3_500, "within Busan");
+    assert_eq!(fee("?deliver_to=37.5663,126.9779").await, 4_500, "Busan to Seoul");
+    assert_eq!(fee("?deliver_to=33.4996,126.5312").await, 7_500, "Busan to Jeju");
+    server
+        .send(Method::GET, "/v1/cart?deliver_to=somewhere", Some(&buyer.token), None)
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+
+    let checkout = server
+        .send(Method::POST, "/v1/cart/checkout?deliver_to=37.5663,126.9779", Some(&buyer.token), None)
+        .await;
+    assert_eq!(checkout.status, StatusCode::CREATED, "{}", checkout.body);
+    let order_id = checkout.body["orders"][0]["order_id"].as_str().unwrap();
+    let order =
+        server.read_at(&format!("/v1/orders/{order_id}"), Some(&buyer.token), checkout.position()).await;
+    assert_eq!((&order["shipping_fee"], &order["price"]), (&json!(4_500), &json!(54_500)), "{order}");
+}

@@ -8,20 +8,6 @@ use serde_json::{Value, json};
 
 use crate::support::{Member, Profile, TestServer};
 
-/// Reads `path` once the read models hold `position`.
-async fn read_at(server: &TestServer, path: &str, token: Option<&str>, position: u64) -> Value {
-    let reply = server
-        .request(Method::GET, path, token)
-        .header("X-Consistency-Position", position.to_string())
-        .send()
-        .await
-        .expect("request failed");
-    let status = reply.status();
-    let body: Value = reply.json().await.expect("a JSON body");
-    assert_eq!(status, StatusCode::OK, "{body}");
-    body
-}
-
 async fn create(server: &TestServer, seller: &Member, body: Value) -> String {
     let created = server.send(Method::POST, "/v1/listings", Some(&seller.token), Some(body)).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
@@ -61,7 +47,7 @@ async fn moderation_sends_banned_words_to_admins(profile: &Profile) {
 
     // Waiting for review: the seller sees why, nobody else sees it at all.
     let path = format!("/v1/listings/{listing_id}");
-    let mine = read_at(&server, &path, Some(&seller.token), position).await;
+    let mine = server.read_at(&path, Some(&seller.token), position).await;
     assert_eq!(mine["status"], "pending_review");
     assert_eq!(mine["review"]["reasons"], json!(["banned_words"]));
     assert_eq!(mine["category_id"], "iphone");
@@ -77,7 +63,7 @@ async fn moderation_sends_banned_words_to_admins(profile: &Profile) {
         .await
         .assert_problem(StatusCode::FORBIDDEN, "forbidden");
     let queue =
-        read_at(&server, "/v1/admin/listings?status=pending_review", Some(&admin.token), position).await;
+        server.read_at("/v1/admin/listings?status=pending_review", Some(&admin.token), position).await;
     let queued: Vec<&str> =
         queue["items"].as_array().unwrap().iter().filter_map(|item| item["listing_id"].as_str()).collect();
     assert_eq!(queued, vec![listing_id.as_str()]);
@@ -93,14 +79,14 @@ async fn moderation_sends_banned_words_to_admins(profile: &Profile) {
     let rejected = server.send(Method::POST, &rejection, Some(&admin.token), Some(reason)).await;
     assert_eq!(rejected.status, StatusCode::OK, "{}", rejected.body);
     assert_eq!(rejected.body["status"], "rejected");
-    let mine = read_at(&server, &path, Some(&seller.token), rejected.position()).await;
+    let mine = server.read_at(&path, Some(&seller.token), rejected.position()).await;
     assert_eq!(mine["review"]["rejection_reason"], "가품은 판매할 수 없어요");
     let edit = json!({"title": "정품 아이폰 케이스"});
     let edited = server.send(Method::PATCH, &path, Some(&seller.token), Some(edit)).await;
     assert_eq!(edited.status, StatusCode::OK, "{}", edited.body);
     let (status, position) = publish(&server, &seller, &listing_id).await;
     assert_eq!(status, "on_sale");
-    let shown = read_at(&server, &path, Some(&member.token), position).await;
+    let shown = server.read_at(&path, Some(&member.token), position).await;
     assert_eq!(shown["title"], "정품 아이폰 케이스");
     assert!(shown.get("review").is_none(), "{shown}");
 
@@ -141,7 +127,7 @@ async fn three_units_go_to_three_of_ten_racing_buyers(profile: &Profile) {
         refused.assert_problem(StatusCode::CONFLICT, "listing_not_available");
     }
     let last = placed.iter().map(|reply| reply.position()).max().unwrap_or_default();
-    let shown = read_at(&server, &format!("/v1/listings/{listing_id}"), Some(&seller.token), last).await;
+    let shown = server.read_at(&format!("/v1/listings/{listing_id}"), Some(&seller.token), last).await;
     assert_eq!((shown["quantity"].as_u64(), shown["available"].as_u64()), (Some(3), Some(0)));
     assert_eq!(shown["status"], "reserved");
 
@@ -166,13 +152,13 @@ async fn three_units_go_to_three_of_ten_racing_buyers(profile: &Profile) {
         )
         .await;
     assert_eq!(both.status, StatusCode::CREATED, "{}", both.body);
-    let order = read_at(
-        &server,
-        &format!("/v1/orders/{}", both.body["order_id"].as_str().unwrap()),
-        Some(&buyers[0].token),
-        both.position(),
-    )
-    .await;
+    let order = server
+        .read_at(
+            &format!("/v1/orders/{}", both.body["order_id"].as_str().unwrap()),
+            Some(&buyers[0].token),
+            both.position(),
+        )
+        .await;
     assert_eq!(order["price"], 10_000, "two units at 5,000 won");
 }
 
@@ -191,13 +177,13 @@ async fn a_listing_is_bumped_once_a_day(profile: &Profile) {
             .map(|item| item["listing_id"].as_str().unwrap().to_owned())
             .collect()
     };
-    let before = read_at(&server, "/v1/listings", None, position).await;
+    let before = server.read_at("/v1/listings", None, position).await;
     assert_eq!(newest_first(&before), vec![newer.clone(), older.clone()]);
 
     let bump = format!("/v1/listings/{older}/bump");
     let bumped = server.send(Method::POST, &bump, Some(&seller.token), None).await;
     assert_eq!(bumped.status, StatusCode::OK, "{}", bumped.body);
-    let after = read_at(&server, "/v1/listings", None, bumped.position()).await;
+    let after = server.read_at("/v1/listings", None, bumped.position()).await;
     assert_eq!(newest_first(&after), vec![older.clone(), newer.clone()], "the bump moved it up");
 
     // Again the same day: refused, in Korean by default and in English when asked.
@@ -289,7 +275,7 @@ async fn three_photos_and_a_meeting_place(profile: &Profile, settings: &[(&str, 
     let reordered = server.send(Method::PUT, &path, Some(&seller.token), Some(order)).await;
     assert_eq!(reordered.status, StatusCode::OK, "{}", reordered.body);
     let (_, position) = publish(&server, &seller, &listing_id).await;
-    let shown = read_at(&server, &format!("/v1/listings/{listing_id}"), None, position).await;
+    let shown = server.read_at(&format!("/v1/listings/{listing_id}"), None, position).await;
     let shown_ids: Vec<&str> =
         shown["images"].as_array().unwrap().iter().map(|i| i["image_id"].as_str().unwrap()).collect();
     assert_eq!(shown_ids, vec![image_ids[2].as_str(), image_ids[0].as_str(), image_ids[1].as_str()]);
@@ -311,11 +297,47 @@ async fn three_photos_and_a_meeting_place(profile: &Profile, settings: &[(&str, 
     let removal = format!("/v1/listings/{listing_id}/images/{}", image_ids[0]);
     let removed = server.send(Method::DELETE, &removal, Some(&seller.token), None).await;
     assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
-    let shown = read_at(&server, &format!("/v1/listings/{listing_id}"), None, removed.position()).await;
+    let shown = server.read_at(&format!("/v1/listings/{listing_id}"), None, removed.position()).await;
     assert_eq!(shown["images"].as_array().map(Vec::len), Some(2));
     let gone =
         server.request(Method::GET, &format!("/v1/images/{}.png", image_ids[0]), None).send().await.unwrap();
     assert_eq!(gone.status(), StatusCode::NOT_FOUND, "a removed photo's file is deleted");
+
+    // Another seller's listing with the same photo (the cover's bytes) goes to review, and an
+    // admin finds both listings by the photo's SHA-256.
+    let copy = create(&server, &other, json!({"title": "자전거 팝니다", "price": 80_000})).await;
+    let added = upload(&server, &other, &copy, png(170)).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    let (status, position) = publish(&server, &other, &copy).await;
+    assert_eq!(status, "pending_review", "a copied photo");
+    let mine = server.read_at(&format!("/v1/listings/{copy}"), Some(&other.token), position).await;
+    assert_eq!(mine["review"]["reasons"], json!(["reused_photo"]), "{mine}");
+    let sha256 = {
+        use std::fmt::Write as _;
+        ring::digest::digest(&ring::digest::SHA256, &png(170)).as_ref().iter().fold(
+            String::new(),
+            |mut hex, b| {
+                let _ = write!(hex, "{b:02x}");
+                hex
+            },
+        )
+    };
+    let admin = server.member("관리자").await;
+    server.grant_role(&admin, "admin").await;
+    let path = format!("/v1/admin/photos/{sha256}/listings");
+    let matches = server.read_at(&path, Some(&admin.token), position).await;
+    let found: Vec<&str> =
+        matches["items"].as_array().unwrap().iter().map(|i| i["listing_id"].as_str().unwrap()).collect();
+    assert_eq!(found, vec![copy.as_str(), listing_id.as_str()], "newest first");
+    assert_eq!(matches["sellers"], 2);
+    server
+        .send(Method::GET, &path, Some(&other.token), None)
+        .await
+        .assert_problem(StatusCode::FORBIDDEN, "forbidden");
+    server
+        .send(Method::GET, "/v1/admin/photos/not-a-digest/listings", Some(&admin.token), None)
+        .await
+        .assert_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
 
     // Where to meet: public places between a buyer at City Hall and the seller's place.
     let places = server
@@ -385,7 +407,7 @@ async fn found_by_compound_initials_typo_radius_and_category(profile: &Profile) 
         let path = format!("/v1/listings?{query}");
         let server = &server;
         async move {
-            let page = read_at(server, &path, None, position).await;
+            let page = server.read_at(&path, None, position).await;
             page["items"]
                 .as_array()
                 .unwrap()
@@ -402,7 +424,7 @@ async fn found_by_compound_initials_typo_radius_and_category(profile: &Profile) 
     assert_eq!(found("category=digital").await, vec![phone.clone()], "a category finds its descendants");
     assert_eq!(found("near=37.50,127.03&radius_km=3").await, vec![phone.clone()], "within 3 km of 강남");
     let near =
-        read_at(&server, "/v1/listings?near=37.50,127.03&radius_km=100&sort=distance", None, position).await;
+        server.read_at("/v1/listings?near=37.50,127.03&radius_km=100&sort=distance", None, position).await;
     let distances: Vec<f64> =
         near["items"].as_array().unwrap().iter().map(|i| i["distance_km"].as_f64().unwrap()).collect();
     assert_eq!(distances.len(), 2);

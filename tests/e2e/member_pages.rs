@@ -7,21 +7,10 @@ use serde_json::{Value, json};
 use crate::{
     sale::{on_sale_listing, paid_order},
     sessions::stored_text,
-    support::{Member, Profile, TestServer},
+    support::{Profile, TestServer},
 };
 
 /// `GET path` as `member` once the read models reflect `position`.
-async fn read_at(server: &TestServer, path: &str, member: &Member, position: u64) -> Value {
-    let response = server
-        .request(Method::GET, path, Some(&member.token))
-        .header("x-consistency-position", position.to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK, "{path}");
-    response.json().await.unwrap()
-}
-
 fn ids(page: &Value, field: &str) -> Vec<String> {
     page["items"].as_array().unwrap().iter().map(|item| item[field].as_str().unwrap().to_owned()).collect()
 }
@@ -69,33 +58,48 @@ async fn my_pages_list_the_members_own_newest_first(profile: &Profile) {
     let last = position_of(&server.send(Method::PUT, &favourite_again, Some(&buyer.token), None).await);
 
     // The seller's listings: every status, drafts too, newest first, two to a page.
-    let page = read_at(&server, "/v1/me/listings?limit=2", &seller, last).await;
+    let page = server.read_at("/v1/me/listings?limit=2", Some(&seller.token), last).await;
     assert_eq!(ids(&page, "listing_id"), vec![draft.clone(), third.clone()]);
     let cursor = page["next_cursor"].as_str().unwrap();
-    let rest = read_at(&server, &format!("/v1/me/listings?limit=2&cursor={cursor}"), &seller, last).await;
+    let rest =
+        server.read_at(&format!("/v1/me/listings?limit=2&cursor={cursor}"), Some(&seller.token), last).await;
     assert_eq!(ids(&rest, "listing_id"), vec![second.clone(), first.clone()]);
     assert_eq!(rest["next_cursor"], Value::Null);
-    let on_sale = read_at(&server, "/v1/me/listings?status=on_sale,draft", &seller, last).await;
+    let on_sale = server.read_at("/v1/me/listings?status=on_sale,draft", Some(&seller.token), last).await;
     assert_eq!(
         ids(&on_sale, "listing_id"),
         vec![draft, third.clone()],
         "the first is sold, the second reserved"
     );
-    assert!(ids(&read_at(&server, "/v1/me/listings", &buyer, last).await, "listing_id").is_empty());
+    assert!(ids(&server.read_at("/v1/me/listings", Some(&buyer.token), last).await, "listing_id").is_empty());
 
     // Orders: the buyer's as buyer, newest first, by status; the seller's as seller.
-    let bought = read_at(&server, "/v1/me/orders?role=buyer", &buyer, last).await;
+    let bought = server.read_at("/v1/me/orders?role=buyer", Some(&buyer.token), last).await;
     assert_eq!(ids(&bought, "order_id"), vec![placed.clone(), completed.clone()]);
-    let done = read_at(&server, "/v1/me/orders?status=completed", &buyer, last).await;
+    let done = server.read_at("/v1/me/orders?status=completed", Some(&buyer.token), last).await;
     assert_eq!(ids(&done, "order_id"), vec![completed.clone()], "role defaults to buyer");
-    let sold = read_at(&server, "/v1/me/orders?role=seller&limit=1", &seller, last).await;
+    let sold = server.read_at("/v1/me/orders?role=seller&limit=1", Some(&seller.token), last).await;
     assert_eq!(ids(&sold, "order_id"), vec![placed]);
     assert!(sold["next_cursor"].is_string());
-    assert!(ids(&read_at(&server, "/v1/me/orders?role=seller", &buyer, last).await, "order_id").is_empty());
+    assert!(
+        ids(&server.read_at("/v1/me/orders?role=seller", Some(&buyer.token), last).await, "order_id")
+            .is_empty()
+    );
 
-    // Favourites: on ones only, newest favourite first.
-    let favourites = read_at(&server, "/v1/me/favourites", &buyer, last).await;
+    // Favourites: on ones only, newest favourite first, each in its current status and with
+    // its price drop since it was favourited.
+    let cheaper = format!("/v1/listings/{third}");
+    let repriced = position_of(
+        &server.send(Method::PATCH, &cheaper, Some(&seller.token), Some(json!({"price": 26_000}))).await,
+    );
+    let favourites = server.read_at("/v1/me/favourites", Some(&buyer.token), repriced).await;
     assert_eq!(ids(&favourites, "listing_id"), vec![first.clone(), third]);
+    let items = favourites["items"].as_array().unwrap();
+    assert_eq!(items[0]["status"], "sold", "{favourites}");
+    assert_eq!((&items[0]["favourited_price"], &items[0]["price_drop"]), (&json!(10_000), &json!(0)));
+    assert_eq!(items[1]["status"], "on_sale");
+    assert_eq!(items[1]["price"], 26_000);
+    assert_eq!((&items[1]["favourited_price"], &items[1]["price_drop"]), (&json!(30_000), &json!(4_000)));
 
     for bad in ["/v1/me/orders?status=shipping", "/v1/me/listings?limit=0", "/v1/me/favourites?cursor=xyz"] {
         server

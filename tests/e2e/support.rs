@@ -247,6 +247,19 @@ impl TestServer {
         Reply::from(builder.send().await.expect("request failed")).await
     }
 
+    /// Reads `path` once the read models hold `position` (a write's), asserting `200 OK`.
+    pub async fn read_at(&self, path: &str, token: Option<&str>, position: u64) -> Value {
+        let response = self
+            .request(Method::GET, path, token)
+            .header("X-Consistency-Position", position.to_string())
+            .send()
+            .await
+            .expect("request failed");
+        let reply = Reply::from(response).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.body);
+        reply.body
+    }
+
     /// Registers a member and signs them in.
     pub async fn member(&self, nickname: &str) -> Member {
         let email = format!("{}-{}@example.com", nickname, Uuid::new_v4().simple());

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::{
     sale::on_sale_listing,
-    support::{Profile, Reply, TestServer},
+    support::{Profile, TestServer},
 };
 
 /// Characters no one-line text field may hold.
@@ -124,14 +124,8 @@ async fn control_characters_refused(profile: &Profile) {
 
     // Nothing of it reached the log: the order is as it was, the listing keeps its title.
     // Read at the order's own position: on PostgreSQL the order view is built by a worker.
-    let shown = server
-        .request(Method::GET, &format!("/v1/orders/{order_id}"), Some(&buyer.token))
-        .header("X-Consistency-Position", order.position().to_string())
-        .send()
-        .await
-        .expect("request failed");
-    let shown = Reply::from(shown).await;
-    assert_eq!(shown.body["status"], "placed", "{}", shown.body);
+    let shown = server.read_at(&format!("/v1/orders/{order_id}"), Some(&buyer.token), order.position()).await;
+    assert_eq!(shown["status"], "placed", "{shown}");
     let shown = server.send(Method::GET, &format!("/v1/listings/{listing}"), Some(&seller.token), None).await;
     assert_eq!(shown.body["title"], "전기 자전거", "{}", shown.body);
 

@@ -8,6 +8,7 @@ mod auth;
 mod client_address;
 mod consistency;
 mod extract;
+mod graphql;
 mod language;
 mod listing_view;
 mod metrics_access;
@@ -64,6 +65,7 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .app_data(extract::json_config(MAX_JSON_BODY))
         .app_data(extract::query_config())
         .app_data(extract::path_config())
+        .app_data(web::Data::new(graphql::schema()))
         .configure(routes::configure);
 }
 

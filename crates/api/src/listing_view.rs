@@ -20,78 +20,79 @@ const SHOWN_GRID: f64 = 100.0;
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ListingView {
     #[schema(value_type = uuid::Uuid)]
-    listing_id: ListingId,
+    pub(crate) listing_id: ListingId,
     #[schema(value_type = uuid::Uuid)]
-    seller_id: AccountId,
-    title: String,
-    description: String,
+    pub(crate) seller_id: AccountId,
+    pub(crate) title: String,
+    pub(crate) description: String,
     /// Of one unit.
     #[schema(value_type = schemas::Won)]
-    price: Money,
+    pub(crate) price: Money,
     /// A leaf of the category tree (`GET /v1/categories`).
     #[schema(value_type = Option<String>, required)]
-    category_id: Option<CategoryId>,
+    pub(crate) category_id: Option<CategoryId>,
     #[schema(value_type = schemas::ListingStatus)]
-    status: ListingStatusView,
+    pub(crate) status: ListingStatusView,
     /// Units put up.
     #[schema(minimum = 1, maximum = 999)]
-    quantity: u32,
+    pub(crate) quantity: u32,
     /// Units any buyer may still order.
     #[schema(minimum = 0, maximum = 999)]
-    available: u32,
+    pub(crate) available: u32,
     /// Cover first.
-    images: Vec<ImageView>,
+    pub(crate) images: Vec<ImageView>,
     /// Rounded to 0.01° (about a kilometre).
     #[schema(required)]
-    location: Option<ShownLocation>,
+    pub(crate) location: Option<ShownLocation>,
     /// The neighbourhood (동네) the listing is in.
     #[schema(required)]
-    neighbourhood: Option<String>,
+    pub(crate) neighbourhood: Option<String>,
     /// The last bump (끌올).
     #[schema(required)]
-    bumped_at: Option<DateTime<Utc>>,
+    pub(crate) bumped_at: Option<DateTime<Utc>>,
     /// Why the listing waits for review or was rejected (its seller's and admins' eyes only:
     /// such a listing is not public).
     #[serde(skip_serializing_if = "Option::is_none")]
-    review: Option<ReviewView>,
+    pub(crate) review: Option<ReviewView>,
     /// From the point of a `near` search, in kilometres.
     #[serde(skip_serializing_if = "Option::is_none")]
-    distance_km: Option<f64>,
+    pub(crate) distance_km: Option<f64>,
     /// The listing stream's version this view reflects.
     #[schema(minimum = 0)]
-    version: u64,
+    pub(crate) version: u64,
     /// Global log position of the listing's creation.
     #[schema(minimum = 0)]
-    created_position: u64,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
+    pub(crate) created_position: u64,
+    pub(crate) created_at: DateTime<Utc>,
+    pub(crate) updated_at: DateTime<Utc>,
 }
 
 /// One photo: the original and its thumbnail (the original again where none could be made).
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ImageView {
     #[schema(value_type = uuid::Uuid)]
-    image_id: ImageId,
-    url: String,
-    thumbnail_url: String,
-    width: u32,
-    height: u32,
+    pub(crate) image_id: ImageId,
+    pub(crate) url: String,
+    pub(crate) thumbnail_url: String,
+    pub(crate) width: u32,
+    pub(crate) height: u32,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ShownLocation {
-    lat: f64,
-    lng: f64,
+    pub(crate) lat: f64,
+    pub(crate) lng: f64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ReviewView {
-    /// Why the automatic rules sent it to review: `banned_words`, `phone_not_verified`.
+    /// Why the automatic rules sent it to review: `banned_words`, `phone_not_verified`,
+    /// `reused_photo` (a photo of it is on another seller's listing).
     #[schema(value_type = Vec<String>)]
-    reasons: Vec<ReviewReason>,
+    pub(crate) reasons: Vec<ReviewReason>,
     /// The admin's reason, once rejected.
     #[schema(required)]
-    rejection_reason: Option<String>,
+    pub(crate) rejection_reason: Option<String>,
 }
 
 impl ListingView {

@@ -9,6 +9,7 @@ use actix_web::{
 };
 use jangteo_app::AppError;
 use jangteo_domain::{CategoryRefusal, DomainError, ValidationError};
+use jangteo_geo::GeoError;
 use jangteo_media::MediaError;
 use jangteo_payments::PaymentError;
 use jangteo_social_login::SocialLoginError;
@@ -217,6 +218,7 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("read_model_unavailable", StatusCode::SERVICE_UNAVAILABLE),
     ("overloaded", StatusCode::SERVICE_UNAVAILABLE),
     ("payment_gateway_unavailable", StatusCode::SERVICE_UNAVAILABLE),
+    ("geocoder_unavailable", StatusCode::SERVICE_UNAVAILABLE),
     ("shutting_down", StatusCode::SERVICE_UNAVAILABLE),
 ];
 
@@ -318,6 +320,10 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
             (failure.code(), status, title)
         }
         AppError::Photo(failure) => classify_photo(failure),
+        AppError::Geocoder(GeoError::Unavailable { .. }) => {
+            ("geocoder_unavailable", S::SERVICE_UNAVAILABLE, "Geocoder unavailable")
+        }
+        AppError::Geocoder(_) => ("internal_error", S::INTERNAL_SERVER_ERROR, "Internal error"),
         AppError::Store(error) if error.is_saturated() => {
             ("overloaded", S::SERVICE_UNAVAILABLE, "Too busy right now")
         }
@@ -357,20 +363,20 @@ impl ApiError {
     /// logged as an error.
     fn is_transient(&self) -> bool {
         match self {
-            ApiError::App(AppError::NotCaughtUp(_) | AppError::Overloaded) | ApiError::ShuttingDown => true,
+            ApiError::App(
+                AppError::NotCaughtUp(_)
+                | AppError::Overloaded
+                | AppError::Geocoder(GeoError::Unavailable { .. }),
+            )
+            | ApiError::ShuttingDown => true,
             ApiError::App(AppError::Store(error)) => error.is_saturated(),
             ApiError::App(AppError::ReadModel(error)) => error.is_unavailable(),
             _ => false,
         }
     }
-}
 
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        self.classify().1
-    }
-
-    fn error_response(&self) -> HttpResponse {
+    /// The problem this error answers with, in English (and logged, for a server's fault).
+    pub(crate) fn problem(&self) -> Problem<'static> {
         let (code, status, title) = self.classify();
         debug_assert!(CODES.contains(&(code, status)), "{code} ({status}) is missing from problem::CODES");
         let detail = match self {
@@ -394,14 +400,25 @@ impl ResponseError for ApiError {
             }
             _ => Vec::new(),
         };
-        let problem = Problem {
+        Problem {
             kind: format!("urn:jangteo:problem:{code}"),
             title,
             status: status.as_u16(),
             detail,
             code,
             errors,
-        };
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.classify().1
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let problem = self.problem();
+        let status = self.status_code();
         let mut response = HttpResponse::build(status);
         response.content_type("application/problem+json");
         for (name, value) in SECURITY_HEADERS {
@@ -535,6 +552,10 @@ mod tests {
             ApiError::App(AppError::NotCaughtUp(7)),
             ApiError::App(AppError::Photo(MediaError::TooLarge { size: 11, limit: 10 })),
             ApiError::App(AppError::Photo(MediaError::UnsupportedFormat)),
+            ApiError::App(AppError::Geocoder(GeoError::Unavailable {
+                reason: "timed out".into(),
+                source: None,
+            })),
             ApiError::App(AppError::Photo(MediaError::Malformed {
                 kind: jangteo_media::ImageKind::Png,
                 reason: "no IHDR",
@@ -641,6 +662,13 @@ mod tests {
                     | MediaError::TooManyPixels { .. }
                     | MediaError::Undecodable { .. } => "invalid_image",
                     _ => "internal_error",
+                },
+                AppError::Geocoder(failure) => match failure {
+                    GeoError::Unavailable { .. } => "geocoder_unavailable",
+                    GeoError::InvalidCoordinates { .. }
+                    | GeoError::Misconfigured { .. }
+                    | GeoError::UnexpectedAnswer { .. }
+                    | GeoError::BundledData { .. } => "internal_error",
                 },
                 AppError::Store(error) if error.is_saturated() => "overloaded",
                 AppError::ReadModel(error) if error.is_unavailable() => "read_model_unavailable",

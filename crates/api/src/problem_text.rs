@@ -106,6 +106,9 @@ pub(crate) fn korean(code: &str) -> Option<(&'static str, &'static str)> {
         "payment_gateway_unavailable" => {
             ("결제사 장애", "결제사에 연결할 수 없습니다. 잠시 후 다시 시도하세요.")
         }
+        "geocoder_unavailable" => {
+            ("위치 조회 장애", "동네를 찾는 서비스에 연결할 수 없습니다. 잠시 후 다시 시도하세요.")
+        }
         "shutting_down" => ("서버 종료 중", "서버가 종료 중입니다. 다시 시도하세요."),
         _ => return None,
     })

@@ -2,8 +2,8 @@
 
 use jangteo_app::{
     Accounts, Carts, Categories, Checkouts, Disputes, Favourites, ListingPhotos, Listings, MemberData, Mfa,
-    Neighbourhoods, Operations, Orders, PasswordResets, PhoneVerifications, Profiles, Queries, Sessions,
-    SignIns, SocialLogins, Timelines,
+    NeighbourhoodVerifications, Neighbourhoods, Operations, Orders, PasswordResets, PhoneVerifications,
+    Profiles, Queries, Sessions, SignIns, SocialLogins, Timelines,
 };
 
 use crate::TokenService;
@@ -23,6 +23,7 @@ pub struct ApiState {
     pub listings: Listings,
     pub photos: ListingPhotos,
     pub neighbourhoods: Neighbourhoods,
+    pub neighbourhood_verifications: NeighbourhoodVerifications,
     pub orders: Orders,
     pub disputes: Disputes,
     pub carts: Carts,

@@ -10,10 +10,10 @@ use async_trait::async_trait;
 use jangteo_domain::{
     AccountId, Carrier, CartId, DomainError, ListingId, Money,
     cart::{CartCommand, CartState},
-    listing::{ListingState, ListingStatus},
+    listing::{GeoPoint, ListingState, ListingStatus},
 };
 use jangteo_event_store::AppendOutcome;
-use jangteo_shipping::fees::{ParcelSize, ShippingFees};
+use jangteo_shipping::fees::{ParcelSize, Route, ShippingFees};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -76,16 +76,21 @@ impl Carts {
         Ok(self.uow.execute::<CartState>(CartId::of(buyer).as_uuid(), &context, &command).await?.receipt)
     }
 
-    /// `buyer`'s cart, grouped by seller, with current prices and shipping fees.
-    pub async fn view(&self, buyer: AccountId) -> Result<CartView, AppError> {
+    /// `buyer`'s cart, grouped by seller, with current prices and shipping fees to `deliver_to`
+    /// (the fees of the seller's region where it is not given).
+    pub async fn view(&self, buyer: AccountId, deliver_to: Option<GeoPoint>) -> Result<CartView, AppError> {
         let cart = self.uow.current::<CartState>(CartId::of(buyer).as_uuid()).await?;
         let mut by_seller: BTreeMap<AccountId, Vec<CartLine>> = BTreeMap::new();
+        let mut sent_from: BTreeMap<AccountId, GeoPoint> = BTreeMap::new();
         for item in &cart.items {
             let ListingState::Present(listing) =
                 self.uow.current::<ListingState>(item.listing_id.as_uuid()).await?
             else {
                 continue;
             };
+            if let Some(point) = listing.location {
+                sent_from.entry(item.seller_id).or_insert(point);
+            }
             by_seller.entry(item.seller_id).or_default().push(CartLine {
                 listing_id: item.listing_id,
                 title: listing.title.as_str().to_owned(),
@@ -98,7 +103,8 @@ impl Carts {
         for (seller_id, lines) in by_seller {
             let on_sale = lines.iter().filter(|line| line.status == ListingStatus::OnSale.name());
             let subtotal = on_sale.clone().try_fold(Money::ZERO, |sum, line| sum.checked_add(line.price));
-            let shipping_fee = self.shipping_fee(on_sale.count());
+            let route = Route { from: sent_from.get(&seller_id).copied(), to: deliver_to };
+            let shipping_fee = self.shipping_fee(on_sale.count(), &route);
             let group_total = subtotal.and_then(|subtotal| subtotal.checked_add(shipping_fee));
             let (Some(subtotal), Some(group_total)) = (subtotal, group_total) else {
                 let too_much =
@@ -111,12 +117,33 @@ impl Carts {
         Ok(CartView { groups, total })
     }
 
-    /// The fee for sending `items` listings in one parcel (nothing for no parcel).
-    pub(crate) fn shipping_fee(&self, items: usize) -> Money {
+    /// The fee for one seller's `listing_ids` in one parcel to `deliver_to`, from the first of
+    /// them that has a place.
+    pub(crate) async fn parcel_fee(
+        &self,
+        listing_ids: &[ListingId],
+        deliver_to: Option<GeoPoint>,
+    ) -> Result<Money, AppError> {
+        let mut from = None;
+        for listing_id in listing_ids {
+            if let ListingState::Present(listing) =
+                self.uow.current::<ListingState>(listing_id.as_uuid()).await?
+            {
+                from = listing.location;
+                if from.is_some() {
+                    break;
+                }
+            }
+        }
+        Ok(self.shipping_fee(listing_ids.len(), &Route { from, to: deliver_to }))
+    }
+
+    /// The fee for sending `items` listings in one parcel along `route` (nothing for no parcel).
+    pub(crate) fn shipping_fee(&self, items: usize, route: &Route) -> Money {
         if items == 0 {
             return Money::ZERO;
         }
-        self.fees.fee(QUOTED_CARRIER, ParcelSize::for_bundle(items)).unwrap_or(Money::ZERO)
+        self.fees.fee(QUOTED_CARRIER, ParcelSize::for_bundle(items), route).unwrap_or(Money::ZERO)
     }
 }
 

@@ -22,7 +22,7 @@ use jangteo_domain::{
     AccountId, CancelReason, CartId, CheckoutId, DomainError, ListingId, OrderId,
     cart::{CartCommand, CartState},
     checkout::{CheckoutCommand, CheckoutGroup, CheckoutState, CheckoutStatus},
-    listing::{ListingState, ListingStatus},
+    listing::{GeoPoint, ListingState, ListingStatus},
 };
 use jangteo_event_store::AppendOutcome;
 use uuid::Uuid;
@@ -62,11 +62,13 @@ impl Checkouts {
         Self { uow: uow.clone(), orders, carts }
     }
 
-    /// Checks out `buyer`'s cart. Refused with [`AppError::ListingsTaken`] (after compensating)
-    /// when any listing is no longer on sale.
+    /// Checks out `buyer`'s cart, each parcel's shipping fee to `deliver_to` (the seller's
+    /// region's fee where it is not given). Refused with [`AppError::ListingsTaken`] (after
+    /// compensating) when any listing is no longer on sale.
     pub async fn checkout(
         &self,
         buyer: AccountId,
+        deliver_to: Option<GeoPoint>,
         context: &CommandContext,
     ) -> Result<CheckoutReceipt, AppError> {
         let checkout_id = CheckoutId::from_uuid(CheckoutStep::Checkout.id(context.command_id));
@@ -85,7 +87,7 @@ impl Checkouts {
 
         let mut placed = Vec::with_capacity(groups.len());
         for group in &groups {
-            let fee = self.carts.shipping_fee(group.listing_ids.len());
+            let fee = self.carts.parcel_fee(&group.listing_ids, deliver_to).await?;
             let step = CommandContext {
                 command_id: CheckoutStep::Place { order: group.order_id.as_uuid() }.id(checkout_id.as_uuid()),
                 causation_id: Some(checkout_id.as_uuid()),

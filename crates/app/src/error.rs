@@ -134,6 +134,11 @@ pub enum AppError {
     #[error(transparent)]
     Photo(#[from] jangteo_media::MediaError),
 
+    /// The geocoder could not name a place (Kakao Local down, refusing our key, or answering
+    /// what its documentation does not describe).
+    #[error(transparent)]
+    Geocoder(jangteo_geo::GeoError),
+
     /// Read models did not reach the requested position in time.
     #[error("read models have not caught up with position {0} yet")]
     NotCaughtUp(u64),

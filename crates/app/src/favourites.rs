@@ -66,6 +66,7 @@ impl Decision for AddFavourite {
             listing_id: self.listing_id,
             seller_id: listing.seller_id,
             status: listing.status,
+            price: listing.price,
         };
         work.decide::<FavouriteState>(
             self.stream_id,

@@ -8,8 +8,8 @@ use jangteo_domain::{
     AccountId, AreaName, CategoryId, Description, DomainError, Forbidden, ImageId, ListingId, Money,
     RejectionReason, Title,
     account::{AccountRole, AccountState},
-    listing::{GeoPoint, ListingCommand, ListingDraft, ListingImage, ListingState, Quantity},
-    moderation::ModerationPolicy,
+    listing::{GeoPoint, ImageDigest, ListingCommand, ListingDraft, ListingImage, ListingState, Quantity},
+    moderation::{ModerationPolicy, Submission},
 };
 use jangteo_event_store::AppendOutcome;
 use uuid::Uuid;
@@ -49,6 +49,15 @@ pub trait NeighbourhoodNamer: Send + Sync + 'static {
     async fn neighbourhood_of(&self, point: GeoPoint) -> Result<Option<AreaName>, AppError>;
 }
 
+/// Which listings carry a photo, by its SHA-256 (a read model): a photo already on another
+/// seller's listing sends a listing to review. Read at publish, so a copy published in the same
+/// instant as its original may slip through; moderation also sees it later in the admin query.
+#[async_trait]
+pub trait PhotoFingerprints: Send + Sync + 'static {
+    /// Whether any of `digests` is on a listing of a seller other than `seller`.
+    async fn used_by_others(&self, seller: AccountId, digests: &[ImageDigest]) -> Result<bool, AppError>;
+}
+
 #[derive(Clone)]
 pub struct Listings {
     uow: UnitOfWork,
@@ -57,6 +66,7 @@ pub struct Listings {
     policy: Arc<ModerationPolicy>,
     clock: Arc<dyn Clock>,
     namer: Option<Arc<dyn NeighbourhoodNamer>>,
+    fingerprints: Option<Arc<dyn PhotoFingerprints>>,
 }
 
 impl Listings {
@@ -70,6 +80,7 @@ impl Listings {
             policy: Arc::new(ModerationPolicy::default()),
             clock: Arc::new(SystemClock),
             namer: None,
+            fingerprints: None,
         }
     }
 
@@ -89,6 +100,13 @@ impl Listings {
     #[must_use]
     pub fn with_neighbourhoods(mut self, namer: Arc<dyn NeighbourhoodNamer>) -> Self {
         self.namer = Some(namer);
+        self
+    }
+
+    /// Publishes screen photos against other sellers' listings.
+    #[must_use]
+    pub fn with_photo_fingerprints(mut self, fingerprints: Arc<dyn PhotoFingerprints>) -> Self {
+        self.fingerprints = Some(fingerprints);
         self
     }
 
@@ -127,7 +145,12 @@ impl Listings {
     /// rules pass, otherwise into the review queue.
     pub async fn publish(&self, actor: AccountId, listing_id: ListingId) -> Result<CommandReceipt, AppError> {
         let context = CommandContext::new(Actor::Member(actor));
-        let publish = PublishListing { actor, listing_id, policy: &self.policy };
+        let publish = PublishListing {
+            actor,
+            listing_id,
+            policy: &self.policy,
+            fingerprints: self.fingerprints.as_deref(),
+        };
         Ok(self.uow.run(&context, &publish).await?.receipt)
     }
 
@@ -253,6 +276,7 @@ struct PublishListing<'a> {
     actor: AccountId,
     listing_id: ListingId,
     policy: &'a ModerationPolicy,
+    fingerprints: Option<&'a dyn PhotoFingerprints>,
 }
 
 #[async_trait]
@@ -272,8 +296,20 @@ impl Decision for PublishListing<'_> {
             AccountState::Present(seller) => seller.phone_verified,
             AccountState::Absent | AccountState::Erased { .. } => false,
         };
-        let screening =
-            self.policy.screen(listing.title.as_str(), listing.description.as_str(), phone_verified);
+        let photo_reused = match self.fingerprints {
+            Some(fingerprints) if !listing.images.is_empty() => {
+                let digests: Vec<ImageDigest> =
+                    listing.images.iter().map(|image| image.sha256.clone()).collect();
+                fingerprints.used_by_others(listing.seller_id, &digests).await?
+            }
+            _ => false,
+        };
+        let screening = self.policy.screen(&Submission {
+            title: listing.title.as_str(),
+            description: listing.description.as_str(),
+            phone_verified,
+            photo_reused,
+        });
         work.decide::<ListingState>(
             self.listing_id.as_uuid(),
             ListingCommand::Publish { actor: self.actor, screening },

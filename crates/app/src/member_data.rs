@@ -267,7 +267,7 @@ impl MemberData {
         let mut cursor = None;
         loop {
             let page = self.queries.my_favourites(account, cursor, crate::MAX_PAGE, None).await?;
-            all.extend(page.items);
+            all.extend(page.items.into_iter().map(|favourite| favourite.listing));
             cursor = page.next_cursor;
             if cursor.is_none() || all.len() >= EXPORT_LIMIT {
                 return Ok(all);

@@ -4,7 +4,7 @@
 //! Pages are newest first; a page's `next_cursor` is the sort position of its last item, and the
 //! next page is what lies below it, so items added meanwhile never shift a page already read.
 
-use jangteo_domain::{AccountId, order::OrderStatus};
+use jangteo_domain::{AccountId, Money, order::OrderStatus};
 use jangteo_read_models::{
     ListingDocument, ListingStatusView, OrderDocument, OrderParty, PageRequest, ReadModel,
 };
@@ -20,6 +20,22 @@ pub struct MemberPage<T> {
     pub items: Vec<T>,
     /// Where the next page starts, if there is one.
     pub next_cursor: Option<u64>,
+}
+
+/// A listing among a member's favourites, with its price when they favourited it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FavouriteListing {
+    pub listing: ListingDocument,
+    /// `None` for favourites recorded before prices were.
+    pub favourited_price: Option<Money>,
+}
+
+impl FavouriteListing {
+    /// How much less the listing costs now than when it was favourited (zero when it costs the
+    /// same or more); `None` when the price then is not known.
+    pub fn price_drop(&self) -> Option<Money> {
+        self.favourited_price.map(|then| then.checked_sub(self.listing.price).unwrap_or(Money::ZERO))
+    }
 }
 
 /// What anyone may see of a member's trading record.
@@ -81,7 +97,7 @@ impl Queries {
         cursor: Option<u64>,
         limit: u32,
         position: Option<u64>,
-    ) -> Result<MemberPage<ListingDocument>, AppError> {
+    ) -> Result<MemberPage<FavouriteListing>, AppError> {
         self.catch_up(&[ReadModel::FavouriteDocuments, ReadModel::ListingDocuments], position).await?;
         let favourites = self.documents().favourites_of(member, probe(cursor, limit)).await?;
         let page = page_of(favourites, limit, |favourite| favourite.position);
@@ -89,7 +105,7 @@ impl Queries {
         for favourite in &page.items {
             if let Some(listing) = self.documents().listing(favourite.listing_id).await? {
                 if listing.status.is_public() {
-                    listings.push(listing);
+                    listings.push(FavouriteListing { listing, favourited_price: favourite.favourited_price });
                 }
             }
         }

@@ -38,11 +38,10 @@ fn lat_lng(point: GeoPoint) -> LatLng {
     LatLng { lat: point.lat(), lng: point.lng() }
 }
 
-#[async_trait]
-impl NeighbourhoodNamer for Neighbourhoods {
-    /// "강남구 역삼1동" for a point in it. A geocoder that is down or answers nonsense leaves
-    /// the listing without a name rather than refusing it: the point is what search uses.
-    async fn neighbourhood_of(&self, point: GeoPoint) -> Result<Option<AreaName>, AppError> {
+impl Neighbourhoods {
+    /// The 동네 at `point`, "강남구 역삼1동"; `None` in no 동 (the sea, abroad). A geocoder that is
+    /// down is [`AppError::Geocoder`].
+    pub async fn area_at(&self, point: GeoPoint) -> Result<Option<AreaName>, AppError> {
         match self.geocoder.neighbourhood_of(point.lat(), point.lng()).await {
             Ok(Some(found)) => {
                 let name = format!("{} {}", found.sigungu, found.dong);
@@ -52,10 +51,22 @@ impl NeighbourhoodNamer for Neighbourhoods {
             Err(GeoError::InvalidCoordinates { .. }) => {
                 Err(DomainError::from(ValidationError::new("location", "must be a point on Earth")).into())
             }
-            Err(error) => {
+            Err(error) => Err(AppError::Geocoder(error)),
+        }
+    }
+}
+
+#[async_trait]
+impl NeighbourhoodNamer for Neighbourhoods {
+    /// The 동네 at the point. A geocoder that is down or answers nonsense leaves the listing
+    /// without a name rather than refusing it: the point is what search uses.
+    async fn neighbourhood_of(&self, point: GeoPoint) -> Result<Option<AreaName>, AppError> {
+        match self.area_at(point).await {
+            Err(AppError::Geocoder(error)) => {
                 tracing::warn!(%error, "naming a listing's neighbourhood failed; it goes without");
                 Ok(None)
             }
+            named => named,
         }
     }
 }

@@ -4,6 +4,8 @@
 //! Every value is sealed under the member's data key before it reaches the log, as at sign-up;
 //! only what differs from the member's current profile is appended, and all of it in one append.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use jangteo_domain::{
     AccountId, Edit, Nickname, PhoneNumber, PostalAddress, SealedText,
@@ -11,7 +13,10 @@ use jangteo_domain::{
 };
 use jangteo_identity::{PersonalDataVault, PersonalField};
 
-use crate::{Accounts, Actor, AppError, CommandContext, CommandReceipt, UnitOfWork, accounts::Profile};
+use crate::{
+    Accounts, Actor, AppError, Clock, CommandContext, CommandReceipt, ShownNeighbourhood, UnitOfWork,
+    accounts::Profile,
+};
 
 /// The edit of a removable field, unless it leaves the field as `current` has it (then
 /// [`Edit::Keep`]), with a set value sealed.
@@ -46,6 +51,8 @@ pub struct PublicProfile {
     pub nickname: Option<String>,
     pub joined_at: DateTime<Utc>,
     pub phone_verified: bool,
+    /// Their 동네 인증, while it counts.
+    pub neighbourhood: Option<ShownNeighbourhood>,
     pub erased: bool,
 }
 
@@ -54,6 +61,7 @@ pub struct Profiles {
     accounts: Accounts,
     uow: UnitOfWork,
     vault: PersonalDataVault,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Profiles {
@@ -63,8 +71,13 @@ impl std::fmt::Debug for Profiles {
 }
 
 impl Profiles {
-    pub fn new(accounts: &Accounts, uow: &UnitOfWork, vault: &PersonalDataVault) -> Self {
-        Self { accounts: accounts.clone(), uow: uow.clone(), vault: vault.clone() }
+    pub fn new(
+        accounts: &Accounts,
+        uow: &UnitOfWork,
+        vault: &PersonalDataVault,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self { accounts: accounts.clone(), uow: uow.clone(), vault: vault.clone(), clock }
     }
 
     /// Applies the changes that differ from the member's profile, in one append.
@@ -112,6 +125,7 @@ impl Profiles {
                 nickname: None,
                 joined_at,
                 phone_verified: false,
+                neighbourhood: None,
                 erased: true,
             }),
             AccountState::Present(state) => {
@@ -121,6 +135,11 @@ impl Profiles {
                     nickname: Some(key.open(PersonalField::Nickname, &state.nickname)?),
                     joined_at,
                     phone_verified: state.phone_verified,
+                    neighbourhood: ShownNeighbourhood::of(
+                        state.neighbourhood.as_ref(),
+                        &key,
+                        self.clock.now(),
+                    )?,
                     erased: false,
                 })
             }

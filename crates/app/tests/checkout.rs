@@ -12,12 +12,12 @@ use jangteo_app::{
 };
 use jangteo_domain::{
     AccountId, Aggregate, Description, DomainEvent, ListingId, Money, Title,
-    listing::{ListingEvent, ListingState},
+    listing::{GeoPoint, ListingEvent, ListingState},
     order::{OrderEvent, OrderState, OrderStatus},
 };
 use jangteo_event_store::{EventStore, sqlite::SqliteEventStore};
 use jangteo_payments::{PaymentGateway, simulated::SimulatedGateway};
-use jangteo_shipping::fees::FeeTable;
+use jangteo_shipping::fees::{DistanceFees, FeeTable};
 use uuid::Uuid;
 
 struct World {
@@ -124,7 +124,7 @@ async fn a_cart_becomes_one_order_per_seller_and_a_retry_repeats_it() {
         world.carts.add(buyer, listing_id).await.unwrap();
     }
     world.carts.add(buyer, lamp).await.unwrap();
-    let view = world.carts.view(buyer).await.unwrap();
+    let view = world.carts.view(buyer, None).await.unwrap();
     assert_eq!(view.groups.len(), 2);
     let books_group = view.groups.iter().find(|group| group.seller_id == first_seller).unwrap();
     assert_eq!(books_group.lines.len(), 2);
@@ -132,7 +132,7 @@ async fn a_cart_becomes_one_order_per_seller_and_a_retry_repeats_it() {
     assert_eq!(view.total, Money::won(12_000 + 8_000 + 4_500 + 30_000 + 3_500).unwrap());
 
     let context = member(buyer);
-    let receipt = world.checkouts.checkout(buyer, &context).await.unwrap();
+    let receipt = world.checkouts.checkout(buyer, None, &context).await.unwrap();
     assert_eq!(receipt.orders.len(), 2, "one order per seller");
     let books_order = receipt.orders.iter().find(|placed| placed.seller_id == first_seller).unwrap();
     let placed = order(&world, books_order.receipt.order_id).await;
@@ -142,11 +142,14 @@ async fn a_cart_becomes_one_order_per_seller_and_a_retry_repeats_it() {
     for listing_id in [books[0], books[1], lamp] {
         assert_eq!(status(&world, listing_id).await, "reserved");
     }
-    assert!(world.carts.view(buyer).await.unwrap().groups.is_empty(), "the ordered listings left the cart");
+    assert!(
+        world.carts.view(buyer, None).await.unwrap().groups.is_empty(),
+        "the ordered listings left the cart"
+    );
 
     // The same request again (a client retrying after a lost answer) repeats the checkout exactly.
     let head = world.store.head_position().await.unwrap();
-    let retried = world.checkouts.checkout(buyer, &context).await.unwrap();
+    let retried = world.checkouts.checkout(buyer, None, &context).await.unwrap();
     assert_eq!(retried.checkout_id, receipt.checkout_id);
     let order_ids =
         |r: &jangteo_app::CheckoutReceipt| r.orders.iter().map(|o| o.receipt.order_id).collect::<Vec<_>>();
@@ -171,7 +174,7 @@ async fn a_taken_listing_rolls_the_whole_checkout_back() {
     world.orders.place(rival, taken, &member(rival)).await.unwrap();
 
     let context = member(buyer);
-    let refused = world.checkouts.checkout(buyer, &context).await;
+    let refused = world.checkouts.checkout(buyer, None, &context).await;
     match refused {
         Err(AppError::ListingsTaken(unavailable)) => assert_eq!(unavailable, [taken]),
         other => panic!("expected ListingsTaken, got {other:?}"),
@@ -190,11 +193,11 @@ async fn a_taken_listing_rolls_the_whole_checkout_back() {
             assert_eq!(*status, "on_sale", "rolled back: {listing_id}");
         }
     }
-    assert_eq!(world.carts.view(buyer).await.unwrap().groups.len(), 3, "the cart is kept");
+    assert_eq!(world.carts.view(buyer, None).await.unwrap().groups.len(), 3, "the cart is kept");
 
     // The same request again: still refused, its compensation already done, nothing appended.
     let head = world.store.head_position().await.unwrap();
-    let again = world.checkouts.checkout(buyer, &context).await;
+    let again = world.checkouts.checkout(buyer, None, &context).await;
     assert!(matches!(again, Err(AppError::ListingsTaken(_))), "{again:?}");
     assert_eq!(world.store.head_position().await.unwrap(), head);
 }
@@ -218,7 +221,7 @@ async fn racing_checkouts_over_the_same_listings_never_both_win() {
         }
         let race = |buyer: AccountId| {
             let checkouts = world.checkouts.clone();
-            tokio::spawn(async move { checkouts.checkout(buyer, &member(buyer)).await })
+            tokio::spawn(async move { checkouts.checkout(buyer, None, &member(buyer)).await })
         };
         let (a, b) = (race(first), race(second));
         let (a, b) = (a.await.unwrap(), b.await.unwrap());
@@ -236,4 +239,36 @@ async fn racing_checkouts_over_the_same_listings_never_both_win() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn shipping_is_priced_by_where_the_parcel_goes() {
+    let mut world = world().await;
+    world.carts = Carts::new(&world.uow, Arc::new(DistanceFees::standard()));
+    world.checkouts = Checkouts::new(&world.uow, world.orders.clone(), world.carts.clone());
+    let (buyer, seller) = (someone(), someone());
+    let in_busan = NewListing {
+        title: Title::parse("부산 자전거").unwrap(),
+        description: Description::parse("직거래 어려워요").unwrap(),
+        price: Money::won(50_000).unwrap(),
+        category_id: None,
+        quantity: jangteo_domain::listing::Quantity::ONE,
+        location: Some(GeoPoint::new(35.1796, 129.0756).unwrap()),
+    };
+    let (bike, _) = world.listings.create(seller, in_busan).await.unwrap();
+    world.listings.publish(seller, bike).await.unwrap();
+    world.carts.add(buyer, bike).await.unwrap();
+
+    let fee = |view: jangteo_app::CartView| view.groups[0].shipping_fee.as_won();
+    let seoul = GeoPoint::new(37.5663, 126.9779).ok();
+    assert_eq!(fee(world.carts.view(buyer, None).await.unwrap()), 3_500, "no destination: the regional fee");
+    assert_eq!(fee(world.carts.view(buyer, GeoPoint::new(35.1587, 129.1604).ok()).await.unwrap()), 3_500);
+    assert_eq!(fee(world.carts.view(buyer, seoul).await.unwrap()), 4_500, "Busan to Seoul");
+    assert_eq!(fee(world.carts.view(buyer, GeoPoint::new(33.4996, 126.5312).ok()).await.unwrap()), 7_500);
+
+    // The checkout charges what the cart quoted.
+    let receipt = world.checkouts.checkout(buyer, seoul, &member(buyer)).await.unwrap();
+    let placed = order(&world, receipt.orders[0].receipt.order_id).await;
+    assert_eq!(placed.shipping_fee.as_won(), 4_500);
+    assert_eq!(placed.price.as_won(), 54_500);
 }

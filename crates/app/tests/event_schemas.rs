@@ -62,7 +62,7 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path)
     let changes = jangteo_app::ConsentChanges { marketing: Some(false), ..Default::default() };
     accounts.change_consents(buyer, changes).await.unwrap();
     // The profile: a new nickname, a phone and an address, then the address removed.
-    let profiles = jangteo_app::Profiles::new(&accounts, &uow, &vault);
+    let profiles = jangteo_app::Profiles::new(&accounts, &uow, &vault, Arc::new(jangteo_app::SystemClock));
     let edits = jangteo_app::ProfileChanges {
         nickname: Some(Nickname::parse("buyer2").unwrap()),
         phone: jangteo_domain::Edit::Set(jangteo_domain::PhoneNumber::parse("010-1234-5678").unwrap()),
@@ -72,6 +72,17 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path)
     let removal = jangteo_app::ProfileChanges { address: jangteo_domain::Edit::Remove, ..Default::default() };
     profiles.change(buyer, removal).await.unwrap();
     verify_phone(&uow, &vault, &identity, dir, buyer).await;
+    let neighbourhoods = jangteo_app::Neighbourhoods::new(
+        Arc::new(jangteo_geo::bundled::BundledGeocoder::new().unwrap()),
+        Arc::new(jangteo_geo::meeting_places::MeetingPlaces::bundled().unwrap()),
+    );
+    let verifications = jangteo_app::NeighbourhoodVerifications::new(
+        &uow,
+        &vault,
+        &neighbourhoods,
+        Arc::new(jangteo_app::SystemClock),
+    );
+    verifications.verify(buyer, GeoPoint::new(37.4979, 127.0276).unwrap(), None).await.unwrap();
     let context = |who| CommandContext::new(Actor::Member(who));
     // The category tree: planted, then every change an admin makes.
     let categories = jangteo_app::Categories::new(&uow);
@@ -210,14 +221,14 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path)
         cart.push(listing);
     }
     carts.remove(buyer, cart[2]).await.unwrap();
-    checkouts.checkout(buyer, &context(buyer)).await.unwrap();
+    checkouts.checkout(buyer, None, &context(buyer)).await.unwrap();
     let (other_buyer, _) = accounts.register(register("other")).await.unwrap();
     let (taken, _) = listings.create(seller, new("주전자")).await.unwrap();
     listings.publish(seller, taken).await.unwrap();
     carts.add(other_buyer, cart[2]).await.unwrap();
     carts.add(other_buyer, taken).await.unwrap();
     orders.place(buyer, taken, &context(buyer)).await.unwrap();
-    checkouts.checkout(other_buyer, &context(other_buyer)).await.unwrap_err();
+    checkouts.checkout(other_buyer, None, &context(other_buyer)).await.unwrap_err();
 
     // A member who closes their account.
     let (leaver, _) = accounts.register(register("leaver")).await.unwrap();
@@ -291,7 +302,7 @@ async fn close_account(
         jangteo_app::SocialLogins::new(Vec::new(), Vec::new(), identity.clone(), &accounts, &sign_ins, clock);
     let member_data = jangteo_app::MemberData::new(&jangteo_app::MemberServices {
         accounts: &accounts,
-        profiles: &jangteo_app::Profiles::new(&accounts, uow, vault),
+        profiles: &jangteo_app::Profiles::new(&accounts, uow, vault, Arc::new(jangteo_app::SystemClock)),
         queries: &queries,
         listings: &Listings::new(uow),
         sessions: &sessions,
@@ -421,6 +432,15 @@ fn every_older_version_upcasts_to_a_payload_of_the_current_schema() {
             "ListingReservationReleased",
             1,
             serde_json::json!({ "order_id": "01930000-0000-7000-8000-000000000001" }),
+        ),
+        (
+            "favourite",
+            "ListingFavourited",
+            1,
+            serde_json::json!({
+                "account_id": "01930000-0000-7000-8000-000000000002",
+                "listing_id": "01930000-0000-7000-8000-000000000004"
+            }),
         ),
         (
             "listing",

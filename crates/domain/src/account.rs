@@ -46,6 +46,33 @@ pub struct Account {
     /// unconfirmed).
     #[serde(default)]
     pub phone_verified: bool,
+    /// The 동네 the member last proved they stand in (동네 인증), and when; it counts for
+    /// [`NEIGHBOURHOOD_VALIDITY_DAYS`] from then.
+    #[serde(default)]
+    pub neighbourhood: Option<VerifiedNeighbourhood>,
+}
+
+/// How long a 동네 인증 counts once made: a member who moved away loses it within a month.
+pub const NEIGHBOURHOOD_VALIDITY_DAYS: i64 = 30;
+
+/// A 동네 인증: the neighbourhood's name ("강남구 역삼1동"), sealed under the member's data key
+/// (where a member lives is theirs to erase), and when it was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifiedNeighbourhood {
+    pub name: SealedText,
+    pub at: DateTime<Utc>,
+}
+
+impl VerifiedNeighbourhood {
+    /// When it stops counting.
+    pub fn valid_until(&self) -> DateTime<Utc> {
+        self.at + chrono::Duration::days(NEIGHBOURHOOD_VALIDITY_DAYS)
+    }
+
+    /// Whether it still counts at `now`.
+    pub fn is_valid_at(&self, now: DateTime<Utc>) -> bool {
+        now < self.valid_until()
+    }
 }
 
 /// What an account may do beyond trading.
@@ -129,6 +156,12 @@ pub enum AccountCommand {
         phone: Option<SealedText>,
         at: DateTime<Utc>,
     },
+    /// The member stood in the 동네 `neighbourhood` (sealed) at `at`, as their device's position
+    /// and the geocoder tell: made again, it renews.
+    VerifyNeighbourhood {
+        neighbourhood: SealedText,
+        at: DateTime<Utc>,
+    },
 }
 
 /// One consent given (at `version`, for the terms and the privacy policy) or withdrawn.
@@ -177,6 +210,12 @@ pub enum AccountEvent {
     PhoneVerified {
         at: DateTime<Utc>,
     },
+    /// 동네 인증: the member stood in this 동네 (sealed: "강남구 역삼1동"); the position itself
+    /// is never kept.
+    NeighbourhoodVerified {
+        neighbourhood: SealedText,
+        at: DateTime<Utc>,
+    },
 }
 
 impl DomainEvent for AccountEvent {
@@ -191,6 +230,7 @@ impl DomainEvent for AccountEvent {
             AccountEvent::AddressChanged { .. } => "AddressChanged",
             AccountEvent::AccountErased { .. } => "AccountErased",
             AccountEvent::PhoneVerified { .. } => "PhoneVerified",
+            AccountEvent::NeighbourhoodVerified { .. } => "NeighbourhoodVerified",
         }
     }
 
@@ -204,7 +244,8 @@ impl DomainEvent for AccountEvent {
             | AccountEvent::PhoneChanged { .. }
             | AccountEvent::AddressChanged { .. }
             | AccountEvent::AccountErased { .. }
-            | AccountEvent::PhoneVerified { .. } => 1,
+            | AccountEvent::PhoneVerified { .. }
+            | AccountEvent::NeighbourhoodVerified { .. } => 1,
         }
     }
 
@@ -214,8 +255,15 @@ impl DomainEvent for AccountEvent {
         match (event_type, schema_version) {
             ("AccountRegistered", 2)
             | (
-                "AccountRoleGranted" | "ConsentGranted" | "ConsentWithdrawn" | "NicknameChanged"
-                | "PhoneChanged" | "AddressChanged" | "AccountErased" | "PhoneVerified",
+                "AccountRoleGranted"
+                | "ConsentGranted"
+                | "ConsentWithdrawn"
+                | "NicknameChanged"
+                | "PhoneChanged"
+                | "AddressChanged"
+                | "AccountErased"
+                | "PhoneVerified"
+                | "NeighbourhoodVerified",
                 1,
             ) => Ok(payload),
             ("AccountRegistered", 1) => {
@@ -274,7 +322,8 @@ impl Aggregate for AccountState {
                 AccountCommand::GrantRole { .. }
                 | AccountCommand::Consent { .. }
                 | AccountCommand::ChangeProfile { .. }
-                | AccountCommand::VerifyPhone { .. },
+                | AccountCommand::VerifyPhone { .. }
+                | AccountCommand::VerifyNeighbourhood { .. },
             )
             | (
                 AccountState::Absent,
@@ -282,8 +331,12 @@ impl Aggregate for AccountState {
                 | AccountCommand::Consent { .. }
                 | AccountCommand::ChangeProfile { .. }
                 | AccountCommand::Erase { .. }
-                | AccountCommand::VerifyPhone { .. },
+                | AccountCommand::VerifyPhone { .. }
+                | AccountCommand::VerifyNeighbourhood { .. },
             ) => Err(DomainError::NotFound(Kind::Account)),
+            (AccountState::Present(_), AccountCommand::VerifyNeighbourhood { neighbourhood, at }) => {
+                Ok(vec![AccountEvent::NeighbourhoodVerified { neighbourhood, at }])
+            }
             (AccountState::Present(_), AccountCommand::VerifyPhone { phone, at }) => {
                 let mut events: Vec<AccountEvent> = phone
                     .map(|phone| AccountEvent::PhoneChanged { phone: Some(phone) })
@@ -338,6 +391,7 @@ impl Aggregate for AccountState {
                     phone: None,
                     address: None,
                     phone_verified: false,
+                    neighbourhood: None,
                 })
             }
             (AccountState::Present(mut account), AccountEvent::AccountRoleGranted { role }) => {
@@ -371,6 +425,13 @@ impl Aggregate for AccountState {
                 account.phone_verified = account.phone.is_some();
                 AccountState::Present(account)
             }
+            (
+                AccountState::Present(mut account),
+                AccountEvent::NeighbourhoodVerified { neighbourhood, at },
+            ) => {
+                account.neighbourhood = Some(VerifiedNeighbourhood { name: neighbourhood.clone(), at: *at });
+                AccountState::Present(account)
+            }
             (AccountState::Present(account), AccountEvent::AccountErased { .. }) => {
                 AccountState::Erased { account_id: account.account_id }
             }
@@ -384,7 +445,8 @@ impl Aggregate for AccountState {
                 | AccountEvent::PhoneChanged { .. }
                 | AccountEvent::AddressChanged { .. }
                 | AccountEvent::AccountErased { .. }
-                | AccountEvent::PhoneVerified { .. },
+                | AccountEvent::PhoneVerified { .. }
+                | AccountEvent::NeighbourhoodVerified { .. },
             ) => AccountState::Absent,
         }
     }

@@ -5,8 +5,12 @@
 //! nothing: the listing's favourite count is the number of pairs that are on, never more.
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::{AccountId, Aggregate, DomainError, DomainEvent, Forbidden, ListingId, listing::ListingStatus};
+use crate::{
+    AccountId, Aggregate, DomainError, DomainEvent, EventCodecError, Forbidden, ListingId, Money,
+    listing::ListingStatus,
+};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -27,6 +31,8 @@ pub struct FavouritedListing {
     pub listing_id: ListingId,
     pub seller_id: AccountId,
     pub status: ListingStatus,
+    /// Its price (of one unit) now: what a later price drop is measured against.
+    pub price: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,8 +44,16 @@ pub enum FavouriteCommand {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event_type", content = "data")]
 pub enum FavouriteEvent {
-    ListingFavourited { account_id: AccountId, listing_id: ListingId },
-    ListingUnfavourited { account_id: AccountId, listing_id: ListingId },
+    /// v2 added `price`, the listing's price when it was favourited (`null` in v1 events).
+    ListingFavourited {
+        account_id: AccountId,
+        listing_id: ListingId,
+        price: Option<Money>,
+    },
+    ListingUnfavourited {
+        account_id: AccountId,
+        listing_id: ListingId,
+    },
 }
 
 impl DomainEvent for FavouriteEvent {
@@ -47,6 +61,32 @@ impl DomainEvent for FavouriteEvent {
         match self {
             FavouriteEvent::ListingFavourited { .. } => "ListingFavourited",
             FavouriteEvent::ListingUnfavourited { .. } => "ListingUnfavourited",
+        }
+    }
+
+    fn schema_version(&self) -> u32 {
+        match self {
+            FavouriteEvent::ListingFavourited { .. } => 2,
+            FavouriteEvent::ListingUnfavourited { .. } => 1,
+        }
+    }
+
+    /// `ListingFavourited` v1 did not record the price: it reads as `null`, and such a
+    /// favourite shows no price drop.
+    fn upcast(event_type: &str, schema_version: u32, payload: Value) -> Result<Value, EventCodecError> {
+        match (event_type, schema_version) {
+            ("ListingFavourited", 1) => match payload {
+                Value::Object(mut object) => {
+                    object.insert("price".to_owned(), Value::Null);
+                    Ok(Value::Object(object))
+                }
+                _ => Err(EventCodecError::NotAnObject),
+            },
+            ("ListingFavourited", 2) | ("ListingUnfavourited", 1) => Ok(payload),
+            _ => Err(EventCodecError::UnknownSchemaVersion {
+                event_type: event_type.to_owned(),
+                schema_version,
+            }),
         }
     }
 }
@@ -76,6 +116,7 @@ impl Aggregate for FavouriteState {
                         Ok(vec![FavouriteEvent::ListingFavourited {
                             account_id,
                             listing_id: listing.listing_id,
+                            price: Some(listing.price),
                         }])
                     }
                 }
@@ -88,7 +129,7 @@ impl Aggregate for FavouriteState {
 
     fn evolve(self, event: &FavouriteEvent) -> Self {
         match event {
-            FavouriteEvent::ListingFavourited { account_id, listing_id } => {
+            FavouriteEvent::ListingFavourited { account_id, listing_id, .. } => {
                 FavouriteState::On { account_id: *account_id, listing_id: *listing_id }
             }
             FavouriteEvent::ListingUnfavourited { .. } => FavouriteState::Off,

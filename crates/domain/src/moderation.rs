@@ -16,6 +16,20 @@ pub enum ReviewReason {
     BannedWords,
     /// The marketplace approves automatically only for sellers with a verified phone.
     PhoneNotVerified,
+    /// A photo of it (the same bytes) is on another seller's listing: the mark of a listing
+    /// copied from someone else's.
+    ReusedPhoto,
+}
+
+impl ReviewReason {
+    /// The name it is serialised under.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReviewReason::BannedWords => "banned_words",
+            ReviewReason::PhoneNotVerified => "phone_not_verified",
+            ReviewReason::ReusedPhoto => "reused_photo",
+        }
+    }
 }
 
 /// The verdict of the automatic rules.
@@ -23,6 +37,24 @@ pub enum ReviewReason {
 pub enum Screening {
     Approved,
     NeedsReview(Vec<ReviewReason>),
+}
+
+/// What the rules look at in a listing being published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Submission<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    /// Whether the seller's phone number is verified.
+    pub phone_verified: bool,
+    /// Whether a photo of the listing is on another seller's listing.
+    pub photo_reused: bool,
+}
+
+impl<'a> Submission<'a> {
+    /// A listing of a seller with a verified phone and photos of their own.
+    pub fn text(title: &'a str, description: &'a str) -> Self {
+        Self { title, description, phone_verified: true, photo_reused: false }
+    }
 }
 
 /// The automatic-approval rules.
@@ -61,14 +93,17 @@ impl ModerationPolicy {
         self.banned_words.iter().filter(|word| haystack.contains(word.as_str())).map(String::as_str).collect()
     }
 
-    /// Screens a listing's `title` and `description` for a seller whose phone is verified or not.
-    pub fn screen(&self, title: &str, description: &str, phone_verified: bool) -> Screening {
+    /// Screens a listing being published.
+    pub fn screen(&self, submission: &Submission<'_>) -> Screening {
         let mut reasons = Vec::new();
-        if !self.banned_words_in([title, description]).is_empty() {
+        if !self.banned_words_in([submission.title, submission.description]).is_empty() {
             reasons.push(ReviewReason::BannedWords);
         }
-        if self.require_verified_phone && !phone_verified {
+        if self.require_verified_phone && !submission.phone_verified {
             reasons.push(ReviewReason::PhoneNotVerified);
+        }
+        if submission.photo_reused {
+            reasons.push(ReviewReason::ReusedPhoto);
         }
         if reasons.is_empty() { Screening::Approved } else { Screening::NeedsReview(reasons) }
     }
@@ -81,16 +116,18 @@ mod tests {
     #[test]
     fn banned_words_are_found_whatever_the_spacing_case_or_width() {
         let policy = ModerationPolicy::new(["짝퉁", "Replica", " "], false);
-        assert_eq!(policy.screen("나이키 운동화", "정품입니다", false), Screening::Approved);
+        let unverified =
+            |title, description| Submission { phone_verified: false, ..Submission::text(title, description) };
+        assert_eq!(policy.screen(&unverified("나이키 운동화", "정품입니다")), Screening::Approved);
         for title in ["나이키 짝 퉁", "ＲＥＰＬＩＣＡ 시계", "replica"] {
             assert_eq!(
-                policy.screen(title, "", true),
+                policy.screen(&Submission::text(title, "")),
                 Screening::NeedsReview(vec![ReviewReason::BannedWords]),
                 "{title}"
             );
         }
         assert_eq!(
-            policy.screen("시계", "레플 아님, REPLICA 아님", true),
+            policy.screen(&Submission::text("시계", "레플 아님, REPLICA 아님")),
             Screening::NeedsReview(vec![ReviewReason::BannedWords]),
             "the description counts too"
         );
@@ -99,11 +136,20 @@ mod tests {
     #[test]
     fn a_verified_phone_is_asked_for_only_when_configured() {
         let strict = ModerationPolicy::new(Vec::<String>::new(), true);
+        let unverified = Submission { phone_verified: false, ..Submission::text("의자", "") };
+        assert_eq!(strict.screen(&unverified), Screening::NeedsReview(vec![ReviewReason::PhoneNotVerified]));
+        assert_eq!(strict.screen(&Submission::text("의자", "")), Screening::Approved);
+        assert_eq!(ModerationPolicy::default().screen(&unverified), Screening::Approved);
+    }
+
+    #[test]
+    fn a_photo_on_another_sellers_listing_sends_it_to_review() {
+        let copied = Submission { photo_reused: true, ..Submission::text("아이폰 15", "") };
         assert_eq!(
-            strict.screen("의자", "", false),
-            Screening::NeedsReview(vec![ReviewReason::PhoneNotVerified])
+            ModerationPolicy::default().screen(&copied),
+            Screening::NeedsReview(vec![ReviewReason::ReusedPhoto])
         );
-        assert_eq!(strict.screen("의자", "", true), Screening::Approved);
-        assert_eq!(ModerationPolicy::default().screen("의자", "", false), Screening::Approved);
+        assert_eq!(ReviewReason::ReusedPhoto.name(), "reused_photo");
+        assert_eq!(serde_json::to_value(ReviewReason::ReusedPhoto).ok(), Some("reused_photo".into()));
     }
 }

@@ -68,6 +68,7 @@ pub const AGGREGATES: &[AggregateEntry] = &[
             v1("AddressChanged"),
             v1("AccountErased"),
             v1("PhoneVerified"),
+            v1("NeighbourhoodVerified"),
         ],
     },
     AggregateEntry {
@@ -121,7 +122,10 @@ pub const AGGREGATES: &[AggregateEntry] = &[
     AggregateEntry {
         stream_type: FavouriteState::STREAM_TYPE,
         current_payload: current_payload::<FavouriteState>,
-        events: &[v1("ListingFavourited"), v1("ListingUnfavourited")],
+        events: &[
+            EventEntry { event_type: "ListingFavourited", versions: &[1, 2] },
+            v1("ListingUnfavourited"),
+        ],
     },
     AggregateEntry {
         stream_type: SettlementState::STREAM_TYPE,
@@ -177,6 +181,6 @@ mod tests {
                 assert!(entry.versions.windows(2).all(|pair| pair[0] < pair[1]), "{entry:?}");
             }
         }
-        assert_eq!(events.len(), 56);
+        assert_eq!(events.len(), 57);
     }
 }

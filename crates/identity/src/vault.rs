@@ -26,6 +26,8 @@ pub enum PersonalField {
     Nickname,
     Phone,
     Address,
+    /// The 동네 a member verified (동네 인증).
+    Neighbourhood,
     /// A TOTP secret: kept in the identity store, not the log, but sealed all the same so that
     /// erasing the member erases it.
     TotpSecret,
@@ -38,6 +40,7 @@ impl PersonalField {
             PersonalField::Nickname => "nickname",
             PersonalField::Phone => "phone",
             PersonalField::Address => "address",
+            PersonalField::Neighbourhood => "neighbourhood",
             PersonalField::TotpSecret => "totp_secret",
         }
     }

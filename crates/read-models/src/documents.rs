@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use jangteo_domain::{
     AccountId, CategoryId, ListingId, Money, OrderId,
     escrow::EscrowStatus,
-    listing::{GeoPoint, ListingImage, ListingStatus},
+    listing::{GeoPoint, ImageDigest, ListingImage, ListingStatus},
     moderation::ReviewReason,
     order::{OrderItem, OrderStatus},
 };
@@ -189,6 +189,10 @@ pub struct FavouriteDocument {
     /// Global position of the event this document reflects: the "newest first" sort key.
     pub position: u64,
     pub at: DateTime<Utc>,
+    /// The listing's price (of one unit) when it was favourited, for the price drop shown in the
+    /// member's list; `None` for favourites recorded before prices were (and once turned off).
+    #[serde(default)]
+    pub favourited_price: Option<Money>,
 }
 
 /// Which side of its orders a member is on.
@@ -242,6 +246,14 @@ pub trait DocumentStore: Send + Sync + 'static {
         seller_id: AccountId,
         statuses: &[ListingStatusView],
         page: PageRequest,
+    ) -> Result<Vec<ListingDocument>, ReadModelError>;
+
+    /// The listings (any status) carrying a photo whose SHA-256 is `sha256`, newest first by
+    /// `created_position`, at most `limit`.
+    async fn listings_with_photo(
+        &self,
+        sha256: &ImageDigest,
+        limit: u32,
     ) -> Result<Vec<ListingDocument>, ReadModelError>;
 
     /// The member's orders as `party`, in `statuses` (every status when empty), newest first by

@@ -80,5 +80,12 @@ pub async fn accounts(
     }
     let elapsed = started.elapsed();
     let recorder = Arc::try_unwrap(recorder).ok().and_then(|m| m.into_inner().ok()).unwrap_or_default();
-    Run { recorder, elapsed, lag: std::collections::BTreeMap::new(), trades_completed: 0, races: None }
+    Run {
+        recorder,
+        elapsed,
+        lag: std::collections::BTreeMap::new(),
+        trades_completed: 0,
+        races: None,
+        freshness: Vec::new(),
+    }
 }

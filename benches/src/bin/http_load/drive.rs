@@ -29,6 +29,9 @@ pub struct Run {
     pub trades_completed: usize,
     /// Racing mode: races run, and races that did not end with exactly one winner.
     pub races: Option<(usize, usize)>,
+    /// The mix: from a publish's commit to the listing being found by search, one listing at a
+    /// time through the run.
+    pub freshness: Vec<Duration>,
 }
 
 const LAG_SAMPLE_INTERVAL: Duration = Duration::from_millis(250);
@@ -64,6 +67,10 @@ pub async fn drive(
             }
         })
     };
+
+    let freshness = world.sellers.first().map(|seller| {
+        tokio::spawn(crate::freshness::probe(client.clone(), seller.token.clone(), Arc::clone(&stop)))
+    });
 
     let workers: Vec<_> = (0..concurrency.max(1))
         .map(|worker| {
@@ -104,10 +111,21 @@ pub async fn drive(
     let elapsed = started.elapsed();
     stop.store(true, Ordering::Relaxed);
     let _ = lag_sampler.await;
+    let freshness = match freshness {
+        Some(probe) => probe.await.unwrap_or_default(),
+        None => Vec::new(),
+    };
 
     let recorder = Arc::try_unwrap(recorder).ok().and_then(|m| m.into_inner().ok()).unwrap_or_default();
     let lag = Arc::try_unwrap(lag).ok().and_then(|m| m.into_inner().ok()).unwrap_or_default();
-    Run { recorder, elapsed, lag, trades_completed: completed.load(Ordering::Relaxed), races: None }
+    Run {
+        recorder,
+        elapsed,
+        lag,
+        trades_completed: completed.load(Ordering::Relaxed),
+        races: None,
+        freshness,
+    }
 }
 
 /// One listing traded through; stops at the first step that fails. Returns whether it completed.

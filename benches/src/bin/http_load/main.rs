@@ -1,7 +1,8 @@
 //! The HTTP load harness: seeds members and listings on a running Jangteo, then drives the
 //! trade mix — place an order, pay, ship, confirm, read a listing, search — at a fixed
 //! concurrency over keep-alive connections, and prints throughput and latency percentiles per
-//! route, errors by status, and the projections' lag.
+//! route, errors by status, the projections' lag, and the search's freshness (a publish's
+//! commit to the listing being found).
 //!
 //! ```text
 //! cargo run -p jangteo-benches --release --bin http_load -- --url http://127.0.0.1:8080 \
@@ -16,6 +17,7 @@
 mod accounts;
 mod client;
 mod drive;
+mod freshness;
 mod races;
 mod report;
 mod seed;

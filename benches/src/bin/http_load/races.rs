@@ -77,5 +77,6 @@ pub async fn race(
         lag: std::collections::BTreeMap::new(),
         trades_completed: 0,
         races: Some((raced.load(Ordering::Relaxed), wrong.load(Ordering::Relaxed))),
+        freshness: Vec::new(),
     }
 }

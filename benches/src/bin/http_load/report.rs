@@ -122,6 +122,18 @@ pub fn print(run: &Run, final_lag: &[(String, f64)]) {
             samples.len()
         );
     }
+    if !run.freshness.is_empty() {
+        let mut samples: Vec<f64> = run.freshness.iter().map(|d| d.as_secs_f64() * 1_000.0).collect();
+        println!(
+            "search freshness (publish commit to found): p50 {:.0} ms, p90 {:.0} ms, p99 {:.0} ms, max {:.0} ms \
+             ({} listings)",
+            percentile(&mut samples, 0.50),
+            percentile(&mut samples, 0.90),
+            percentile(&mut samples, 0.99),
+            percentile(&mut samples, 1.0),
+            samples.len()
+        );
+    }
     for (projection, millis) in final_lag {
         println!("projection lag {projection} at the end: {millis:.0} ms");
     }

@@ -85,6 +85,7 @@ const BEARER: &str = "bearer";
         routes::photos::reorder,
         routes::photos::file,
         routes::meeting_places::between,
+        routes::neighbourhood_verification::verify,
         routes::suggestions::suggest,
         routes::categories::tree,
         routes::categories::create,
@@ -94,6 +95,7 @@ const BEARER: &str = "bearer";
         routes::moderation::queue,
         routes::moderation::approve,
         routes::moderation::reject,
+        routes::moderation::listings_with_photo,
         routes::orders::place,
         routes::orders::get,
         routes::orders::pay,
@@ -110,6 +112,7 @@ const BEARER: &str = "bearer";
         routes::carts::add,
         routes::carts::remove,
         routes::carts::checkout,
+        crate::graphql::execute,
     ),
     components(schemas(problem::Problem, problem::FieldProblem)),
     modifiers(&BearerScheme, &ProblemResponses),
@@ -123,6 +126,7 @@ const BEARER: &str = "bearer";
         (name = "webhooks", description = "Payment gateways' notifications (no bearer token)."),
         (name = "admin", description = "What admins do: give members their roles, keep the category tree, \
             moderate listings."),
+        (name = "graphql", description = "The read side as one GraphQL schema, answering as the REST routes."),
         (name = "operations", description = "Probes and metrics for operators."),
         (name = "documentation", description = "This document and its reference page."),
     )
@@ -234,6 +238,7 @@ mod tests {
             ("get", "/v1/members/{account_id}"),
             ("get", "/v1/meeting-places"),
             ("get", "/v1/search/suggestions"),
+            ("post", "/graphql"),
         ];
         for (path, item) in json["paths"].as_object().unwrap() {
             for (method, operation) in item.as_object().unwrap() {

@@ -1,16 +1,33 @@
 //! The member's cart and its checkout.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use jangteo_domain::{AccountId, CheckoutId, ListingId, OrderId, order::OrderStatus};
-use serde::Serialize;
-use utoipa::ToSchema;
+use jangteo_domain::{AccountId, CheckoutId, ListingId, OrderId, listing::GeoPoint, order::OrderStatus};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::{
     ApiError, ApiState,
     auth::Authenticated,
     openapi::{headers::IdempotencyKey, schemas},
-    routes::orders::context,
+    routes::{meeting_places::parse_point, orders::context},
 };
+
+/// Where the parcels go, for their shipping fees.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DeliveryParams {
+    /// `lat,lng` of the buyer: fees by distance from each seller's listing (1,000 won more
+    /// beyond 50 km, 3,000 more to or from Jeju); without it, each seller's regional fee.
+    #[param(example = "37.5663,126.9779")]
+    deliver_to: Option<String>,
+}
+
+impl DeliveryParams {
+    fn point(&self) -> Result<Option<GeoPoint>, ApiError> {
+        Ok(self.deliver_to.as_deref().map(|raw| parse_point("deliver_to", raw)).transpose()?)
+    }
+}
 
 /// The answer to putting a listing in the cart or taking it out.
 #[derive(Serialize, ToSchema)]
@@ -46,14 +63,19 @@ pub(crate) struct CheckoutReceipt {
 /// The member's cart by seller, at current prices and with shipping fees.
 #[utoipa::path(
     get, path = "/v1/cart", operation_id = "view_cart", tag = "cart", security(("bearer" = [])),
-    responses((status = 200, description = "The member's cart by seller, at current prices; only \
-        `on_sale` lines count in the totals.", body = schemas::Cart)),
+    params(DeliveryParams),
+    responses(
+        (status = 200, description = "The member's cart by seller, at current prices; only `on_sale` lines \
+            count in the totals.", body = schemas::Cart),
+        (status = 422, description = "- `validation_failed`: a `deliver_to` that is not `lat,lng`"),
+    ),
 )]
 pub(crate) async fn view(
     state: web::Data<ApiState>,
     Authenticated(buyer): Authenticated,
+    params: web::Query<DeliveryParams>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.carts.view(buyer).await?))
+    Ok(HttpResponse::Ok().json(state.carts.view(buyer, params.point()?).await?))
 }
 
 /// Put a listing in the cart (again: no change).
@@ -100,22 +122,25 @@ pub(crate) async fn remove(
 /// Check the cart out: one order per seller, every listing reserved or none.
 #[utoipa::path(
     post, path = "/v1/cart/checkout", operation_id = "checkout_cart", tag = "cart", security(("bearer" = [])),
-    params(IdempotencyKey),
+    params(IdempotencyKey, DeliveryParams),
     responses(
         (status = 201, description = "One order per seller, each reserving all of that seller's listings, \
-            which leave the cart.", body = CheckoutReceipt),
+            which leave the cart; each order's shipping fee as the cart quotes it for `deliver_to`.",
+            body = CheckoutReceipt),
         (status = 409, description = "- `listing_not_available`: a listing is no longer on sale (`detail` \
             names them); the orders already placed are cancelled"),
-        (status = 422, description = "- `validation_failed`: the cart is empty"),
+        (status = 422, description = "- `validation_failed`: the cart is empty, or a `deliver_to` that is \
+            not `lat,lng`"),
     ),
 )]
 pub(crate) async fn checkout(
     state: web::Data<ApiState>,
     Authenticated(buyer): Authenticated,
+    params: web::Query<DeliveryParams>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let context = context(&request, buyer, "checkout")?;
-    let receipt = state.checkouts.checkout(buyer, &context).await?;
+    let receipt = state.checkouts.checkout(buyer, params.point()?, &context).await?;
     let orders = receipt
         .orders
         .into_iter()

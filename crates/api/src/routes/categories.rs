@@ -14,13 +14,13 @@ use crate::{ApiError, ApiState, auth::Authenticated, language::Language, routes:
 #[derive(Serialize, ToSchema)]
 pub(crate) struct CategoryNode {
     #[schema(examples("iphone"))]
-    category_id: String,
+    pub(crate) category_id: String,
     /// In the answer's language (`Content-Language`).
     #[schema(examples("아이폰"))]
-    name: String,
+    pub(crate) name: String,
     /// Empty for a leaf: listings go in leaves.
     #[schema(no_recursion)]
-    children: Vec<CategoryNode>,
+    pub(crate) children: Vec<CategoryNode>,
 }
 
 /// The live tree, top categories first in the order admins created them.
@@ -56,10 +56,15 @@ fn nodes(tree: &CategoryTreeState, parent: Option<&CategoryId>, language: Langua
     responses((status = 200, description = "The live tree.", body = CategoryTree)),
 )]
 pub(crate) async fn tree(state: web::Data<ApiState>, language: Language) -> Result<HttpResponse, ApiError> {
+    let items = live_tree(&state, language).await?;
+    Ok(HttpResponse::Ok().insert_header((CONTENT_LANGUAGE, language.tag())).json(CategoryTree { items }))
+}
+
+/// The live top categories with their descendants, named in `language` (REST and GraphQL answer
+/// with this).
+pub(crate) async fn live_tree(state: &ApiState, language: Language) -> Result<Vec<CategoryNode>, ApiError> {
     let tree = state.categories.tree().await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((CONTENT_LANGUAGE, language.tag()))
-        .json(CategoryTree { items: nodes(&tree, None, language) }))
+    Ok(nodes(&tree, None, language))
 }
 
 /// A category's names.

@@ -18,7 +18,7 @@ use crate::{
     consistency::consistency_position,
     listing_view::ListingView,
     openapi::{headers::ConsistencyPosition, schemas},
-    routes::{Fields, meeting_places::parse_point},
+    routes::{Fields, meeting_places::parse_point, neighbourhood_verification::NeighbourhoodBadge},
 };
 
 const DEFAULT_PAGE_SIZE: usize = 20;
@@ -53,8 +53,8 @@ pub(crate) struct CreateBody {
 #[derive(Deserialize, ToSchema, Clone, Copy)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct LocationBody {
-    lat: f64,
-    lng: f64,
+    pub(crate) lat: f64,
+    pub(crate) lng: f64,
 }
 
 fn location(body: Option<LocationBody>) -> Result<Option<GeoPoint>, ValidationError> {
@@ -275,23 +275,39 @@ pub(crate) async fn get(
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let position = consistency_position(&request)?;
-    let view = state.queries.listing(viewer, path.into_inner(), position).await?;
-    Ok(HttpResponse::Ok().json(ListingBody {
+    let body = listing_body(&state, viewer, path.into_inner(), position).await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// A listing and its counters as `viewer` may see it (REST and GraphQL answer with this).
+pub(crate) async fn listing_body(
+    state: &ApiState,
+    viewer: Option<AccountId>,
+    listing_id: ListingId,
+    position: Option<u64>,
+) -> Result<ListingBody, ApiError> {
+    let view = state.queries.listing(viewer, listing_id, position).await?;
+    let seller_neighbourhood = state.neighbourhood_verifications.current(view.listing.seller_id).await?;
+    Ok(ListingBody {
         listing: ListingView::of(&view.listing),
         view_count: view.counts.map(|counts| counts.views),
         favourite_count: view.counts.map(|counts| counts.favourites),
-    }))
+        seller_neighbourhood: seller_neighbourhood.map(NeighbourhoodBadge::from),
+    })
 }
 
 /// A listing page: the document and its counters (`null` while the counters are unavailable).
 #[derive(Serialize, ToSchema)]
 pub(crate) struct ListingBody {
     #[serde(flatten)]
-    listing: ListingView,
+    pub(crate) listing: ListingView,
     #[schema(required)]
-    view_count: Option<u64>,
+    pub(crate) view_count: Option<u64>,
     #[schema(required)]
-    favourite_count: Option<u64>,
+    pub(crate) favourite_count: Option<u64>,
+    /// The seller's 동네 인증 while it counts, or `null`.
+    #[schema(required)]
+    pub(crate) seller_neighbourhood: Option<NeighbourhoodBadge>,
 }
 
 /// Mark a listing as a favourite (again: no change).
@@ -337,54 +353,54 @@ pub(crate) async fn unfavourite(
     }))
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct SearchParams {
     /// Words to look for in titles and descriptions (at most 200 characters); with it, best
     /// match first, without it newest first.
     #[param(max_length = 200)]
-    q: Option<String>,
+    pub(crate) q: Option<String>,
     /// In won.
     #[param(minimum = 0, maximum = 1_000_000_000)]
-    min_price: Option<i64>,
+    pub(crate) min_price: Option<i64>,
     /// In won; not below `min_price`.
     #[param(minimum = 0, maximum = 1_000_000_000)]
-    max_price: Option<i64>,
+    pub(crate) max_price: Option<i64>,
     /// Comma-separated public statuses: on_sale, reserved, sold (default on_sale).
     #[param(pattern = "^ *(on_sale|reserved|sold)? *(, *(on_sale|reserved|sold)? *)*$")]
-    status: Option<String>,
+    pub(crate) status: Option<String>,
     /// A category of the tree: listings in it or any category under it.
     #[param(pattern = "^[a-z0-9/-]{1,64}$")]
-    category: Option<String>,
+    pub(crate) category: Option<String>,
     /// `lat,lng`: only listings within `radius_km` of it, each with its `distance_km`.
     #[param(example = "37.4979,127.0276")]
-    near: Option<String>,
+    pub(crate) near: Option<String>,
     /// With `near`: 0.1–100 km (default 5).
     #[param(minimum = 0.1, maximum = 100)]
-    radius_km: Option<f64>,
+    pub(crate) radius_km: Option<f64>,
     /// Only this seller's listings.
     #[param(value_type = Option<uuid::Uuid>)]
-    seller: Option<AccountId>,
+    pub(crate) seller: Option<AccountId>,
     /// `relevance` (default: best match with `q`, raised for fresh and near listings; newest
     /// without `q`), `newest` (a bump moves a listing up), `distance` (with `near`),
     /// `price_asc`, `price_desc`.
     #[param(pattern = "^(relevance|newest|distance|price_asc|price_desc)$")]
-    sort: Option<String>,
+    pub(crate) sort: Option<String>,
     /// Page size, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
-    limit: Option<usize>,
+    pub(crate) limit: Option<usize>,
     /// The `next_cursor` of the previous page.
-    cursor: Option<String>,
+    pub(crate) cursor: Option<String>,
 }
 
 /// One page of listings.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct ListingPage {
-    items: Vec<ListingView>,
+    pub(crate) items: Vec<ListingView>,
     /// Pass it as `cursor` for the next page; `null` on the last one.
     #[schema(required)]
-    next_cursor: Option<String>,
+    pub(crate) next_cursor: Option<String>,
 }
 
 impl ListingPage {
@@ -412,8 +428,17 @@ pub(crate) async fn search(
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let position = consistency_position(&request)?;
-    let params = params.into_inner();
-    let query = listing_query(&state, params).await?;
+    let page = search_page(&state, params.into_inner(), position).await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// The page of public listings a search asks for (REST and GraphQL answer with this).
+pub(crate) async fn search_page(
+    state: &ApiState,
+    params: SearchParams,
+    position: Option<u64>,
+) -> Result<ListingPage, ApiError> {
+    let query = listing_query(state, params).await?;
     let offset = query.offset;
     let page = state.queries.search(query, position).await?;
     let next_cursor = page.next_offset.filter(|next| *next > offset).map(encode_cursor);
@@ -423,11 +448,11 @@ pub(crate) async fn search(
         .enumerate()
         .map(|(n, document)| ListingView::of(document).at_distance(page.distances_km.get(n).copied()))
         .collect();
-    Ok(HttpResponse::Ok().json(ListingPage { items, next_cursor }))
+    Ok(ListingPage { items, next_cursor })
 }
 
 /// The search a `GET /v1/listings` asks for, its category expanded to the categories under it.
-pub(crate) async fn listing_query(state: &ApiState, params: SearchParams) -> Result<SearchQuery, ApiError> {
+async fn listing_query(state: &ApiState, params: SearchParams) -> Result<SearchQuery, ApiError> {
     let mut fields = Fields::new();
     let near =
         fields.check(params.near.as_deref().map(|near| parse_point("near", near)).transpose()).flatten();

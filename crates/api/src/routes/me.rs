@@ -7,7 +7,7 @@ use jangteo_domain::{AccountId, Edit, Nickname, PhoneNumber, PostalAddress, Vali
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
-use super::Fields;
+use super::{Fields, neighbourhood_verification::NeighbourhoodBadge};
 use crate::{
     ApiError, ApiState,
     auth::{Authenticated, CurrentSession},
@@ -150,18 +150,21 @@ pub(crate) async fn change(
 #[derive(Serialize, ToSchema)]
 pub(crate) struct MemberCard {
     #[schema(value_type = uuid::Uuid)]
-    account_id: AccountId,
+    pub(crate) account_id: AccountId,
     /// `null` once the member closed their account.
     #[schema(required)]
-    nickname: Option<String>,
-    joined_at: chrono::DateTime<chrono::Utc>,
+    pub(crate) nickname: Option<String>,
+    pub(crate) joined_at: chrono::DateTime<chrono::Utc>,
     /// Sales the member completed as seller.
-    completed_sales: u64,
+    pub(crate) completed_sales: u64,
     /// Purchases the member completed as buyer.
-    completed_purchases: u64,
-    phone_verified: bool,
+    pub(crate) completed_purchases: u64,
+    pub(crate) phone_verified: bool,
+    /// Their 동네 인증 while it counts (30 days), or `null`.
+    #[schema(required)]
+    pub(crate) neighbourhood: Option<NeighbourhoodBadge>,
     /// The member closed their account; their trades stay as records.
-    erased: bool,
+    pub(crate) erased: bool,
 }
 
 /// A member's public profile, for anyone (no token needed).
@@ -178,18 +181,23 @@ pub(crate) async fn member(
     state: web::Data<ApiState>,
     path: web::Path<AccountId>,
 ) -> Result<HttpResponse, ApiError> {
-    let account = path.into_inner();
+    Ok(HttpResponse::Ok().json(member_card(&state, path.into_inner()).await?))
+}
+
+/// What anyone sees of `account` (REST and GraphQL answer with this).
+pub(crate) async fn member_card(state: &ApiState, account: AccountId) -> Result<MemberCard, ApiError> {
     let profile = state.profiles.public(account).await?;
     let record = state.queries.trade_record(account).await?;
-    Ok(HttpResponse::Ok().json(MemberCard {
+    Ok(MemberCard {
         account_id: profile.account_id,
         nickname: profile.nickname,
         joined_at: profile.joined_at,
         completed_sales: record.completed_sales,
         completed_purchases: record.completed_purchases,
         phone_verified: profile.phone_verified,
+        neighbourhood: profile.neighbourhood.map(NeighbourhoodBadge::from),
         erased: profile.erased,
-    }))
+    })
 }
 
 /// One sign-in attempt with the member's e-mail address.

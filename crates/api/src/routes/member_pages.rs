@@ -3,7 +3,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
-use jangteo_domain::{ValidationError, order::OrderStatus};
+use jangteo_domain::{AccountId, Money, ValidationError, order::OrderStatus};
 use jangteo_read_models::{ListingStatusView, OrderDocument, OrderParty};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -122,40 +122,41 @@ pub(crate) async fn my_listings(
 }
 
 /// Which side of the member's orders to list.
-#[derive(Deserialize, ToSchema, Clone, Copy)]
+#[derive(Deserialize, ToSchema, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
 #[serde(rename_all = "snake_case")]
+#[graphql(name = "OrderRole")]
 pub(crate) enum Role {
     Buyer,
     Seller,
 }
 
-#[derive(Deserialize, IntoParams)]
+#[derive(Deserialize, IntoParams, Default)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct MyOrdersParams {
     /// The member's orders as buyer (default) or as seller.
-    role: Option<Role>,
+    pub(crate) role: Option<Role>,
     /// Comma-separated statuses (default all): placed, paid, shipped, delivered, completed,
     /// cancelled, return_requested, disputed, refunded.
     #[param(
         pattern = "^ *(placed|paid|shipped|delivered|completed|cancelled|return_requested|disputed|refunded)? *(, *(placed|paid|shipped|delivered|completed|cancelled|return_requested|disputed|refunded)? *)*$"
     )]
-    status: Option<String>,
+    pub(crate) status: Option<String>,
     /// Page size, 1–100 (default 20).
     #[param(minimum = 1, maximum = 100)]
-    limit: Option<u32>,
+    pub(crate) limit: Option<u32>,
     /// The `next_cursor` of the previous page.
-    cursor: Option<String>,
+    pub(crate) cursor: Option<String>,
 }
 
 /// One page of the member's orders.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct MyOrderPage {
     #[schema(value_type = Vec<schemas::Order>)]
-    items: Vec<OrderDocument>,
+    pub(crate) items: Vec<OrderDocument>,
     /// Pass it as `cursor` for the next page; `null` on the last one.
     #[schema(required)]
-    next_cursor: Option<String>,
+    pub(crate) next_cursor: Option<String>,
 }
 
 /// The member's orders as buyer or as seller, newest first.
@@ -175,6 +176,16 @@ pub(crate) async fn my_orders(
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let position = consistency_position(&request)?;
+    Ok(HttpResponse::Ok().json(orders_page(&state, member, params.into_inner(), position).await?))
+}
+
+/// A page of `member`'s orders (REST and GraphQL answer with this).
+pub(crate) async fn orders_page(
+    state: &ApiState,
+    member: AccountId,
+    params: MyOrdersParams,
+    position: Option<u64>,
+) -> Result<MyOrderPage, ApiError> {
     let mut fields = Fields::new();
     let reason = "must be a comma-separated list of placed, paid, shipped, delivered, completed, cancelled, \
         return_requested, disputed, refunded";
@@ -187,8 +198,7 @@ pub(crate) async fn my_orders(
         Role::Seller => OrderParty::Seller,
     };
     let page = state.queries.my_orders(member, party, &statuses, cursor, limit, position).await?;
-    Ok(HttpResponse::Ok()
-        .json(MyOrderPage { items: page.items, next_cursor: page.next_cursor.map(encode_cursor) }))
+    Ok(MyOrderPage { items: page.items, next_cursor: page.next_cursor.map(encode_cursor) })
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -202,13 +212,37 @@ pub(crate) struct MyFavouritesParams {
     cursor: Option<String>,
 }
 
-/// The listings the member favourited, newest favourite first.
+/// A favourite: the listing as it is now, and what it cost when the member favourited it.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct FavouriteView {
+    #[serde(flatten)]
+    listing: ListingView,
+    /// The price (of one unit) when favourited; `null` for favourites older than this record.
+    #[schema(value_type = Option<schemas::Won>, required)]
+    favourited_price: Option<Money>,
+    /// How much less it costs now than then (0 when not less); `null` when the price then is
+    /// not known.
+    #[schema(value_type = Option<schemas::Won>, required)]
+    price_drop: Option<Money>,
+}
+
+/// One page of the member's favourites.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct MyFavouritePage {
+    items: Vec<FavouriteView>,
+    /// Pass it as `cursor` for the next page; `null` on the last one.
+    #[schema(required)]
+    next_cursor: Option<String>,
+}
+
+/// The listings the member favourited, newest favourite first, each in its current status and
+/// with its price drop since.
 #[utoipa::path(
     get, path = "/v1/me/favourites", operation_id = "my_favourites", tag = "my pages", security(("bearer" = [])),
     params(MyFavouritesParams, ConsistencyPosition),
     responses(
         (status = 200, description = "A page of the member's favourite listings (withdrawn ones left out; a \
-            page may hold fewer than `limit` while more follow).", body = MyListingPage),
+            page may hold fewer than `limit` while more follow).", body = MyFavouritePage),
         (status = 422, description = "- `validation_failed`: a `limit` out of 1–100, a cursor this API did \
             not issue"),
     ),
@@ -225,8 +259,16 @@ pub(crate) async fn my_favourites(
     let cursor = fields.check(params.cursor.as_deref().map(decode_cursor).transpose()).flatten();
     fields.finish()?;
     let page = state.queries.my_favourites(member, cursor, limit, position).await?;
-    let items = page.items.iter().map(ListingView::of).collect();
-    Ok(HttpResponse::Ok().json(MyListingPage { items, next_cursor: page.next_cursor.map(encode_cursor) }))
+    let items = page
+        .items
+        .iter()
+        .map(|favourite| FavouriteView {
+            listing: ListingView::of(&favourite.listing),
+            favourited_price: favourite.favourited_price,
+            price_drop: favourite.price_drop(),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(MyFavouritePage { items, next_cursor: page.next_cursor.map(encode_cursor) }))
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ pub(crate) mod meeting_places;
 pub(crate) mod member_pages;
 pub(crate) mod mfa;
 pub(crate) mod moderation;
+pub(crate) mod neighbourhood_verification;
 pub(crate) mod orders;
 pub(crate) mod password_resets;
 pub(crate) mod phone_verification;
@@ -72,6 +73,9 @@ pub(crate) const ROUTES: &[Route] = &[
     route("/v1/me/phone-verification/confirmation", "POST", |r| {
         r.route(web::post().to(phone_verification::confirm))
     }),
+    route("/v1/me/neighbourhood-verification", "POST", |r| {
+        r.route(web::post().to(neighbourhood_verification::verify))
+    }),
     route("/v1/members/{account_id}", "GET", |r| r.route(web::get().to(me::member))),
     route("/v1/admin/members/{account_id}/roles", "POST", |r| r.route(web::post().to(admin::grant_role))),
     route("/v1/me/listings", "GET", |r| r.route(web::get().to(member_pages::my_listings))),
@@ -113,6 +117,9 @@ pub(crate) const ROUTES: &[Route] = &[
     route("/v1/meeting-places", "GET", |r| r.route(web::get().to(meeting_places::between))),
     route("/v1/search/suggestions", "GET", |r| r.route(web::get().to(suggestions::suggest))),
     route("/v1/admin/listings", "GET", |r| r.route(web::get().to(moderation::queue))),
+    route("/v1/admin/photos/{sha256}/listings", "GET", |r| {
+        r.route(web::get().to(moderation::listings_with_photo))
+    }),
     route("/v1/admin/listings/{listing_id}/approval", "POST", |r| {
         r.route(web::post().to(moderation::approve))
     }),
@@ -146,6 +153,7 @@ pub(crate) const ROUTES: &[Route] = &[
         r.route(web::put().to(carts::add)).route(web::delete().to(carts::remove))
     }),
     route("/v1/cart/checkout", "POST", |r| r.route(web::post().to(carts::checkout))),
+    route("/graphql", "POST", |r| r.route(web::post().to(crate::graphql::execute))),
 ];
 
 pub(crate) fn configure(config: &mut web::ServiceConfig) {

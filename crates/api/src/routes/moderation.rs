@@ -1,7 +1,7 @@
 //! Moderation (승인/반려) for admins: the review queue, approving and rejecting listings.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use jangteo_domain::{ListingId, RejectionReason, ValidationError};
+use jangteo_domain::{ListingId, RejectionReason, ValidationError, listing::ImageDigest};
 use jangteo_read_models::{ListingStatusView, SearchQuery};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -143,4 +143,43 @@ pub(crate) async fn reject(
     let receipt = state.listings.reject(admin, listing_id, reason).await?;
     let status = ListingStatusView::Rejected;
     Ok(HttpResponse::Ok().json(Moderated { listing_id, status, position: receipt.position }))
+}
+
+/// The listings carrying one photo.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PhotoMatches {
+    /// Any status, newest first, at most 100.
+    items: Vec<ListingView>,
+    /// How many sellers they belong to: more than one is the mark of a copied listing.
+    sellers: usize,
+}
+
+/// The listings carrying a photo, by its SHA-256 (admins only): the same picture on listings of
+/// different sellers is the mark of a copied listing, which publishing sends to review
+/// (`reused_photo`).
+#[utoipa::path(
+    get, path = "/v1/admin/photos/{sha256}/listings", operation_id = "listings_with_photo", tag = "admin",
+    security(("bearer" = [])),
+    params(("sha256" = String, Path, description = "The photo's SHA-256: 64 lower-case hex digits"),
+        ConsistencyPosition),
+    responses(
+        (status = 200, description = "The listings carrying the photo.", body = PhotoMatches),
+        (status = 403, description = "- `forbidden`: the caller is not an admin"),
+        (status = 422, description = "- `validation_failed`: not 64 lower-case hex digits"),
+    ),
+)]
+pub(crate) async fn listings_with_photo(
+    state: web::Data<ApiState>,
+    Authenticated(admin): Authenticated,
+    path: web::Path<String>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let position = consistency_position(&request)?;
+    state.listings.ensure_admin(admin).await?;
+    let sha256 = ImageDigest::parse(&path.into_inner())?;
+    let listings = state.queries.listings_with_photo(&sha256, position).await?;
+    let sellers =
+        listings.iter().map(|listing| listing.seller_id).collect::<std::collections::HashSet<_>>().len();
+    Ok(HttpResponse::Ok()
+        .json(PhotoMatches { items: listings.iter().map(ListingView::of).collect(), sellers }))
 }

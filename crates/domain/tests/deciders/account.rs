@@ -319,3 +319,47 @@ fn phone_verification_decisions() {
         },
     ]);
 }
+
+#[test]
+fn neighbourhood_verification_decisions() {
+    let verified = |at| E::NeighbourhoodVerified { neighbourhood: sealed("7Jet7IK8"), at };
+    run::<AccountState>(vec![
+        Case {
+            name: "verify a 동네",
+            given: signed_up(),
+            when: C::VerifyNeighbourhood { neighbourhood: sealed("7Jet7IK8"), at: at() },
+            then: Ok(vec![verified(at())]),
+        },
+        Case {
+            name: "verifying again renews it",
+            given: [signed_up(), vec![verified(at())]].concat(),
+            when: C::VerifyNeighbourhood { neighbourhood: sealed("7Jet7IK8"), at: at() },
+            then: Ok(vec![verified(at())]),
+        },
+        Case {
+            name: "not for an erased account",
+            given: [signed_up(), vec![E::AccountErased { at: at() }]].concat(),
+            when: C::VerifyNeighbourhood { neighbourhood: sealed("7Jet7IK8"), at: at() },
+            then: Err(DomainError::NotFound(Kind::Account)),
+        },
+        Case {
+            name: "nor for an absent one",
+            given: vec![],
+            when: C::VerifyNeighbourhood { neighbourhood: sealed("7Jet7IK8"), at: at() },
+            then: Err(DomainError::NotFound(Kind::Account)),
+        },
+    ]);
+}
+
+#[test]
+fn a_verified_neighbourhood_counts_for_thirty_days() {
+    use jangteo_domain::Aggregate as _;
+    let state = [signed_up(), vec![E::NeighbourhoodVerified { neighbourhood: sealed("7Jet7IK8"), at: at() }]]
+        .concat()
+        .iter()
+        .fold(AccountState::default(), |state, event| state.evolve(event));
+    let AccountState::Present(account) = state else { panic!("an account") };
+    let verified = account.neighbourhood.expect("verified");
+    assert!(verified.is_valid_at(at() + chrono::Duration::days(29)));
+    assert!(!verified.is_valid_at(at() + chrono::Duration::days(30)));
+}

@@ -1,7 +1,7 @@
 //! Favourite: on and off, once each, only for listings others can see.
 
 use jangteo_domain::{
-    AccountId, DomainError, FavouriteId, Forbidden, ListingId,
+    AccountId, DomainError, FavouriteId, Forbidden, ListingId, Money,
     favourite::{FavouriteCommand as C, FavouriteEvent as E, FavouriteState, FavouritedListing},
     listing::ListingStatus,
 };
@@ -13,8 +13,12 @@ const MEMBER: AccountId = AccountId::from_uuid(Uuid::from_u128(1));
 const SELLER: AccountId = AccountId::from_uuid(Uuid::from_u128(2));
 const LISTING: ListingId = ListingId::from_uuid(Uuid::from_u128(3));
 
+fn price() -> Money {
+    Money::won(12_000).unwrap()
+}
+
 fn listing(status: ListingStatus) -> FavouritedListing {
-    FavouritedListing { listing_id: LISTING, seller_id: SELLER, status }
+    FavouritedListing { listing_id: LISTING, seller_id: SELLER, status, price: price() }
 }
 
 fn add(status: ListingStatus) -> C {
@@ -22,7 +26,7 @@ fn add(status: ListingStatus) -> C {
 }
 
 fn favourited() -> E {
-    E::ListingFavourited { account_id: MEMBER, listing_id: LISTING }
+    E::ListingFavourited { account_id: MEMBER, listing_id: LISTING, price: Some(price()) }
 }
 
 fn unfavourited() -> E {
@@ -91,4 +95,13 @@ fn one_stream_per_member_and_listing() {
     assert_eq!(FavouriteId::of(MEMBER, LISTING), FavouriteId::of(MEMBER, LISTING));
     assert_ne!(FavouriteId::of(MEMBER, LISTING), FavouriteId::of(MEMBER, other));
     assert_ne!(FavouriteId::of(MEMBER, LISTING), FavouriteId::of(SELLER, LISTING));
+}
+
+#[test]
+fn a_favourite_of_version_1_reads_without_a_price() {
+    use jangteo_domain::DomainEvent as _;
+    let v1 = serde_json::json!({"account_id": MEMBER, "listing_id": LISTING});
+    let event = E::from_payload("ListingFavourited", 1, v1).unwrap();
+    assert_eq!(event, E::ListingFavourited { account_id: MEMBER, listing_id: LISTING, price: None });
+    assert_eq!(favourited().schema_version(), 2);
 }

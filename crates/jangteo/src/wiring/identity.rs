@@ -167,7 +167,7 @@ impl MemberServices {
             &sign_ins,
             clock,
         );
-        let profiles = Profiles::new(&accounts, uow, &identity.vault);
+        let profiles = Profiles::new(&accounts, uow, &identity.vault, Arc::new(SystemClock));
         let phone_verifications = PhoneVerifications::new(
             uow,
             &identity.vault,

@@ -8,8 +8,8 @@ use jangteo_api::{
     TokenService,
 };
 use jangteo_app::{
-    Carts, Categories, Checkouts, Disputes, Favourites, ListingPhotos, Listings, Operations, Orders,
-    ProjectionProgress, Queries, Timelines,
+    Carts, Categories, Checkouts, Disputes, Favourites, ListingPhotos, Listings, NeighbourhoodVerifications,
+    Operations, Orders, ProjectionProgress, Queries, Timelines,
 };
 use jangteo_domain::moderation::ModerationPolicy;
 use jangteo_event_store::StoreTail;
@@ -193,19 +193,9 @@ pub async fn serve(config: Config) -> Result<()> {
 
     let jwt_secret = jwt_secret(&config)?;
     let orders = Orders::new(&uow, Arc::clone(&gateway));
-    let carts = Carts::new(&uow, Arc::new(jangteo_shipping::fees::FeeTable::standard()));
+    // Shipping priced by where the parcel goes: the listing's place to the buyer's `deliver_to`.
+    let carts = Carts::new(&uow, Arc::new(jangteo_shipping::fees::DistanceFees::standard()));
     let members = MemberServices::new(&config, &uow, &identity)?;
-    let neighbourhoods = places::neighbourhoods(&config)?;
-    let listings = places::with_neighbourhoods(
-        Listings::new(&uow)
-            .with_moderation(ModerationPolicy::new(&config.banned_words, config.review_unverified_sellers)),
-        &neighbourhoods,
-    );
-    let photos = ListingPhotos::new(listings.clone(), places::photo_store(&config)?);
-    let categories = Categories::new(&uow);
-    if categories.plant_default_tree().await? {
-        tracing::info!("planted the default category tree");
-    }
     let queries = Queries::new(
         query_documents,
         Arc::clone(&search),
@@ -213,6 +203,24 @@ pub async fn serve(config: Config) -> Result<()> {
         progress.clone(),
         config.consistency_timeout(),
     );
+    let neighbourhoods = places::neighbourhoods(&config)?;
+    let neighbourhood_verifications = NeighbourhoodVerifications::new(
+        &uow,
+        &identity.vault,
+        &neighbourhoods,
+        Arc::new(jangteo_app::SystemClock),
+    );
+    let listings = places::with_neighbourhoods(
+        Listings::new(&uow)
+            .with_moderation(ModerationPolicy::new(&config.banned_words, config.review_unverified_sellers))
+            .with_photo_fingerprints(Arc::new(queries.clone())),
+        &neighbourhoods,
+    );
+    let photos = ListingPhotos::new(listings.clone(), places::photo_store(&config)?);
+    let categories = Categories::new(&uow);
+    if categories.plant_default_tree().await? {
+        tracing::info!("planted the default category tree");
+    }
     let member_data = members.member_data(&queries, &listings, &uow);
     let state = ApiState {
         checkouts: Checkouts::new(&uow, orders.clone(), carts.clone()),
@@ -230,6 +238,7 @@ pub async fn serve(config: Config) -> Result<()> {
         listings,
         photos,
         neighbourhoods,
+        neighbourhood_verifications,
         orders,
         disputes: Disputes::new(&uow, config.return_policy()),
         favourites: Favourites::new(&uow),

@@ -16,7 +16,7 @@ use crate::ReadModel;
 use std::{future::IntoFuture, time::Duration};
 
 use async_trait::async_trait;
-use jangteo_domain::{AccountId, ListingId, OrderId, order::OrderStatus};
+use jangteo_domain::{AccountId, ListingId, OrderId, listing::ImageDigest, order::OrderStatus};
 use mongodb::{
     Client, Collection, Database, IndexModel,
     bson::{self, Bson, Document, doc},
@@ -95,6 +95,8 @@ impl MongoDocumentStore {
     async fn create_indexes(&self) -> Result<(), ReadModelError> {
         let indexes = [
             (LISTINGS, doc! { "seller_id": 1, "created_position": -1 }),
+            // Multikey: one entry per photo of a listing.
+            (LISTINGS, doc! { "images.sha256": 1, "created_position": -1 }),
             (ORDERS, doc! { "buyer_id": 1, "created_position": -1 }),
             (ORDERS, doc! { "seller_id": 1, "created_position": -1 }),
             (FAVOURITES, doc! { "account_id": 1, "favourited": 1, "position": -1 }),
@@ -271,6 +273,15 @@ impl DocumentStore for MongoDocumentStore {
         let names = statuses.iter().map(|status| status.as_str()).collect();
         let filter = with_statuses(doc! { "seller_id": id_of(&seller_id)? }, "status", names);
         self.page(LISTINGS, filter, "created_position", page).await
+    }
+
+    async fn listings_with_photo(
+        &self,
+        sha256: &ImageDigest,
+        limit: u32,
+    ) -> Result<Vec<ListingDocument>, ReadModelError> {
+        let filter = doc! { "images.sha256": sha256.as_str() };
+        self.page(LISTINGS, filter, "created_position", PageRequest { before: None, limit }).await
     }
 
     async fn orders_of(

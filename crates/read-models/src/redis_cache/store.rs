@@ -4,7 +4,7 @@ use crate::ReadModel;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use jangteo_domain::{AccountId, ListingId, OrderId, order::OrderStatus};
+use jangteo_domain::{AccountId, ListingId, OrderId, listing::ImageDigest, order::OrderStatus};
 
 use super::RedisListingCache;
 use crate::{
@@ -63,6 +63,14 @@ impl DocumentStore for CachedDocumentStore {
         page: PageRequest,
     ) -> Result<Vec<ListingDocument>, ReadModelError> {
         self.inner.listings_of_seller(seller_id, statuses, page).await
+    }
+
+    async fn listings_with_photo(
+        &self,
+        sha256: &ImageDigest,
+        limit: u32,
+    ) -> Result<Vec<ListingDocument>, ReadModelError> {
+        self.inner.listings_with_photo(sha256, limit).await
     }
 
     async fn orders_of(

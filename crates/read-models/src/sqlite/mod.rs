@@ -9,7 +9,7 @@ use crate::ReadModel;
 use std::{path::Path, time::Duration};
 
 use async_trait::async_trait;
-use jangteo_domain::{AccountId, ListingId, OrderId, order::OrderStatus};
+use jangteo_domain::{AccountId, ListingId, OrderId, listing::ImageDigest, order::OrderStatus};
 use sqlx::{
     QueryBuilder, Sqlite, SqlitePool,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
@@ -157,6 +157,24 @@ impl DocumentStore for SqliteDocumentStore {
         found.iter().map(rows::listing_from_row).collect()
     }
 
+    async fn listings_with_photo(
+        &self,
+        sha256: &ImageDigest,
+        limit: u32,
+    ) -> Result<Vec<ListingDocument>, ReadModelError> {
+        let found = sqlx::query(&format!(
+            "SELECT {} FROM listing_documents WHERE listing_id IN \
+             (SELECT listing_id FROM listing_photo_digests WHERE sha256 = $1) \
+             ORDER BY created_position DESC LIMIT $2",
+            rows::LISTING_COLUMNS
+        ))
+        .bind(sha256.as_str())
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await?;
+        found.iter().map(rows::listing_from_row).collect()
+    }
+
     async fn orders_of(
         &self,
         member: AccountId,
@@ -233,9 +251,27 @@ impl DocumentStore for SqliteDocumentStore {
         for write in &writes {
             match write {
                 DocumentWrite::PutListing(document) => {
-                    rows::bind_listing(sqlx::query(rows::UPSERT_LISTING), document)?
+                    let written = rows::bind_listing(sqlx::query(rows::UPSERT_LISTING), document)?
                         .execute(&mut *transaction)
                         .await?;
+                    // The photos' digests follow the document, only when it was written (the
+                    // version guard may have kept a newer one).
+                    if written.rows_affected() > 0 {
+                        let listing_id = document.listing_id.as_uuid().to_string();
+                        sqlx::query("DELETE FROM listing_photo_digests WHERE listing_id = $1")
+                            .bind(&listing_id)
+                            .execute(&mut *transaction)
+                            .await?;
+                        for image in &document.images {
+                            sqlx::query(
+                                "INSERT OR IGNORE INTO listing_photo_digests (sha256, listing_id) VALUES ($1, $2)",
+                            )
+                            .bind(image.sha256.as_str())
+                            .bind(&listing_id)
+                            .execute(&mut *transaction)
+                            .await?;
+                        }
+                    }
                 }
                 DocumentWrite::PutOrder(document) => {
                     rows::bind_order(sqlx::query(rows::UPSERT_ORDER), document)?
@@ -266,6 +302,7 @@ impl DocumentStore for SqliteDocumentStore {
         match model {
             ReadModel::ListingDocuments => {
                 sqlx::query("DELETE FROM listing_documents").execute(&mut *transaction).await?;
+                sqlx::query("DELETE FROM listing_photo_digests").execute(&mut *transaction).await?;
             }
             ReadModel::OrderDocuments => {
                 sqlx::query("DELETE FROM order_documents").execute(&mut *transaction).await?;

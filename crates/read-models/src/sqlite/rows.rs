@@ -31,12 +31,14 @@ pub(super) const SELECT_ORDER: &str = "SELECT order_id, listing_id, buyer_id, se
      escrow_released, created_position FROM order_documents \
      WHERE order_id = $1";
 
-pub(super) const FAVOURITE_COLUMNS: &str = "account_id, listing_id, favourited, version, position, at";
+pub(super) const FAVOURITE_COLUMNS: &str =
+    "account_id, listing_id, favourited, version, position, at, favourited_price";
 
 pub(super) const UPSERT_FAVOURITE: &str = "INSERT INTO favourite_documents (account_id, listing_id, \
-     favourited, version, position, at) VALUES ($1, $2, $3, $4, $5, $6) \
+     favourited, version, position, at, favourited_price) VALUES ($1, $2, $3, $4, $5, $6, $7) \
      ON CONFLICT (account_id, listing_id) DO UPDATE SET favourited = excluded.favourited, \
-     version = excluded.version, position = excluded.position, at = excluded.at \
+     version = excluded.version, position = excluded.position, at = excluded.at, \
+     favourited_price = excluded.favourited_price \
      WHERE excluded.version > favourite_documents.version";
 
 pub(super) const UPSERT_LISTING: &str = "INSERT INTO listing_documents (listing_id, seller_id, title, \
@@ -195,7 +197,8 @@ pub(super) fn bind_favourite<'q>(
         .bind(document.favourited)
         .bind(to_i64(document.version)?)
         .bind(to_i64(document.position)?)
-        .bind(document.at))
+        .bind(document.at)
+        .bind(document.favourited_price.map(Money::as_won)))
 }
 
 pub(super) fn favourite_from_row(row: &SqliteRow) -> Result<FavouriteDocument, ReadModelError> {
@@ -206,6 +209,12 @@ pub(super) fn favourite_from_row(row: &SqliteRow) -> Result<FavouriteDocument, R
         version: counter(row, "version")?,
         position: counter(row, "position")?,
         at: timestamp(row, "at")?,
+        favourited_price: row
+            .try_get::<Option<i64>, _>("favourited_price")?
+            .map(|won| {
+                Money::won(won).map_err(|_| ReadModelError::Corrupt(format!("favourited price {won}")))
+            })
+            .transpose()?,
     })
 }
 

@@ -1,7 +1,12 @@
 //! The document-store contract.
 
 use chrono::DateTime;
-use jangteo_domain::{AccountId, ListingId, Money, OrderId, escrow::EscrowStatus, order::OrderStatus};
+use jangteo_domain::{
+    AccountId, ImageId, ListingId, Money, OrderId,
+    escrow::EscrowStatus,
+    listing::{ImageDigest, ImageKind, ListingImage},
+    order::OrderStatus,
+};
 use jangteo_read_models::{
     DocumentStore, DocumentWrite, FAVOURITE_DOCUMENTS, FavouriteDocument, LISTING_DOCUMENTS, ListingDocument,
     ListingStatusView, ORDER_DOCUMENTS, OrderDocument, OrderParty, PageRequest, ReadModel,
@@ -127,6 +132,54 @@ pub async fn member_pages(store: &dyn DocumentStore) {
     assert!(store.listings_of_seller(account(5), &[], page(None, 10)).await.unwrap().is_empty());
     orders_pages(store).await;
     favourite_pages(store).await;
+    photo_digests(store).await;
+}
+
+/// A photo's SHA-256 finds every listing carrying it, whoever sells it and whatever its status,
+/// newest first; a listing that drops the photo is no longer found by it.
+async fn photo_digests(store: &dyn DocumentStore) {
+    let digest = |byte: char| ImageDigest::parse(&byte.to_string().repeat(64)).unwrap();
+    let photo = |byte: char, n: u128| ListingImage {
+        image_id: ImageId::from_uuid(Uuid::from_u128(n)),
+        kind: ImageKind::Jpeg,
+        sha256: digest(byte),
+        width: 640,
+        height: 480,
+        size: 1_000,
+    };
+    let with_photos = |n: u128, seller: u128, images: Vec<ListingImage>, version: u64| ListingDocument {
+        seller_id: account(seller),
+        images,
+        version,
+        ..listing(n, "사진 있는 물건", 5_000, ListingStatusView::OnSale)
+    };
+    let writes = vec![
+        DocumentWrite::PutListing(with_photos(41, 1, vec![photo('a', 1), photo('b', 2)], 1)),
+        DocumentWrite::PutListing(with_photos(42, 2, vec![photo('a', 3)], 1)),
+        DocumentWrite::PutListing(with_photos(43, 3, vec![photo('c', 4)], 1)),
+    ];
+    store.commit(LISTING_DOCUMENTS, writes, 43).await.unwrap();
+    let found = |documents: Vec<ListingDocument>| -> Vec<u64> {
+        documents.iter().map(|d| d.created_position).collect()
+    };
+    assert_eq!(found(store.listings_with_photo(&digest('a'), 10).await.unwrap()), vec![42, 41]);
+    assert_eq!(found(store.listings_with_photo(&digest('a'), 1).await.unwrap()), vec![42]);
+    assert_eq!(found(store.listings_with_photo(&digest('b'), 10).await.unwrap()), vec![41]);
+    assert!(store.listings_with_photo(&digest('d'), 10).await.unwrap().is_empty());
+    // The second listing drops its photo; an older write replayed does not bring it back.
+    store
+        .commit(LISTING_DOCUMENTS, vec![DocumentWrite::PutListing(with_photos(42, 2, vec![], 2))], 44)
+        .await
+        .unwrap();
+    store
+        .commit(
+            LISTING_DOCUMENTS,
+            vec![DocumentWrite::PutListing(with_photos(42, 2, vec![photo('a', 3)], 1))],
+            45,
+        )
+        .await
+        .unwrap();
+    assert_eq!(found(store.listings_with_photo(&digest('a'), 10).await.unwrap()), vec![41]);
 }
 
 async fn orders_pages(store: &dyn DocumentStore) {
@@ -188,6 +241,9 @@ async fn favourite_pages(store: &dyn DocumentStore) {
             version,
             position,
             at,
+            // The price when favourited travels with the favourite while it is on.
+            favourited_price: favourited
+                .then(|| Money::won(9_000 + i64::try_from(listing_n).unwrap()).unwrap()),
         };
     let writes = vec![
         DocumentWrite::PutFavourite(favourite(2, 11, true, 1, 31)),
@@ -213,7 +269,10 @@ async fn favourite_pages(store: &dyn DocumentStore) {
         |documents: Vec<FavouriteDocument>| -> Vec<u64> { documents.iter().map(|d| d.position).collect() };
     assert_eq!(positions(store.favourites_of(account(2), page(None, 10)).await.unwrap()), vec![33, 31]);
     assert_eq!(positions(store.favourites_of(account(2), page(Some(33), 10)).await.unwrap()), vec![31]);
-    assert_eq!(positions(store.favourites_of(account(3), page(None, 10)).await.unwrap()), vec![34]);
+    assert_eq!(
+        store.favourites_of(account(3), page(None, 10)).await.unwrap(),
+        vec![favourite(3, 11, true, 1, 34)]
+    );
     assert_eq!(store.checkpoint(FAVOURITE_DOCUMENTS).await.unwrap(), 36);
 
     store.reset(ReadModel::FavouriteDocuments).await.unwrap();
