@@ -11,10 +11,10 @@ use crate::{
     support::{Profile, TestServer},
 };
 
-/// A point in 강남구 (near 강남역), with more decimals than any listing here carries, so the
-/// scan below would find it.
-const LAT: f64 = 37.497_913;
-const LNG: f64 = 127.027_637;
+/// A point in 강남구 (역삼역), with more decimals than any listing here carries, so the scan
+/// below would find it.
+const LAT: f64 = 37.500_612;
+const LNG: f64 = 127.036_418;
 
 fn instant(value: &Value) -> DateTime<Utc> {
     value.as_str().and_then(|text| text.parse().ok()).unwrap_or_else(|| panic!("not a time: {value}"))
@@ -30,7 +30,7 @@ async fn a_member_verifies_their_neighbourhood(profile: &Profile) {
         .await;
     assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
     let name = verified.body["name"].as_str().expect("a name").to_owned();
-    assert!(name.starts_with("강남구 "), "the 동 of 강남역: {name}");
+    assert!(name.starts_with("강남구 "), "the 동 of 역삼역: {name}");
     let (at, until) = (instant(&verified.body["verified_at"]), instant(&verified.body["valid_until"]));
     assert_eq!(until - at, Duration::days(30));
 
@@ -89,7 +89,7 @@ async fn a_member_verifies_their_neighbourhood(profile: &Profile) {
     let dong = name.split(' ').next_back().expect("a 동");
     for text in &texts {
         assert!(!text.contains(dong), "a clear 동 in the log: {text}");
-        assert!(!text.contains("37.497913") && !text.contains("127.027637"), "a position in the log: {text}");
+        assert!(!text.contains("37.500612") && !text.contains("127.036418"), "a position in the log: {text}");
     }
 }
 
