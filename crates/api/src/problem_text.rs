@@ -8,6 +8,7 @@
 
 /// Korean title and detail for `code`; `None` for a code missing here (a test holds the table
 /// against `problem::CODES`).
+#[allow(clippy::too_many_lines, reason = "a table: an entry per stable code")]
 pub(crate) fn korean(code: &str) -> Option<(&'static str, &'static str)> {
     Some(match code {
         "malformed_json" => ("잘못된 JSON", "요청 본문이 올바른 JSON이 아닙니다."),

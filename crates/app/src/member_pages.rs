@@ -103,10 +103,10 @@ impl Queries {
         let page = page_of(favourites, limit, |favourite| favourite.position);
         let mut listings = Vec::with_capacity(page.items.len());
         for favourite in &page.items {
-            if let Some(listing) = self.documents().listing(favourite.listing_id).await? {
-                if listing.status.is_public() {
-                    listings.push(FavouriteListing { listing, favourited_price: favourite.favourited_price });
-                }
+            if let Some(listing) = self.documents().listing(favourite.listing_id).await?
+                && listing.status.is_public()
+            {
+                listings.push(FavouriteListing { listing, favourited_price: favourite.favourited_price });
             }
         }
         Ok(MemberPage { items: listings, next_cursor: page.next_cursor })

@@ -265,10 +265,10 @@ impl SignIns {
             let failures = self.log.recent_failures(key, since, MAX_FAILURES).await?;
             // The newest MAX_FAILURES failures all within the window: locked until the oldest
             // of them leaves it.
-            if failures.len() >= MAX_FAILURES as usize {
-                if let Some(oldest) = failures.last() {
-                    until = until.max(Some(*oldest + WINDOW));
-                }
+            if failures.len() >= MAX_FAILURES as usize
+                && let Some(oldest) = failures.last()
+            {
+                until = until.max(Some(*oldest + WINDOW));
             }
         }
         Ok(until)

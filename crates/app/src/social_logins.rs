@@ -220,10 +220,10 @@ impl SocialLogins {
         if pending.provider != provider.name().as_str() {
             return Err(AppError::InvalidOAuthState);
         }
-        if let (Some(iss), Some(issuer)) = (&answer.iss, provider.issuer().await?) {
-            if *iss != issuer {
-                return Err(AppError::InvalidOAuthState);
-            }
+        if let (Some(iss), Some(issuer)) = (&answer.iss, provider.issuer().await?)
+            && *iss != issuer
+        {
+            return Err(AppError::InvalidOAuthState);
         }
         if let Some(error) = &answer.error {
             return Err(AppError::SocialSignInDenied(error.chars().take(64).collect()));
@@ -267,10 +267,10 @@ impl SocialLogins {
             }
             _ => return Err(AppError::VerifiedEmailRequired),
         };
-        if let Some(existing) = self.accounts.owner_of(&email).await? {
-            if !self.accounts.is_erased(existing).await? {
-                return self.offer_link(provider, subject_index, existing).await;
-            }
+        if let Some(existing) = self.accounts.owner_of(&email).await?
+            && !self.accounts.is_erased(existing).await?
+        {
+            return self.offer_link(provider, subject_index, existing).await;
         }
         let consents = consents.ok_or(AppError::ConsentRequired)?;
         let consents = ConsentAnswers {

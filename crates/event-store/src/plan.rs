@@ -74,13 +74,13 @@ pub(crate) fn check_expected(
     if actual != expected {
         return Err(EventStoreError::WrongExpectedVersion { stream_id: stream.stream_id, expected, actual });
     }
-    if let Some(head) = current {
-        if head.stream_type != stream.stream_type {
-            return Err(EventStoreError::InvalidAppend(format!(
-                "stream {} is a {}, not a {}",
-                stream.stream_id, head.stream_type, stream.stream_type
-            )));
-        }
+    if let Some(head) = current
+        && head.stream_type != stream.stream_type
+    {
+        return Err(EventStoreError::InvalidAppend(format!(
+            "stream {} is a {}, not a {}",
+            stream.stream_id, head.stream_type, stream.stream_type
+        )));
     }
     Ok(actual)
 }

@@ -151,12 +151,11 @@ pub fn compose(text: &str) -> String {
         // A precomposed syllable without a final followed by a conjoining final (LV + T).
         if let (Some((initial, medial, 0)), Some(tail)) =
             (syllable_parts(c), chars.get(i + 1).copied().and_then(conjoining_final))
+            && let Some(composed) = syllable(initial, medial, tail)
         {
-            if let Some(composed) = syllable(initial, medial, tail) {
-                out.push(composed);
-                i += 2;
-                continue;
-            }
+            out.push(composed);
+            i += 2;
+            continue;
         }
         match lead {
             Some(lead) => out.push(INITIALS[lead]),

@@ -37,12 +37,12 @@ pub fn text_terms(text: &str) -> Vec<String> {
             terms.push(word.text.clone());
         }
         let first = word.parts.first();
-        if let (Some(tail), Some(first)) = (previous_tail, first) {
-            if word.spaced_from_previous && first.script == Script::Hangul {
-                if let Some(head) = first.text.chars().next() {
-                    terms.push([tail, head].iter().collect());
-                }
-            }
+        if let (Some(tail), Some(first)) = (previous_tail, first)
+            && word.spaced_from_previous
+            && first.script == Script::Hangul
+            && let Some(head) = first.text.chars().next()
+        {
+            terms.push([tail, head].iter().collect());
         }
         for part in &word.parts {
             match part.script {

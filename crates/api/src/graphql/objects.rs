@@ -23,7 +23,7 @@ fn time(at: &DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-fn id(value: impl ToString) -> ID {
+fn id(value: impl Copy + ToString) -> ID {
     ID(value.to_string())
 }
 
@@ -72,7 +72,7 @@ impl ListingObject {
     }
     /// A leaf of the category tree.
     async fn category_id(&self) -> Option<&str> {
-        self.view.category_id.as_ref().map(|category| category.as_str())
+        self.view.category_id.as_ref().map(jangteo_domain::CategoryId::as_str)
     }
     /// draft, pending_review, rejected, on_sale, reserved, sold or withdrawn.
     async fn status(&self) -> &'static str {
@@ -272,7 +272,7 @@ pub(crate) struct OrderObject {
 
 impl From<OrderDocument> for OrderObject {
     fn from(order: OrderDocument) -> Self {
-        Self { items: order.items.iter().cloned().map(OrderItemObject).collect(), order }
+        Self { items: order.items.iter().copied().map(OrderItemObject).collect(), order }
     }
 }
 
@@ -307,7 +307,7 @@ impl OrderObject {
     }
     /// held, frozen, released, refunded, split; `null` until paid.
     async fn escrow_status(&self) -> Option<&'static str> {
-        self.order.escrow_status.map(|status| status.name())
+        self.order.escrow_status.map(jangteo_domain::escrow::EscrowStatus::name)
     }
     async fn escrow_refunded(&self) -> i64 {
         self.order.escrow_refunded.as_won()

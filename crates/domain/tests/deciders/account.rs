@@ -353,11 +353,10 @@ fn neighbourhood_verification_decisions() {
 
 #[test]
 fn a_verified_neighbourhood_counts_for_thirty_days() {
-    use jangteo_domain::Aggregate as _;
     let state = [signed_up(), vec![E::NeighbourhoodVerified { neighbourhood: sealed("7Jet7IK8"), at: at() }]]
         .concat()
         .iter()
-        .fold(AccountState::default(), |state, event| state.evolve(event));
+        .fold(AccountState::default(), jangteo_domain::Aggregate::evolve);
     let AccountState::Present(account) = state else { panic!("an account") };
     let verified = account.neighbourhood.expect("verified");
     assert!(verified.is_valid_at(at() + chrono::Duration::days(29)));

@@ -8,10 +8,9 @@ use jangteo_api::{
     TokenService,
 };
 use jangteo_app::{
-    Carts, Categories, Checkouts, Disputes, Favourites, ListingPhotos, Listings, NeighbourhoodVerifications,
-    Operations, Orders, ProjectionProgress, Queries, Timelines,
+    Carts, Categories, Checkouts, Disputes, Favourites, Operations, Orders, ProjectionProgress, Queries,
+    Timelines,
 };
-use jangteo_domain::moderation::ModerationPolicy;
 use jangteo_event_store::StoreTail;
 use jangteo_read_models::{
     DocumentStore,
@@ -203,20 +202,8 @@ pub async fn serve(config: Config) -> Result<()> {
         progress.clone(),
         config.consistency_timeout(),
     );
-    let neighbourhoods = places::neighbourhoods(&config)?;
-    let neighbourhood_verifications = NeighbourhoodVerifications::new(
-        &uow,
-        &identity.vault,
-        &neighbourhoods,
-        Arc::new(jangteo_app::SystemClock),
-    );
-    let listings = places::with_neighbourhoods(
-        Listings::new(&uow)
-            .with_moderation(ModerationPolicy::new(&config.banned_words, config.review_unverified_sellers))
-            .with_photo_fingerprints(Arc::new(queries.clone())),
-        &neighbourhoods,
-    );
-    let photos = ListingPhotos::new(listings.clone(), places::photo_store(&config)?);
+    let places::ListingServices { listings, photos, neighbourhoods, neighbourhood_verifications } =
+        places::listing_services(&config, &uow, &identity.vault, &queries)?;
     let categories = Categories::new(&uow);
     if categories.plant_default_tree().await? {
         tracing::info!("planted the default category tree");

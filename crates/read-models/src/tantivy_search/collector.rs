@@ -159,10 +159,10 @@ impl SegmentCollector for SegmentRanking {
         let entry = Entry { primary, listed_position, address: DocAddress::new(self.segment, doc) };
         if self.heap.len() < self.keep {
             self.heap.push(entry);
-        } else if let Some(mut worst) = self.heap.peek_mut() {
-            if entry.cmp_key(&worst) == Ordering::Greater {
-                *worst = entry;
-            }
+        } else if let Some(mut worst) = self.heap.peek_mut()
+            && entry.cmp_key(&worst) == Ordering::Greater
+        {
+            *worst = entry;
         }
     }
 

@@ -343,10 +343,10 @@ impl Inner {
             let mut seen = std::collections::HashSet::new();
             for word in korean::words(&title) {
                 for part in &word.parts {
-                    if let Some(completion) = typed.completion(part) {
-                        if seen.insert(completion.to_owned()) {
-                            *counts.entry(completion.to_owned()).or_insert(0) += 1;
-                        }
+                    if let Some(completion) = typed.completion(part)
+                        && seen.insert(completion.to_owned())
+                    {
+                        *counts.entry(completion.to_owned()).or_insert(0) += 1;
                     }
                 }
             }
