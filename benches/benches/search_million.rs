@@ -18,7 +18,9 @@
 //! default 100,000) and queries run against the Elasticsearch adapter, its analyzer from
 //! `JANGTEO_ELASTICSEARCH_ANALYZER` (`nori`, or `cjk` for the OpenSearch stand-in).
 //!
-//! `cargo bench -p jangteo-benches --bench search_million` (docs/performance.md).
+//! `cargo bench -p jangteo-benches --bench search_million` (docs/performance.md). With
+//! `JANGTEO_BENCH_INDEX_DIR`, the adapter's index is kept there, and a later run of the same
+//! size searches it again without seeding (for profiling the queries).
 
 #![allow(clippy::expect_used, clippy::unwrap_used, reason = "benchmark set-up")]
 #![allow(
@@ -547,7 +549,7 @@ async fn searches(index: &dyn ListingSearch, name: &str, queries: &[SearchQuery]
     }
     let mut samples = Vec::with_capacity(queries.len());
     let (mut hits, mut empty) = (0, 0);
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_seconds());
     for query in queries {
         let asked = Instant::now();
         let page = index.search(query).await.unwrap();
@@ -555,11 +557,13 @@ async fn searches(index: &dyn ListingSearch, name: &str, queries: &[SearchQuery]
         hits += page.hits.len();
         empty += usize::from(page.hits.is_empty());
     }
-    let elapsed = started.elapsed();
+    let (elapsed, cpu) = (started.elapsed(), cpu_seconds() - cpu);
     report_to(name, samples.clone(), 2);
     println!(
-        "  {:.0} queries/s from one client; {:.1} hits a page on average, {:.1} % of queries with none",
+        "  {:.0} queries/s from one client, {:.2} ms of this process's CPU each; {:.1} hits a page on \
+         average, {:.1} % of queries with none",
         rate(queries.len(), elapsed),
+        cpu * 1000.0 / queries.len() as f64,
         hits as f64 / queries.len() as f64,
         100.0 * empty as f64 / queries.len() as f64
     );
@@ -592,17 +596,19 @@ async fn suggestions(index: &dyn ListingSearch, name: &str, prefixes: &[String])
     }
     let mut samples = Vec::with_capacity(prefixes.len());
     let mut proposed = 0;
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_seconds());
     for prefix in prefixes {
         let asked = Instant::now();
         proposed += index.suggest(prefix, 10).await.unwrap().len();
         samples.push(asked.elapsed());
     }
-    let elapsed = started.elapsed();
+    let (elapsed, cpu) = (started.elapsed(), cpu_seconds() - cpu);
     report_to(name, samples.clone(), 2);
     println!(
-        "  {:.0} suggestions/s from one client; {:.1} proposals each on average",
+        "  {:.0} suggestions/s from one client, {:.2} ms of this process's CPU each; {:.1} proposals each \
+         on average",
         rate(prefixes.len(), elapsed),
+        cpu * 1000.0 / prefixes.len() as f64,
         proposed as f64 / prefixes.len() as f64
     );
     samples
@@ -746,7 +752,7 @@ async fn reference_searches(reference: &Arc<Reference>, queries: &[SearchQuery])
     }
     let mut samples = Vec::with_capacity(texts.len());
     let (mut hits, mut empty) = (0, 0);
-    let started = Instant::now();
+    let (started, cpu) = (Instant::now(), cpu_seconds());
     for text in &texts {
         let asked = Instant::now();
         let found = run(text.clone()).await.unwrap();
@@ -754,11 +760,13 @@ async fn reference_searches(reference: &Arc<Reference>, queries: &[SearchQuery])
         hits += found;
         empty += usize::from(found == 0);
     }
-    let elapsed = started.elapsed();
+    let (elapsed, cpu) = (started.elapsed(), cpu_seconds() - cpu);
     report_to("reference, plain tantivy: text only", samples.clone(), 2);
     println!(
-        "  {:.0} queries/s from one client; {:.1} hits a page on average, {:.1} % of queries with none",
+        "  {:.0} queries/s from one client, {:.2} ms of this process's CPU each; {:.1} hits a page on \
+         average, {:.1} % of queries with none",
         rate(texts.len(), elapsed),
+        cpu * 1000.0 / texts.len() as f64,
         hits as f64 / texts.len() as f64,
         100.0 * empty as f64 / texts.len() as f64
     );
@@ -806,27 +814,40 @@ async fn main() {
     let catalogue = Catalogue::new();
     let workload = Workload::new(count);
     let dir = tempfile::tempdir().unwrap();
-    let (index_dir, reference_dir) = (dir.path().join("listings"), dir.path().join("reference"));
+    // A kept index (`JANGTEO_BENCH_INDEX_DIR`) that a run of the same size finished is searched
+    // again without seeding, for profiling the queries; the adapter empties it itself when its
+    // schema changed.
+    let index_dir = std::env::var_os("JANGTEO_BENCH_INDEX_DIR")
+        .map_or_else(|| dir.path().join("listings"), std::path::PathBuf::from);
+    let reference_dir = dir.path().join("reference");
 
-    println!("tantivy adapter: {total} listings in batches of {BATCH}, under {}", dir.path().display());
+    println!("tantivy adapter: {total} listings in batches of {BATCH}, under {}", index_dir.display());
     let adapter = TantivyListingSearch::open(&index_dir).unwrap();
-    let started = Instant::now();
-    let committing = seed(&adapter, &catalogue, total, BATCH).await;
-    let built = started.elapsed();
-    let merging = wait_until_idle().await;
-    // An empty commit, as the projection makes when it moves its checkpoint, reloads the reader
-    // onto the merged segments.
-    adapter.commit(Vec::new(), Vec::new(), total as u64 + 1).await.unwrap();
-    println!(
-        "index built: {total} listings, {:.0} documents/s ({:.1} s in commit, {:.1} s with generating them), \
-         then {:.0} s of background merges; {:.0} MiB on disk, {} segments",
-        rate(total, committing),
-        committing.as_secs_f64(),
-        built.as_secs_f64(),
-        merging.as_secs_f64(),
-        size_on_disk(&index_dir) as f64 / (1024.0 * 1024.0),
-        segments(&index_dir),
-    );
+    let seeded = total as u64 + 1;
+    let build_rate = if adapter.checkpoint().await.unwrap() == seeded {
+        println!("index kept from an earlier run: {} segments", segments(&index_dir));
+        None
+    } else {
+        adapter.reset().await.unwrap();
+        let started = Instant::now();
+        let committing = seed(&adapter, &catalogue, total, BATCH).await;
+        let built = started.elapsed();
+        let merging = wait_until_idle().await;
+        // An empty commit, as the projection makes when it moves its checkpoint, reloads the
+        // reader onto the merged segments.
+        adapter.commit(Vec::new(), Vec::new(), seeded).await.unwrap();
+        println!(
+            "index built: {total} listings, {:.0} documents/s ({:.1} s in commit, {:.1} s with generating \
+             them), then {:.0} s of background merges; {:.0} MiB on disk, {} segments",
+            rate(total, committing),
+            committing.as_secs_f64(),
+            built.as_secs_f64(),
+            merging.as_secs_f64(),
+            size_on_disk(&index_dir) as f64 / (1024.0 * 1024.0),
+            segments(&index_dir),
+        );
+        Some(rate(total, committing))
+    };
 
     let adapter: Arc<dyn ListingSearch> = Arc::new(adapter);
     let jangteo_text = queries(&adapter, &workload, "tantivy adapter").await;
@@ -847,11 +868,13 @@ async fn main() {
     let reference = Arc::new(reference);
     let reference_text = reference_searches(&reference, &workload.text).await;
     println!(
-        "ratio, text only, tantivy adapter / reference: p50 {:.1}×, p99 {:.1}×; build rate reference / adapter {:.1}×",
+        "ratio, text only, tantivy adapter / reference: p50 {:.1}×, p99 {:.1}×",
         quantile(&jangteo_text, 0.5) / quantile(&reference_text, 0.5),
         quantile(&jangteo_text, 0.99) / quantile(&reference_text, 0.99),
-        rate(total, indexing) / rate(total, committing),
     );
+    if let Some(build_rate) = build_rate {
+        println!("ratio, build rate, reference / tantivy adapter: {:.1}×", rate(total, indexing) / build_rate);
+    }
 
     if let Some(url) = std::env::var("JANGTEO_BENCH_ELASTICSEARCH_URL").ok().filter(|url| !url.is_empty()) {
         elasticsearch(&url, &workload, &catalogue).await;

@@ -1,6 +1,11 @@
 //! One collector for every sort order: it reads the fast fields of each matching listing, drops
 //! those outside the radius (exact haversine), computes the sort key and keeps the best
 //! `offset + limit + 1` in a bounded heap per segment.
+//!
+//! Once the heap is full, a listing that cannot beat its worst entry is dropped before the
+//! expensive parts of its key (the haversine distance, the ranking factor's powers) are
+//! computed: its upper bound is checked first. The count of matches then stops being exact, which
+//! nobody reads: it only decides `has_more`, and a full heap holds one more than the page.
 
 use std::{cmp::Ordering, collections::BinaryHeap};
 
@@ -123,40 +128,85 @@ impl Collector for Ranking {
     }
 }
 
+/// The domain's mean earth radius (`GeoPoint::distance_km`): one radian of latitude.
+const EARTH_RADIUS_KM: f64 = 6371.0088;
+/// Room for rounding between the latitude bound and the haversine distance.
+const BOUND_MARGIN_KM: f64 = 1e-6;
+
 impl SegmentRanking {
-    fn distance(&self, doc: DocId, center: GeoPoint) -> Option<f64> {
+    /// The listing's place, if it has one.
+    fn point(&self, doc: DocId) -> Option<GeoPoint> {
         let (lat, lng) = self.location.as_ref()?;
-        let point = GeoPoint::new(lat.first(doc)?, lng.first(doc)?).ok()?;
-        Some(point.distance_km(center))
+        GeoPoint::new(lat.first(doc)?, lng.first(doc)?).ok()
     }
+
+    /// The kept hit that a new one must beat, once the heap is full.
+    fn worst(&self) -> Option<&Entry> {
+        if self.heap.len() < self.keep { None } else { self.heap.peek() }
+    }
+}
+
+/// At most the great-circle distance between `point` and `center`: the distance along the
+/// meridian between their latitudes, which no path between them is shorter than.
+fn distance_lower_bound(point: GeoPoint, center: GeoPoint) -> f64 {
+    (point.lat() - center.lat()).abs().to_radians() * EARTH_RADIUS_KM - BOUND_MARGIN_KM
 }
 
 impl SegmentCollector for SegmentRanking {
     type Fruit = (Vec<Entry>, usize);
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        let address = DocAddress::new(self.segment, doc);
+        let listed_position = self.listed_position.first(doc).unwrap_or(0);
+        #[allow(clippy::cast_precision_loss, reason = "prices far below 2^52")]
+        let price = |ranking: &Self| ranking.price.first(doc).unwrap_or(0) as f64;
+        // What the key is at best, from what is cheap to read: a listing whose best cannot beat
+        // the worst kept hit is not worth its distance.
+        let best = match self.sort {
+            SearchSort::Relevance => {
+                f64::from(score) * ranking::factor(0.0, self.near.map(|near| (0.0, near.radius_km)))
+            }
+            SearchSort::Newest => 0.0,
+            SearchSort::Distance => 0.0,
+            SearchSort::PriceAsc => -price(self),
+            SearchSort::PriceDesc => price(self),
+        };
+        let hopeless = |best: f64, worst: Option<&Entry>| {
+            worst.is_some_and(|worst| {
+                Entry { primary: best, listed_position, address }.cmp_key(worst) == Ordering::Less
+            })
+        };
+        if hopeless(best, self.worst()) {
+            return;
+        }
         let distance = match self.near {
-            Some(near) => match self.distance(doc, near.center) {
-                Some(distance) if distance <= near.radius_km => Some(distance),
-                _ => return,
-            },
+            Some(near) => {
+                let Some(point) = self.point(doc) else { return };
+                let closest = distance_lower_bound(point, near.center);
+                if closest > near.radius_km
+                    || (self.sort == SearchSort::Distance && hopeless(-closest, self.worst()))
+                {
+                    return;
+                }
+                match point.distance_km(near.center) {
+                    distance if distance <= near.radius_km => Some(distance),
+                    _ => return,
+                }
+            }
             None => None,
         };
         self.matched += 1;
-        let listed_position = self.listed_position.first(doc).unwrap_or(0);
-        #[allow(clippy::cast_precision_loss, reason = "prices and positions far below 2^52")]
+        #[allow(clippy::cast_precision_loss, reason = "seconds far below 2^52")]
         let primary = match self.sort {
             SearchSort::Relevance => {
                 let age_days = (self.now - self.listed_at.first(doc).unwrap_or(self.now)) as f64 / 86_400.0;
                 let circle = self.near.zip(distance).map(|(near, distance)| (distance, near.radius_km));
                 f64::from(score) * ranking::factor(age_days, circle)
             }
-            SearchSort::Newest => 0.0,
             SearchSort::Distance => -distance.unwrap_or(f64::MAX),
-            SearchSort::PriceAsc => -(self.price.first(doc).unwrap_or(0) as f64),
-            SearchSort::PriceDesc => self.price.first(doc).unwrap_or(0) as f64,
+            SearchSort::Newest | SearchSort::PriceAsc | SearchSort::PriceDesc => best,
         };
-        let entry = Entry { primary, listed_position, address: DocAddress::new(self.segment, doc) };
+        let entry = Entry { primary, listed_position, address };
         if self.heap.len() < self.keep {
             self.heap.push(entry);
         } else if let Some(mut worst) = self.heap.peek_mut() {
