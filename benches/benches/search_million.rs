@@ -308,7 +308,8 @@ impl Catalogue {
             _ => ListingStatusView::Withdrawn,
         };
         let position = n as u64;
-        let listed = LISTED_UNTIL - LISTED_OVER_SECONDS + LISTED_OVER_SECONDS * n as i64 / total.max(1) as i64;
+        let listed =
+            LISTED_UNTIL - LISTED_OVER_SECONDS + LISTED_OVER_SECONDS * n as i64 / total.max(1) as i64;
         let created_at = DateTime::<Utc>::from_timestamp(listed, 0).unwrap();
         // A few are bumped (끌올) later: they sort as new from a later position.
         let bump = rng.chance(0.08).then(|| {
@@ -343,9 +344,7 @@ impl Catalogue {
 /// The listings of positions `from..to` (1-based), each from a generator of its own position, so
 /// any batch can be made again alone (the reference index makes them again).
 fn batch(catalogue: &Catalogue, from: usize, to: usize, total: usize) -> Vec<ListingDocument> {
-    (from..to)
-        .map(|n| catalogue.listing(&mut SplitMix(0x4A41_4E47_5445_4F00 ^ n as u64), n, total))
-        .collect()
+    (from..to).map(|n| catalogue.listing(&mut SplitMix(0x4A41_4E47_5445_4F00 ^ n as u64), n, total)).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -439,6 +438,7 @@ const TEXTS: &[&str] = &[
 ];
 
 /// Keystroke prefixes as typed into the search box.
+#[rustfmt::skip]
 const PREFIXES: &[&str] = &[
     "아", "아이", "아이ㅍ", "아이폰", "아이폰 1", "아이폰 15 ㅍ", "갤", "갤럭", "갤럭시 S", "ㅇㅇㅍ", "ㄱㄹㅅ", "자전",
     "접이", "전기자", "맥북", "맥북 ㅇ", "에어", "에어ㅍ", "닌텐", "ㄴㅌㄷ", "다이", "다이슨 ㅊ", "캠핑", "캠핑ㅇ",
@@ -460,7 +460,8 @@ struct Workload {
 impl Workload {
     fn new(count: usize) -> Self {
         let mut rng = SplitMix(0x5345_4152_4348);
-        let texts: Vec<&str> = FILTERED.iter().map(|(text, _, _)| *text).chain(TEXTS.iter().copied()).collect();
+        let texts: Vec<&str> =
+            FILTERED.iter().map(|(text, _, _)| *text).chain(TEXTS.iter().copied()).collect();
         let text = (0..count)
             .map(|_| SearchQuery { text: Some((*rng.pick(&texts)).to_owned()), ..SearchQuery::default() })
             .collect();
@@ -490,8 +491,10 @@ impl Workload {
                 }
             })
             .collect();
-        let by_distance =
-            filtered.iter().map(|query| SearchQuery { sort: SearchSort::Distance, ..query.clone() }).collect();
+        let by_distance = filtered
+            .iter()
+            .map(|query| SearchQuery { sort: SearchSort::Distance, ..query.clone() })
+            .collect();
         let prefixes = (0..count).map(|_| (*rng.pick(PREFIXES)).to_owned()).collect();
         Self { text, filtered, by_distance, prefixes }
     }
@@ -788,7 +791,10 @@ async fn elasticsearch(url: &str, workload: &Workload, catalogue: &Catalogue) {
         .map_or(TextAnalyzer::Nori, |name| name.parse().unwrap());
     let name = format!("jangteo-bench-{}", Uuid::new_v4().simple());
     let adapter = ElasticsearchListingSearch::connect(url, &name, analyzer).await.unwrap();
-    println!("\nElasticsearch adapter at {url} (index {name}, analyzer {}): {total} listings", analyzer.as_str());
+    println!(
+        "\nElasticsearch adapter at {url} (index {name}, analyzer {}): {total} listings",
+        analyzer.as_str()
+    );
     let started = Instant::now();
     let committing = seed(&adapter, catalogue, total, 2_000).await;
     println!(
@@ -873,7 +879,10 @@ async fn main() {
         quantile(&jangteo_text, 0.99) / quantile(&reference_text, 0.99),
     );
     if let Some(build_rate) = build_rate {
-        println!("ratio, build rate, reference / tantivy adapter: {:.1}×", rate(total, indexing) / build_rate);
+        println!(
+            "ratio, build rate, reference / tantivy adapter: {:.1}×",
+            rate(total, indexing) / build_rate
+        );
     }
 
     if let Some(url) = std::env::var("JANGTEO_BENCH_ELASTICSEARCH_URL").ok().filter(|url| !url.is_empty()) {

@@ -220,3 +220,95 @@ impl SegmentCollector for SegmentRanking {
         (self.heap.into_vec(), self.matched)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use jangteo_domain::{AccountId, ListingId, Money};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::{
+        ListingDocument, ListingSearch, ListingStatusView, SearchQuery, tantivy_search::TantivyListingSearch,
+    };
+
+    fn point(lat: f64, lng: f64) -> GeoPoint {
+        GeoPoint::new(lat, lng).unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    /// Listing `n`: a distinct price and position, a place on a grid around city hall, every
+    /// seventh bumped past the others.
+    fn listing(n: u64) -> ListingDocument {
+        let at = chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default();
+        #[allow(clippy::cast_precision_loss, reason = "small grid steps")]
+        let (row, column) = ((n % 17) as f64, (n / 17) as f64);
+        ListingDocument {
+            listing_id: ListingId::from_uuid(Uuid::from_u128(u128::from(n))),
+            seller_id: AccountId::from_uuid(Uuid::from_u128(1)),
+            title: format!("자전거 {n}"),
+            description: String::new(),
+            price: Money::won(i64::try_from((n * 7_919) % 1_000 * 1_000 + n).unwrap_or(0))
+                .unwrap_or(Money::ZERO),
+            category_id: None,
+            status: ListingStatusView::OnSale,
+            version: 1,
+            created_position: n,
+            created_at: at,
+            updated_at: at,
+            quantity: 1,
+            available: 1,
+            images: Vec::new(),
+            location: Some(point(37.52 + row * 0.006, 126.93 + column * 0.007)),
+            neighbourhood: None,
+            bumped_at: None,
+            bumped_position: (n % 7 == 0).then_some(1_000 + n),
+            review: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn pruning_a_full_heap_keeps_what_sorting_every_match_would() {
+        let index = TantivyListingSearch::in_ram().unwrap_or_else(|error| panic!("{error}"));
+        let listings: Vec<ListingDocument> = (1..=300).map(listing).collect();
+        index.commit(listings.clone(), Vec::new(), 1).await.unwrap_or_else(|error| panic!("{error}"));
+        let near = Nearby { center: point(37.5665, 126.978), radius_km: 3.0 };
+        for sort in [SearchSort::Newest, SearchSort::Distance, SearchSort::PriceAsc, SearchSort::PriceDesc] {
+            for with_near in [true, false] {
+                let mut expected: Vec<(f64, u64, u64)> = listings
+                    .iter()
+                    .filter_map(|listing| {
+                        let distance = listing.location.map(|at| at.distance_km(near.center));
+                        if with_near && distance.is_none_or(|distance| distance > near.radius_km) {
+                            return None;
+                        }
+                        #[allow(clippy::cast_precision_loss, reason = "small prices")]
+                        let price = listing.price.as_won() as f64;
+                        let primary = match sort {
+                            SearchSort::Distance if with_near => -distance.unwrap_or(f64::MAX),
+                            SearchSort::PriceAsc => -price,
+                            SearchSort::PriceDesc => price,
+                            _ => 0.0,
+                        };
+                        Some((primary, listing.listed_position(), listing.created_position))
+                    })
+                    .collect();
+                expected.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+                assert!(expected.len() > 30, "{} within the radius", expected.len());
+                for (offset, limit) in [(0, 1), (0, 3), (7, 5), (0, 20)] {
+                    let query = SearchQuery {
+                        near: with_near.then_some(near),
+                        sort,
+                        offset,
+                        limit,
+                        ..SearchQuery::default()
+                    };
+                    let page = index.search(&query).await.unwrap_or_else(|error| panic!("{error}"));
+                    let found: Vec<u64> = page.hits.iter().map(|hit| hit.created_position).collect();
+                    let wanted: Vec<u64> =
+                        expected.iter().skip(offset).take(limit).map(|(_, _, created)| *created).collect();
+                    assert_eq!(found, wanted, "{sort:?}, near {with_near}, offset {offset}, limit {limit}");
+                    assert_eq!(page.has_more, expected.len() > offset + limit);
+                }
+            }
+        }
+    }
+}
