@@ -25,6 +25,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, reason = "benchmark set-up")]
 #![allow(
     clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
     clippy::cast_precision_loss,
     clippy::cast_sign_loss,
     reason = "counts, shares and coordinates far inside every type's range"
@@ -498,14 +499,14 @@ impl Workload {
         let prefixes = (0..count).map(|_| (*rng.pick(PREFIXES)).to_owned()).collect();
         Self { text, filtered, by_distance, prefixes }
     }
+}
 
-    /// Searches to record before suggestions are measured: every text, each a few dozen times at
-    /// most, as a week of a small market's searches might hold.
-    fn history(&self) -> Vec<String> {
-        let mut rng = SplitMix(0x4849_5354);
-        let texts = FILTERED.iter().map(|(text, _, _)| *text).chain(TEXTS.iter().copied());
-        texts.flat_map(|text| std::iter::repeat_n(text.to_owned(), 2 + rng.below(40))).collect()
-    }
+/// Searches to record before suggestions are measured: every text, each a few dozen times at
+/// most, as a week of a small market's searches might hold.
+fn recorded_searches() -> Vec<String> {
+    let mut rng = SplitMix(0x4849_5354);
+    let texts = FILTERED.iter().map(|(text, _, _)| *text).chain(TEXTS.iter().copied());
+    texts.flat_map(|text| std::iter::repeat_n(text.to_owned(), 2 + rng.below(40))).collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -632,7 +633,7 @@ async fn queries(index: &Arc<dyn ListingSearch>, workload: &Workload, label: &st
         throughput(index, &workload.filtered, clients).await
     );
     searches(index.as_ref(), &format!("{label}: (c) the same, closest first"), &workload.by_distance).await;
-    let history = workload.history();
+    let history = recorded_searches();
     for text in &history {
         index.record_query(text).await.unwrap();
     }

@@ -82,6 +82,8 @@ pub(super) struct SegmentRanking {
     listed_at: Column<i64>,
     price: Column<u64>,
     location: Option<(Column<f64>, Column<f64>)>,
+    /// The ranking factor of a listing listed now at the centre: no listing's is higher.
+    best_factor: f64,
     heap: BinaryHeap<Entry>,
     matched: usize,
 }
@@ -110,6 +112,7 @@ impl Collector for Ranking {
             listed_at: fast.i64(LISTED_AT)?,
             price: fast.u64(PRICE)?,
             location,
+            best_factor: ranking::factor(0.0, self.near.map(|near| (0.0, near.radius_km))),
             heap: BinaryHeap::with_capacity(self.keep + 1),
             matched: 0,
         })
@@ -163,11 +166,9 @@ impl SegmentCollector for SegmentRanking {
         // What the key is at best, from what is cheap to read: a listing whose best cannot beat
         // the worst kept hit is not worth its distance.
         let best = match self.sort {
-            SearchSort::Relevance => {
-                f64::from(score) * ranking::factor(0.0, self.near.map(|near| (0.0, near.radius_km)))
-            }
-            SearchSort::Newest => 0.0,
-            SearchSort::Distance => 0.0,
+            SearchSort::Relevance => f64::from(score) * self.best_factor,
+            // Newest has no primary key; the distance is not known yet, and at best 0.
+            SearchSort::Newest | SearchSort::Distance => 0.0,
             SearchSort::PriceAsc => -price(self),
             SearchSort::PriceDesc => price(self),
         };
