@@ -14,12 +14,17 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index]
 }
 
-/// Prints `name: n=… p50=… p90=… p99=… max=…` in milliseconds.
-pub fn report(name: &str, mut samples: Vec<Duration>) {
+/// Prints `name: n=… p50=… p90=… p99=… max=…` in milliseconds, to a tenth.
+pub fn report(name: &str, samples: Vec<Duration>) {
+    report_to(name, samples, 1);
+}
+
+/// [`report`] with `decimals` digits after the point, for samples well under a millisecond.
+pub fn report_to(name: &str, mut samples: Vec<Duration>, decimals: usize) {
     samples.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "{name}: n={} p50={:.1} ms p90={:.1} ms p99={:.1} ms max={:.1} ms",
+        "{name}: n={} p50={:.decimals$} ms p90={:.decimals$} ms p99={:.decimals$} ms max={:.decimals$} ms",
         samples.len(),
         ms(percentile(&samples, 0.50)),
         ms(percentile(&samples, 0.90)),

@@ -1,6 +1,11 @@
 //! One collector for every sort order: it reads the fast fields of each matching listing, drops
 //! those outside the radius (exact haversine), computes the sort key and keeps the best
 //! `offset + limit + 1` in a bounded heap per segment.
+//!
+//! Once the heap is full, a listing that cannot beat its worst entry is dropped before the
+//! expensive parts of its key (the haversine distance, the ranking factor's powers) are
+//! computed: its upper bound is checked first. The count of matches then stops being exact, which
+//! nobody reads: it only decides `has_more`, and a full heap holds one more than the page.
 
 use std::{cmp::Ordering, collections::BinaryHeap};
 
@@ -77,6 +82,8 @@ pub(super) struct SegmentRanking {
     listed_at: Column<i64>,
     price: Column<u64>,
     location: Option<(Column<f64>, Column<f64>)>,
+    /// The ranking factor of a listing listed now at the centre: no listing's is higher.
+    best_factor: f64,
     heap: BinaryHeap<Entry>,
     matched: usize,
 }
@@ -105,6 +112,7 @@ impl Collector for Ranking {
             listed_at: fast.i64(LISTED_AT)?,
             price: fast.u64(PRICE)?,
             location,
+            best_factor: ranking::factor(0.0, self.near.map(|near| (0.0, near.radius_km))),
             heap: BinaryHeap::with_capacity(self.keep + 1),
             matched: 0,
         })
@@ -123,40 +131,83 @@ impl Collector for Ranking {
     }
 }
 
+/// The domain's mean earth radius (`GeoPoint::distance_km`): one radian of latitude.
+const EARTH_RADIUS_KM: f64 = 6371.0088;
+/// Room for rounding between the latitude bound and the haversine distance.
+const BOUND_MARGIN_KM: f64 = 1e-6;
+
 impl SegmentRanking {
-    fn distance(&self, doc: DocId, center: GeoPoint) -> Option<f64> {
+    /// The listing's place, if it has one.
+    fn point(&self, doc: DocId) -> Option<GeoPoint> {
         let (lat, lng) = self.location.as_ref()?;
-        let point = GeoPoint::new(lat.first(doc)?, lng.first(doc)?).ok()?;
-        Some(point.distance_km(center))
+        GeoPoint::new(lat.first(doc)?, lng.first(doc)?).ok()
     }
+
+    /// The kept hit that a new one must beat, once the heap is full.
+    fn worst(&self) -> Option<&Entry> {
+        if self.heap.len() < self.keep { None } else { self.heap.peek() }
+    }
+}
+
+/// At most the great-circle distance between `point` and `center`: the distance along the
+/// meridian between their latitudes, which no path between them is shorter than.
+fn distance_lower_bound(point: GeoPoint, center: GeoPoint) -> f64 {
+    (point.lat() - center.lat()).abs().to_radians() * EARTH_RADIUS_KM - BOUND_MARGIN_KM
 }
 
 impl SegmentCollector for SegmentRanking {
     type Fruit = (Vec<Entry>, usize);
 
     fn collect(&mut self, doc: DocId, score: Score) {
+        let address = DocAddress::new(self.segment, doc);
+        let listed_position = self.listed_position.first(doc).unwrap_or(0);
+        #[allow(clippy::cast_precision_loss, reason = "prices far below 2^52")]
+        let price = |ranking: &Self| ranking.price.first(doc).unwrap_or(0) as f64;
+        // What the key is at best, from what is cheap to read: a listing whose best cannot beat
+        // the worst kept hit is not worth its distance.
+        let best = match self.sort {
+            SearchSort::Relevance => f64::from(score) * self.best_factor,
+            // Newest has no primary key; the distance is not known yet, and at best 0.
+            SearchSort::Newest | SearchSort::Distance => 0.0,
+            SearchSort::PriceAsc => -price(self),
+            SearchSort::PriceDesc => price(self),
+        };
+        let hopeless = |best: f64, worst: Option<&Entry>| {
+            worst.is_some_and(|worst| {
+                Entry { primary: best, listed_position, address }.cmp_key(worst) == Ordering::Less
+            })
+        };
+        if hopeless(best, self.worst()) {
+            return;
+        }
         let distance = match self.near {
-            Some(near) => match self.distance(doc, near.center) {
-                Some(distance) if distance <= near.radius_km => Some(distance),
-                _ => return,
-            },
+            Some(near) => {
+                let Some(point) = self.point(doc) else { return };
+                let closest = distance_lower_bound(point, near.center);
+                if closest > near.radius_km
+                    || (self.sort == SearchSort::Distance && hopeless(-closest, self.worst()))
+                {
+                    return;
+                }
+                match point.distance_km(near.center) {
+                    distance if distance <= near.radius_km => Some(distance),
+                    _ => return,
+                }
+            }
             None => None,
         };
         self.matched += 1;
-        let listed_position = self.listed_position.first(doc).unwrap_or(0);
-        #[allow(clippy::cast_precision_loss, reason = "prices and positions far below 2^52")]
+        #[allow(clippy::cast_precision_loss, reason = "seconds far below 2^52")]
         let primary = match self.sort {
             SearchSort::Relevance => {
                 let age_days = (self.now - self.listed_at.first(doc).unwrap_or(self.now)) as f64 / 86_400.0;
                 let circle = self.near.zip(distance).map(|(near, distance)| (distance, near.radius_km));
                 f64::from(score) * ranking::factor(age_days, circle)
             }
-            SearchSort::Newest => 0.0,
             SearchSort::Distance => -distance.unwrap_or(f64::MAX),
-            SearchSort::PriceAsc => -(self.price.first(doc).unwrap_or(0) as f64),
-            SearchSort::PriceDesc => self.price.first(doc).unwrap_or(0) as f64,
+            SearchSort::Newest | SearchSort::PriceAsc | SearchSort::PriceDesc => best,
         };
-        let entry = Entry { primary, listed_position, address: DocAddress::new(self.segment, doc) };
+        let entry = Entry { primary, listed_position, address };
         if self.heap.len() < self.keep {
             self.heap.push(entry);
         } else if let Some(mut worst) = self.heap.peek_mut()
@@ -168,5 +219,97 @@ impl SegmentCollector for SegmentRanking {
 
     fn harvest(self) -> (Vec<Entry>, usize) {
         (self.heap.into_vec(), self.matched)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jangteo_domain::{AccountId, ListingId, Money};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::{
+        ListingDocument, ListingSearch, ListingStatusView, SearchQuery, tantivy_search::TantivyListingSearch,
+    };
+
+    fn point(lat: f64, lng: f64) -> GeoPoint {
+        GeoPoint::new(lat, lng).unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    /// Listing `n`: a distinct price and position, a place on a grid around city hall, every
+    /// seventh bumped past the others.
+    fn listing(n: u64) -> ListingDocument {
+        let at = chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap_or_default();
+        #[allow(clippy::cast_precision_loss, reason = "small grid steps")]
+        let (row, column) = ((n % 17) as f64, (n / 17) as f64);
+        ListingDocument {
+            listing_id: ListingId::from_uuid(Uuid::from_u128(u128::from(n))),
+            seller_id: AccountId::from_uuid(Uuid::from_u128(1)),
+            title: format!("자전거 {n}"),
+            description: String::new(),
+            price: Money::won(i64::try_from((n * 7_919) % 1_000 * 1_000 + n).unwrap_or(0))
+                .unwrap_or(Money::ZERO),
+            category_id: None,
+            status: ListingStatusView::OnSale,
+            version: 1,
+            created_position: n,
+            created_at: at,
+            updated_at: at,
+            quantity: 1,
+            available: 1,
+            images: Vec::new(),
+            location: Some(point(37.52 + row * 0.006, 126.93 + column * 0.007)),
+            neighbourhood: None,
+            bumped_at: None,
+            bumped_position: (n % 7 == 0).then_some(1_000 + n),
+            review: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn pruning_a_full_heap_keeps_what_sorting_every_match_would() {
+        let index = TantivyListingSearch::in_ram().unwrap_or_else(|error| panic!("{error}"));
+        let listings: Vec<ListingDocument> = (1..=300).map(listing).collect();
+        index.commit(listings.clone(), Vec::new(), 1).await.unwrap_or_else(|error| panic!("{error}"));
+        let near = Nearby { center: point(37.5665, 126.978), radius_km: 3.0 };
+        for sort in [SearchSort::Newest, SearchSort::Distance, SearchSort::PriceAsc, SearchSort::PriceDesc] {
+            for with_near in [true, false] {
+                let mut expected: Vec<(f64, u64, u64)> = listings
+                    .iter()
+                    .filter_map(|listing| {
+                        let distance = listing.location.map(|at| at.distance_km(near.center));
+                        if with_near && distance.is_none_or(|distance| distance > near.radius_km) {
+                            return None;
+                        }
+                        #[allow(clippy::cast_precision_loss, reason = "small prices")]
+                        let price = listing.price.as_won() as f64;
+                        let primary = match sort {
+                            SearchSort::Distance if with_near => -distance.unwrap_or(f64::MAX),
+                            SearchSort::PriceAsc => -price,
+                            SearchSort::PriceDesc => price,
+                            _ => 0.0,
+                        };
+                        Some((primary, listing.listed_position(), listing.created_position))
+                    })
+                    .collect();
+                expected.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+                assert!(expected.len() > 30, "{} within the radius", expected.len());
+                for (offset, limit) in [(0, 1), (0, 3), (7, 5), (0, 20)] {
+                    let query = SearchQuery {
+                        near: with_near.then_some(near),
+                        sort,
+                        offset,
+                        limit,
+                        ..SearchQuery::default()
+                    };
+                    let page = index.search(&query).await.unwrap_or_else(|error| panic!("{error}"));
+                    let found: Vec<u64> = page.hits.iter().map(|hit| hit.created_position).collect();
+                    let wanted: Vec<u64> =
+                        expected.iter().skip(offset).take(limit).map(|(_, _, created)| *created).collect();
+                    assert_eq!(found, wanted, "{sort:?}, near {with_near}, offset {offset}, limit {limit}");
+                    assert_eq!(page.has_more, expected.len() > offset + limit);
+                }
+            }
+        }
     }
 }

@@ -6,7 +6,10 @@ use std::ops::Bound;
 use jangteo_korean_text::{self as korean, Match};
 use tantivy::{
     Term,
-    query::{BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery},
+    query::{
+        BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur, Query, QueryClone,
+        RangeQuery, TermQuery, TermSetQuery, Weight,
+    },
     schema::IndexRecordOption,
 };
 
@@ -27,9 +30,40 @@ pub(super) fn build(fields: &ListingFields, query: &SearchQuery) -> Box<dyn Quer
         clauses.push((Occur::Must, text(fields, &tree)));
     }
     for filter in filters(fields, query) {
-        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(Unscored(filter)), 0.0))));
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+/// A filter's query, built with scoring disabled whatever the search asks. `ConstScoreQuery`
+/// alone passes scoring on to the query it wraps, so a union of terms would be BM25-scored
+/// document by document only for the constant to replace the score.
+struct Unscored(Box<dyn Query>);
+
+impl Clone for Unscored {
+    fn clone(&self) -> Self {
+        Self(self.0.box_clone())
+    }
+}
+
+impl std::fmt::Debug for Unscored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Unscored").field(&self.0).finish()
+    }
+}
+
+impl Query for Unscored {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let unscored = match enable_scoring {
+            EnableScoring::Enabled { searcher, .. } => EnableScoring::disabled_from_searcher(searcher),
+            disabled @ EnableScoring::Disabled { .. } => disabled,
+        };
+        self.0.weight(unscored)
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor);
+    }
 }
 
 /// The Korean match tree over title and description.
@@ -87,16 +121,17 @@ fn grams(field: tantivy::schema::Field, grams: &[String], word: Option<&str>) ->
     Box::new(BooleanQuery::new(clauses))
 }
 
+/// Documents holding any of `terms`. One term is a term query, skipped through by the other
+/// clauses; several are a term set, whose documents are gathered into a bitset once per segment
+/// instead of a union merging dozens of postings (a radius is up to 469 H3 cells).
 fn any_of(terms: impl IntoIterator<Item = Term>) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(
-        terms
-            .into_iter()
-            .map(|term| {
-                let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-                (Occur::Should, query)
-            })
-            .collect(),
-    ))
+    let mut terms: Vec<Term> = terms.into_iter().collect();
+    if terms.len() == 1 {
+        if let Some(term) = terms.pop() {
+            return Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+        }
+    }
+    Box::new(TermSetQuery::new(terms))
 }
 
 fn filters(fields: &ListingFields, query: &SearchQuery) -> Vec<Box<dyn Query>> {
