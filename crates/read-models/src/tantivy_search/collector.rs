@@ -261,7 +261,7 @@ mod tests {
             location: Some(point(37.52 + row * 0.006, 126.93 + column * 0.007)),
             neighbourhood: None,
             bumped_at: None,
-            bumped_position: (n % 7 == 0).then_some(1_000 + n),
+            bumped_position: n.is_multiple_of(7).then_some(1_000 + n),
             review: None,
         }
     }

@@ -126,10 +126,10 @@ fn grams(field: tantivy::schema::Field, grams: &[String], word: Option<&str>) ->
 /// instead of a union merging dozens of postings (a radius is up to 469 H3 cells).
 fn any_of(terms: impl IntoIterator<Item = Term>) -> Box<dyn Query> {
     let mut terms: Vec<Term> = terms.into_iter().collect();
-    if terms.len() == 1 {
-        if let Some(term) = terms.pop() {
-            return Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-        }
+    if terms.len() == 1
+        && let Some(term) = terms.pop()
+    {
+        return Box::new(TermQuery::new(term, IndexRecordOption::Basic));
     }
     Box::new(TermSetQuery::new(terms))
 }
