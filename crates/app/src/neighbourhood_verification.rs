@@ -107,8 +107,12 @@ impl NeighbourhoodVerifications {
         let AccountState::Present(state) = self.uow.current::<AccountState>(account.as_uuid()).await? else {
             return Ok(None);
         };
-        let Some(verified) = state.neighbourhood.as_ref() else { return Ok(None) };
+        let now = self.clock.now();
+        // Most sellers have none, or an expired one: no key is opened for them.
+        let Some(verified) = state.neighbourhood.as_ref().filter(|verified| verified.is_valid_at(now)) else {
+            return Ok(None);
+        };
         let Some(key) = self.vault.member_key(account).await? else { return Ok(None) };
-        ShownNeighbourhood::of(Some(verified), &key, self.clock.now())
+        ShownNeighbourhood::of(Some(verified), &key, now)
     }
 }
