@@ -85,7 +85,9 @@ async fn follow(
             feed.applied(checkpoint).await?;
             continue;
         };
+        let applying = Instant::now();
         projection.apply(&batch).await?;
+        let took = applying.elapsed();
         // A batch of hundreds already spreads the commit's cost; pausing after one would only cap
         // how fast a projection that is behind catches up.
         next_commit = if batch.len() < PACED_BELOW {
@@ -95,7 +97,13 @@ async fn follow(
         };
         checkpoint = last;
         feed.applied(checkpoint).await?;
-        tracing::debug!(projection = projection.name(), position = checkpoint, "projected");
+        tracing::debug!(
+            projection = projection.name(),
+            position = checkpoint,
+            events = batch.len(),
+            took_ms = u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+            "projected"
+        );
         reporter.report(checkpoint);
     }
 }

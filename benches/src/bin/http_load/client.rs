@@ -73,6 +73,22 @@ impl Client {
         Ok(answer)
     }
 
+    /// Waits (at most `limit`) until every projection has caught up with the log, so that a run
+    /// measures the load it drives and not the seeding's backlog; returns whether they did.
+    pub async fn caught_up(&self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(lag) = self.projection_lag().await
+                && !lag.is_empty()
+                && lag.iter().all(|(_, millis)| *millis == 0.0)
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        false
+    }
+
     /// The projections' lag in milliseconds, from `/metrics`.
     pub async fn projection_lag(&self) -> Result<Vec<(String, f64)>> {
         let text = self.http.get(format!("{}/metrics", self.base)).send().await?.text().await?;

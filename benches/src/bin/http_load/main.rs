@@ -71,6 +71,9 @@ async fn main() -> Result<()> {
         options.sellers, options.buyers, options.listings, options.url
     );
     let world = seed::seed(&client, &options).await?;
+    if !client.caught_up(Duration::from_secs(120)).await {
+        println!("the projections had not caught up with the seeding after 120 s; driving anyway");
+    }
     let duration = Duration::from_secs(options.seconds);
     let run = if let Some(burst) = options.sign_in_burst {
         println!(
