@@ -561,17 +561,30 @@ async fn searches(index: &dyn ListingSearch, name: &str, queries: &[SearchQuery]
         hits += page.hits.len();
         empty += usize::from(page.hits.is_empty());
     }
-    let (elapsed, cpu) = (started.elapsed(), cpu_seconds() - cpu);
-    report_to(name, samples.clone(), 2);
+    report_run(name, &samples, queries.len(), started.elapsed(), cpu_seconds() - cpu, (hits, empty));
+    samples
+}
+
+/// Prints one run's latency percentiles, its rate from one client, the CPU each query took and
+/// how many hits the queries found.
+fn report_run(
+    name: &str,
+    samples: &[Duration],
+    count: usize,
+    elapsed: Duration,
+    cpu: f64,
+    found: (usize, usize),
+) {
+    let (hits, empty) = found;
+    report_to(name, samples.to_vec(), 2);
     println!(
         "  {:.0} queries/s from one client, {:.2} ms of this process's CPU each; {:.1} hits a page on \
          average, {:.1} % of queries with none",
-        rate(queries.len(), elapsed),
-        cpu * 1000.0 / queries.len() as f64,
-        hits as f64 / queries.len() as f64,
-        100.0 * empty as f64 / queries.len() as f64
+        rate(count, elapsed),
+        cpu * 1000.0 / count as f64,
+        hits as f64 / count as f64,
+        100.0 * empty as f64 / count as f64
     );
-    samples
 }
 
 /// Queries/s of `clients` clients sharing `queries`.
@@ -765,15 +778,7 @@ async fn reference_searches(reference: &Arc<Reference>, queries: &[SearchQuery])
         empty += usize::from(found == 0);
     }
     let (elapsed, cpu) = (started.elapsed(), cpu_seconds() - cpu);
-    report_to("reference, plain tantivy: text only", samples.clone(), 2);
-    println!(
-        "  {:.0} queries/s from one client, {:.2} ms of this process's CPU each; {:.1} hits a page on \
-         average, {:.1} % of queries with none",
-        rate(texts.len(), elapsed),
-        cpu * 1000.0 / texts.len() as f64,
-        hits as f64 / texts.len() as f64,
-        100.0 * empty as f64 / texts.len() as f64
-    );
+    report_run("reference, plain tantivy: text only", &samples, texts.len(), elapsed, cpu, (hits, empty));
     samples
 }
 

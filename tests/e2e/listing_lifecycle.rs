@@ -312,16 +312,7 @@ async fn three_photos_and_a_meeting_place(profile: &Profile, settings: &[(&str, 
     assert_eq!(status, "pending_review", "a copied photo");
     let mine = server.read_at(&format!("/v1/listings/{copy}"), Some(&other.token), position).await;
     assert_eq!(mine["review"]["reasons"], json!(["reused_photo"]), "{mine}");
-    let sha256 = {
-        use std::fmt::Write as _;
-        ring::digest::digest(&ring::digest::SHA256, &png(170)).as_ref().iter().fold(
-            String::new(),
-            |mut hex, b| {
-                let _ = write!(hex, "{b:02x}");
-                hex
-            },
-        )
-    };
+    let sha256 = crate::support::sha256_hex(&png(170));
     let admin = server.member("관리자").await;
     server.grant_role(&admin, "admin").await;
     let path = format!("/v1/admin/photos/{sha256}/listings");

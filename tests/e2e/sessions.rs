@@ -158,14 +158,7 @@ async fn the_log_holds_no_clear_email_nickname_or_password_hash(profile: &Profil
 
     let texts = stored_text(&server, profile).await;
     assert!(texts.iter().any(|text| text == "AccountRegistered"), "the registration is in the log");
-    let email_digest = {
-        use std::fmt::Write as _;
-        let digest = ring::digest::digest(&ring::digest::SHA256, member.email.as_bytes());
-        digest.as_ref().iter().fold(String::new(), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        })
-    };
+    let email_digest = crate::support::sha256_hex(member.email.as_bytes());
     for text in &texts {
         assert!(!text.contains(&member.email), "a clear e-mail in the log: {text}");
         assert!(!text.contains("비밀닉네임"), "a clear nickname in the log: {text}");

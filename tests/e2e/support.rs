@@ -328,3 +328,12 @@ impl Reply {
         self.body["position"].as_u64().unwrap_or_else(|| panic!("no position in {}", self.body))
     }
 }
+
+/// The SHA-256 of `bytes` in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    ring::digest::digest(&ring::digest::SHA256, bytes).as_ref().iter().fold(String::new(), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    })
+}
