@@ -552,17 +552,47 @@ async fn searches(index: &dyn ListingSearch, name: &str, queries: &[SearchQuery]
         index.search(query).await.unwrap();
     }
     let mut samples = Vec::with_capacity(queries.len());
+    let mut slowest = Slowest::default();
     let (mut hits, mut empty) = (0, 0);
     let (started, cpu) = (Instant::now(), cpu_seconds());
     for query in queries {
         let asked = Instant::now();
         let page = index.search(query).await.unwrap();
-        samples.push(asked.elapsed());
+        let took = asked.elapsed();
+        samples.push(took);
+        slowest.add(query.text.as_deref().unwrap_or(""), took);
         hits += page.hits.len();
         empty += usize::from(page.hits.is_empty());
     }
     report_run(name, &samples, queries.len(), started.elapsed(), cpu_seconds() - cpu, (hits, empty));
+    slowest.print("texts");
     samples
+}
+
+/// Where a tail comes from: the time taken by each text (or prefix), to print the slowest.
+#[derive(Default)]
+struct Slowest {
+    by_text: std::collections::BTreeMap<String, (Duration, u32)>,
+}
+
+impl Slowest {
+    fn add(&mut self, text: &str, took: Duration) {
+        let (total, count) = self.by_text.entry(text.to_owned()).or_default();
+        *total += took;
+        *count += 1;
+    }
+
+    fn print(&self, what: &str) {
+        let mut means: Vec<(&str, f64)> = self
+            .by_text
+            .iter()
+            .map(|(text, (total, count))| (text.as_str(), total.as_secs_f64() * 1000.0 / f64::from(*count)))
+            .collect();
+        means.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let slowest: Vec<String> =
+            means.iter().take(5).map(|(text, mean)| format!("{text:?} {mean:.1} ms")).collect();
+        println!("  slowest {what} on average: {}", slowest.join(", "));
+    }
 }
 
 /// Prints one run's latency percentiles, its rate from one client, the CPU each query took and
@@ -612,12 +642,15 @@ async fn suggestions(index: &dyn ListingSearch, name: &str, prefixes: &[String])
         index.suggest(prefix, 10).await.unwrap();
     }
     let mut samples = Vec::with_capacity(prefixes.len());
+    let mut slowest = Slowest::default();
     let mut proposed = 0;
     let (started, cpu) = (Instant::now(), cpu_seconds());
     for prefix in prefixes {
         let asked = Instant::now();
         proposed += index.suggest(prefix, 10).await.unwrap().len();
-        samples.push(asked.elapsed());
+        let took = asked.elapsed();
+        samples.push(took);
+        slowest.add(prefix, took);
     }
     let (elapsed, cpu) = (started.elapsed(), cpu_seconds() - cpu);
     report_to(name, samples.clone(), 2);
@@ -628,6 +661,7 @@ async fn suggestions(index: &dyn ListingSearch, name: &str, prefixes: &[String])
         cpu * 1000.0 / prefixes.len() as f64,
         proposed as f64 / prefixes.len() as f64
     );
+    slowest.print("prefixes");
     samples
 }
 

@@ -89,9 +89,11 @@ async fn follow(
         projection.apply(&batch).await?;
         let took = applying.elapsed();
         // A batch of hundreds already spreads the commit's cost; pausing after one would only cap
-        // how fast a projection that is behind catches up.
+        // how fast a projection that is behind catches up. The interval runs from the start of
+        // this commit, not its end: commits stay that far apart, and an event that arrives while
+        // one is written waits for the rest of the interval only, not for the commit's time again.
         next_commit = if batch.len() < PACED_BELOW {
-            Instant::now() + projection.min_commit_interval()
+            applying + projection.min_commit_interval()
         } else {
             Instant::now()
         };

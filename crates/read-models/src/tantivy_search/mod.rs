@@ -15,11 +15,13 @@
 //! An index written with an older schema is emptied when the writer opens it: its checkpoint
 //! goes back to 0 with it, and the projection rebuilds it from the log.
 
+mod candidates;
 mod collector;
 mod geo;
 mod history;
 mod query;
 mod schema;
+mod skipping_union;
 
 use std::{
     collections::HashMap,
@@ -32,9 +34,8 @@ use jangteo_domain::ListingId;
 use jangteo_korean_text as korean;
 use tantivy::{
     DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term,
-    collector::TopDocs,
     directory::MmapDirectory,
-    query::{BooleanQuery, Occur, Query, TermQuery},
+    query::{BooleanQuery, EnableScoring, Occur, Query, TermQuery},
     schema::{IndexRecordOption, Value},
 };
 
@@ -50,6 +51,8 @@ use self::{collector::Ranking, history::QueryHistory, schema::ListingFields};
 const WRITER_MEMORY: usize = 32 * 1024 * 1024;
 /// The most completion terms one prefix scan reads, so that a one-keystroke prefix stays fast.
 const MAX_COMPLETION_TERMS: usize = 20_000;
+/// The most threads one index searches its segments on.
+const MAX_SEARCH_THREADS: usize = 8;
 /// With words before the typed part, how many matching titles are read for completions.
 const HEAD_TITLES: usize = 64;
 
@@ -102,8 +105,8 @@ impl TantivyListingSearch {
             ));
         }
         let directory = MmapDirectory::open(dir).map_err(io)?;
-        let index = Index::open_or_create(directory, schema)?;
-        schema::register_tokenizers(&index);
+        let mut index = Index::open_or_create(directory, schema)?;
+        prepare(&mut index)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let history = QueryHistory::open(dir)?;
         Ok(Self { inner: Arc::new(Inner { index, reader, writer: None, fields, history }) })
@@ -116,11 +119,11 @@ impl TantivyListingSearch {
     }
 
     fn with_index(
-        index: Index,
+        mut index: Index,
         fields: ListingFields,
         history: QueryHistory,
     ) -> Result<Self, ReadModelError> {
-        schema::register_tokenizers(&index);
+        prepare(&mut index)?;
         // One indexing thread: batches are small and the machine's cores belong to the API.
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
@@ -145,6 +148,17 @@ impl TantivyListingSearch {
             ReadModelError::Search(BackendError::new(format!("search task failed: {error}")))
         })?
     }
+}
+
+/// What an opened index needs before use: the Korean tokenizers (they are not stored in the
+/// index), and search threads, one per core, so that one search's segments are searched at once.
+fn prepare(index: &mut Index) -> Result<(), ReadModelError> {
+    schema::register_tokenizers(index);
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if cores > 1 {
+        index.set_multithread_executor(cores.min(MAX_SEARCH_THREADS))?;
+    }
+    Ok(())
 }
 
 /// Whether `dir` holds an index whose schema is not `schema`.
@@ -218,7 +232,7 @@ impl Inner {
             now: chrono::Utc::now().timestamp(),
         };
         let searcher = self.reader.searcher();
-        let ranked = searcher.search(query::build(&self.fields, query).as_ref(), &ranking)?;
+        let ranked = searcher.search(query::build(&searcher, &self.fields, query).as_ref(), &ranking)?;
         let has_more = ranked.matched > query.offset + query.limit;
         let hits = ranked
             .hits
@@ -329,16 +343,36 @@ impl Inner {
             (self.fields.title_keys, &typed.key)
         };
         let on_sale = Term::from_field_text(self.fields.status, ListingStatusView::OnSale.as_str());
+        let searcher = self.reader.searcher();
         let clauses: Vec<(Occur, Box<dyn Query>)> = vec![
-            (Occur::Must, query::text(&self.fields, &tree)),
+            (Occur::Must, query::text(&searcher, &self.fields, &tree, query::Within::Title)),
             (
                 Occur::Must,
                 Box::new(TermQuery::new(Term::from_field_text(field, key), IndexRecordOption::Basic)),
             ),
             (Occur::Must, Box::new(TermQuery::new(on_sale, IndexRecordOption::Basic))),
         ];
-        let searcher = self.reader.searcher();
-        for (_, address) in searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(HEAD_TITLES))? {
+        // The first titles found: a sample is enough to rank the completions, and walking every
+        // match of a common word (tens of thousands for 아이폰) costs more than the rest of
+        // the suggestion. Unscored, and stopped as soon as the sample is full.
+        let query = BooleanQuery::new(clauses);
+        let weight = query.weight(EnableScoring::disabled_from_searcher(&searcher))?;
+        let mut hits = Vec::with_capacity(HEAD_TITLES);
+        'segments: for (ordinal, segment) in (0_u32..).zip(searcher.segment_readers()) {
+            let mut matches = weight.scorer(segment, 1.0)?;
+            let alive = segment.alive_bitset();
+            let mut doc = matches.doc();
+            while doc != tantivy::TERMINATED {
+                if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                    hits.push(tantivy::DocAddress::new(ordinal, doc));
+                    if hits.len() == HEAD_TITLES {
+                        break 'segments;
+                    }
+                }
+                doc = matches.advance();
+            }
+        }
+        for address in hits {
             let title = self.stored(&searcher, address)?.title;
             let mut seen = std::collections::HashSet::new();
             for word in korean::words(&title) {

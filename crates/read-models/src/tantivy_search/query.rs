@@ -5,7 +5,7 @@ use std::ops::Bound;
 
 use jangteo_korean_text::{self as korean, Match};
 use tantivy::{
-    Term,
+    Searcher, Term,
     query::{
         BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur, Query, QueryClone,
         RangeQuery, TermQuery, TermSetQuery, Weight,
@@ -13,7 +13,7 @@ use tantivy::{
     schema::IndexRecordOption,
 };
 
-use super::{geo, schema::ListingFields};
+use super::{candidates::Candidates, geo, schema::ListingFields, skipping_union::SkippingUnion};
 use crate::SearchQuery;
 
 /// How much a match in the description weighs against one in the title.
@@ -22,15 +22,28 @@ const DESCRIPTION_BOOST: f32 = 0.3;
 const FUZZY_BOOST: f32 = 0.4;
 /// A 초성 match: a constant, about one bigram's worth.
 const CHOSEONG_BOOST: f32 = 1.0;
+/// A word whose rarest syllable pair this many titles hold is taken as typed, and gets no
+/// typo-tolerant match: one edit away from a common word lie other common words (아이폰 →
+/// 아이포드), which would only crowd the results, and reading their postings costs a search
+/// over a million listings about a quarter of its time. A misspelt word has a rare pair.
+const TYPO_TOLERANCE_BELOW: u64 = 64;
 
 /// The whole query: text (scored) and filters (not scored).
-pub(super) fn build(fields: &ListingFields, query: &SearchQuery) -> Box<dyn Query> {
+pub(super) fn build(searcher: &Searcher, fields: &ListingFields, query: &SearchQuery) -> Box<dyn Query> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if let Some(tree) = query.text.as_deref().and_then(korean::parse_query) {
-        clauses.push((Occur::Must, text(fields, &tree)));
+        clauses.push((Occur::Must, text(searcher, fields, &tree, Within::TitleAndDescription)));
     }
-    for filter in filters(fields, query) {
-        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(Unscored(filter)), 0.0))));
+    let mut filters = filters(fields, query);
+    if filters.len() == 1
+        && let Some(status) = filters.pop()
+    {
+        // The status alone matches most listings: sought by the text query, not gathered.
+        clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(Unscored(status)), 0.0))));
+    } else {
+        let every_filter =
+            BooleanQuery::new(filters.into_iter().map(|filter| (Occur::Must, filter)).collect());
+        clauses.push((Occur::Must, Box::new(Candidates::new(Box::new(every_filter), query.near))));
     }
     Box::new(BooleanQuery::new(clauses))
 }
@@ -66,14 +79,28 @@ impl Query for Unscored {
     }
 }
 
-/// The Korean match tree over title and description.
-pub(super) fn text(fields: &ListingFields, tree: &Match) -> Box<dyn Query> {
+/// Where a text query looks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Within {
+    /// Title and description, typos tolerated where a word is rare: a search.
+    TitleAndDescription,
+    /// The title alone, as typed: the words before a completion.
+    Title,
+}
+
+/// The Korean match tree over the text fields.
+pub(super) fn text(
+    searcher: &Searcher,
+    fields: &ListingFields,
+    tree: &Match,
+    within: Within,
+) -> Box<dyn Query> {
     match tree {
         Match::All(branches) => Box::new(BooleanQuery::new(
-            branches.iter().map(|branch| (Occur::Must, text(fields, branch))).collect(),
+            branches.iter().map(|branch| (Occur::Must, text(searcher, fields, branch, within))).collect(),
         )),
-        Match::Any(branches) => Box::new(BooleanQuery::new(
-            branches.iter().map(|branch| (Occur::Should, text(fields, branch))).collect(),
+        Match::Any(branches) => Box::new(SkippingUnion::new(
+            branches.iter().map(|branch| text(searcher, fields, branch, within)).collect(),
         )),
         Match::Choseong(initials) => Box::new(BoostQuery::new(
             Box::new(TermQuery::new(
@@ -82,24 +109,31 @@ pub(super) fn text(fields: &ListingFields, tree: &Match) -> Box<dyn Query> {
             )),
             CHOSEONG_BOOST,
         )),
+        Match::Term(term) if within == Within::Title => grams(fields.title, &term.grams, Some(&term.word)),
         Match::Term(term) => {
-            let mut ways: Vec<(Occur, Box<dyn Query>)> = vec![
-                (Occur::Should, grams(fields.title, &term.grams, Some(&term.word))),
-                (
-                    Occur::Should,
-                    Box::new(BoostQuery::new(
-                        grams(fields.description, &term.grams, None),
-                        DESCRIPTION_BOOST,
-                    )),
-                ),
+            let mut ways: Vec<Box<dyn Query>> = vec![
+                grams(fields.title, &term.grams, Some(&term.word)),
+                Box::new(BoostQuery::new(grams(fields.description, &term.grams, None), DESCRIPTION_BOOST)),
             ];
-            if let Some(keys) = &term.fuzzy {
+            if let Some(keys) = term.fuzzy.as_ref().filter(|_| rare_in_titles(searcher, fields, term)) {
                 let fuzzy = FuzzyTermQuery::new(Term::from_field_text(fields.title_keys, keys), 1, true);
-                ways.push((Occur::Should, Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY_BOOST))));
+                ways.push(Box::new(BoostQuery::new(Box::new(fuzzy), FUZZY_BOOST)));
             }
-            Box::new(BooleanQuery::new(ways))
+            Box::new(SkippingUnion::new(ways))
         }
     }
+}
+
+/// Whether fewer than [`TYPO_TOLERANCE_BELOW`] titles hold the rarest of the word's grams (the
+/// counts include deleted listings until a merge: a word may be taken as typed a little early).
+fn rare_in_titles(searcher: &Searcher, fields: &ListingFields, term: &korean::Term) -> bool {
+    term.grams.iter().any(|gram| {
+        // A count that cannot be read keeps the tolerance: better a slower search than a miss.
+        !matches!(
+            searcher.doc_freq(&Term::from_field_text(fields.title, gram)),
+            Ok(titles) if titles >= TYPO_TOLERANCE_BELOW
+        )
+    })
 }
 
 /// All of `grams` in `field`, and the whole word as a bonus where it was indexed.
