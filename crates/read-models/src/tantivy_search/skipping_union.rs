@@ -12,7 +12,7 @@
 
 use tantivy::{
     DocId, DocSet, Score, SegmentReader, TERMINATED, TantivyError, Term,
-    query::{EmptyScorer, EnableScoring, Explanation, Query, QueryClone, Scorer, Weight},
+    query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight},
 };
 
 /// Documents matching any of the clauses, scored by the sum of the matching clauses' scores.
@@ -28,7 +28,7 @@ impl SkippingUnion {
 
 impl Clone for SkippingUnion {
     fn clone(&self) -> Self {
-        Self { clauses: self.clauses.iter().map(|clause| clause.box_clone()).collect() }
+        Self { clauses: self.clauses.iter().map(|clause| clause.as_ref().box_clone()).collect() }
     }
 }
 
@@ -98,14 +98,14 @@ struct SkippingUnionScorer {
 
 impl SkippingUnionScorer {
     fn new(scorers: Vec<Box<dyn Scorer>>) -> Self {
-        let doc = scorers.iter().map(|scorer| scorer.doc()).min().unwrap_or(TERMINATED);
+        let doc = scorers.iter().map(DocSet::doc).min().unwrap_or(TERMINATED);
         Self { scorers, doc }
     }
 
     /// Drops the exhausted scorers and stands on the least document of the others.
     fn settle(&mut self) -> DocId {
         self.scorers.retain(|scorer| scorer.doc() != TERMINATED);
-        self.doc = self.scorers.iter().map(|scorer| scorer.doc()).min().unwrap_or(TERMINATED);
+        self.doc = self.scorers.iter().map(DocSet::doc).min().unwrap_or(TERMINATED);
         self.doc
     }
 }
@@ -143,14 +143,14 @@ impl DocSet for SkippingUnionScorer {
     /// The largest clause's: a union holds at least as many, and tantivy's own union answers the
     /// same, so the intersection picks its leader as it would.
     fn size_hint(&self) -> u32 {
-        self.scorers.iter().map(|scorer| scorer.size_hint()).max().unwrap_or(0)
+        self.scorers.iter().map(DocSet::size_hint).max().unwrap_or(0)
     }
 }
 
 impl Scorer for SkippingUnionScorer {
     fn score(&mut self) -> Score {
         let doc = self.doc;
-        self.scorers.iter_mut().filter(|scorer| scorer.doc() == doc).map(|scorer| scorer.score()).sum()
+        self.scorers.iter_mut().filter(|scorer| scorer.doc() == doc).map(Scorer::score).sum()
     }
 }
 
@@ -159,7 +159,7 @@ mod tests {
     use tantivy::{
         Index, TantivyDocument,
         collector::{Count, TopDocs},
-        query::{BooleanQuery, Occur, TermQuery},
+        query::{BooleanQuery, Occur, QueryClone, TermQuery},
         schema::{IndexRecordOption, STRING, Schema},
     };
 
