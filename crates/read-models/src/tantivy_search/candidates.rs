@@ -9,9 +9,9 @@
 //! of a million listings), and cheap to intersect (bitsets and fast-field columns, unscored).
 //! Gathered first, they lead with an exact count, and the text query is only sought at them.
 //!
-//! A radius is gathered exactly: its H3 cells cover up to five times the circle's area (for a
-//! small radius), so the gathered listings are checked against the circle before the text query
-//! is sought at them.
+//! A radius is gathered exactly: its H3 cells cover several times the circle's area (more for a
+//! small radius, whose disk has a margin of whole rings), so the gathered listings are checked
+//! against the circle before the text query is sought at them.
 
 use jangteo_domain::listing::GeoPoint;
 use tantivy::{
