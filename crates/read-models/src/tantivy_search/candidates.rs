@@ -19,7 +19,10 @@ use tantivy::{
     query::{EnableScoring, Explanation, Query, QueryClone, Scorer, Weight},
 };
 
-use super::schema::{LAT, LNG};
+use super::{
+    query::unscored,
+    schema::{LAT, LNG},
+};
 use crate::Nearby;
 
 /// The documents matching every filter, and within `near` when there is one, scored 0,
@@ -53,11 +56,8 @@ impl Query for Candidates {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         // A filter's score is never read: built unscored, a union of terms is not BM25-scored
         // document by document.
-        let unscored = match enable_scoring {
-            EnableScoring::Enabled { searcher, .. } => EnableScoring::disabled_from_searcher(searcher),
-            disabled @ EnableScoring::Disabled { .. } => disabled,
-        };
-        Ok(Box::new(CandidatesWeight { filters: self.filters.weight(unscored)?, near: self.near }))
+        let filters = self.filters.weight(unscored(enable_scoring))?;
+        Ok(Box::new(CandidatesWeight { filters, near: self.near }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {

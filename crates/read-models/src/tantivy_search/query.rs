@@ -65,13 +65,17 @@ impl std::fmt::Debug for Unscored {
     }
 }
 
+/// `enable_scoring` with scoring turned off, for a query whose score nobody reads.
+pub(super) fn unscored(enable_scoring: EnableScoring<'_>) -> EnableScoring<'_> {
+    match enable_scoring {
+        EnableScoring::Enabled { searcher, .. } => EnableScoring::disabled_from_searcher(searcher),
+        disabled @ EnableScoring::Disabled { .. } => disabled,
+    }
+}
+
 impl Query for Unscored {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let unscored = match enable_scoring {
-            EnableScoring::Enabled { searcher, .. } => EnableScoring::disabled_from_searcher(searcher),
-            disabled @ EnableScoring::Disabled { .. } => disabled,
-        };
-        self.0.weight(unscored)
+        self.0.weight(unscored(enable_scoring))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
