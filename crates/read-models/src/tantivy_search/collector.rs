@@ -16,7 +16,10 @@ use tantivy::{
     columnar::Column,
 };
 
-use super::schema::{LAT, LISTED_AT, LISTED_POSITION, LNG, PRICE};
+use super::{
+    geo,
+    schema::{LAT, LISTED_AT, LISTED_POSITION, LNG, PRICE},
+};
 use crate::{Nearby, SearchSort, search::ranking};
 
 /// What to collect.
@@ -131,11 +134,6 @@ impl Collector for Ranking {
     }
 }
 
-/// The domain's mean earth radius (`GeoPoint::distance_km`): one radian of latitude.
-const EARTH_RADIUS_KM: f64 = 6371.0088;
-/// Room for rounding between the latitude bound and the haversine distance.
-const BOUND_MARGIN_KM: f64 = 1e-6;
-
 impl SegmentRanking {
     /// The listing's place, if it has one.
     fn point(&self, doc: DocId) -> Option<GeoPoint> {
@@ -147,12 +145,6 @@ impl SegmentRanking {
     fn worst(&self) -> Option<&Entry> {
         if self.heap.len() < self.keep { None } else { self.heap.peek() }
     }
-}
-
-/// At most the great-circle distance between `point` and `center`: the distance along the
-/// meridian between their latitudes, which no path between them is shorter than.
-fn distance_lower_bound(point: GeoPoint, center: GeoPoint) -> f64 {
-    (point.lat() - center.lat()).abs().to_radians() * EARTH_RADIUS_KM - BOUND_MARGIN_KM
 }
 
 impl SegmentCollector for SegmentRanking {
@@ -183,7 +175,7 @@ impl SegmentCollector for SegmentRanking {
         let distance = match self.near {
             Some(near) => {
                 let Some(point) = self.point(doc) else { return };
-                let closest = distance_lower_bound(point, near.center);
+                let closest = geo::latitude_gap_km(point.lat(), near.center);
                 if closest > near.radius_km
                     || (self.sort == SearchSort::Distance && hopeless(-closest, self.worst()))
                 {

@@ -18,6 +18,18 @@ const MAX_RINGS: u32 = 12;
 /// more than the geometry needs, keep the disk covering the circle everywhere.
 const EDGE_MARGIN: f64 = 1.3;
 
+/// The domain's mean earth radius (`GeoPoint::distance_km`): one radian of latitude.
+const EARTH_RADIUS_KM: f64 = 6371.0088;
+/// Room for rounding between the latitude gap and the haversine distance.
+const GAP_MARGIN_KM: f64 = 1e-6;
+
+/// At most the great-circle distance between a place at `lat` and `center`: the distance along
+/// the meridian between their latitudes, which no path between them is shorter than. Cheaper
+/// than the distance, and it needs the latitude only.
+pub(super) fn latitude_gap_km(lat: f64, center: GeoPoint) -> f64 {
+    (lat - center.lat()).abs().to_radians() * EARTH_RADIUS_KM - GAP_MARGIN_KM
+}
+
 /// The cells a listing at `point` is indexed under, as u64 terms.
 pub(super) fn cells_of(point: GeoPoint) -> Vec<u64> {
     match LatLng::new(point.lat(), point.lng()) {

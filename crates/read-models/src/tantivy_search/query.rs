@@ -1,19 +1,22 @@
 //! A [`SearchQuery`] as a tantivy query: the Korean match tree over the text fields, and the
 //! filters as clauses that match without scoring.
 
-use std::ops::Bound;
-
 use jangteo_korean_text::{self as korean, Match};
 use tantivy::{
     Searcher, Term,
     query::{
         BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur, Query, QueryClone,
-        RangeQuery, TermQuery, TermSetQuery, Weight,
+        TermQuery, TermSetQuery, Weight,
     },
     schema::IndexRecordOption,
 };
 
-use super::{candidates::Candidates, geo, schema::ListingFields, skipping_union::SkippingUnion};
+use super::{
+    candidates::{AnyOf, Candidates, Filters},
+    geo,
+    schema::ListingFields,
+    skipping_union::SkippingUnion,
+};
 use crate::SearchQuery;
 
 /// How much a match in the description weighs against one in the title.
@@ -35,15 +38,15 @@ pub(super) fn build(searcher: &Searcher, fields: &ListingFields, query: &SearchQ
         clauses.push((Occur::Must, text(searcher, fields, &tree, Within::TitleAndDescription)));
     }
     let mut filters = filters(fields, query);
-    if filters.len() == 1
-        && let Some(status) = filters.pop()
+    if filters.sets.len() == 1
+        && filters.price.is_none()
+        && let Some(status) = filters.sets.pop()
     {
         // The status alone matches most listings: sought by the text query, not gathered.
+        let status = any_of(status.terms);
         clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(Box::new(Unscored(status)), 0.0))));
     } else {
-        let every_filter =
-            BooleanQuery::new(filters.into_iter().map(|filter| (Occur::Must, filter)).collect());
-        clauses.push((Occur::Must, Box::new(Candidates::new(Box::new(every_filter), query.near))));
+        clauses.push((Occur::Must, Box::new(Candidates::new(filters))));
     }
     Box::new(BooleanQuery::new(clauses))
 }
@@ -66,7 +69,7 @@ impl std::fmt::Debug for Unscored {
 }
 
 /// `enable_scoring` with scoring turned off, for a query whose score nobody reads.
-pub(super) fn unscored(enable_scoring: EnableScoring<'_>) -> EnableScoring<'_> {
+fn unscored(enable_scoring: EnableScoring<'_>) -> EnableScoring<'_> {
     match enable_scoring {
         EnableScoring::Enabled { searcher, .. } => EnableScoring::disabled_from_searcher(searcher),
         disabled @ EnableScoring::Disabled { .. } => disabled,
@@ -172,32 +175,34 @@ fn any_of(terms: impl IntoIterator<Item = Term>) -> Box<dyn Query> {
     Box::new(TermSetQuery::new(terms))
 }
 
-fn filters(fields: &ListingFields, query: &SearchQuery) -> Vec<Box<dyn Query>> {
-    let mut filters = vec![any_of(
-        query.statuses.iter().map(|status| Term::from_field_text(fields.status, status.as_str())),
-    )];
+fn filters(fields: &ListingFields, query: &SearchQuery) -> Filters {
+    let statuses = query.statuses.iter().map(|status| Term::from_field_text(fields.status, status.as_str()));
+    let mut filters = Filters {
+        sets: vec![AnyOf { field: fields.status, terms: statuses.collect(), closed: true }],
+        price: None,
+        near: None,
+    };
     if query.min_price.is_some() || query.max_price.is_some() {
-        let bound = |price: Option<jangteo_domain::Money>| match price {
-            Some(price) => Bound::Included(Term::from_field_u64(fields.price, super::won(price))),
-            None => Bound::Unbounded,
-        };
-        filters.push(Box::new(RangeQuery::new(bound(query.min_price), bound(query.max_price))));
+        let won = |price: Option<jangteo_domain::Money>| price.map(super::won);
+        filters.price = Some(won(query.min_price).unwrap_or(0)..=won(query.max_price).unwrap_or(u64::MAX));
     }
     if !query.category_ids.is_empty() {
-        filters.push(any_of(
-            query
-                .category_ids
-                .iter()
-                .map(|category| Term::from_field_text(fields.category, category.as_str())),
-        ));
+        let terms = query
+            .category_ids
+            .iter()
+            .map(|category| Term::from_field_text(fields.category, category.as_str()));
+        filters.sets.push(AnyOf { field: fields.category, terms: terms.collect(), closed: false });
     }
     if let Some(seller) = query.seller {
-        filters.push(any_of([Term::from_field_text(fields.seller, &seller.to_string())]));
+        let terms = vec![Term::from_field_text(fields.seller, &seller.to_string())];
+        filters.sets.push(AnyOf { field: fields.seller, terms, closed: false });
     }
     if let Some(near) = query.near {
-        // The exact distance is the collector's to check; this only narrows the candidates.
+        filters.near = Some(near);
+        // The cells only narrow the candidates; the circle is checked exactly.
         if let Some(cells) = geo::covering(near.center, near.radius_km) {
-            filters.push(any_of(cells.into_iter().map(|cell| Term::from_field_u64(fields.cells, cell))));
+            let terms = cells.into_iter().map(|cell| Term::from_field_u64(fields.cells, cell)).collect();
+            filters.sets.push(AnyOf { field: fields.cells, terms, closed: false });
         }
     }
     filters
