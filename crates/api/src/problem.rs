@@ -179,6 +179,7 @@ pub(crate) const CODES: &[(&str, StatusCode)] = &[
     ("no_phone_verification", StatusCode::CONFLICT),
     ("listing_not_available", StatusCode::CONFLICT),
     ("bump_too_soon", StatusCode::CONFLICT),
+    ("review_window_closed", StatusCode::CONFLICT),
     ("invalid_state_transition", StatusCode::CONFLICT),
     ("concurrent_modification", StatusCode::CONFLICT),
     ("payment_pending", StatusCode::CONFLICT),
@@ -258,6 +259,7 @@ fn classify_app(error: &AppError) -> (&'static str, StatusCode, &'static str) {
                 | DomainError::ListingNotAvailable { .. }
                 | DomainError::InvalidTransition { .. }
                 | DomainError::BumpTooSoon { .. }
+                | DomainError::ReviewWindowClosed { .. }
                 | DomainError::Category(_) => S::CONFLICT,
             };
             (refusal.code(), status, "Refused")
@@ -511,6 +513,7 @@ mod tests {
             domain(DomainError::AmountMismatch { expected: 10, given: 9 }),
             domain(DomainError::ReturnNotAccepted),
             domain(DomainError::BumpTooSoon { next_at: chrono::DateTime::UNIX_EPOCH }),
+            domain(DomainError::ReviewWindowClosed { closed_at: chrono::DateTime::UNIX_EPOCH }),
             domain(DomainError::Category(CategoryRefusal::TooDeep)),
             domain(DomainError::Category(CategoryRefusal::Cycle)),
             domain(DomainError::Category(CategoryRefusal::NameTaken)),
@@ -601,6 +604,7 @@ mod tests {
                     DomainError::AmountMismatch { .. } => "amount_mismatch",
                     DomainError::ReturnNotAccepted => "return_not_accepted",
                     DomainError::BumpTooSoon { .. } => "bump_too_soon",
+                    DomainError::ReviewWindowClosed { .. } => "review_window_closed",
                     DomainError::Category(refusal) => match refusal {
                         CategoryRefusal::TooDeep => "category_too_deep",
                         CategoryRefusal::Cycle => "category_cycle",

@@ -54,6 +54,9 @@ pub(crate) fn korean(code: &str) -> Option<(&'static str, &'static str)> {
         "no_phone_verification" => ("진행 중인 휴대폰 인증 없음", "인증 번호를 새로 요청하세요."),
         "listing_not_available" => ("판매 중이 아님", "이 상품은 지금 주문할 수 없습니다."),
         "bump_too_soon" => ("끌올 대기 중", "끌올은 24시간에 한 번만 할 수 있습니다."),
+        "review_window_closed" => {
+            ("후기 작성 기간 지남", "거래 후기는 거래 완료 후 7일 안에만 쓸 수 있습니다.")
+        }
         "invalid_state_transition" => ("할 수 없는 상태 변경", "지금 상태에서는 이 작업을 할 수 없습니다."),
         "concurrent_modification" => ("동시 수정", "다른 요청이 먼저 바꾸었습니다. 다시 시도하세요."),
         "payment_pending" => ("결제 진행 중", "결제가 아직 끝나지 않았습니다."),
@@ -122,6 +125,7 @@ pub(crate) fn keeps_particulars(code: &str) -> bool {
         code,
         "invalid_phone_code"
             | "bump_too_soon"
+            | "review_window_closed"
             | "listing_not_available"
             | "invalid_state_transition"
             | "amount_mismatch"

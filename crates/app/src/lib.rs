@@ -38,6 +38,7 @@ mod photo_fingerprints;
 pub mod process_manager;
 mod profiles;
 mod queries;
+mod reviews;
 mod sessions;
 mod shipment_tracking;
 mod sign_ins;
@@ -77,6 +78,7 @@ pub use phone_verification::{ATTEMPTS as PHONE_CODE_ATTEMPTS, PhoneVerifications
 pub use photo_fingerprints::MAX_LISTINGS_WITH_PHOTO;
 pub use profiles::{ProfileChanges, Profiles, PublicProfile};
 pub use queries::{ListingPage, ListingView, Queries};
+pub use reviews::{Reviews, ShownReview, TradeReviewsView};
 pub use sessions::{FRESH_SIGN_IN, RefreshToken, SessionTokens, Sessions};
 pub use shipment_tracking::ShipmentTracking;
 pub use sign_ins::{ClientInfo, SignInRecord, SignInStep, SignIns};

@@ -163,6 +163,20 @@ async fn every_kind_of_event(store: &Arc<dyn EventStore>, dir: &std::path::Path)
     orders.record_transit(order, out_for_delivery, &CommandContext::new(Actor::System)).await.unwrap();
     orders.record_delivery(order, &CommandContext::new(Actor::System)).await.unwrap();
     orders.confirm_receipt(buyer, order, &context(buyer)).await.unwrap();
+    // Both review the completed trade; the seller answers the buyer's review.
+    let reviews = jangteo_app::Reviews::new(&uow, Arc::new(jangteo_app::SystemClock));
+    let draft = |stars| {
+        jangteo_domain::review::ReviewDraft::new(
+            jangteo_domain::review::Rating::parse(stars).unwrap(),
+            vec![jangteo_domain::review::ReviewTag::OnTime],
+            Some(jangteo_domain::ReviewComment::parse("친절하셨어요").unwrap()),
+        )
+        .unwrap()
+    };
+    reviews.write(buyer, order, draft(5), &context(buyer)).await.unwrap();
+    reviews.write(seller, order, draft(4), &context(seller)).await.unwrap();
+    let thanks = jangteo_domain::ReviewReply::parse("감사합니다").unwrap();
+    reviews.reply(seller, order, thanks, &context(seller)).await.unwrap();
 
     let (cancelled, _) = listings.create(seller, new("책상")).await.unwrap();
     listings.publish(seller, cancelled).await.unwrap();

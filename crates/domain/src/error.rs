@@ -61,6 +61,10 @@ pub enum DomainError {
     /// A change the category tree cannot take.
     #[error("{0}")]
     Category(CategoryRefusal),
+
+    /// A trade reviewed after its review window closed.
+    #[error("the trade could be reviewed until {closed_at}")]
+    ReviewWindowClosed { closed_at: chrono::DateTime<chrono::Utc> },
 }
 
 impl DomainError {
@@ -78,6 +82,7 @@ impl DomainError {
             DomainError::ReturnNotAccepted => "return_not_accepted",
             DomainError::BumpTooSoon { .. } => "bump_too_soon",
             DomainError::Category(refusal) => refusal.code(),
+            DomainError::ReviewWindowClosed { .. } => "review_window_closed",
         }
     }
 }
@@ -93,6 +98,8 @@ pub enum Kind {
     Checkout,
     Category,
     Image,
+    Review,
+    ReviewReply,
 }
 
 impl fmt::Display for Kind {
@@ -106,6 +113,8 @@ impl fmt::Display for Kind {
             Kind::Checkout => "checkout",
             Kind::Category => "category",
             Kind::Image => "image",
+            Kind::Review => "review",
+            Kind::ReviewReply => "reply to the review",
         })
     }
 }

@@ -166,3 +166,17 @@ uuid_id!(
     /// One checkout of a cart: the saga that turns it into orders.
     CheckoutId
 );
+
+uuid_id!(
+    /// The reviews of one trade: a stream per order.
+    TradeReviewsId
+);
+
+const TRADE_REVIEWS_NAMESPACE: Uuid = Uuid::from_u128(0x7265_7669_6577_4a61_8e6f_5472_6164_6521);
+
+impl TradeReviewsId {
+    /// The reviews of `order`.
+    pub fn of(order: OrderId) -> Self {
+        Self(Uuid::new_v5(&TRADE_REVIEWS_NAMESPACE, order.as_uuid().as_bytes()))
+    }
+}

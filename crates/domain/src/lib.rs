@@ -21,6 +21,7 @@ pub mod moderation;
 mod money;
 pub mod order;
 pub mod registry;
+pub mod review;
 pub mod settlement;
 mod text;
 pub mod trade;
@@ -31,12 +32,12 @@ pub use edit::Edit;
 pub use error::{CategoryRefusal, DomainError, Forbidden, Kind, ValidationError};
 pub use ids::{
     AccountId, CartId, CategoryId, CheckoutId, EscrowId, FavouriteId, ImageId, ListingId, OrderId,
-    SettlementId,
+    SettlementId, TradeReviewsId,
 };
 pub use money::{FeeRate, Money};
 pub use text::has_control_characters;
 pub use values::{
     AreaName, CancelReason, Carrier, CategoryName, Description, DisputeReason, DisputeResolution, Email,
     Gateway, GatewayPayment, Nickname, PasswordHash, PaymentKey, PaymentMethod, PhoneNumber, PostalAddress,
-    RejectionReason, ReturnReason, SealedText, Title, TrackingNumber,
+    RejectionReason, ReturnReason, ReviewComment, ReviewReply, SealedText, Title, TrackingNumber,
 };

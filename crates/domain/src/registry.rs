@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::{
     Aggregate, DomainEvent, EventCodecError, account::AccountState, cart::CartState,
     category::CategoryTreeState, checkout::CheckoutState, escrow::EscrowState, favourite::FavouriteState,
-    listing::ListingState, order::OrderState, settlement::SettlementState,
+    listing::ListingState, order::OrderState, review::TradeReviewsState, settlement::SettlementState,
 };
 
 /// One aggregate's entry.
@@ -147,6 +147,11 @@ pub const AGGREGATES: &[AggregateEntry] = &[
         current_payload: current_payload::<CategoryTreeState>,
         events: &[v1("CategoryCreated"), v1("CategoryRenamed"), v1("CategoryMoved"), v1("CategoryRetired")],
     },
+    AggregateEntry {
+        stream_type: TradeReviewsState::STREAM_TYPE,
+        current_payload: current_payload::<TradeReviewsState>,
+        events: &[v1("TradeReviewWritten"), v1("TradeReviewReplied")],
+    },
 ];
 
 /// Every stream type, in registry order.
@@ -181,6 +186,6 @@ mod tests {
                 assert!(entry.versions.windows(2).all(|pair| pair[0] < pair[1]), "{entry:?}");
             }
         }
-        assert_eq!(events.len(), 57);
+        assert_eq!(events.len(), 59);
     }
 }

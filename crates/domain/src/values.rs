@@ -59,6 +59,21 @@ fn trimmed_len(
     Ok(cleaned)
 }
 
+/// Cleans text that may span lines and checks it holds 1 to `max` characters.
+fn many_lines_len(
+    raw: &str,
+    field: &'static str,
+    max: usize,
+    reason: &'static str,
+) -> Result<String, ValidationError> {
+    let cleaned = text::clean(raw, Lines::Many).ok_or_else(|| control_characters(field))?;
+    let count = cleaned.chars().count();
+    if count == 0 || count > max {
+        return Err(ValidationError::new(field, reason));
+    }
+    Ok(cleaned)
+}
+
 fn control_characters(field: &'static str) -> ValidationError {
     ValidationError::new(field, "must not contain control characters")
 }
@@ -73,6 +88,18 @@ text_value!(
     /// Why an admin rejected a listing, for its seller: 1 to 500 characters.
     RejectionReason,
     |raw| trimmed_len(raw, "reason", 1, 500, "must be 1-500 characters")
+);
+
+text_value!(
+    /// What a reviewer says of the other party of a trade: 1 to 500 characters, lines allowed.
+    ReviewComment,
+    |raw| many_lines_len(raw, "comment", 500, "must be 1-500 characters")
+);
+
+text_value!(
+    /// A reviewed member's answer to the review: 1 to 500 characters, lines allowed.
+    ReviewReply,
+    |raw| many_lines_len(raw, "text", 500, "must be 1-500 characters")
 );
 
 text_value!(

@@ -11,6 +11,7 @@ mod favourite;
 mod fixtures;
 mod listing;
 mod order;
+mod review;
 mod serialization;
 mod settlement;
 mod support;
