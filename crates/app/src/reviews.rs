@@ -100,16 +100,12 @@ impl Reviews {
             };
         let role = if member == order.buyer_id { TradeRole::Buyer } else { TradeRole::Seller };
         let revealed = reviews.revealed(self.clock.now());
-        let other = match role {
-            TradeRole::Buyer => TradeRole::Seller,
-            TradeRole::Seller => TradeRole::Buyer,
-        };
         Ok(TradeReviewsView {
             order_id,
             window_closes_at: Some(reviews.window_closes_at),
             revealed,
             mine: shown(&reviews, role),
-            theirs: shown(&reviews, other).filter(|_| revealed),
+            theirs: shown(&reviews, role.other()).filter(|_| revealed),
         })
     }
 
@@ -153,9 +149,10 @@ impl Reviews {
 }
 
 fn shown(reviews: &TradeReviews, role: TradeRole) -> Option<ShownReview> {
-    let (review, by, about) = match role {
-        TradeRole::Buyer => (reviews.by_buyer.as_ref()?, reviews.buyer_id, reviews.seller_id),
-        TradeRole::Seller => (reviews.by_seller.as_ref()?, reviews.seller_id, reviews.buyer_id),
-    };
-    Some(ShownReview { reviewer_id: by, reviewee_id: about, reviewer_role: role, review: review.clone() })
+    Some(ShownReview {
+        reviewer_id: reviews.member(role),
+        reviewee_id: reviews.member(role.other()),
+        reviewer_role: role,
+        review: reviews.written_by(role)?.clone(),
+    })
 }

@@ -146,6 +146,15 @@ pub enum TradeRole {
 }
 
 impl TradeRole {
+    /// The other side of the trade.
+    #[must_use]
+    pub fn other(self) -> Self {
+        match self {
+            TradeRole::Buyer => TradeRole::Seller,
+            TradeRole::Seller => TradeRole::Buyer,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TradeRole::Buyer => "buyer",
@@ -233,7 +242,16 @@ impl TradeReviews {
         role_in(member, self.buyer_id, self.seller_id)
     }
 
-    fn by(&self, role: TradeRole) -> Option<&WrittenReview> {
+    /// The member on `role`'s side.
+    pub fn member(&self, role: TradeRole) -> AccountId {
+        match role {
+            TradeRole::Buyer => self.buyer_id,
+            TradeRole::Seller => self.seller_id,
+        }
+    }
+
+    /// The review written by `role`'s side, if written.
+    pub fn written_by(&self, role: TradeRole) -> Option<&WrittenReview> {
         match role {
             TradeRole::Buyer => self.by_buyer.as_ref(),
             TradeRole::Seller => self.by_seller.as_ref(),
@@ -255,13 +273,6 @@ fn role_in(member: AccountId, buyer: AccountId, seller: AccountId) -> Option<Tra
         Some(TradeRole::Seller)
     } else {
         None
-    }
-}
-
-fn other(role: TradeRole) -> TradeRole {
-    match role {
-        TradeRole::Buyer => TradeRole::Seller,
-        TradeRole::Seller => TradeRole::Buyer,
     }
 }
 
@@ -388,7 +399,7 @@ impl TradeReviewsState {
         let window_closes_at = match self {
             TradeReviewsState::None => trade.completed_at + Duration::days(REVIEW_WINDOW_DAYS),
             TradeReviewsState::Begun(reviews) => {
-                if let Some(existing) = reviews.by(role) {
+                if let Some(existing) = reviews.written_by(role) {
                     // The same review sent again (a retry) changes nothing; another is refused.
                     return if existing.draft == draft {
                         Ok(Vec::new())
@@ -432,8 +443,8 @@ impl TradeReviewsState {
         let replier_role =
             reviews.role_of(replier).ok_or(DomainError::Forbidden(Forbidden::NotParticipant))?;
         // The review about the replier is the other party's.
-        let reviewer_role = other(replier_role);
-        let Some(review) = reviews.by(reviewer_role) else {
+        let reviewer_role = replier_role.other();
+        let Some(review) = reviews.written_by(reviewer_role) else {
             return Err(DomainError::NotFound(Kind::Review));
         };
         if !reviews.revealed(at) {
@@ -445,10 +456,7 @@ impl TradeReviewsState {
             Some(_) => Err(DomainError::AlreadyExists(Kind::ReviewReply)),
             None => Ok(vec![ReviewEvent::TradeReviewReplied {
                 order_id: reviews.order_id,
-                reviewer_id: match reviewer_role {
-                    TradeRole::Buyer => reviews.buyer_id,
-                    TradeRole::Seller => reviews.seller_id,
-                },
+                reviewer_id: reviews.member(reviewer_role),
                 replier_id: replier,
                 text,
             }]),
